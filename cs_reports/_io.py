@@ -1,0 +1,134 @@
+"""Safe output writing shared by every command: atomic files, safe names, inert cells.
+
+Nothing cs-reports writes is ever seen half-written at its final name: data go to a
+temporary file in the same folder, are flushed and fsync'ed, then renamed over the
+final name with :func:`os.replace` (atomic on POSIX and Windows). An input path is
+never an output path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from cs_reports.errors import OutputError
+
+__all__ = [
+    "atomic_output",
+    "ensure_output_dir",
+    "neutralise_cell",
+    "refuse_overwrite_of_input",
+    "safe_filename",
+]
+
+_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_filename(text: str, *, max_length: int = 60, default: str = "x") -> str:
+    r"""Turn any text (a client id or name) into a safe, portable file-name component.
+
+    ASCII letters, digits, ``.``, ``_`` and ``-`` only; never ``.``/``..``, never a
+    Windows reserved name, never empty, at most ``max_length`` characters.
+
+    Examples
+    --------
+    >>> safe_filename("Padaria São João Ltda.")
+    'padaria-sao-joao-ltda'
+    >>> safe_filename("../../etc/x")
+    'etc-x'
+    >>> safe_filename("CON")
+    'con_'
+    >>> safe_filename("a/b\x00c")
+    'a-b-c'
+    """
+    ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii")
+    slug = _UNSAFE.sub("-", ascii_text.lower()).strip(".-_")
+    slug = re.sub(r"-{2,}", "-", slug)[:max_length].strip(".-_")
+    if not slug:
+        slug = default
+    if slug.split(".")[0].upper() in _WINDOWS_RESERVED:
+        slug += "_"
+    return slug
+
+
+def ensure_output_dir(path: str | os.PathLike[str]) -> Path:
+    """Create ``path`` if needed and check it is a writable folder (clear error otherwise)."""
+    folder = Path(path)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create output folder '{folder}': {exc.strerror or exc}.") from None
+    if not folder.is_dir():
+        raise OutputError(f"Output path '{folder}' exists and is not a folder.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputError(f"Output folder '{folder}' is not writable.")
+    return folder
+
+
+def refuse_overwrite_of_input(output: str | os.PathLike[str], *inputs: str | os.PathLike[str]) -> None:
+    """Raise if ``output`` is (or links to) one of ``inputs``: a user's workbook is never overwritten."""
+    out = Path(output).resolve()
+    for item in inputs:
+        if Path(item).resolve() == out:
+            raise OutputError(f"Refusing to overwrite the input file '{item}'; choose another output path.")
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file beside ``path``; on success it atomically becomes ``path``.
+
+    On any error the temporary file is removed and the final name is untouched.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_output(d / "out.txt", mode="w") as fh:
+    ...     _ = fh.write("done")
+    >>> (d / "out.txt").read_text()
+    'done'
+    """
+    final = Path(path)
+    folder = ensure_output_dir(final.parent if str(final.parent) else ".")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{final.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise OutputError(f"Cannot write in '{folder}': {exc.strerror or exc}.") from None
+    tmp = Path(tmp_name)
+    try:
+        handle: Any = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, final)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"Cannot write '{final}': {exc.strerror or exc}; nothing was written.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def neutralise_cell(value: Any) -> Any:
+    r"""Make a text cell inert in spreadsheets (CSV/formula injection, OWASP).
+
+    Text that starts with ``=``, ``+``, ``-``, ``@``, tab, CR or LF gets a leading
+    apostrophe; numbers and other types pass through unchanged.
+
+    >>> neutralise_cell('=HYPERLINK("http://x")')
+    '\'=HYPERLINK("http://x")'
+    >>> neutralise_cell(-3.5)
+    -3.5
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value

@@ -1,0 +1,359 @@
+"""The one place where metric inputs are checked and normalised.
+
+Every public metric starts by passing its arguments through these helpers, so that
+all metrics accept the same input shapes (list, tuple, ndarray, Series, and the
+list-of-lists that Excel passes for a 2-D range) and fail with the same message
+shape::
+
+    The 'answers' parameter of net_promoter_score must be whole numbers 0-10. Got 11 at position 4 instead.
+
+Blanks (``None``, ``NaN``, empty or whitespace-only strings) are *skipped*, never
+counted as zero. Text, even text that looks like a number, is an error: a number
+stored as text in a spreadsheet is a data problem the user must see.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
+
+__all__ = [
+    "ZeroDivision",
+    "as_month",
+    "as_months",
+    "as_values",
+    "check_choice",
+    "check_number",
+    "param_error",
+    "require_columns",
+    "safe_divide",
+    "undefined",
+]
+
+FloatArray = npt.NDArray[np.float64]
+ZeroDivision = Literal["warn", "nan"] | float
+
+#: Excel's day zero for serial dates (1900 date system, with the 1900 leap-year bug).
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+def param_error(func: str, name: str, expected: str, got: str) -> InvalidInputError:
+    """Build the standard one-line error for a bad argument.
+
+    >>> str(param_error("f", "x", "a number", "'a'"))
+    "The 'x' parameter of f must be a number. Got 'a' instead."
+    """
+    return InvalidInputError(f"The '{name}' parameter of {func} must be {expected}. Got {got} instead.")
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, str) and not value.strip():
+        return True
+    return value is pd.NaT or value is pd.NA
+
+
+def _flatten(values: Any, *, trim: bool = True) -> npt.NDArray[Any]:
+    """Flatten any supported container to a 1-D numpy array (object or numeric dtype).
+
+    With ``trim``, trailing ``None`` are dropped (whole-column references are mostly blank).
+    """
+    if isinstance(values, (pd.Series, pd.Index)):
+        return values.to_numpy()
+    if isinstance(values, pd.DataFrame):
+        return values.to_numpy().ravel()
+    if isinstance(values, np.ndarray):
+        return values.ravel()
+    if values is None or isinstance(values, (str, bytes, numbers.Number, date)):
+        return np.array([values], dtype=object)
+    if not isinstance(values, Iterable):
+        return np.array([values], dtype=object)
+    items = values if isinstance(values, Sequence) else list(values)
+    if items and isinstance(items[0], (list, tuple)):
+        # Excel 2-D range: a list of rows.
+        items = [v for row in items for v in (row if isinstance(row, (list, tuple)) else [row])]
+    # Trim trailing blanks first: whole-column references (A:A) are mostly blank.
+    if trim:
+        end = len(items)
+        while end and items[end - 1] is None:
+            end -= 1
+        items = items[:end]
+    try:
+        arr = np.array(items, dtype=np.float64)
+    except (TypeError, ValueError):
+        return np.array(items, dtype=object)
+    # np.array turns text like "10" and booleans into numbers silently: only accept if none was present.
+    if any(isinstance(v, (str, bytes, bool, np.bool_)) for v in items):
+        return np.array(items, dtype=object)
+    return arr
+
+
+def as_values(
+    values: Any,
+    *,
+    name: str,
+    func: str,
+    low: float | None = None,
+    high: float | None = None,
+    integer: bool = False,
+    expected: str | None = None,
+) -> FloatArray:
+    """Validate numeric values and return them as a 1-D float array with blanks removed.
+
+    Parameters
+    ----------
+    values
+        Scalar, list, tuple, ndarray, Series, or Excel's list of rows.
+    name, func
+        Argument and function names used in the error message.
+    low, high
+        Inclusive bounds, if any.
+    integer
+        Require whole numbers (e.g. NPS answers).
+    expected
+        Wording of the expectation for the error message; built from the bounds if omitted.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float values in input order, blanks skipped.
+
+    Raises
+    ------
+    InvalidInputError
+        On text, booleans, dates, infinities, non-whole or out-of-range values; the
+        message gives the 1-based position in the (flattened) input.
+
+    Examples
+    --------
+    >>> as_values([[10], [None], [7.0]], name="answers", func="f", low=0, high=10).tolist()
+    [10.0, 7.0]
+    >>> as_values([1, "2"], name="x", func="f")
+    Traceback (most recent call last):
+    ...
+    cs_reports.errors.InvalidInputError: The 'x' parameter of f must be numbers. Got text '2' at position 2 instead.
+    """
+    if expected is None:
+        kind = "whole numbers" if integer else "numbers"
+        if low is not None and high is not None:
+            expected = f"{kind} {low:g}-{high:g}"
+        elif low is not None:
+            expected = f"{kind} >= {low:g}"
+        elif high is not None:
+            expected = f"{kind} <= {high:g}"
+        else:
+            expected = kind
+    arr = _flatten(values)
+    if arr.dtype == object or arr.dtype.kind in "bmMSUO":
+        out = np.empty(len(arr), dtype=np.float64)
+        for i, v in enumerate(arr):
+            if _is_blank(v):
+                out[i] = np.nan
+            elif isinstance(v, (bool, np.bool_)):
+                raise param_error(func, name, expected, f"a boolean {v!r} at position {i + 1}")
+            elif isinstance(v, numbers.Real):
+                out[i] = float(v)
+            elif isinstance(v, (str, bytes)):
+                raise param_error(func, name, expected, f"text {_describe(v)} at position {i + 1}")
+            else:
+                raise param_error(func, name, expected, f"{type(v).__name__} {_describe(v)} at position {i + 1}")
+        arr = out
+    else:
+        arr = arr.astype(np.float64, copy=False)
+    keep = ~np.isnan(arr)
+    vals = arr[keep] if not keep.all() else arr
+    bad = ~np.isfinite(vals)
+    if integer:
+        bad |= vals != np.floor(vals)
+    if low is not None:
+        bad |= vals < low
+    if high is not None:
+        bad |= vals > high
+    if bad.any():
+        j = int(np.flatnonzero(bad)[0])
+        position = int(np.flatnonzero(keep)[j]) + 1
+        got = vals[j]
+        shown = f"{got:g}" if np.isfinite(got) else str(got)
+        raise param_error(func, name, expected, f"{shown} at position {position}")
+    return vals
+
+
+def check_number(
+    value: Any,
+    *,
+    name: str,
+    func: str,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+    integer: bool = False,
+) -> float:
+    """Validate one number (an option or a scalar input) and return it as float.
+
+    Examples
+    --------
+    >>> check_number(0.95, name="confidence", func="f", low=0, high=1, low_open=True, high_open=True)
+    0.95
+    >>> check_number(1.5, name="confidence", func="f", low=0, high=1)
+    Traceback (most recent call last):
+    ...
+    cs_reports.errors.InvalidInputError: The 'confidence' parameter of f must be a number in [0, 1]. Got 1.5 instead.
+    """
+    if integer:
+        kind = "a whole number"
+    else:
+        kind = "a number"
+    if low is not None and high is not None:
+        kind += f" in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+    elif low is not None:
+        kind += f" {'>' if low_open else '>='} {low:g}"
+    elif high is not None:
+        kind += f" {'<' if high_open else '<='} {high:g}"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise param_error(func, name, kind, _describe(value))
+    x = float(value)
+    ok = math.isfinite(x)
+    ok = ok and (not integer or x == math.floor(x))
+    if low is not None:
+        ok = ok and (x > low if low_open else x >= low)
+    if high is not None:
+        ok = ok and (x < high if high_open else x <= high)
+    if not ok:
+        raise param_error(func, name, kind, f"{x:g}")
+    return x
+
+
+def check_choice(value: Any, choices: Sequence[str], *, name: str, func: str) -> str:
+    """Validate a string option against its allowed values.
+
+    >>> check_choice("gross", ("gross", "net"), name="kind", func="f")
+    'gross'
+    """
+    if not isinstance(value, str) or value not in choices:
+        options = ", ".join(repr(c) for c in choices)
+        raise param_error(func, name, f"one of {options}", _describe(value))
+    return value
+
+
+def require_columns(frame: Any, columns: Sequence[str], *, name: str, func: str) -> pd.DataFrame:
+    """Check that ``frame`` is a DataFrame holding ``columns``.
+
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a", "b"], name="frame", func="f")
+    Traceback (most recent call last):
+    ...
+    cs_reports.errors.InvalidInputError: The 'frame' parameter of f must be a DataFrame with columns ['a', 'b']. ...
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise param_error(func, name, f"a DataFrame with columns {list(columns)}", type(frame).__name__)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise param_error(
+            func, name, f"a DataFrame with columns {list(columns)}", f"columns {[str(c) for c in frame.columns]}"
+        )
+    return frame
+
+
+def as_month(value: Any, *, name: str, func: str) -> pd.Timestamp:
+    """Normalise one month-like value to the first day of its month.
+
+    Accepts ``Timestamp``/``datetime``/``date``, ``Period``, ``'YYYY-MM'`` or
+    ``'YYYY-MM-DD'`` strings, and Excel serial dates (numbers).
+
+    >>> as_month("2026-03-17", name="month", func="f")
+    Timestamp('2026-03-01 00:00:00')
+    >>> as_month(46082.0, name="month", func="f")
+    Timestamp('2026-03-01 00:00:00')
+    """
+    return as_months([value], name=name, func=func)[0]
+
+
+def as_months(values: Any, *, name: str, func: str) -> pd.DatetimeIndex:
+    """Normalise month-like values (see :func:`as_month`) to a first-of-month DatetimeIndex."""
+    if isinstance(values, pd.PeriodIndex) or (
+        isinstance(values, pd.Series) and isinstance(values.dtype, pd.PeriodDtype)
+    ):
+        return pd.DatetimeIndex(pd.PeriodIndex(values).to_timestamp())
+    if isinstance(values, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        index = pd.DatetimeIndex(values)
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        if index.isna().any():
+            pos = int(np.flatnonzero(index.isna())[0]) + 1
+            raise param_error(func, name, "dates or months", f"a blank at position {pos}")
+        return index.to_period("M").to_timestamp()
+    arr = _flatten(values, trim=False)
+    out: list[pd.Timestamp] = []
+    ts: pd.Timestamp
+    for i, v in enumerate(arr):
+        try:
+            if isinstance(v, (bool, np.bool_)) or _is_blank(v):
+                raise ValueError
+            if isinstance(v, pd.Period):
+                ts = v.to_timestamp()
+            elif isinstance(v, numbers.Real):
+                x = float(v)
+                if not (1 <= x < 2958466):  # Excel's valid serial range (1900-01-01..9999-12-31)
+                    raise ValueError
+                ts = EXCEL_EPOCH + pd.Timedelta(days=math.floor(x))
+            elif isinstance(v, (datetime, date, np.datetime64)):
+                ts = pd.Timestamp(v)
+            elif isinstance(v, str):
+                s = v.strip()
+                if len(s) == 7 and s[4] == "-":
+                    s += "-01"
+                ts = pd.Timestamp(s) if len(s) == 10 and s[4] == "-" and s[7] == "-" else pd.Timestamp("invalid")
+            else:
+                raise ValueError
+        except (ValueError, TypeError, OverflowError):
+            raise param_error(
+                func,
+                name,
+                "dates or months (YYYY-MM, a date, or an Excel serial date)",
+                f"{_describe(v)} at position {i + 1}",
+            ) from None
+        out.append(ts.to_period("M").to_timestamp())
+    return pd.DatetimeIndex(out)
+
+
+def undefined(func: str, reason: str, zero_division: ZeroDivision = "warn") -> float:
+    """Return the value of an undefined metric: NaN with a warning, NaN, or a chosen number."""
+    if zero_division == "warn":
+        warnings.warn(f"{func} is undefined: {reason}; returning NaN.", UndefinedMetricWarning, stacklevel=3)
+        return math.nan
+    if zero_division == "nan":
+        return math.nan
+    return float(zero_division)
+
+
+def safe_divide(
+    numerator: float, denominator: float, *, func: str, reason: str, zero_division: ZeroDivision = "warn"
+) -> float:
+    """``numerator / denominator``, or :func:`undefined` when the denominator is zero.
+
+    >>> safe_divide(1, 4, func="f", reason="no data")
+    0.25
+    >>> safe_divide(1, 0, func="f", reason="no data", zero_division=0.0)
+    0.0
+    """
+    if denominator == 0:
+        return undefined(func, reason, zero_division)
+    return float(numerator) / float(denominator)

@@ -1,0 +1,1 @@
+"""Reading workbooks and CSV folders into validated DataFrames; the sample portfolio."""

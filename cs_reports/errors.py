@@ -1,0 +1,95 @@
+"""Exceptions and warnings raised by cs-reports.
+
+Every error a user can cause is a :class:`CsReportsError`. The CLI and the Excel
+adapters turn these into one clean line; anything else is a bug and propagates.
+
+Hierarchy::
+
+    CsReportsError
+    ├── InvalidInputError (ValueError)      bad argument or bad data
+    │   └── DataContractError               a workbook/CSV breaks the data contract
+    ├── MissingDataError (LookupError)      a feature needs a sheet/column that is absent
+    └── OutputError (OSError)               an output cannot be written safely
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "CsReportsError",
+    "DataContractError",
+    "InvalidInputError",
+    "MissingDataError",
+    "OutputError",
+    "Problem",
+    "UndefinedMetricWarning",
+]
+
+
+class CsReportsError(Exception):
+    """Base class of every error a user of cs-reports can cause."""
+
+
+class InvalidInputError(CsReportsError, ValueError):
+    """An argument or a value does not meet the documented expectations."""
+
+
+class MissingDataError(CsReportsError, LookupError):
+    """A feature needs a sheet or a column that the data does not have."""
+
+
+class OutputError(CsReportsError, OSError):
+    """An output file or folder cannot be written (nothing half-written is left)."""
+
+
+class UndefinedMetricWarning(UserWarning):
+    """A metric is undefined for this input (empty data, zero denominator); NaN is returned."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found while validating a data file.
+
+    ``row`` is the 1-based spreadsheet row (the header is row 1), as a user sees it.
+    """
+
+    sheet: str
+    row: int | None
+    column: str | None
+    expected: str
+    got: str
+
+    def __str__(self) -> str:
+        where = [f"Sheet '{self.sheet}'"]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        got = f", got {self.got}" if self.got else ""
+        return f"{', '.join(where)}: expected {self.expected}{got}."
+
+
+class DataContractError(InvalidInputError):
+    """A data file breaks the data contract; carries every problem found, not just the first.
+
+    ``str(error)`` is a one-line summary; :attr:`problems` has the full list and
+    :meth:`report` formats it (capped) for a terminal.
+    """
+
+    def __init__(self, source: str, problems: Sequence[Problem]) -> None:
+        self.source = source
+        self.problems = tuple(problems)
+        n = len(self.problems)
+        first = str(self.problems[0]) if n else "no details"
+        more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
+        super().__init__(f"{source}: {first}{more}")
+
+    def report(self, limit: int = 50) -> str:
+        """All problems, one per line, capped at ``limit`` with the total count."""
+        lines = [f"{self.source}: {len(self.problems)} problem(s) found"]
+        lines += [f"  {p}" for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"  ... and {len(self.problems) - limit} more")
+        return "\n".join(lines)

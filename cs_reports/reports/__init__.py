@@ -1,0 +1,1 @@
+"""Per-client PDF reports (QBR, success map) and the monthly finance report."""
