@@ -29,6 +29,7 @@ from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
 
 __all__ = [
     "ZeroDivision",
+    "as_datetimes",
     "as_month",
     "as_months",
     "as_values",
@@ -115,6 +116,7 @@ def as_values(
     high: float | None = None,
     integer: bool = False,
     expected: str | None = None,
+    keep_blanks: bool = False,
 ) -> FloatArray:
     """Validate numeric values and return them as a 1-D float array with blanks removed.
 
@@ -130,11 +132,13 @@ def as_values(
         Require whole numbers (e.g. NPS answers).
     expected
         Wording of the expectation for the error message; built from the bounds if omitted.
+    keep_blanks
+        Keep blanks as NaN (and trailing blanks too), so that several columns stay aligned.
 
     Returns
     -------
     numpy.ndarray
-        Float values in input order, blanks skipped.
+        Float values in input order, blanks skipped (or NaN with ``keep_blanks``).
 
     Raises
     ------
@@ -161,7 +165,7 @@ def as_values(
             expected = f"{kind} <= {high:g}"
         else:
             expected = kind
-    arr = _flatten(values)
+    arr = _flatten(values, trim=not keep_blanks)
     if arr.dtype == object or arr.dtype.kind in "bmMSUO":
         out = np.empty(len(arr), dtype=np.float64)
         for i, v in enumerate(arr):
@@ -193,7 +197,7 @@ def as_values(
         got = vals[j]
         shown = f"{got:g}" if np.isfinite(got) else str(got)
         raise param_error(func, name, expected, f"{shown} at position {position}")
-    return vals
+    return arr if keep_blanks else vals
 
 
 def check_number(
@@ -331,6 +335,51 @@ def as_months(values: Any, *, name: str, func: str) -> pd.DatetimeIndex:
                 f"{_describe(v)} at position {i + 1}",
             ) from None
         out.append(ts.to_period("M").to_timestamp())
+    return pd.DatetimeIndex(out)
+
+
+def as_datetimes(values: Any, *, name: str, func: str, allow_blank: bool = True) -> pd.DatetimeIndex:
+    """Normalise date/time values to a DatetimeIndex (blanks become NaT if allowed).
+
+    Accepts ``datetime``/``Timestamp``, ISO strings (``2026-03-01`` or ``2026-03-01 14:30``),
+    and Excel serial date-times (fractions are times of day).
+
+    >>> as_datetimes(["2026-03-01 10:00", 46082.5, None], name="t", func="f").tolist()
+    [Timestamp('2026-03-01 10:00:00'), Timestamp('2026-03-01 12:00:00'), NaT]
+    """
+    if isinstance(values, (pd.Series, pd.Index)) and pd.api.types.is_datetime64_any_dtype(values.dtype):
+        index = pd.DatetimeIndex(values)
+        if index.tz is not None:
+            index = index.tz_localize(None)
+        if not allow_blank and index.isna().any():
+            pos = int(np.flatnonzero(index.isna())[0]) + 1
+            raise param_error(func, name, "dates", f"a blank at position {pos}")
+        return index
+    arr = _flatten(values, trim=False)
+    out: list[Any] = []
+    expected = "dates (ISO text, a date, or an Excel serial date)"
+    for i, v in enumerate(arr):
+        if _is_blank(v):
+            if not allow_blank:
+                raise param_error(func, name, expected, f"a blank at position {i + 1}")
+            out.append(pd.NaT)
+            continue
+        try:
+            if isinstance(v, (bool, np.bool_)):
+                raise ValueError
+            if isinstance(v, numbers.Real):
+                x = float(v)
+                if not (1 <= x < 2958466):
+                    raise ValueError
+                out.append(EXCEL_EPOCH + pd.Timedelta(days=x).round("s"))
+            elif isinstance(v, (datetime, date, np.datetime64)):
+                out.append(pd.Timestamp(v).tz_localize(None) if pd.Timestamp(v).tz else pd.Timestamp(v))
+            elif isinstance(v, str) and len(v.strip()) >= 10 and v.strip()[4] == "-" and v.strip()[7] == "-":
+                out.append(pd.Timestamp(v.strip()))
+            else:
+                raise ValueError
+        except (ValueError, TypeError, OverflowError):
+            raise param_error(func, name, expected, f"{_describe(v)} at position {i + 1}") from None
     return pd.DatetimeIndex(out)
 
 

@@ -9,3 +9,24 @@ This module must import with none of the extras installed (it runs inside xlwing
 """
 
 # Each metric module re-exports its public names here, one block per module.
+
+from cs_reports.metrics.engagement import adoption_rate, conversion_rate, opportunity_conversion
+from cs_reports.metrics.rates import churn_rate, renewal_rate, renewal_rate_from_outcomes, retention_rate
+from cs_reports.metrics.support import TMRResult, response_times
+from cs_reports.metrics.survey import NPSResult, csat_rate, customer_effort_score, net_promoter_score
+
+__all__ = [
+    "NPSResult",
+    "TMRResult",
+    "adoption_rate",
+    "churn_rate",
+    "conversion_rate",
+    "csat_rate",
+    "customer_effort_score",
+    "net_promoter_score",
+    "opportunity_conversion",
+    "renewal_rate",
+    "renewal_rate_from_outcomes",
+    "response_times",
+    "retention_rate",
+]
