@@ -11,22 +11,54 @@ This module must import with none of the extras installed (it runs inside xlwing
 # Each metric module re-exports its public names here, one block per module.
 
 from cs_reports.metrics.engagement import adoption_rate, conversion_rate, opportunity_conversion
+from cs_reports.metrics.mrr import (
+    MOVEMENT_COLUMNS,
+    MRRMatrix,
+    customer_movements,
+    mrr_frame,
+    mrr_matrix,
+    mrr_movements,
+)
 from cs_reports.metrics.rates import churn_rate, renewal_rate, renewal_rate_from_outcomes, retention_rate
+from cs_reports.metrics.revenue import (
+    arpa_value,
+    arr_value,
+    gross_revenue_retention_rate,
+    logo_churn_rate,
+    net_churn_rate,
+    net_revenue_retention_rate,
+    quick_ratio,
+    revenue_churn_rate,
+)
 from cs_reports.metrics.support import TMRResult, response_times
 from cs_reports.metrics.survey import NPSResult, csat_rate, customer_effort_score, net_promoter_score
 
 __all__ = [
+    "MOVEMENT_COLUMNS",
+    "MRRMatrix",
     "NPSResult",
     "TMRResult",
     "adoption_rate",
+    "arpa_value",
+    "arr_value",
     "churn_rate",
     "conversion_rate",
     "csat_rate",
     "customer_effort_score",
+    "customer_movements",
+    "gross_revenue_retention_rate",
+    "logo_churn_rate",
+    "mrr_frame",
+    "mrr_matrix",
+    "mrr_movements",
+    "net_churn_rate",
     "net_promoter_score",
+    "net_revenue_retention_rate",
     "opportunity_conversion",
+    "quick_ratio",
     "renewal_rate",
     "renewal_rate_from_outcomes",
     "response_times",
     "retention_rate",
+    "revenue_churn_rate",
 ]
