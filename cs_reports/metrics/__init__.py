@@ -10,6 +10,17 @@ This module must import with none of the extras installed (it runs inside xlwing
 
 # Each metric module re-exports its public names here, one block per module.
 
+from cs_reports.metrics.clv import (
+    CLV_METHODS,
+    cac_payback_months,
+    clv_discounted,
+    clv_fee_months,
+    clv_margin_churn,
+    clv_ticket,
+    clv_value,
+    ltv_cac_ratio,
+)
+from cs_reports.metrics.cohort import CohortTable, cohort_retention
 from cs_reports.metrics.engagement import adoption_rate, conversion_rate, opportunity_conversion
 from cs_reports.metrics.mrr import (
     MOVEMENT_COLUMNS,
@@ -30,24 +41,43 @@ from cs_reports.metrics.revenue import (
     quick_ratio,
     revenue_churn_rate,
 )
+from cs_reports.metrics.sbg import (
+    SBGFit,
+    sbg_churn_probability,
+    sbg_derl,
+    sbg_fit,
+    sbg_retention,
+    sbg_survival,
+)
 from cs_reports.metrics.support import TMRResult, response_times
 from cs_reports.metrics.survey import NPSResult, csat_rate, customer_effort_score, net_promoter_score
 
 __all__ = [
+    "CLV_METHODS",
     "MOVEMENT_COLUMNS",
+    "CohortTable",
     "MRRMatrix",
     "NPSResult",
+    "SBGFit",
     "TMRResult",
     "adoption_rate",
     "arpa_value",
     "arr_value",
+    "cac_payback_months",
     "churn_rate",
+    "clv_discounted",
+    "clv_fee_months",
+    "clv_margin_churn",
+    "clv_ticket",
+    "clv_value",
+    "cohort_retention",
     "conversion_rate",
     "csat_rate",
     "customer_effort_score",
     "customer_movements",
     "gross_revenue_retention_rate",
     "logo_churn_rate",
+    "ltv_cac_ratio",
     "mrr_frame",
     "mrr_matrix",
     "mrr_movements",
@@ -61,4 +91,9 @@ __all__ = [
     "response_times",
     "retention_rate",
     "revenue_churn_rate",
+    "sbg_churn_probability",
+    "sbg_derl",
+    "sbg_fit",
+    "sbg_retention",
+    "sbg_survival",
 ]
