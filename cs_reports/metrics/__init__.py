@@ -22,6 +22,16 @@ from cs_reports.metrics.clv import (
 )
 from cs_reports.metrics.cohort import CohortTable, cohort_retention
 from cs_reports.metrics.engagement import adoption_rate, conversion_rate, opportunity_conversion
+from cs_reports.metrics.health import (
+    BANDS,
+    DEFAULT_HEALTH_MODEL,
+    HealthComponent,
+    HealthModel,
+    health_breakdown,
+    health_drivers,
+    health_score,
+    health_scores,
+)
 from cs_reports.metrics.mrr import (
     MOVEMENT_COLUMNS,
     MRRMatrix,
@@ -29,6 +39,17 @@ from cs_reports.metrics.mrr import (
     mrr_frame,
     mrr_matrix,
     mrr_movements,
+)
+from cs_reports.metrics.portfolio import (
+    DEFAULT_HOURS_PER_MONTH,
+    DEFAULT_TOUCH_THRESHOLDS,
+    TOUCH_MODELS,
+    CapacityResult,
+    assign_touch_models,
+    csm_capacity,
+    ltv_tiers,
+    pareto_share,
+    touch_model,
 )
 from cs_reports.metrics.rates import churn_rate, renewal_rate, renewal_rate_from_outcomes, retention_rate
 from cs_reports.metrics.revenue import (
@@ -53,9 +74,17 @@ from cs_reports.metrics.support import TMRResult, response_times
 from cs_reports.metrics.survey import NPSResult, csat_rate, customer_effort_score, net_promoter_score
 
 __all__ = [
+    "BANDS",
     "CLV_METHODS",
+    "DEFAULT_HEALTH_MODEL",
+    "DEFAULT_HOURS_PER_MONTH",
+    "DEFAULT_TOUCH_THRESHOLDS",
     "MOVEMENT_COLUMNS",
+    "TOUCH_MODELS",
+    "CapacityResult",
     "CohortTable",
+    "HealthComponent",
+    "HealthModel",
     "MRRMatrix",
     "NPSResult",
     "SBGFit",
@@ -63,6 +92,7 @@ __all__ = [
     "adoption_rate",
     "arpa_value",
     "arr_value",
+    "assign_touch_models",
     "cac_payback_months",
     "churn_rate",
     "clv_discounted",
@@ -73,11 +103,17 @@ __all__ = [
     "cohort_retention",
     "conversion_rate",
     "csat_rate",
+    "csm_capacity",
     "customer_effort_score",
     "customer_movements",
     "gross_revenue_retention_rate",
+    "health_breakdown",
+    "health_drivers",
+    "health_score",
+    "health_scores",
     "logo_churn_rate",
     "ltv_cac_ratio",
+    "ltv_tiers",
     "mrr_frame",
     "mrr_matrix",
     "mrr_movements",
@@ -85,6 +121,7 @@ __all__ = [
     "net_promoter_score",
     "net_revenue_retention_rate",
     "opportunity_conversion",
+    "pareto_share",
     "quick_ratio",
     "renewal_rate",
     "renewal_rate_from_outcomes",
@@ -96,4 +133,5 @@ __all__ = [
     "sbg_fit",
     "sbg_retention",
     "sbg_survival",
+    "touch_model",
 ]
