@@ -1,0 +1,126 @@
+"""CLI commands for data: ``sample``, ``validate``, ``metrics``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+
+def register(sub: Any) -> None:
+    """Add the data commands to the ``cs-reports`` parser."""
+    p = sub.add_parser("sample", help="write the sample portfolio (the demo data) to a workbook")
+    p.add_argument("out", type=Path, help="output .xlsx path")
+    p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data; default 2026)")
+    p.add_argument("--csv-dir", type=Path, help="also write one CSV per sheet into this folder")
+    p.set_defaults(handler=_sample)
+
+    p = sub.add_parser("validate", help="check a workbook or CSV folder against the data contract")
+    p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
+    p.set_defaults(handler=_validate)
+
+    p = sub.add_parser("metrics", help="portfolio (or one client's) headline metrics for a month")
+    p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
+    p.add_argument("--month", help="YYYY-MM (default: the last month with data)")
+    p.add_argument("--client", help="one client's metrics instead of the portfolio's")
+    p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table", help="output format (default table)")
+    p.add_argument("--out", type=Path, help="output file (required for xlsx; default stdout for table/csv)")
+    p.set_defaults(handler=_metrics)
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from cs_reports.data.sample import write_sample
+
+    if args.out.suffix.lower() != ".xlsx":
+        from cs_reports.errors import InvalidInputError
+
+        raise InvalidInputError(f"The output must be an .xlsx path, got '{args.out}'.")
+    write_sample(args.out, seed=args.seed, csv_dir=args.csv_dir)
+    print(f"wrote {args.out}" + (f" and CSVs in {args.csv_dir}" if args.csv_dir else ""))
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from cs_reports.data import load_book
+
+    book = load_book(args.book)
+    print(f"{args.book}: valid")
+    for name, frame in book.sheets().items():
+        print(f"  {name:<14} {len(frame):>7,} rows")
+    print(f"  months         {book.months[0]:%Y-%m} .. {book.last_month:%Y-%m}")
+    for note in book.notes:
+        print(f"  note: {note}")
+    return 0
+
+
+def _rows(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from cs_reports.data import load_book
+    from cs_reports.data.summary import client_summary, portfolio_summary
+
+    book = load_book(args.book)
+    if args.client:
+        return list(client_summary(book, args.client, args.month).as_dict().items())
+    return list(portfolio_summary(book, args.month).as_dict().items())
+
+
+def _text(value: Any) -> str:
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m}"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "-"
+        return f"{value:,.4f}".rstrip("0").rstrip(".") if abs(value) < 10 else f"{value:,.2f}"
+    return str(value)
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from cs_reports._io import atomic_output, refuse_overwrite_of_input
+
+    rows = _rows(args)
+    if args.out is not None:
+        refuse_overwrite_of_input(args.out, args.book)
+    if args.format == "xlsx":
+        if args.out is None:
+            from cs_reports.errors import InvalidInputError
+
+            raise InvalidInputError("--format xlsx needs --out FILE.xlsx.")
+        import pandas as pd
+
+        from cs_reports.data.writer import write_tables
+
+        frame = pd.DataFrame({"metric": [k for k, _ in rows], "value": [_xlsx_value(v) for _, v in rows]})
+        write_tables({"Metrics": frame}, args.out)
+        print(f"wrote {args.out}")
+        return 0
+    if args.format == "csv":
+        lines = ["metric,value"] + [f"{k},{'' if isinstance(v, float) and math.isnan(v) else _csv(v)}" for k, v in rows]
+    else:
+        width = max(len(k) for k, _ in rows)
+        lines = [f"{k:<{width}}  {_text(v)}" for k, v in rows]
+    text = "\n".join(lines) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        with atomic_output(args.out, mode="w") as fh:
+            fh.write(text)
+        print(f"wrote {args.out}")
+    return 0
+
+
+def _csv(value: Any) -> str:
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m}"
+    text = str(value)
+    return f'"{text}"' if "," in text else text
+
+
+def _xlsx_value(value: Any) -> Any:
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m}"
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value

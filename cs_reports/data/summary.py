@@ -1,0 +1,328 @@
+"""Headline numbers of a portfolio or a client for a month, computed by the metric library.
+
+These summaries are what ``cs-reports metrics`` prints and what the reports show: one
+place where data meets metrics, so the same number appears everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_reports import metrics as m
+from cs_reports._validation import as_month
+from cs_reports.data.book import Book
+from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
+
+__all__ = [
+    "ClientSummary",
+    "Policies",
+    "PortfolioSummary",
+    "client_health_inputs",
+    "client_summary",
+    "portfolio_summary",
+]
+
+
+@dataclass(frozen=True)
+class Policies:
+    """Choices where sources disagree; printed on every report that uses them."""
+
+    window: int = 12  # months for GRR/NRR
+    same_period: str = "exclude"  # logo churn: ChartMogul standard
+    zero_churn: str = "cap"  # LTV at zero churn: Stripe's 60-month cap
+    max_lifetime_months: int = 60
+    churn_timing: str = "first month at zero MRR"
+    ltv_churn_months: int = 12  # trailing months used for the churn rate in LTV
+
+
+def _quiet(func: Any, *args: Any, **kwargs: Any) -> float:
+    """Call a metric; undefined results become NaN without a warning (shown as a dash)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        result = func(*args, **kwargs)
+    return float(result)
+
+
+@dataclass(frozen=True)
+class PortfolioSummary:
+    """The portfolio's numbers for one month (money in the book's currency)."""
+
+    month: pd.Timestamp
+    currency: str
+    customers: int
+    mrr: float
+    arr: float
+    start_mrr: float
+    new: float
+    expansion: float
+    contraction: float
+    churn: float
+    reactivation: float
+    logo_churn_rate: float
+    gross_revenue_churn_rate: float
+    net_revenue_churn_rate: float
+    nrr: float
+    grr: float
+    arpa: float
+    quick_ratio: float
+    ltv: float
+    ltv_cac: float
+    cac_payback_months: float
+    nps: float
+    nps_low: float
+    nps_high: float
+    nps_answers: int
+    csat: float
+    renewal_rate: float
+    tmr_first_response_hours: float
+    tmr_resolution_hours: float
+    adoption: float
+    pareto_top20: float
+    policies: Policies = field(default_factory=Policies)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Field name -> value (policies flattened as ``policy_*``)."""
+        out = asdict(self)
+        for key, value in out.pop("policies").items():
+            out[f"policy_{key}"] = value
+        return out
+
+
+def _month_slice(frame: pd.DataFrame | None, col: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    dates = frame[col]
+    return frame[(dates >= start) & (dates < end + pd.offsets.MonthBegin(1))]
+
+
+def _currency(book: Book) -> str:
+    currencies = sorted(set(book.clients["currency"].dropna()))
+    if len(currencies) > 1:
+        raise InvalidInputError(
+            f"{book.source}: the portfolio mixes currencies {currencies}; convert MRR to one currency before "
+            "computing portfolio totals (exchange-rate changes are not MRR movements)."
+        )
+    return currencies[0] if currencies else "BRL"
+
+
+def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | None = None) -> PortfolioSummary:
+    """Compute the portfolio's headline numbers for ``month`` (default: the book's last month).
+
+    Survey and support figures cover the trailing 3 months; churn and movements the month;
+    GRR/NRR the policy window; LTV uses the trailing ``ltv_churn_months`` average logo churn.
+    """
+    pol = policies or Policies()
+    month = book.last_month if month is None else as_month(month, name="month", func="portfolio_summary")
+    currency = _currency(book)
+    mrr = book.mrr
+    bridge = m.mrr_movements(mrr, start=month, end=month).iloc[0]
+    matrix = m.mrr_matrix(mrr, end=month)
+    current = matrix.column(month) / 100.0
+    customers = int((current > 0).sum())
+    first = month - pd.DateOffset(months=pol.ltv_churn_months - 1)
+    monthly_churn = _quiet(m.logo_churn_rate, mrr, start=first, end=month, same_period="include") / pol.ltv_churn_months
+    arpa = _quiet(m.arpa_value, current)
+    margin = float(book.clients["gross_margin"].dropna().mean()) if book.clients["gross_margin"].notna().any() else 1.0
+    ltv = _quiet(
+        m.clv_margin_churn,
+        arpa if math.isfinite(arpa) else 0.0,
+        monthly_churn if math.isfinite(monthly_churn) else 0.0,
+        gross_margin=margin,
+        zero_churn=pol.zero_churn,
+        max_lifetime_months=pol.max_lifetime_months,
+    )
+    cac = float(book.clients["cac"].dropna().mean()) if book.clients["cac"].notna().any() else math.nan
+    quarter_start = month - pd.DateOffset(months=2)
+    nps_frame = _month_slice(book.nps, "date", quarter_start, month)
+    nps = m.net_promoter_score(nps_frame["score"]) if nps_frame is not None and len(nps_frame) else None
+    tickets = _month_slice(book.tickets, "opened_at", quarter_start, month)
+    renewals = _month_slice(book.renewals, "due_date", quarter_start, month)
+    usage = None if book.usage is None else book.usage[book.usage["month"] == month]
+    return PortfolioSummary(
+        month=month,
+        currency=currency,
+        customers=customers,
+        mrr=float(bridge["end"]),
+        arr=m.arr_value(current),
+        start_mrr=float(bridge["start"]),
+        new=float(bridge["new"]),
+        expansion=float(bridge["expansion"]),
+        contraction=float(bridge["contraction"]),
+        churn=float(bridge["churn"]),
+        reactivation=float(bridge["reactivation"]),
+        logo_churn_rate=_quiet(m.logo_churn_rate, mrr, start=month, same_period=pol.same_period),
+        gross_revenue_churn_rate=_quiet(m.revenue_churn_rate, bridge["start"], bridge["churn"], bridge["contraction"]),
+        net_revenue_churn_rate=_quiet(
+            m.revenue_churn_rate,
+            bridge["start"],
+            bridge["churn"],
+            bridge["contraction"],
+            expansion=bridge["expansion"],
+            reactivation=bridge["reactivation"],
+            kind="net",
+        ),
+        nrr=_quiet(m.net_revenue_retention_rate, mrr, as_of=month, window=pol.window),
+        grr=_quiet(m.gross_revenue_retention_rate, mrr, as_of=month, window=pol.window),
+        arpa=arpa,
+        quick_ratio=_quiet(
+            m.quick_ratio,
+            bridge["new"],
+            bridge["expansion"],
+            bridge["churn"],
+            bridge["contraction"],
+            reactivation=bridge["reactivation"],
+        ),
+        ltv=ltv,
+        ltv_cac=_quiet(m.ltv_cac_ratio, ltv, cac) if math.isfinite(ltv) and math.isfinite(cac) else math.nan,
+        cac_payback_months=_quiet(m.cac_payback_months, cac, arpa, gross_margin=margin)
+        if math.isfinite(cac) and math.isfinite(arpa)
+        else math.nan,
+        nps=nps.score if nps else math.nan,
+        nps_low=nps.ci_low if nps else math.nan,
+        nps_high=nps.ci_high if nps else math.nan,
+        nps_answers=nps.n if nps else 0,
+        csat=_quiet(m.csat_rate, tickets["csat"]) if tickets is not None else math.nan,
+        renewal_rate=_quiet(m.renewal_rate_from_outcomes, renewals["outcome"]) if renewals is not None else math.nan,
+        tmr_first_response_hours=_quiet(
+            lambda: m.response_times(tickets["opened_at"], tickets["first_response_at"]).mean_hours
+        )
+        if tickets is not None
+        else math.nan,
+        tmr_resolution_hours=_quiet(lambda: m.response_times(tickets["opened_at"], tickets["resolved_at"]).mean_hours)
+        if tickets is not None
+        else math.nan,
+        adoption=_quiet(m.adoption_rate, usage["active_users"], usage["licensed_users"])
+        if usage is not None
+        else math.nan,
+        pareto_top20=_quiet(m.pareto_share, current[current > 0]) if customers else math.nan,
+        policies=pol,
+    )
+
+
+@dataclass(frozen=True)
+class ClientSummary:
+    """One client's numbers for one month."""
+
+    client_id: str
+    name: str
+    month: pd.Timestamp
+    mrr: float
+    arr: float
+    mrr_3m_ago: float
+    mrr_change_3m: float
+    nps: float
+    nps_answers: int
+    csat: float
+    tmr_first_response_hours: float
+    tickets: int
+    adoption: float
+    milestones_on_time: float
+    health_score: float
+    health_band: str
+    touch_model: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """Field name -> value."""
+        return asdict(self)
+
+
+def client_health_inputs(book: Book, month: Any) -> pd.DataFrame:
+    """Raw values of the default health model's components for every client at ``month``.
+
+    Columns: ``client_id, nps, adoption, support, mrr_trend, milestones`` (NaN = no data),
+    as documented in :data:`cs_reports.metrics.DEFAULT_HEALTH_MODEL`.
+    """
+    month = as_month(month, name="month", func="client_health_inputs")
+    ids = book.clients["client_id"]
+    out = pd.DataFrame({"client_id": ids.to_numpy()})
+    matrix = m.mrr_matrix(book.mrr, start=month - pd.DateOffset(months=3), end=month)
+    now = pd.Series(matrix.column(month) / 100.0, index=matrix.clients)
+    then = pd.Series(matrix.column(month - pd.DateOffset(months=3)) / 100.0, index=matrix.clients)
+    trend = ((now - then) / then.where(then > 0)).reindex(ids).to_numpy()
+    out["mrr_trend"] = trend
+    if book.nps is not None:
+        recent = _month_slice(book.nps, "date", month - pd.DateOffset(months=5), month)
+        assert recent is not None
+        out["nps"] = out["client_id"].map(recent.groupby("client_id")["score"].mean().astype(float))
+    else:
+        out["nps"] = np.nan
+    if book.usage is not None:
+        u = book.usage[book.usage["month"] == month].groupby("client_id")[["active_users", "licensed_users"]].sum()
+        out["adoption"] = out["client_id"].map(
+            (u["active_users"] / u["licensed_users"].where(u["licensed_users"] > 0)).astype(float)
+        )
+    else:
+        out["adoption"] = np.nan
+    if book.tickets is not None:
+        t = _month_slice(book.tickets, "opened_at", month - pd.DateOffset(months=2), month)
+        assert t is not None
+        hours = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
+        out["support"] = out["client_id"].map(hours.groupby(t["client_id"]).median())
+    else:
+        out["support"] = np.nan
+    if book.milestones is not None:
+        ms = book.milestones
+        end = month + pd.offsets.MonthEnd(0)
+        due = ms[ms["due_date"] <= end]
+        on_time = due["done_date"].notna() & (due["done_date"] <= due["due_date"] + pd.Timedelta(days=3))
+        out["milestones"] = out["client_id"].map(on_time.groupby(due["client_id"]).mean().astype(float))
+    else:
+        out["milestones"] = np.nan
+    return out[["client_id", "nps", "adoption", "support", "mrr_trend", "milestones"]]
+
+
+def client_summary(book: Book, client_id: str, month: Any = None) -> ClientSummary:
+    """Compute one client's numbers for ``month`` (default: the book's last month)."""
+    month = book.last_month if month is None else as_month(month, name="month", func="client_summary")
+    row = book.client(client_id)
+    own = book.mrr[book.mrr["client_id"] == client_id]
+    matrix = m.mrr_matrix(own, start=month - pd.DateOffset(months=3), end=month) if len(own) else None
+    now = float(matrix.column(month).sum() / 100.0) if matrix is not None else 0.0
+    then = float(matrix.column(month - pd.DateOffset(months=3)).sum() / 100.0) if matrix is not None else 0.0
+    nps_rows = None if book.nps is None else book.nps[book.nps["client_id"] == client_id]
+    nps_rows = _month_slice(nps_rows, "date", month - pd.DateOffset(months=11), month)
+    tickets = None if book.tickets is None else book.tickets[book.tickets["client_id"] == client_id]
+    tickets = _month_slice(tickets, "opened_at", month - pd.DateOffset(months=2), month)
+    usage = (
+        None
+        if book.usage is None
+        else book.usage[(book.usage["client_id"] == client_id) & (book.usage["month"] == month)]
+    )
+    health = m.health_scores(client_health_inputs(book, month))
+    h = health[health["client_id"] == client_id].iloc[0]
+    inputs = client_health_inputs(book, month)
+    on_time = inputs.loc[inputs["client_id"] == client_id, "milestones"].iloc[0]
+    given = row.get("touch_model")
+    touch = given if isinstance(given, str) and given else m.touch_model(12 * now)
+    nps = m.net_promoter_score(nps_rows["score"]) if nps_rows is not None and len(nps_rows) else None
+    return ClientSummary(
+        client_id=client_id,
+        name=str(row["name"]),
+        month=month,
+        mrr=now,
+        arr=12 * now,
+        mrr_3m_ago=then,
+        mrr_change_3m=(now - then) / then if then else math.nan,
+        nps=nps.score if nps else math.nan,
+        nps_answers=nps.n if nps else 0,
+        csat=_quiet(m.csat_rate, tickets["csat"]) if tickets is not None and len(tickets) else math.nan,
+        tmr_first_response_hours=_quiet(
+            lambda: m.response_times(tickets["opened_at"], tickets["first_response_at"]).mean_hours
+        )
+        if tickets is not None and len(tickets)
+        else math.nan,
+        tickets=0 if tickets is None else len(tickets),
+        adoption=_quiet(m.adoption_rate, usage["active_users"], usage["licensed_users"])
+        if usage is not None and len(usage)
+        else math.nan,
+        milestones_on_time=float(on_time),
+        health_score=float(h["score"]),
+        health_band=str(h["band"]),
+        touch_model=str(touch),
+    )
