@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+
 
 def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
@@ -23,3 +25,20 @@ def assert_unchanged(*paths: Path) -> Iterator[None]:
     yield
     for p, digest in before.items():
         assert file_digest(p) == digest, f"{p} was modified"
+
+
+@pytest.fixture(scope="session")
+def sample_book_path(tmp_path_factory) -> Path:
+    """The sample portfolio written once per session (never modify it in a test)."""
+    from cs_reports.data.sample import write_sample
+
+    path = tmp_path_factory.mktemp("sample") / "sample.xlsx"
+    write_sample(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def sample_book(sample_book_path):
+    from cs_reports.data import load_book
+
+    return load_book(sample_book_path)

@@ -168,6 +168,8 @@ def load_book(path: str | Path) -> Book:
                 )
             )
     if problems:
+        order = {spec.name: i for i, spec in enumerate(SHEETS)}
+        problems.sort(key=lambda p: (order.get(p.sheet, len(order)), p.row or 0))  # stable: column order kept
         raise DataContractError(source, problems[:MAX_PROBLEMS])
     mrr_parts = []
     if "MRR" in frames:

@@ -19,6 +19,8 @@ MAX_PROBLEMS = 1000
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -61,8 +63,6 @@ def _convert(col: Column, value: Any, order: str) -> Any:
         x = parse_number(value)
         if kind == "int" and not float(x).is_integer():
             raise ValueError("not a whole number")
-        if kind == "rate" and x > 1 and isinstance(value, (int, float)) and x <= 100:
-            x = x / 100  # 80 in a margin column means 80 %
         if (col.low is not None and x < col.low) or (col.high is not None and x > col.high):
             raise ValueError("out of range")
         return int(x) if kind == "int" else x
@@ -143,7 +143,8 @@ def _finalise_dtypes(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
         elif col.kind == "bool":
             frame[col.name] = frame[col.name].astype("boolean")
         else:
-            frame[col.name] = frame[col.name].astype("object")
+            values = frame[col.name].astype("object")
+            frame[col.name] = values.where(values.notna(), None)
     return frame
 
 
