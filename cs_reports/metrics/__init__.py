@@ -65,6 +65,7 @@ from cs_reports.metrics.revenue import (
 from cs_reports.metrics.sbg import (
     SBGFit,
     sbg_churn_probability,
+    sbg_conditional_survival,
     sbg_derl,
     sbg_fit,
     sbg_retention,
@@ -129,6 +130,7 @@ __all__ = [
     "retention_rate",
     "revenue_churn_rate",
     "sbg_churn_probability",
+    "sbg_conditional_survival",
     "sbg_derl",
     "sbg_fit",
     "sbg_retention",

@@ -12,7 +12,15 @@ from scipy import optimize, special
 
 from cs_reports._validation import as_values, check_number, param_error
 
-__all__ = ["SBGFit", "sbg_churn_probability", "sbg_derl", "sbg_fit", "sbg_retention", "sbg_survival"]
+__all__ = [
+    "SBGFit",
+    "sbg_churn_probability",
+    "sbg_conditional_survival",
+    "sbg_derl",
+    "sbg_fit",
+    "sbg_retention",
+    "sbg_survival",
+]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -61,6 +69,30 @@ def sbg_survival(alpha: Any, beta: Any, periods: Any) -> FloatArray:
     a, b = _params(alpha, beta, func)
     t = _periods(periods, func)
     return np.asarray(np.exp(special.betaln(a, b + t) - special.betaln(a, b)), dtype=np.float64)
+
+
+def sbg_conditional_survival(alpha: Any, beta: Any, *, age: Any, horizon: Any) -> float:
+    r"""Probability that a customer active at ``age`` periods is still active ``horizon`` periods later.
+
+    .. math:: P(T > a + h \mid T > a) = \frac{S(a + h)}{S(a)}
+              = \frac{B(\alpha, \beta + a + h)}{B(\alpha, \beta + a)}
+
+    Used to project the probability of reaching a renewal date.
+
+    References
+    ----------
+    Fader & Hardie (2007), eq. (3), conditioned on survival to ``age``.
+
+    Examples
+    --------
+    >>> round(sbg_conditional_survival(0.704, 1.182, age=7, horizon=1), 3)
+    0.921
+    """
+    func = "sbg_conditional_survival"
+    a, b = _params(alpha, beta, func)
+    t0 = check_number(age, name="age", func=func, low=0)
+    h = check_number(horizon, name="horizon", func=func, low=0)
+    return float(np.exp(special.betaln(a, b + t0 + h) - special.betaln(a, b + t0)))
 
 
 def sbg_churn_probability(alpha: Any, beta: Any, periods: Any) -> FloatArray:

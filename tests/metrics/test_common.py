@@ -77,6 +77,7 @@ EXEMPT = {
     "ltv_cac_ratio": "scalar amounts",
     "cac_payback_months": "scalar amounts",
     "sbg_derl": "scalar parameters",
+    "sbg_conditional_survival": "scalar parameters (test_reference.py)",
     "touch_model": "scalar amount",
     "adoption_rate": "two aligned columns (test_units.py)",
     "health_score": "two aligned columns (test_units.py)",

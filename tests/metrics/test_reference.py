@@ -182,6 +182,15 @@ def test_fader_hardie_2010_derl_at_10pct_after_7_renewals():
     assert m.sbg_derl(0.704, 1.182, discount_rate=0.10, renewals=7) == approx(6.842, abs=0.01)
 
 
+def test_conditional_survival_is_the_ratio_of_survivals():
+    a, b = 0.704, 1.182
+    s = m.sbg_survival(a, b, [7, 8, 12])
+    assert m.sbg_conditional_survival(a, b, age=7, horizon=1) == approx(s[1] / s[0])
+    assert m.sbg_conditional_survival(a, b, age=7, horizon=5) == approx(s[2] / s[0])
+    # retention r_8 is the one-period conditional survival at age 7
+    assert m.sbg_conditional_survival(a, b, age=7, horizon=1) == approx(m.sbg_retention(a, b, [8])[0])
+
+
 def test_sbg_retention_and_churn_probability_are_consistent_with_survival():
     a, b = 0.704, 1.182
     s = m.sbg_survival(a, b, range(0, 6))
