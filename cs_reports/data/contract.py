@@ -74,7 +74,7 @@ class Sheet:
 def _enum(**values: tuple[str, ...]) -> dict[str, str]:
     out: dict[str, str] = {}
     for canonical, spellings in values.items():
-        key = canonical.replace("_", "-")
+        key = canonical
         for s in (key, *spellings):
             out[normalise_header(s)] = key
     return out
@@ -247,7 +247,7 @@ SHEETS: tuple[Sheet, ...] = (
                 ("situacao",),
                 choices=_enum(
                     done=("concluido", "concluído", "feito", "entregue"),
-                    in_progress=("em andamento", "andamento"),
+                    in_progress=("em andamento", "andamento", "in progress"),
                     late=("atrasado",),
                     planned=("planejado", "a fazer", "pendente"),
                 ),
@@ -277,7 +277,8 @@ SHEETS: tuple[Sheet, ...] = (
                 "enum",
                 aliases=("tipo",),
                 choices=_enum(
-                    upsell=("up-sell", "up sell", "expansao"), cross_sell=("cross sell", "crosssell", "venda cruzada")
+                    upsell=("up-sell", "up sell", "expansao"),
+                    **{"cross-sell": ("cross sell", "crosssell", "venda cruzada")},
                 ),
             ),
             Column("opened", "date", aliases=("aberta em", "abertura")),

@@ -257,13 +257,18 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     paths = {c.cid: _mrr_path(rng, c) for c in people}
 
     client_rows, mrr_rows, invoice_rows = [], [], []
+    starts: dict[str, pd.Timestamp] = {}
     for c in people:
         path = paths[c.cid]
         paying = np.flatnonzero(path > 0)
         first = int(paying[0]) if paying.size else c.start
         contract_start = months[first] + pd.Timedelta(days=int(rng.integers(0, 27)))
-        years = max(1, (N_MONTHS - first + 11) // 12)
-        renewal = contract_start + pd.DateOffset(years=years)
+        if first == 0:  # a client since before the data window: its contract started earlier
+            contract_start -= pd.Timedelta(days=int(rng.integers(0, 3 * 365)))
+        starts[c.cid] = contract_start
+        renewal = contract_start + pd.DateOffset(years=1)
+        while renewal <= LAST_MONTH:
+            renewal += pd.DateOffset(years=1)
         arr = 12 * (path[-1] if path[-1] > 0 else path.max())
         given = touch_model(arr) if rng.random() < 0.7 else None
         client_rows.append(
@@ -361,8 +366,14 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
         if not paying.size:
             continue
         first = int(paying[0])
-        for due in range(first + 12, N_MONTHS + 3, 12):
-            due_date = months[0] + pd.DateOffset(months=due) + pd.Timedelta(days=9)
+        anniversary = starts[c.cid] + pd.DateOffset(years=1)
+        horizon = LAST_MONTH + pd.DateOffset(months=3)
+        while anniversary < horizon:
+            due_date = anniversary.normalize()
+            anniversary += pd.DateOffset(years=1)
+            if due_date < FIRST_MONTH + pd.DateOffset(months=1):
+                continue
+            due = (due_date.year - FIRST_MONTH.year) * 12 + due_date.month - FIRST_MONTH.month
             before = float(path[min(due - 1, N_MONTHS - 1)])
             if due >= N_MONTHS:
                 outcome, after = "pending", None

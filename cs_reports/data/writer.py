@@ -12,13 +12,13 @@ import pandas as pd
 
 from cs_reports._io import atomic_output, neutralise_cell
 
-__all__ = ["write_tables"]
+__all__ = ["tables_to_xlsx", "write_tables"]
 
 _HEADER_FILL = "1F4E79"
 
 
 def _cell(value: Any) -> Any:
-    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return None
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -38,10 +38,17 @@ def _format_for(series: pd.Series) -> str | None:
 
 
 def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write each frame to its own sheet (bold coloured header, frozen, filters, widths).
+    """Write :func:`tables_to_xlsx` to ``path``; the file appears only when complete."""
+    data = tables_to_xlsx(tables)
+    with atomic_output(path) as fh:
+        fh.write(data)
+    return Path(path)
 
-    Text starting with ``=``, ``+``, ``-`` or ``@`` is neutralised (formula injection).
-    The file appears at ``path`` only when complete.
+
+def tables_to_xlsx(tables: Mapping[str, pd.DataFrame]) -> bytes:
+    """Each frame on its own sheet (bold coloured header, frozen, filters, widths), as xlsx bytes.
+
+    Text starting with ``=``, ``+``, ``-``, ``@``, tab or CR is neutralised (formula injection).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -80,6 +87,4 @@ def write_tables(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
             ws.auto_filter.ref = f"A1:{get_column_letter(len(frame.columns))}{len(frame) + 1}"
     buffer = io.BytesIO()
     wb.save(buffer)
-    with atomic_output(path) as fh:
-        fh.write(buffer.getvalue())
-    return Path(path)
+    return buffer.getvalue()

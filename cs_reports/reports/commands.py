@@ -1,0 +1,166 @@
+"""CLI commands for reports: ``qbr``, ``success-map``, ``finance``, ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+__all__ = ["register"]
+
+LANGS = ("pt-BR", "en")
+
+
+def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
+    p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    if clients:
+        p.add_argument(
+            "--client", action="append", metavar="ID", help="only this client (repeatable; default: all paying clients)"
+        )
+    p.add_argument("--lang", choices=LANGS, help="report language (default: each client's locale; pt-BR for finance)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
+    p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
+    p.add_argument("--templates", type=Path, help="folder of user templates overriding the built-in ones")
+    p.add_argument("--branding", type=Path, help="JSON file with company, primary, accent, logo")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def register(sub: Any) -> None:
+    """Add the report commands to the ``cs-reports`` parser."""
+    p = sub.add_parser("qbr", help="per-client Quarterly Business Review PDFs")
+    _common(p, clients=True)
+    p.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    p.set_defaults(handler=_qbr)
+
+    p = sub.add_parser("success-map", help="per-client success map (Mapa de Sucesso) PDFs")
+    _common(p, clients=True)
+    p.add_argument("--month", help="YYYY-MM (default: the last month with data)")
+    p.set_defaults(handler=_success_map)
+
+    p = sub.add_parser("finance", help="monthly finance report (PDF + xlsx)")
+    _common(p, clients=False)
+    p.add_argument("--month", help="YYYY-MM (default: the last month with data)")
+    p.set_defaults(handler=_finance)
+
+    p = sub.add_parser("demo", help="sample data -> QBR, success-map and finance reports for a few clients")
+    p.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
+    p.set_defaults(handler=_demo)
+
+
+def _client_jobs(args: argparse.Namespace, kind: str, period: str) -> list[Any]:
+    from cs_reports import metrics as m
+    from cs_reports.data import load_book
+    from cs_reports.reports.batch import Job
+    from cs_reports.reports.kinds import output_name
+
+    book = load_book(args.book)
+    month = book.last_month
+    if args.client:
+        ids = list(dict.fromkeys(args.client))
+        for cid in ids:
+            book.client(cid)  # clear error for an unknown id
+    else:
+        current = m.mrr_matrix(book.mrr, end=month)
+        paying = set(current.clients[current.column(month) > 0])
+        ids = [cid for cid in book.clients["client_id"] if cid in paying]
+    jobs = []
+    for cid in ids:
+        row = book.client(cid)
+        lang = args.lang or (row["locale"] if row["locale"] in LANGS else "pt-BR")
+        jobs.append(Job(kind, period, cid, lang, output_name(kind, period, lang, cid, str(row["name"]))))
+    return jobs
+
+
+def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
+    from cs_reports.reports.batch import run_batch
+
+    result = run_batch(
+        args.book,
+        jobs,
+        out_dir=args.out,
+        workers=args.workers,
+        resume=args.resume,
+        templates_dir=args.templates,
+        branding_path=args.branding,
+        progress=not args.quiet,
+    )
+    return _summary(result)
+
+
+def _summary(result: Any) -> int:
+    print(
+        f"{len(result.written)} written, {len(result.skipped)} up to date, {len(result.failed)} failed "
+        f"in {result.seconds:.1f} s -> {result.out_dir}"
+    )
+    for o in result.failed:
+        who = o.job.client_id or "portfolio"
+        print(f"  failed: {who} ({o.job.kind}, {o.job.lang}): {o.reason}", file=sys.stderr)
+    return 1 if result.failed else 0
+
+
+def _qbr(args: argparse.Namespace) -> int:
+    from cs_reports.reports.build import parse_quarter
+
+    year, q = parse_quarter(args.quarter)
+    return _run(args, _client_jobs(args, "qbr", f"{year}Q{q}"))
+
+
+def _month_arg(args: argparse.Namespace) -> str:
+    from cs_reports._validation import as_month
+    from cs_reports.data import load_book
+
+    if args.month:
+        return f"{as_month(args.month, name='--month', func='cs-reports'):%Y-%m}"
+    return f"{load_book(args.book).last_month:%Y-%m}"
+
+
+def _success_map(args: argparse.Namespace) -> int:
+    return _run(args, _client_jobs(args, "success-map", _month_arg(args)))
+
+
+def _finance(args: argparse.Namespace) -> int:
+    from cs_reports.reports.batch import Job
+    from cs_reports.reports.kinds import output_name
+
+    month = _month_arg(args)
+    lang = args.lang or "pt-BR"
+    return _run(args, [Job("finance", month, None, lang, output_name("finance", month, lang))])
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from cs_reports.data import load_book
+    from cs_reports.data.sample import write_sample
+    from cs_reports.reports.batch import Job, run_batch
+    from cs_reports.reports.kinds import output_name
+
+    out: Path = args.out
+    book_path = out / "sample.xlsx"
+    write_sample(book_path)
+    book = load_book(book_path)
+    month = f"{book.last_month:%Y-%m}"
+    last = book.last_month  # the last complete quarter
+    q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
+    quarter = f"{last.year}Q{q}" if q else f"{last.year - 1}Q4"
+    clients = book.clients.set_index("client_id")
+    picks = [cid for cid in clients.index if clients.loc[cid, "locale"] == "pt-BR"][:3] + [
+        cid for cid in clients.index if clients.loc[cid, "locale"] == "en"
+    ][:2]
+    jobs = []
+    for cid in picks:
+        lang = str(clients.loc[cid, "locale"])
+        name = str(clients.loc[cid, "name"])
+        jobs.append(Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name)))
+        jobs.append(Job("success-map", month, cid, lang, output_name("success-map", month, lang, cid, name)))
+    for lang in LANGS:
+        jobs.append(Job("finance", month, None, lang, output_name("finance", month, lang)))
+    result = run_batch(book_path, jobs, out_dir=out / "reports", workers=args.workers)
+    code = _summary(result)
+    print(f"sample data: {book_path}")
+    for o in result.written:
+        for f in o.files:
+            print(f"  {result.out_dir / f}")
+    return code

@@ -1,0 +1,131 @@
+"""Locale-aware formatting of numbers, money, percentages and dates (Babel / CLDR)."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+from babel import dates as bdates
+from babel import numbers as bnumbers
+
+__all__ = ["DASH", "LANGUAGES", "Formatter"]
+
+#: Shown for missing or undefined values.
+DASH = "\u2014"
+#: Report languages and their Babel locales.
+LANGUAGES = {"pt-BR": "pt_BR", "en": "en_US"}
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value))
+    except TypeError:  # pragma: no cover
+        return False
+
+
+class Formatter:
+    r"""Format values for one report language (``'pt-BR'`` or ``'en'``).
+
+    Money is rounded half-up to cents before Babel formats it (Babel rounds half-even,
+    finance expects half-up). Missing values (None, NaN) become an em dash.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> pt, en = Formatter("pt-BR"), Formatter("en")
+    >>> pt.money(1234.565), en.money(1234.565, "USD")
+    ('R$\xa01.234,57', '$1,234.57')
+    >>> pt.percent(0.1234), en.percent(0.1234)
+    ('12,3%', '12.3%')
+    >>> pt.date(date(2025, 10, 5)), en.date(date(2025, 10, 5))
+    ('5 de outubro de 2025', 'October 5, 2025')
+    >>> pt.quarter(2025, 4), en.quarter(2025, 4)
+    ('4º trimestre de 2025', 'Q4 2025')
+    """
+
+    def __init__(self, lang: str) -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"language must be one of {list(LANGUAGES)}, got {lang!r}")
+        self.lang = lang
+        self.locale = LANGUAGES[lang]
+
+    def money(self, value: Any, currency: str = "BRL", *, cents: bool = True) -> str:
+        """Amount with currency symbol, e.g. ``R$ 1.234,56``."""
+        if _missing(value):
+            return DASH
+        quant = Decimal("0.01") if cents else Decimal("1")
+        amount = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
+        fmt = None if cents else "¤#,##0" if self.lang == "en" else "¤\u00a0#,##0"
+        return str(bnumbers.format_currency(amount, currency, format=fmt, locale=self.locale, currency_digits=cents))
+
+    def money_short(self, value: Any, currency: str = "BRL") -> str:
+        """Compact amount, e.g. ``R$ 1,2 mi`` / ``R$1.2M``."""
+        if _missing(value):
+            return DASH
+        return str(bnumbers.format_compact_currency(float(value), currency, locale=self.locale, fraction_digits=1))
+
+    def percent(self, rate: Any, digits: int = 1, *, signed: bool = False) -> str:
+        """A rate in [0, 1] as a percentage, e.g. ``12,3%``."""
+        if _missing(rate):
+            return DASH
+        pattern = "#,##0" + ("." + "0" * digits if digits else "") + "%"
+        if signed:
+            pattern = "+" + pattern + ";-" + pattern
+        return str(bnumbers.format_percent(float(rate), format=pattern, locale=self.locale))
+
+    def number(self, value: Any, digits: int = 0, *, signed: bool = False) -> str:
+        """A number with the locale's separators."""
+        if _missing(value):
+            return DASH
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        if signed:
+            pattern = "+" + pattern + ";-" + pattern
+        return str(bnumbers.format_decimal(float(value), format=pattern, locale=self.locale))
+
+    def date(self, value: Any, style: str = "long") -> str:
+        """A date, ``'long'`` (5 de outubro de 2025) or ``'short'`` (05/10/2025)."""
+        if _missing(value):
+            return DASH
+        d = value.date() if isinstance(value, (datetime, pd.Timestamp)) else value
+        if style == "short":
+            return str(
+                bdates.format_date(d, format="dd/MM/yyyy" if self.lang == "pt-BR" else "MM/dd/yyyy", locale=self.locale)
+            )
+        return str(bdates.format_date(d, format="long", locale=self.locale))
+
+    def month(self, value: Any, *, short: bool = False) -> str:
+        """A month, e.g. ``outubro de 2026`` / ``October 2026`` (short: ``out/26``, ``Oct 26``)."""
+        if _missing(value):
+            return DASH
+        d = value.date() if isinstance(value, (datetime, pd.Timestamp)) else value
+        if short:
+            text = str(bdates.format_date(d, format="MMM/yy" if self.lang == "pt-BR" else "MMM yy", locale=self.locale))
+            return text.replace(".", "")
+        return str(
+            bdates.format_date(d, format="MMMM 'de' y" if self.lang == "pt-BR" else "MMMM y", locale=self.locale)
+        )
+
+    def quarter(self, year: int, quarter: int) -> str:
+        """A quarter, e.g. ``3º trimestre de 2026`` / ``Q3 2026``."""
+        return f"{quarter}º trimestre de {year}" if self.lang == "pt-BR" else f"Q{quarter} {year}"
+
+    def hours(self, value: Any) -> str:
+        """Hours with one decimal, e.g. ``4,5 h``."""
+        return DASH if _missing(value) else f"{self.number(value, 1)}\u00a0h"
+
+    def filters(self) -> dict[str, Any]:
+        """Jinja filters bound to this locale."""
+        return {
+            "money": self.money,
+            "money_short": self.money_short,
+            "pct": self.percent,
+            "num": self.number,
+            "date": self.date,
+            "month": self.month,
+            "hours": self.hours,
+        }
