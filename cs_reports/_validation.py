@@ -54,7 +54,9 @@ def param_error(func: str, name: str, expected: str, got: str) -> InvalidInputEr
     >>> str(param_error("f", "x", "a number", "'a'"))
     "The 'x' parameter of f must be a number. Got 'a' instead."
     """
-    return InvalidInputError(f"The '{name}' parameter of {func} must be {expected}. Got {got} instead.")
+    error = InvalidInputError(f"The '{name}' parameter of {func} must be {expected}. Got {got} instead.")
+    error.argument, error.expected, error.got = name, expected, got
+    return error
 
 
 def _describe(value: Any) -> str:
@@ -70,6 +72,19 @@ def _is_blank(value: Any) -> bool:
     if isinstance(value, str) and not value.strip():
         return True
     return value is pd.NaT or value is pd.NA
+
+
+def _last_filled_row(rows: Sequence[Any]) -> int:
+    """Number of rows up to the last one with a value (whole-column ranges end in ~1M blank rows)."""
+    width = len(rows[0]) if isinstance(rows[0], (list, tuple)) else 1
+    blank_list, blank_tuple = [None] * width, (None,) * width
+    end = len(rows)
+    while end:
+        row = rows[end - 1]
+        if row != blank_list and row != blank_tuple and row is not None:
+            break
+        end -= 1
+    return end
 
 
 def _flatten(values: Any, *, trim: bool = True) -> npt.NDArray[Any]:
@@ -89,8 +104,13 @@ def _flatten(values: Any, *, trim: bool = True) -> npt.NDArray[Any]:
         return np.array([values], dtype=object)
     items = values if isinstance(values, Sequence) else list(values)
     if items and isinstance(items[0], (list, tuple)):
-        # Excel 2-D range: a list of rows.
-        items = [v for row in items for v in (row if isinstance(row, (list, tuple)) else [row])]
+        # Excel 2-D range: a list of rows. Drop trailing all-blank rows before flattening.
+        if trim:
+            items = items[: _last_filled_row(items)]
+        if items and all(len(row) == 1 for row in items if isinstance(row, (list, tuple))):
+            items = [row[0] if isinstance(row, (list, tuple)) else row for row in items]
+        else:
+            items = [v for row in items for v in (row if isinstance(row, (list, tuple)) else [row])]
     # Trim trailing blanks first: whole-column references (A:A) are mostly blank.
     if trim:
         end = len(items)

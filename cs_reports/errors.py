@@ -33,7 +33,15 @@ class CsReportsError(Exception):
 
 
 class InvalidInputError(CsReportsError, ValueError):
-    """An argument or a value does not meet the documented expectations."""
+    """An argument or a value does not meet the documented expectations.
+
+    Errors about one argument (built by ``param_error``) also carry ``argument``,
+    ``expected`` and ``got``, so that adapters (the Excel functions) can re-word them.
+    """
+
+    argument: str | None = None
+    expected: str | None = None
+    got: str | None = None
 
 
 class MissingDataError(CsReportsError, LookupError):
