@@ -116,7 +116,12 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
         except Exception as exc:  # noqa: BLE001 - a cell must show one line, never a traceback
             return _error_text(name, exc)
         if spills:
-            return [[_cell(v) for v in row] for row in result]
+            rows = [[_cell(v) for v in row] for row in result]
+            if any(isinstance(v, float) and math.isinf(v) for row in rows for v in row):
+                return f"#NUM! {name}: a result is too large to show (overflow)."
+            return rows
+        if isinstance(result, float) and math.isinf(result):
+            return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
             reasons = [str(w.message) for w in caught if issubclass(w.category, UndefinedMetricWarning)]
             reason = reasons[0].split(" is undefined: ", 1)[-1].removesuffix("; returning NaN.") if reasons else "undefined"
@@ -228,14 +233,14 @@ def CS_CHURN_RATE(lost: Any, at_start: Any) -> float:
     client_ids="client id of each MRR row",
     months="month of each MRR row",
     mrr="MRR of each row (>= 0)",
-    start="first month of the period",
-    end="last month of the period, default start",
+    start_month="first month of the period",
+    end_month="last month of the period, default start_month",
     same_period="'exclude' (default) or 'include' customers who join and leave in the period",
 )
-def CS_LOGO_CHURN(client_ids: Any, months: Any, mrr: Any, start: Any, end: Any = None, same_period: Any = None) -> float:
+def CS_LOGO_CHURN(client_ids: Any, months: Any, mrr: Any, start_month: Any, end_month: Any = None, same_period: Any = None) -> float:
     """Logo churn rate (0-1) of an MRR table over a period of months."""
     frame = m.mrr_frame(client_ids, months, mrr)
-    return m.logo_churn_rate(frame, start=start, end=end, same_period=_text(same_period, "exclude"))  # type: ignore[arg-type]
+    return m.logo_churn_rate(frame, start=start_month, end=end_month, same_period=_text(same_period, "exclude"))  # type: ignore[arg-type]
 
 
 @excel_function(
@@ -279,11 +284,11 @@ def CS_RENEWAL_RATE(outcomes: Any) -> float:
 
 
 @excel_function(
-    at_start="customers at the start", at_end="customers at the end", new="new customers acquired in the period"
+    at_start="customers at the start", at_end="customers at the end", new_customers="new customers acquired in the period"
 )
-def CS_RETENTION(at_start: Any, at_end: Any, new: Any) -> float:
+def CS_RETENTION(at_start: Any, at_end: Any, new_customers: Any) -> float:
     """Customer retention rate (0-1): (at_end - new) / at_start."""
-    return m.retention_rate(at_start, at_end, new)
+    return m.retention_rate(at_start, at_end, new_customers)
 
 
 # ----------------------------------------------------------------------------- revenue
@@ -332,15 +337,15 @@ def CS_ARPA(mrr: Any) -> float:
 
 
 @excel_function(
-    new="new MRR",
+    new_mrr="new MRR",
     expansion="expansion MRR",
     churn="churned MRR",
     contraction="contraction MRR",
     reactivation="reactivation MRR, default 0",
 )
-def CS_QUICK_RATIO(new: Any, expansion: Any, churn: Any, contraction: Any, reactivation: Any = None) -> float:
+def CS_QUICK_RATIO(new_mrr: Any, expansion: Any, churn: Any, contraction: Any, reactivation: Any = None) -> float:
     """SaaS quick ratio: (new + expansion + reactivation) / (churn + contraction)."""
-    return m.quick_ratio(new, expansion, churn, contraction, reactivation=_or(reactivation, 0.0))
+    return m.quick_ratio(new_mrr, expansion, churn, contraction, reactivation=_or(reactivation, 0.0))
 
 
 # ----------------------------------------------------------------------------- value

@@ -1,0 +1,471 @@
+"""The ``cs_metrics.xlsx`` workbook template: data-contract Tables and a live CS_ dashboard.
+
+:func:`build_workbook` writes, from one :class:`~cs_reports.data.Book`:
+
+* every data-contract sheet as an Excel Table (``tClients``, ``tMRR``, ``tNPS``, ...) with
+  data validation on scores and enums. Invoices are already spread into ``MRR`` (the
+  same monthly MRR every cs-reports number uses). Survey, support, renewal and usage
+  Tables get *calculated columns* (``score_in_period``, ...) that keep a row's value
+  when it falls in the dashboard's period and are blank (``""``) otherwise;
+* ``Dashboard``: the month, the period and the policies as input cells, then the
+  portfolio's numbers as CS_ formulas on Table columns, the same definitions as
+  :func:`cs_reports.data.summary.portfolio_summary` (and so as the finance report);
+* ``Accounts``: one row per client for the month (MRR by ``SUMIFS``, touch model, LTV,
+  LTV tier, health sub-scores and health score); ``MRR bridge``: the monthly bridge;
+  ``Cohorts``: the cohort retention table and an sBG projection;
+* ``xlwings.conf``: ``UDF Modules = cs_reports.excel.udfs`` for the Windows add-in.
+
+Spilled results are written as array formulas of the size the data gives (Excel shows
+them as legacy ``{=...}`` arrays; LibreOffice fills them the same way).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from cs_reports import metrics as m
+from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_input
+from cs_reports.data.book import Book
+from cs_reports.data.summary import Policies, client_health_inputs
+
+__all__ = ["DASHBOARD", "TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
+
+TEMPLATE_NAME = "cs_metrics.xlsx"
+VALIDATED_ROWS = 20_000  #: data validation covers this many rows, so new rows are checked too
+_HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
+_HEAD_FONT = Font(bold=True, color="FFFFFF")
+_SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
+_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
+_PCT, _MONEY, _NUM, _MONTH, _DATE = "0.0%", "#,##0.00", "0.00", "yyyy-mm", "yyyy-mm-dd hh:mm"
+
+#: Dashboard cell -> (label, formula). Inputs come first; the order is the sheet's order.
+DASHBOARD: dict[str, tuple[str, str]] = {}
+
+
+@dataclass(frozen=True)
+class TableRef:
+    """A Table column as a formula reference, e.g. ``tNPS[score]``."""
+
+    table: str
+    column: str
+
+    def __str__(self) -> str:
+        return f"{self.table}[{self.column}]"
+
+
+_IDS, _MONTHS, _MRR = "tMRR[client_id]", "tMRR[month]", "tMRR[mrr]"
+_MRR_ARGS = f"{_IDS}, {_MONTHS}, {_MRR}"
+
+# Per-period calculated columns: (table, new column, source column, date column, kind).
+# kind "period": the dashboard's period (C5 <= date < C6); "month": the dashboard's month.
+_PERIOD_COLUMNS = (
+    ("NPS", "score_in_period", "score", "date", "period"),
+    ("Tickets", "opened_in_period", "opened_at", "opened_at", "period"),
+    ("Tickets", "first_response_in_period", "first_response_at", "opened_at", "period"),
+    ("Tickets", "resolved_in_period", "resolved_at", "opened_at", "period"),
+    ("Tickets", "csat_in_period", "csat", "opened_at", "period"),
+    ("Tickets", "ces_in_period", "ces", "opened_at", "period"),
+    ("Renewals", "outcome_in_period", "outcome", "due_date", "period"),
+    ("Usage", "active_in_month", "active_users", "month", "month"),
+    ("Usage", "licensed_in_month", "licensed_users", "month", "month"),
+)
+
+_VALIDATIONS = (  # (sheet, column, kind, formula1, formula2, message)
+    ("NPS", "score", "whole", "0", "10", "NPS answers are whole numbers 0-10."),
+    ("Tickets", "csat", "whole", "1", "5", "CSAT answers are whole numbers 1-5."),
+    ("Tickets", "ces", "whole", "1", "7", "CES answers are whole numbers 1-7."),
+    ("MRR", "mrr", "decimal", "0", "1E+15", "MRR is a number >= 0."),
+    ("Clients", "touch_model", "list", '"tech,low,mid,high"', None, "tech, low, mid or high (blank = derived)."),
+    ("Clients", "locale", "list", '"pt-BR,en"', None, "pt-BR or en."),
+    ("Clients", "gross_margin", "decimal", "0", "1", "Gross margin is a share 0-1."),
+    ("Renewals", "outcome", "list", '"renewed,churned,pending"', None, "renewed, churned or pending."),
+    ("Opportunities", "kind", "list", '"upsell,cross-sell"', None, "upsell or cross-sell."),
+    ("Milestones", "owner_side", "list", '"client,vendor"', None, "client or vendor."),
+    ("Usage", "active_users", "whole", "0", "1E+9", "Active users: a whole number >= 0."),
+    ("Usage", "licensed_users", "whole", "0", "1E+9", "Licensed users: a whole number >= 0."),
+)
+
+
+def _value(v: Any) -> Any:
+    """A cell value from a pandas value (NaN/NaT -> blank, numpy -> Python)."""
+    if v is None or v is pd.NaT or v is pd.NA:
+        return None
+    if isinstance(v, str):
+        return neutralise_cell(v)  # a comment like "=HYPERLINK(...)" must stay text
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (np.floating, float)):
+        return None if math.isnan(v) else float(v)
+    return v
+
+
+def _data_frames(book: Book) -> dict[str, pd.DataFrame]:
+    """The contract sheets to write: internal columns dropped, MRR with invoices spread."""
+    out: dict[str, pd.DataFrame] = {}
+    for name, frame in book.sheets().items():
+        if name == "Invoices":
+            continue
+        if name == "MRR":
+            # Months after the book's last month only exist as spread invoices (revenue
+            # contracted, not yet recognised): written, they would move the last month.
+            frame = (
+                frame[frame["month"] <= book.last_month]
+                .groupby(["client_id", "month"], as_index=False, sort=True)["mrr"]
+                .sum()
+                .loc[lambda f: f["mrr"] != 0]
+                .reset_index(drop=True)
+            )
+        out[name] = frame[[c for c in frame.columns if not str(c).startswith("_") and c != "source"]]
+    return out
+
+
+def _header(ws: Worksheet, row: int, labels: Iterable[str], col: int = 1) -> None:
+    for j, label in enumerate(labels):
+        cell = ws.cell(row, col + j, label)
+        cell.font, cell.fill = _HEAD_FONT, _HEAD_FILL
+
+
+def _write_table(wb: Workbook, name: str, frame: pd.DataFrame) -> dict[str, str]:
+    """Write one contract sheet as Table ``t<name>``; returns column name -> column letter."""
+    ws = wb.create_sheet(name)
+    columns = list(map(str, frame.columns))
+    ws.append(columns)
+    for row in frame.itertuples(index=False, name=None):
+        ws.append([_value(v) for v in row])
+    letters = {c: get_column_letter(j + 1) for j, c in enumerate(columns)}
+    for c, letter in letters.items():
+        kind = frame[c].dtype.kind
+        fmt = _DATE if kind == "M" else None
+        if kind == "M" and (frame[c].dropna().dt.normalize() == frame[c].dropna()).all():
+            fmt = _MONTH if c == "month" else "yyyy-mm-dd"
+        if fmt:
+            for cell in ws[letter][1:]:
+                cell.number_format = fmt
+        ws.column_dimensions[letter].width = max(12, min(40, len(c) + 4))
+    return letters
+
+
+def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int) -> None:
+    ws = wb[name]
+    for table, new, source, date_col, kind in _PERIOD_COLUMNS:
+        if table != name or source not in letters:
+            continue
+        col = len(letters) + 1
+        letter = get_column_letter(col)
+        letters[new] = letter
+        ws.cell(1, col, new)
+        s, d = letters[source], letters[date_col]
+        for r in range(2, n + 2):
+            inside = (
+                f"AND({d}{r}>=Dashboard!$C$5,{d}{r}<Dashboard!$C$6)"
+                if kind == "period"
+                else f"{d}{r}=Dashboard!$C$4"
+            )
+            ws.cell(r, col, f'=IF(AND({inside},{s}{r}<>""),{s}{r},"")')
+            if date_col != source and source.endswith("_at"):
+                ws.cell(r, col).number_format = _DATE
+        ws.column_dimensions[letter].width = len(new) + 4
+
+
+def _finish_table(wb: Workbook, name: str, letters: dict[str, str], n: int) -> None:
+    ws = wb[name]
+    last = get_column_letter(len(letters))
+    table = Table(displayName=f"t{name}", ref=f"A1:{last}{max(n, 1) + 1}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    table._initialise_columns()
+    for column, label in zip(table.tableColumns, letters, strict=True):
+        column.name = label
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+
+
+def _add_validations(wb: Workbook, letters: dict[str, dict[str, str]]) -> None:
+    for sheet, column, kind, f1, f2, message in _VALIDATIONS:
+        if sheet not in letters or column not in letters[sheet]:
+            continue
+        letter = letters[sheet][column]
+        dv = DataValidation(
+            type=kind, formula1=f1, formula2=f2, operator="between" if f2 else None, allow_blank=True
+        )
+        dv.error, dv.errorTitle, dv.showErrorMessage = message, f"{sheet}.{column}", True
+        dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
+        wb[sheet].add_data_validation(dv)
+
+
+def _health_model(book: Book) -> m.HealthModel:
+    if book.health_model is not None and len(book.health_model):
+        return m.HealthModel.from_frame(book.health_model)
+    return m.DEFAULT_HEALTH_MODEL
+
+
+def _accounts(book: Book, month: pd.Timestamp, model: m.HealthModel) -> pd.DataFrame:
+    """Static per-client inputs of the Accounts sheet: potential and health sub-scores."""
+    clients = book.clients[["client_id", "name", "csm"]].reset_index(drop=True)
+    current = book.mrr[book.mrr["month"] == month].groupby("client_id")["mrr"].sum()
+    potential = pd.Series(0.0, index=clients["client_id"])
+    if book.opportunities is not None and len(book.opportunities):
+        opp = book.opportunities
+        open_ = opp[opp["closed"].isna()].groupby("client_id")["mrr_delta"].sum()
+        base = current.reindex(open_.index)
+        potential = potential.add((open_ / base.where(base > 0)).fillna(0.0), fill_value=0.0).reindex(
+            clients["client_id"]
+        )
+    clients["potential"] = potential.to_numpy()
+    inputs = client_health_inputs(book, month).set_index("client_id").reindex(clients["client_id"])
+    for c in model.components:
+        raw = inputs[c.name] if c.name in inputs else pd.Series(np.nan, index=inputs.index)
+        clients[f"{c.name}_subscore"] = c.subscore(raw.to_numpy(dtype=float))
+    return clients
+
+
+def _section(ws: Worksheet, row: int, text: str) -> None:
+    ws.cell(row, 2, text).font = _SECTION_FONT
+
+
+def _put(ws: Worksheet, row: int, label: str, formula: Any, fmt: str | None = None, note: str = "") -> None:
+    ws.cell(row, 2, label)
+    cell = ws.cell(row, 3, formula)
+    if fmt:
+        cell.number_format = fmt
+    if note:
+        ws.cell(row, 7, note).font = Font(italic=True, color="808080")
+    DASHBOARD[f"C{row}"] = (label, formula if isinstance(formula, str) else str(getattr(formula, "text", formula)))
+
+
+def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> None:
+    col = "".join(ch for ch in top_left if ch.isalpha())
+    row = int("".join(ch for ch in top_left if ch.isdigit()))
+    from openpyxl.utils import column_index_from_string
+
+    end = f"{get_column_letter(column_index_from_string(col) + cols - 1)}{row + rows - 1}"
+    ws[top_left] = ArrayFormula(f"{top_left}:{end}", formula)
+
+
+def build_workbook(book: Book, month: Any = None, *, policies: Policies | None = None) -> Workbook:
+    """Build the template workbook for ``book`` at ``month`` (default: its last month).
+
+    Returns an openpyxl :class:`~openpyxl.Workbook`; :func:`write_workbook` saves it atomically.
+    """
+    from cs_reports._validation import as_month
+
+    pol = policies or Policies()
+    month = book.last_month if month is None else as_month(month, name="month", func="build_workbook")
+    frames = _data_frames(book)
+    model = _health_model(book)
+    accounts = _accounts(book, month, model)
+    n_acc = len(accounts)
+    bridge_rows = len(m.mrr_movements(frames["MRR"])) + 1
+    cohorts = m.cohort_retention(frames["MRR"], kind="logo", max_age=12)
+    n_cohorts = len(cohorts.rates)
+
+    wb = Workbook()
+    dash = wb.active
+    dash.title = "Dashboard"
+    acc = wb.create_sheet("Accounts")
+    bridge = wb.create_sheet("MRR bridge")
+    coh = wb.create_sheet("Cohorts")
+
+    letters: dict[str, dict[str, str]] = {}
+    for name, frame in frames.items():
+        letters[name] = _write_table(wb, name, frame)
+        _add_period_columns(wb, name, letters[name], len(frame))
+        _finish_table(wb, name, letters[name], len(frame))
+    _add_validations(wb, letters)
+
+    # ------------------------------------------------------------------ Accounts
+    first, last = 5, 4 + n_acc
+    acc["A1"] = f"Accounts at the dashboard's month. Health sub-scores are inputs computed by cs-reports for {month:%Y-%m}."
+    acc["A1"].font = _SECTION_FONT
+    comps = [f"{c.name}_subscore" for c in model.components]
+    heads = ["client_id", "name", "csm", "touch_model", "mrr", "arr", "mrr_paying", "ltv", "potential", "ltv_tier"]
+    _header(acc, 4, heads + comps + ["health_score"])
+    sub_first = len(heads) + 1
+    sub_last = sub_first + len(comps) - 1
+    score_col = get_column_letter(sub_last + 1)
+    for i, row in enumerate(accounts.itertuples(index=False), start=first):
+        acc.cell(i, 1, row.client_id)
+        acc.cell(i, 2, row.name)
+        acc.cell(i, 3, row.csm)
+        acc.cell(i, 4, f"=CS_TOUCH_MODEL(F{i})")
+        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},Dashboard!$C$4)").number_format = _MONEY
+        acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
+        acc.cell(i, 7, f'=IF(E{i}>0,E{i},"")').number_format = _MONEY
+        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},Dashboard!$C$42,Dashboard!$C$43)').number_format = _MONEY
+        acc.cell(i, 9, _value(row.potential)).number_format = _PCT
+        for j, comp in enumerate(comps):
+            acc.cell(i, sub_first + j, _value(getattr(row, comp))).number_format = "0.0"
+        subs = f"{get_column_letter(sub_first)}{i}:{get_column_letter(sub_last)}{i}"
+        acc.cell(i, sub_last + 1, f"=CS_HEALTH_SCORE({subs},tHealthModel[weight])").number_format = "0.0"
+    _array(acc, f"J{first}", n_acc, 1, f"=CS_LTV_TIER(H{first}:H{last},I{first}:I{last})")
+    for j, width in enumerate([12, 34, 20, 12, 14, 14, 14, 14, 11, 9], start=1):
+        acc.column_dimensions[get_column_letter(j)].width = width
+    acc.freeze_panes = "B5"
+    mrr_col, paying, touch = f"Accounts!$E${first}:$E${last}", f"Accounts!$G${first}:$G${last}", f"Accounts!$D${first}:$D${last}"
+
+    # ------------------------------------------------------------------ MRR bridge and cohorts
+    bridge["A1"].font = _SECTION_FONT
+    _array(bridge, "A1", bridge_rows, 8, f"=CS_MRR_MOVEMENTS({_MRR_ARGS})")
+    for r in range(2, bridge_rows + 1):
+        bridge.cell(r, 1).number_format = _MONTH
+        for c in range(2, 9):
+            bridge.cell(r, c).number_format = _MONEY
+    for c in range(1, 9):
+        bridge.column_dimensions[get_column_letter(c)].width = 14
+
+    coh["A1"] = "Logo retention by monthly cohort (share of the cohort active at each age in months)"
+    coh["A1"].font = _SECTION_FONT
+    _array(coh, "A3", n_cohorts + 1, 15, f'=CS_COHORTS({_MRR_ARGS},"logo",12)')
+    for r in range(4, n_cohorts + 4):
+        coh.cell(r, 1).number_format = _MONTH
+        for c in range(3, 16):
+            coh.cell(r, c).number_format = _PCT
+    sbg = n_cohorts + 6
+    coh.cell(sbg, 1, "sBG projection fitted on the first cohort (Fader & Hardie 2007)").font = _SECTION_FONT
+    # sBG models first churn: a reactivated customer does not count as surviving again.
+    coh.cell(sbg + 1, 1, "active (running minimum: sBG models first churn)")
+    coh.cell(sbg + 1, 3, "=ROUND($B$4*C4,0)")
+    for age in range(1, 13):
+        col, prev = get_column_letter(3 + age), get_column_letter(2 + age)
+        coh.cell(sbg + 1, 3 + age, f"=MIN({prev}{sbg + 1},ROUND($B$4*{col}4,0))")
+    coh.cell(sbg + 2, 1, "alpha, beta, log-likelihood")
+    _array(coh, f"C{sbg + 2}", 1, 3, f"=CS_SBG_FIT(C{sbg + 1}:O{sbg + 1})")
+    coh.cell(sbg + 3, 1, "DERL (10% discount, 1 renewal)")
+    coh.cell(sbg + 3, 3, f"=CS_DERL(C{sbg + 2},D{sbg + 2},0.1,1)").number_format = _NUM
+    coh.cell(sbg + 4, 1, "period")
+    coh.cell(sbg + 4, 2, "projected survival")
+    for p in range(25):
+        coh.cell(sbg + 5 + p, 1, p)
+    _array(coh, f"B{sbg + 5}", 25, 1, f"=CS_SBG_SURVIVAL(C{sbg + 2},D{sbg + 2},A{sbg + 5}:A{sbg + 29})")
+    for r in range(sbg + 5, sbg + 30):
+        coh.cell(r, 2).number_format = _PCT
+    coh.column_dimensions["A"].width = 28
+
+    # ------------------------------------------------------------------ Dashboard
+    DASHBOARD.clear()
+    dash["B1"] = "cs-reports: Customer Success dashboard"
+    dash["B1"].font = Font(bold=True, size=16, color="1F4E79")
+    dash["B2"] = (
+        "CS_ formulas need the cs-reports add-in (xlwings) or 'cs-reports recalc'. "
+        "Change the yellow cells; the Tables' *_in_period columns follow them."
+    )
+    dash["B2"].font = Font(italic=True, color="808080")
+    _put(dash, 4, "Month", month.to_pydatetime(), _MONTH)
+    _put(dash, 5, "Period start (3 months)", "=EDATE(C4,-2)", _MONTH)
+    _put(dash, 6, "Period end (exclusive)", "=EDATE(C4,1)", _MONTH)
+    _put(dash, 7, "GRR/NRR window (months)", pol.window)
+    _put(dash, 8, "CSMs in the team", int(book.clients["csm"].nunique()))
+    for r in (4, 7, 8):
+        dash[f"C{r}"].fill = _INPUT_FILL
+
+    _section(dash, 10, "Satisfaction and support (period)")
+    dash["C10"], dash["D10"], dash["E10"], dash["F10"] = "score", "low", "high", "n"
+    dash["B11"] = "NPS with 95% interval"
+    _array(dash, "C11", 1, 4, "=CS_NPS_CI(tNPS[score_in_period])")
+    DASHBOARD["C11"] = ("NPS with 95% interval", "=CS_NPS_CI(tNPS[score_in_period])")
+    for c in "CDE":
+        dash[f"{c}11"].number_format = "0.0"
+    _put(dash, 12, "NPS margin of error", "=(E11-D11)/2", "0.0")
+    _put(dash, 13, "CSAT", "=CS_CSAT(tTickets[csat_in_period])", _PCT)
+    _put(dash, 14, "CES (mean, 1-7)", "=CS_CES(tTickets[ces_in_period])", _NUM)
+    _put(dash, 15, "TMR first response (hours)", "=CS_TMR(tTickets[opened_in_period],tTickets[first_response_in_period])", _NUM)
+    _put(dash, 16, "TMR resolution (hours)", "=CS_TMR(tTickets[opened_in_period],tTickets[resolved_in_period])", _NUM)
+    _put(dash, 17, "Renewal rate", "=CS_RENEWAL_RATE(tRenewals[outcome_in_period])", _PCT)
+    _put(dash, 18, "Adoption (month)", "=CS_ADOPTION(tUsage[active_in_month],tUsage[licensed_in_month])", _PCT)
+
+    _section(dash, 20, "Revenue (month)")
+    for r, (label, col) in enumerate(
+        [("MRR at start", "B"), ("New", "C"), ("Expansion", "D"), ("Contraction", "E"), ("Churn", "F"),
+         ("Reactivation", "G"), ("MRR at end", "H")],
+        start=21,
+    ):
+        _put(dash, r, label, f"=INDEX('MRR bridge'!${col}:${col},MATCH($C$4,'MRR bridge'!$A:$A,0))", _MONEY)
+    _put(dash, 28, "Bridge check (start + movements - end)", "=C21+C22+C23-C24-C25+C26-C27", _MONEY, "0 when the bridge reconciles")
+    _put(dash, 29, "ARR", f"=CS_ARR({mrr_col})", _MONEY)
+    _put(dash, 30, "Paying customers", f'=COUNTIF({mrr_col},">0")')
+    _put(dash, 31, "ARPA (TMC)", f"=CS_ARPA({mrr_col})", _MONEY)
+    _put(dash, 32, "Logo churn", f"=CS_LOGO_CHURN({_MRR_ARGS},C4)", _PCT, f"same-period joiners: {pol.same_period}")
+    _put(dash, 33, "Gross revenue churn", "=CS_REVENUE_CHURN(C21,C25,C24)", _PCT)
+    _put(dash, 34, "Net revenue churn", '=CS_REVENUE_CHURN(C21,C25,C24,C23,C26,"net")', _PCT)
+    _put(dash, 35, "Net MRR churn", "=CS_NET_CHURN(C21,C25,C24,C23,C26)", _PCT)
+    _put(dash, 36, "GRR", f"=CS_GRR({_MRR_ARGS},C4,C7)", _PCT)
+    _put(dash, 37, "NRR", f"=CS_NRR({_MRR_ARGS},C4,C7)", _PCT)
+    _put(dash, 38, "Quick ratio", "=CS_QUICK_RATIO(C22,C23,C25,C24,C26)", _NUM)
+
+    _section(dash, 40, "Value")
+    _put(dash, 41, "Logo churn, last 12 months", f'=CS_LOGO_CHURN({_MRR_ARGS},EDATE(C4,-11),C4,"include")', _PCT)
+    _put(dash, 42, "Monthly churn (12-month average)", "=C41/12", "0.00%")
+    _put(dash, 43, "Gross margin (average)", "=AVERAGE(tClients[gross_margin])", _PCT)
+    _put(dash, 44, "CAC (average)", "=AVERAGE(tClients[cac])", _MONEY)
+    _put(dash, 45, "LTV (ARPA x margin / churn)", '=CS_CLV("margin_churn",C31,C42,C43)', _MONEY)
+    _put(dash, 46, "LTV:CAC", "=CS_LTV_CAC(C45,C44)", _NUM)
+    _put(dash, 47, "CAC payback (months)", "=CS_CAC_PAYBACK(C44,C31,C43)", "0.0")
+    _put(dash, 48, "Revenue share of the top 20% of clients", f"=CS_PARETO({paying},0.2)", _PCT)
+
+    _section(dash, 50, "CSM capacity (hours per month)")
+    _array(dash, "B51", 5, 2, f"=CS_CAPACITY({touch},C8)")
+    DASHBOARD["B51"] = ("CSM capacity", f"=CS_CAPACITY({touch},C8)")
+    for r in range(51, 56):
+        dash[f"C{r}"].number_format = "#,##0.0"
+
+    _section(dash, 57, "Health score of one client")
+    _put(dash, 58, "Client", str(accounts["client_id"].iloc[0]) if n_acc else "")
+    dash["C58"].fill = _INPUT_FILL
+    if n_acc:
+        dv = DataValidation(type="list", formula1=f"=Accounts!$A${first}:$A${last}", allow_blank=False)
+        dv.add("C58")
+        dash.add_data_validation(dv)
+    block = f"Accounts!${get_column_letter(sub_first)}${first}:${get_column_letter(sub_last)}${last}"
+    health = f"=CS_HEALTH(INDEX({block},MATCH(C58,Accounts!$A${first}:$A${last},0),0),tHealthModel[weight],tHealthModel[component])"
+    _array(dash, "B59", len(model.components) + 2, 4, health)
+    DASHBOARD["B59"] = ("Health breakdown", health)
+    for r in range(60, 60 + len(model.components) + 1):
+        for c in "CE":
+            dash[f"{c}{r}"].number_format = "0.0"
+        dash[f"D{r}"].number_format = _PCT
+    dash.column_dimensions["A"].width = 2
+    dash.column_dimensions["B"].width = 42
+    for c in "CDEF":
+        dash.column_dimensions[c].width = 14
+    for r in range(4, 9):
+        dash[f"C{r}"].alignment = Alignment(horizontal="right")
+
+    # ------------------------------------------------------------------ xlwings.conf
+    conf = wb.create_sheet("xlwings.conf")
+    conf["A1"], conf["B1"] = "UDF Modules", "cs_reports.excel.udfs"
+    conf.sheet_state = "visible"
+    return wb
+
+
+def write_workbook(
+    path: str | Path, book: Book, month: Any = None, *, source: str | Path | None = None
+) -> Path:
+    """Build the template for ``book`` and write it to ``path`` atomically (never over ``source``)."""
+    out = Path(path)
+    if out.suffix.lower() not in (".xlsx", ".xlsm"):
+        from cs_reports.errors import InvalidInputError
+
+        raise InvalidInputError(f"The workbook must be an .xlsx path, got '{out}'.")
+    if source is not None:
+        refuse_overwrite_of_input(out, source)
+    wb = build_workbook(book, month)
+    with atomic_output(out) as handle:
+        wb.save(handle)
+    return out
