@@ -11,7 +11,9 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add the Excel commands to the ``cs-reports`` parser."""
-    p = sub.add_parser("recalc", help="recalculate every formula of a workbook (CS_ functions included) with LibreOffice")
+    p = sub.add_parser(
+        "recalc", help="recalculate every formula of a workbook (CS_ functions included) with LibreOffice"
+    )
     p.add_argument("input", type=Path, help="workbook to recalculate (.xlsx/.xlsm; never modified)")
     p.add_argument("output", type=Path, help="recalculated copy (.xlsx): formulas kept, values cached")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds before LibreOffice is stopped (default 300)")

@@ -113,7 +113,7 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)
                 result = func(*args)
-        except Exception as exc:  # noqa: BLE001 - a cell must show one line, never a traceback
+        except Exception as exc:
             return _error_text(name, exc)
         if spills:
             rows = [[_cell(v) for v in row] for row in result]
@@ -124,14 +124,16 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
             return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
             reasons = [str(w.message) for w in caught if issubclass(w.category, UndefinedMetricWarning)]
-            reason = reasons[0].split(" is undefined: ", 1)[-1].removesuffix("; returning NaN.") if reasons else "undefined"
+            reason = (
+                reasons[0].split(" is undefined: ", 1)[-1].removesuffix("; returning NaN.") if reasons else "undefined"
+            )
             return f"#N/A {name}: {reason}."
         return _cell(result)
 
     return run
 
 
-def excel_function(*, spills: bool = False, **arg_docs: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def excel_function(*, spills: bool = False, **arg_docs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a CS_ function; its docstring's first line is the tooltip, ``arg_docs`` document every argument."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -175,7 +177,7 @@ def _columns(*ranges: Any) -> list[list[Any]]:
 
 def _table(frame: pd.DataFrame) -> Rows:
     """A DataFrame as a spilled table with its header row."""
-    return [list(map(str, frame.columns)), *frame.itertuples(index=False, name=None)]
+    return [list(map(str, frame.columns)), *(list(row) for row in frame.itertuples(index=False, name=None))]
 
 
 def _count_labels(values: Any) -> dict[str, int]:
@@ -237,7 +239,9 @@ def CS_CHURN_RATE(lost: Any, at_start: Any) -> float:
     end_month="last month of the period, default start_month",
     same_period="'exclude' (default) or 'include' customers who join and leave in the period",
 )
-def CS_LOGO_CHURN(client_ids: Any, months: Any, mrr: Any, start_month: Any, end_month: Any = None, same_period: Any = None) -> float:
+def CS_LOGO_CHURN(
+    client_ids: Any, months: Any, mrr: Any, start_month: Any, end_month: Any = None, same_period: Any = None
+) -> float:
     """Logo churn rate (0-1) of an MRR table over a period of months."""
     frame = m.mrr_frame(client_ids, months, mrr)
     return m.logo_churn_rate(frame, start=start_month, end=end_month, same_period=_text(same_period, "exclude"))  # type: ignore[arg-type]
@@ -284,7 +288,9 @@ def CS_RENEWAL_RATE(outcomes: Any) -> float:
 
 
 @excel_function(
-    at_start="customers at the start", at_end="customers at the end", new_customers="new customers acquired in the period"
+    at_start="customers at the start",
+    at_end="customers at the end",
+    new_customers="new customers acquired in the period",
 )
 def CS_RETENTION(at_start: Any, at_end: Any, new_customers: Any) -> float:
     """Customer retention rate (0-1): (at_end - new) / at_start."""
@@ -293,25 +299,21 @@ def CS_RETENTION(at_start: Any, at_end: Any, new_customers: Any) -> float:
 
 # ----------------------------------------------------------------------------- revenue
 
-_MRR_DOCS = {
+_MRR_DOCS: dict[str, Any] = {
     "client_ids": "client id of each MRR row",
     "months": "month of each MRR row",
     "mrr": "MRR of each row (>= 0)",
 }
 
 
-@excel_function(
-    **_MRR_DOCS, as_of="last month of the window", window="window in months, default 12"
-)
+@excel_function(**_MRR_DOCS, as_of="last month of the window", window="window in months, default 12")
 def CS_GRR(client_ids: Any, months: Any, mrr: Any, as_of: Any, window: Any = None) -> float:
     """Gross revenue retention (0-1) over a window of months ending at as_of."""
     frame = m.mrr_frame(client_ids, months, mrr)
     return m.gross_revenue_retention_rate(frame, as_of=as_of, window=_or(window, 12))
 
 
-@excel_function(
-    **_MRR_DOCS, as_of="last month of the window", window="window in months, default 12"
-)
+@excel_function(**_MRR_DOCS, as_of="last month of the window", window="window in months, default 12")
 def CS_NRR(client_ids: Any, months: Any, mrr: Any, as_of: Any, window: Any = None) -> float:
     """Net revenue retention (0-1+) over a window of months ending at as_of."""
     frame = m.mrr_frame(client_ids, months, mrr)
@@ -478,16 +480,19 @@ def CS_CAPACITY(touch_models: Any, csm_count: Any, csm_hours_per_month: Any = No
     ]
 
 
-@excel_function(
-    spills=True, **_MRR_DOCS, kind="'logo' (default) or 'revenue'", max_age="last age in months to show"
-)
+@excel_function(spills=True, **_MRR_DOCS, kind="'logo' (default) or 'revenue'", max_age="last age in months to show")
 def CS_COHORTS(client_ids: Any, months: Any, mrr: Any, kind: Any = None, max_age: Any = None) -> Rows:
     """Cohort retention table: spills cohort, size, then retention at ages 0, 1, 2... months."""
-    age = None if max_age is None else int(check_number(max_age, name="max_age", func="CS_COHORTS", low=0, integer=True))
+    age = (
+        None if max_age is None else int(check_number(max_age, name="max_age", func="CS_COHORTS", low=0, integer=True))
+    )
     table = m.cohort_retention(m.mrr_frame(client_ids, months, mrr), kind=_text(kind, "logo"), max_age=age)  # type: ignore[arg-type]
     rates = table.rates
     header: list[Any] = ["cohort", "size", *(str(a) for a in rates.columns)]
-    body = [[cohort.to_pydatetime(), table.sizes[cohort], *row] for cohort, row in zip(rates.index, rates.to_numpy(), strict=True)]
+    body = [
+        [cohort.to_pydatetime(), table.sizes[cohort], *row]
+        for cohort, row in zip(rates.index, rates.to_numpy(), strict=True)
+    ]
     return [header, *body]
 
 

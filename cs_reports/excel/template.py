@@ -34,7 +34,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cs_reports import metrics as m
@@ -42,7 +42,7 @@ from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_i
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, client_health_inputs
 
-__all__ = ["DASHBOARD", "TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
+__all__ = ["TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
 
 TEMPLATE_NAME = "cs_metrics.xlsx"
 VALIDATED_ROWS = 20_000  #: data validation covers this many rows, so new rows are checked too
@@ -51,9 +51,6 @@ _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
 _INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _PCT, _MONEY, _NUM, _MONTH, _DATE = "0.0%", "#,##0.00", "0.00", "yyyy-mm", "yyyy-mm-dd hh:mm"
-
-#: Dashboard cell -> (label, formula). Inputs come first; the order is the sheet's order.
-DASHBOARD: dict[str, tuple[str, str]] = {}
 
 
 @dataclass(frozen=True)
@@ -124,17 +121,21 @@ def _data_frames(book: Book) -> dict[str, pd.DataFrame]:
         if name == "Invoices":
             continue
         if name == "MRR":
-            # Months after the book's last month only exist as spread invoices (revenue
-            # contracted, not yet recognised): written, they would move the last month.
-            frame = (
-                frame[frame["month"] <= book.last_month]
-                .groupby(["client_id", "month"], as_index=False, sort=True)["mrr"]
-                .sum()
-                .loc[lambda f: f["mrr"] != 0]
-                .reset_index(drop=True)
-            )
+            frame = _recognised_mrr(book)
         out[name] = frame[[c for c in frame.columns if not str(c).startswith("_") and c != "source"]]
     return out
+
+
+def _recognised_mrr(book: Book) -> pd.DataFrame:
+    """Monthly MRR per client up to the book's last month (invoices already spread).
+
+    Months after the last month only exist as spread invoices (revenue contracted, not
+    yet recognised): written, they would move the workbook's last month.
+    """
+    frame = book.mrr[book.mrr["month"] <= book.last_month]
+    grouped = frame.groupby(["client_id", "month"], as_index=False, sort=True)["mrr"].sum()
+    kept: pd.DataFrame = grouped[grouped["mrr"] != 0].reset_index(drop=True)
+    return kept
 
 
 def _header(ws: Worksheet, row: int, labels: Iterable[str], col: int = 1) -> None:
@@ -175,9 +176,7 @@ def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int
         s, d = letters[source], letters[date_col]
         for r in range(2, n + 2):
             inside = (
-                f"AND({d}{r}>=Dashboard!$C$5,{d}{r}<Dashboard!$C$6)"
-                if kind == "period"
-                else f"{d}{r}=Dashboard!$C$4"
+                f"AND({d}{r}>=Dashboard!$C$5,{d}{r}<Dashboard!$C$6)" if kind == "period" else f"{d}{r}=Dashboard!$C$4"
             )
             ws.cell(r, col, f'=IF(AND({inside},{s}{r}<>""),{s}{r},"")')
             if date_col != source and source.endswith("_at"):
@@ -202,9 +201,7 @@ def _add_validations(wb: Workbook, letters: dict[str, dict[str, str]]) -> None:
         if sheet not in letters or column not in letters[sheet]:
             continue
         letter = letters[sheet][column]
-        dv = DataValidation(
-            type=kind, formula1=f1, formula2=f2, operator="between" if f2 else None, allow_blank=True
-        )
+        dv = DataValidation(type=kind, formula1=f1, formula2=f2, operator="between" if f2 else None, allow_blank=True)
         dv.error, dv.errorTitle, dv.showErrorMessage = message, f"{sheet}.{column}", True
         dv.add(f"{letter}2:{letter}{VALIDATED_ROWS}")
         wb[sheet].add_data_validation(dv)
@@ -247,7 +244,6 @@ def _put(ws: Worksheet, row: int, label: str, formula: Any, fmt: str | None = No
         cell.number_format = fmt
     if note:
         ws.cell(row, 7, note).font = Font(italic=True, color="808080")
-    DASHBOARD[f"C{row}"] = (label, formula if isinstance(formula, str) else str(getattr(formula, "text", formula)))
 
 
 def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> None:
@@ -292,14 +288,16 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
 
     # ------------------------------------------------------------------ Accounts
     first, last = 5, 4 + n_acc
-    acc["A1"] = f"Accounts at the dashboard's month. Health sub-scores are inputs computed by cs-reports for {month:%Y-%m}."
+    acc["A1"] = (
+        f"Accounts at the dashboard's month. Health sub-scores are inputs computed by cs-reports for {month:%Y-%m}."
+    )
     acc["A1"].font = _SECTION_FONT
     comps = [f"{c.name}_subscore" for c in model.components]
     heads = ["client_id", "name", "csm", "touch_model", "mrr", "arr", "mrr_paying", "ltv", "potential", "ltv_tier"]
     _header(acc, 4, heads + comps + ["health_score"])
     sub_first = len(heads) + 1
     sub_last = sub_first + len(comps) - 1
-    score_col = get_column_letter(sub_last + 1)
+    get_column_letter(sub_last + 1)
     for i, row in enumerate(accounts.itertuples(index=False), start=first):
         acc.cell(i, 1, row.client_id)
         acc.cell(i, 2, row.name)
@@ -308,7 +306,7 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},Dashboard!$C$4)").number_format = _MONEY
         acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
         acc.cell(i, 7, f'=IF(E{i}>0,E{i},"")').number_format = _MONEY
-        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},Dashboard!$C$42,Dashboard!$C$43)').number_format = _MONEY
+        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},Dashboard!$C$44,Dashboard!$C$45)').number_format = _MONEY
         acc.cell(i, 9, _value(row.potential)).number_format = _PCT
         for j, comp in enumerate(comps):
             acc.cell(i, sub_first + j, _value(getattr(row, comp))).number_format = "0.0"
@@ -318,7 +316,11 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     for j, width in enumerate([12, 34, 20, 12, 14, 14, 14, 14, 11, 9], start=1):
         acc.column_dimensions[get_column_letter(j)].width = width
     acc.freeze_panes = "B5"
-    mrr_col, paying, touch = f"Accounts!$E${first}:$E${last}", f"Accounts!$G${first}:$G${last}", f"Accounts!$D${first}:$D${last}"
+    mrr_col, paying, touch = (
+        f"Accounts!$E${first}:$E${last}",
+        f"Accounts!$G${first}:$G${last}",
+        f"Accounts!$D${first}:$D${last}",
+    )
 
     # ------------------------------------------------------------------ MRR bridge and cohorts
     bridge["A1"].font = _SECTION_FONT
@@ -359,7 +361,6 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     coh.column_dimensions["A"].width = 28
 
     # ------------------------------------------------------------------ Dashboard
-    DASHBOARD.clear()
     dash["B1"] = "cs-reports: Customer Success dashboard"
     dash["B1"].font = Font(bold=True, size=16, color="1F4E79")
     dash["B2"] = (
@@ -372,32 +373,51 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     _put(dash, 6, "Period end (exclusive)", "=EDATE(C4,1)", _MONTH)
     _put(dash, 7, "GRR/NRR window (months)", pol.window)
     _put(dash, 8, "CSMs in the team", int(book.clients["csm"].nunique()))
-    for r in (4, 7, 8):
+    for r in (4, 7, 8, 43):
         dash[f"C{r}"].fill = _INPUT_FILL
 
     _section(dash, 10, "Satisfaction and support (period)")
     dash["C10"], dash["D10"], dash["E10"], dash["F10"] = "score", "low", "high", "n"
     dash["B11"] = "NPS with 95% interval"
     _array(dash, "C11", 1, 4, "=CS_NPS_CI(tNPS[score_in_period])")
-    DASHBOARD["C11"] = ("NPS with 95% interval", "=CS_NPS_CI(tNPS[score_in_period])")
-    for c in "CDE":
-        dash[f"{c}11"].number_format = "0.0"
+    for letter in "CDE":
+        dash[f"{letter}11"].number_format = "0.0"
     _put(dash, 12, "NPS margin of error", "=(E11-D11)/2", "0.0")
     _put(dash, 13, "CSAT", "=CS_CSAT(tTickets[csat_in_period])", _PCT)
     _put(dash, 14, "CES (mean, 1-7)", "=CS_CES(tTickets[ces_in_period])", _NUM)
-    _put(dash, 15, "TMR first response (hours)", "=CS_TMR(tTickets[opened_in_period],tTickets[first_response_in_period])", _NUM)
+    _put(
+        dash,
+        15,
+        "TMR first response (hours)",
+        "=CS_TMR(tTickets[opened_in_period],tTickets[first_response_in_period])",
+        _NUM,
+    )
     _put(dash, 16, "TMR resolution (hours)", "=CS_TMR(tTickets[opened_in_period],tTickets[resolved_in_period])", _NUM)
     _put(dash, 17, "Renewal rate", "=CS_RENEWAL_RATE(tRenewals[outcome_in_period])", _PCT)
     _put(dash, 18, "Adoption (month)", "=CS_ADOPTION(tUsage[active_in_month],tUsage[licensed_in_month])", _PCT)
 
     _section(dash, 20, "Revenue (month)")
     for r, (label, col) in enumerate(
-        [("MRR at start", "B"), ("New", "C"), ("Expansion", "D"), ("Contraction", "E"), ("Churn", "F"),
-         ("Reactivation", "G"), ("MRR at end", "H")],
+        [
+            ("MRR at start", "B"),
+            ("New", "C"),
+            ("Expansion", "D"),
+            ("Contraction", "E"),
+            ("Churn", "F"),
+            ("Reactivation", "G"),
+            ("MRR at end", "H"),
+        ],
         start=21,
     ):
         _put(dash, r, label, f"=INDEX('MRR bridge'!${col}:${col},MATCH($C$4,'MRR bridge'!$A:$A,0))", _MONEY)
-    _put(dash, 28, "Bridge check (start + movements - end)", "=C21+C22+C23-C24-C25+C26-C27", _MONEY, "0 when the bridge reconciles")
+    _put(
+        dash,
+        28,
+        "Bridge check (start + movements - end)",
+        "=C21+C22+C23-C24-C25+C26-C27",
+        _MONEY,
+        "0 when the bridge reconciles",
+    )
     _put(dash, 29, "ARR", f"=CS_ARR({mrr_col})", _MONEY)
     _put(dash, 30, "Paying customers", f'=COUNTIF({mrr_col},">0")')
     _put(dash, 31, "ARPA (TMC)", f"=CS_ARPA({mrr_col})", _MONEY)
@@ -412,38 +432,39 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     _section(dash, 40, "Value")
     _put(dash, 41, "Logo churn, last 12 months", f'=CS_LOGO_CHURN({_MRR_ARGS},EDATE(C4,-11),C4,"include")', _PCT)
     _put(dash, 42, "Monthly churn (12-month average)", "=C41/12", "0.00%")
-    _put(dash, 43, "Gross margin (average)", "=AVERAGE(tClients[gross_margin])", _PCT)
-    _put(dash, 44, "CAC (average)", "=AVERAGE(tClients[cac])", _MONEY)
-    _put(dash, 45, "LTV (ARPA x margin / churn)", '=CS_CLV("margin_churn",C31,C42,C43)', _MONEY)
-    _put(dash, 46, "LTV:CAC", "=CS_LTV_CAC(C45,C44)", _NUM)
-    _put(dash, 47, "CAC payback (months)", "=CS_CAC_PAYBACK(C44,C31,C43)", "0.0")
-    _put(dash, 48, "Revenue share of the top 20% of clients", f"=CS_PARETO({paying},0.2)", _PCT)
+    _put(dash, 43, "Lifetime cap (months)", pol.max_lifetime_months, None, "Stripe's cap: LTV never counts more months")
+    _put(dash, 44, "Churn used for LTV", "=MAX(C42,1/C43)", "0.00%", "monthly churn, at least 1 / cap")
+    _put(dash, 45, "Gross margin (average)", "=AVERAGE(tClients[gross_margin])", _PCT)
+    _put(dash, 46, "CAC (average)", "=AVERAGE(tClients[cac])", _MONEY)
+    _put(dash, 47, "LTV (ARPA x margin / churn)", '=CS_CLV("margin_churn",C31,C44,C45)', _MONEY)
+    _put(dash, 48, "LTV:CAC", "=CS_LTV_CAC(C47,C46)", _NUM)
+    _put(dash, 49, "CAC payback (months)", "=CS_CAC_PAYBACK(C46,C31,C45)", "0.0")
+    _put(dash, 50, "Revenue share of the top 20% of clients", f"=CS_PARETO({paying},0.2)", _PCT)
+    dash["C43"].fill = _INPUT_FILL
 
-    _section(dash, 50, "CSM capacity (hours per month)")
-    _array(dash, "B51", 5, 2, f"=CS_CAPACITY({touch},C8)")
-    DASHBOARD["B51"] = ("CSM capacity", f"=CS_CAPACITY({touch},C8)")
-    for r in range(51, 56):
+    _section(dash, 52, "CSM capacity (hours per month)")
+    _array(dash, "B53", 5, 2, f"=CS_CAPACITY({touch},C8)")
+    for r in range(53, 58):
         dash[f"C{r}"].number_format = "#,##0.0"
 
-    _section(dash, 57, "Health score of one client")
-    _put(dash, 58, "Client", str(accounts["client_id"].iloc[0]) if n_acc else "")
-    dash["C58"].fill = _INPUT_FILL
+    _section(dash, 59, "Health score of one client")
+    _put(dash, 60, "Client", str(accounts["client_id"].iloc[0]) if n_acc else "")
+    dash["C60"].fill = _INPUT_FILL
     if n_acc:
         dv = DataValidation(type="list", formula1=f"=Accounts!$A${first}:$A${last}", allow_blank=False)
-        dv.add("C58")
+        dv.add("C60")
         dash.add_data_validation(dv)
     block = f"Accounts!${get_column_letter(sub_first)}${first}:${get_column_letter(sub_last)}${last}"
-    health = f"=CS_HEALTH(INDEX({block},MATCH(C58,Accounts!$A${first}:$A${last},0),0),tHealthModel[weight],tHealthModel[component])"
-    _array(dash, "B59", len(model.components) + 2, 4, health)
-    DASHBOARD["B59"] = ("Health breakdown", health)
-    for r in range(60, 60 + len(model.components) + 1):
-        for c in "CE":
-            dash[f"{c}{r}"].number_format = "0.0"
+    health = f"=CS_HEALTH(INDEX({block},MATCH(C60,Accounts!$A${first}:$A${last},0),0),tHealthModel[weight],tHealthModel[component])"
+    _array(dash, "B61", len(model.components) + 2, 4, health)
+    for r in range(62, 62 + len(model.components) + 1):
+        for letter in "CE":
+            dash[f"{letter}{r}"].number_format = "0.0"
         dash[f"D{r}"].number_format = _PCT
     dash.column_dimensions["A"].width = 2
     dash.column_dimensions["B"].width = 42
-    for c in "CDEF":
-        dash.column_dimensions[c].width = 14
+    for letter in "CDEF":
+        dash.column_dimensions[letter].width = 14
     for r in range(4, 9):
         dash[f"C{r}"].alignment = Alignment(horizontal="right")
 
@@ -454,9 +475,7 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     return wb
 
 
-def write_workbook(
-    path: str | Path, book: Book, month: Any = None, *, source: str | Path | None = None
-) -> Path:
+def write_workbook(path: str | Path, book: Book, month: Any = None, *, source: str | Path | None = None) -> Path:
     """Build the template for ``book`` and write it to ``path`` atomically (never over ``source``)."""
     out = Path(path)
     if out.suffix.lower() not in (".xlsx", ".xlsm"):

@@ -39,12 +39,16 @@ def test_every_required_function_is_registered():
 def test_entry_is_documented_and_safe_to_declare(name):
     entry = REGISTRY[name]
     assert re.fullmatch(r"CS_[A-Z0-9]+(_[A-Z0-9]+)*", name)
-    assert entry.doc and "\n" not in entry.doc and len(entry.doc) <= 255
+    assert entry.doc
+    assert "\n" not in entry.doc
+    assert len(entry.doc) <= 255
     assert entry.args, "every function takes at least one argument"
     for arg, doc in entry.args:
-        assert re.fullmatch(r"[a-z][a-z0-9_]*", arg) and not keyword.iskeyword(arg)
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", arg)
+        assert not keyword.iskeyword(arg)
         assert arg not in VBA_RESERVED, f"{name}({arg}) would break the VBA wrapper"
-        assert doc and len(doc) <= 255
+        assert doc
+        assert len(doc) <= 255
     optional = [a for a, _ in entry.args if a in entry.optional]
     assert [a for a, _ in entry.args][len(entry.args) - len(optional) :] == optional, "optional args come last"
 
@@ -81,12 +85,14 @@ def test_text_numbers_and_out_of_range_give_one_line_with_argument_and_position(
     # 2-D ranges are numbered row by row
     assert "at position 3" in call("CS_NPS", [[1.0, 2.0], [11.0, None]])
     out = call("CS_NPS_CI", [10, 9], 1.5)
-    assert isinstance(out, str) and out.startswith("#VALUE! CS_NPS_CI: argument 'confidence'")
+    assert isinstance(out, str)
+    assert out.startswith("#VALUE! CS_NPS_CI: argument 'confidence'")
 
 
 def test_undefined_metric_is_na_with_reason():
     out = call("CS_NPS", [None, None])
-    assert out.startswith("#N/A CS_NPS: ") and "\n" not in out
+    assert out.startswith("#N/A CS_NPS: ")
+    assert "\n" not in out
 
 
 def test_whole_column_reference_is_trimmed_not_counted():
@@ -119,7 +125,13 @@ def test_no_input_raises_or_returns_garbage(name, garbage):
 
 def test_mrr_movements_spills_the_bridge_with_header():
     ids = ["a", "a", "b", "b", "c"]
-    months = [datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 2, 1)]
+    months = [
+        datetime(2026, 1, 1),
+        datetime(2026, 2, 1),
+        datetime(2026, 1, 1),
+        datetime(2026, 2, 1),
+        datetime(2026, 2, 1),
+    ]
     mrr = [100.0, 120.0, 50.0, 0.0, 10.0]
     table = call("CS_MRR_MOVEMENTS", ids, months, mrr)
     assert call("CS_MRR_MOVEMENTS", ids, months, [100.0, 120.0, 50.0, None, 10.0]) == (
@@ -172,7 +184,8 @@ def test_sbg_fit_spills_alpha_beta_loglik_on_the_paper_cohort():
     # Fader & Hardie (2007), "regular" cohort: alpha 0.704, beta 1.182 (METRICS_REFERENCE.md)
     regular = [1000, 631, 468, 382, 326, 289, 262, 241]
     ((alpha, beta, ll),) = call("CS_SBG_FIT", [[v] for v in regular])
-    assert alpha == pytest.approx(0.704, abs=1e-3) and beta == pytest.approx(1.182, abs=1e-3)
+    assert alpha == pytest.approx(0.704, abs=1e-3)
+    assert beta == pytest.approx(1.182, abs=1e-3)
     assert ll < 0
     survival = call("CS_SBG_SURVIVAL", alpha, beta, [[0], [1], [2]])
     assert [r[0] for r in survival] == pytest.approx(list(m.sbg_survival(alpha, beta, [0, 1, 2])))
@@ -192,4 +205,6 @@ def test_pandas_free_results_are_plain_python():
 
 def test_to_serial_round_trip():
     assert to_serial(datetime(1900, 3, 1)) == 61.0
-    assert pd.Timestamp("1899-12-30") + pd.Timedelta(days=to_serial(datetime(2026, 10, 1))) == pd.Timestamp("2026-10-01")
+    assert pd.Timestamp("1899-12-30") + pd.Timedelta(days=to_serial(datetime(2026, 10, 1))) == pd.Timestamp(
+        "2026-10-01"
+    )

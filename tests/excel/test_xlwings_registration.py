@@ -106,7 +106,9 @@ def test_every_function_is_decorated_by_xlwings(windows_udfs):
     for name, entry in REGISTRY.items():
         f = getattr(ours, name)
         info = f.__xlfunc__
-        assert info["name"] == name and info["category"] == "cs-reports" and not info["sub"]
+        assert info["name"] == name
+        assert info["category"] == "cs-reports"
+        assert not info["sub"]
         assert [a["name"] for a in info["args"]] == [a for a, _ in entry.args]
         assert [a["doc"] for a in info["args"]] == [d for _, d in entry.args]
         assert [a["name"] for a in info["args"] if "optional" in a] == list(entry.optional)
@@ -119,7 +121,10 @@ def test_vba_wrapper_for_every_function(vba):
         params = ", ".join(("Optional " if a in entry.optional else "") + a for a, _ in entry.args)
         assert f"Function {name}({params})\n" in vba, name
         array = "Array(" + ", ".join(a for a, _ in entry.args) + ")"
-        assert f'{name} = XLPy.CallUDF("cs_reports.excel.udfs", "{name}", {array}, ThisWorkbook, Application.Caller)' in vba
+        assert (
+            f'{name} = XLPy.CallUDF("cs_reports.excel.udfs", "{name}", {array}, ThisWorkbook, Application.Caller)'
+            in vba
+        )
     assert vba.count("End Function") == len(REGISTRY)
     assert all(len(line) <= 1024 for line in vba.splitlines())
 
@@ -137,8 +142,17 @@ CASES = {
     "CS_NPS_CI": ([10, 9, None, 6, 0], 0.9),
     "CS_CSAT": ([5, 4, None, 2],),
     "CS_RENEWAL_RATE": (["renewed", "churned", None, "pending", "renewed"],),
-    "CS_GRR": (["a", "a", "b", "b"], [datetime(2025, 1, 1), datetime(2026, 1, 1)] * 2, [100, 90, 50, 60], datetime(2026, 1, 1)),
-    "CS_MRR_MOVEMENTS": (["a", "a", "b"], [datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 2, 1)], [10, 12, 5]),
+    "CS_GRR": (
+        ["a", "a", "b", "b"],
+        [datetime(2025, 1, 1), datetime(2026, 1, 1)] * 2,
+        [100, 90, 50, 60],
+        datetime(2026, 1, 1),
+    ),
+    "CS_MRR_MOVEMENTS": (
+        ["a", "a", "b"],
+        [datetime(2026, 1, 1), datetime(2026, 2, 1), datetime(2026, 2, 1)],
+        [10, 12, 5],
+    ),
     "CS_QUICK_RATIO": (100, 50, 30, 20),
     "CS_CLV": ("margin_churn", 100, 0.02, 0.8),
     "CS_HEALTH": ([[80, None, 60]], [0.5, 0.3, 0.2], ["nps", "adoption", "support"]),
