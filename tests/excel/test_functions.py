@@ -208,3 +208,14 @@ def test_to_serial_round_trip():
     assert pd.Timestamp("1899-12-30") + pd.Timedelta(days=to_serial(datetime(2026, 10, 1))) == pd.Timestamp(
         "2026-10-01"
     )
+
+
+def test_docs_excel_lists_every_function_with_its_signature():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "excel.md").read_text(encoding="utf-8")
+    for entry in REGISTRY.values():
+        sig = ", ".join(f"[{a}]" if a in entry.optional else a for a, _ in entry.args)
+        assert f"`{entry.name}({sig})`" in doc, entry.name
+        for arg, text in entry.args:
+            assert f"- `{arg}`: {text}" in doc, (entry.name, arg)
