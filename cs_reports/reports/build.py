@@ -186,7 +186,7 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
     nps_rows = (
         book.nps[
             (book.nps["client_id"] == client_id)
-            & (book.nps["date"] > end - pd.DateOffset(months=11))
+            & (book.nps["date"] >= end - pd.DateOffset(months=11))
             & (book.nps["date"] < end + pd.offsets.MonthBegin(1))
         ]
         if book.nps is not None

@@ -184,8 +184,8 @@ class Templates:
                 chunks.append(chunk)
         except jinja2.TemplateNotFound as exc:
             raise InvalidInputError(f"Template '{exc.name}' was not found in the template folders.") from None
-        except SecurityError as exc:
-            raise InvalidInputError(f"Template '{name}' was refused by the sandbox: {exc}.") from None
+        except (SecurityError, OverflowError) as exc:  # OverflowError: the sandbox's range() limit
+            raise InvalidInputError(f"Template '{name}' was refused by the sandbox: {exc}") from None
         except jinja2.UndefinedError as exc:
             raise InvalidInputError(f"Template '{name}' uses an unknown name: {exc.message}.") from None
         except jinja2.TemplateSyntaxError as exc:
