@@ -1,0 +1,135 @@
+"""Batches: one failing client never stops the others, resume, atomic outputs, the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from cs_reports.cli import main
+from cs_reports.reports.batch import Job, run_batch
+from tests.conftest import assert_unchanged
+
+
+def _jobs(ids: list[str]) -> list[Job]:
+    return [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf") for cid in ids]
+
+
+def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp_path, sample_book_path, sample_book):
+    ids = sample_book.clients["client_id"].iloc[:3].tolist()
+    jobs = _jobs([ids[0], "NO-SUCH-CLIENT", ids[1]])
+    out = tmp_path / "out"
+    with assert_unchanged(sample_book_path):
+        first = run_batch(sample_book_path, jobs, out_dir=out, workers=1, progress=False)
+    assert [o.status for o in first.outcomes] == ["written", "failed", "written"]
+    (failure,) = first.failed
+    assert "NO-SUCH-CLIENT" in failure.reason and "\n" not in failure.reason
+    for o in first.written:
+        PdfReader(out / o.job.filename)  # complete, readable PDFs
+    assert not list(out.glob("*.part")) and not list(out.glob(".*.tmp*"))
+
+    (out / first.written[1].job.filename).unlink()
+    again = run_batch(sample_book_path, [*jobs, *_jobs([ids[2]])], out_dir=out, workers=1, resume=True, progress=False)
+    assert [o.status for o in again.outcomes] == ["skipped", "failed", "written", "written"]
+
+
+def test_process_pool_gives_the_same_outcomes(tmp_path, sample_book_path, sample_book):
+    ids = sample_book.clients["client_id"].iloc[:4].tolist()
+    result = run_batch(sample_book_path, _jobs(ids), out_dir=tmp_path, workers=2, progress=False)
+    assert [o.status for o in result.outcomes] == ["written"] * 4
+    assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(f"success-map_{c}.pdf" for c in ids)
+
+
+def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sample_book_path, sample_book, capsys):
+    cid = sample_book.clients["client_id"].iloc[0]
+    code = main(
+        [
+            "qbr",
+            str(sample_book_path),
+            "--quarter",
+            "2026Q3",
+            "--client",
+            cid,
+            "--client",
+            "ZZZ",
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            "--workers",
+            "1",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 1
+    assert (
+        captured.err == "error: Client 'ZZZ' is not in the Clients sheet of sample.xlsx.\n"
+    )  # checked before any work
+    assert not list(tmp_path.glob("*.pdf"))
+    assert (
+        main(
+            [
+                "qbr",
+                str(sample_book_path),
+                "--quarter",
+                "2026Q3",
+                "--client",
+                cid,
+                "--out",
+                str(tmp_path),
+                "--quiet",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
+    (pdf,) = tmp_path.glob("*.pdf")
+    assert pdf.name.startswith(f"{cid.lower()}_") and pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
+
+
+def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
+    assert (
+        main(
+            [
+                "finance",
+                str(sample_book_path),
+                "--month",
+                "2026-10",
+                "--out",
+                str(tmp_path),
+                "--quiet",
+                "--workers",
+                "1",
+            ]
+        )
+        == 0
+    )
+    names = sorted(p.suffix for p in tmp_path.iterdir() if not p.name.startswith("."))
+    assert ".pdf" in names and ".xlsx" in names
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["qbr", "missing.xlsx", "--quarter", "2026Q3", "--out", "o"],
+        ["qbr", "BOOK", "--quarter", "2026Q7", "--out", "o"],
+    ],
+)
+def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
+    args = [
+        str(sample_book_path) if a == "BOOK" else str(tmp_path / a) if a in ("missing.xlsx", "o") else a for a in bad
+    ]
+    assert main(args) != 0
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1, err
+
+
+def test_demo_command(tmp_path):
+    out = Path(tmp_path) / "demo"
+    assert main(["demo", "--out", str(out), "--workers", "1"]) == 0
+    pdfs = list(out.rglob("*.pdf"))
+    kinds = {p.stem.split("_")[-2] for p in pdfs}
+    assert {"qbr", "success-map", "finance"} <= kinds
+    assert {p.stem.split("_")[-1] for p in pdfs} == {"pt-br", "en"}
+    assert list(out.rglob("*finance*.xlsx"))
