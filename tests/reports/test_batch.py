@@ -24,10 +24,12 @@ def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp
         first = run_batch(sample_book_path, jobs, out_dir=out, workers=1, progress=False)
     assert [o.status for o in first.outcomes] == ["written", "failed", "written"]
     (failure,) = first.failed
-    assert "NO-SUCH-CLIENT" in failure.reason and "\n" not in failure.reason
+    assert "NO-SUCH-CLIENT" in failure.reason
+    assert "\n" not in failure.reason
     for o in first.written:
         PdfReader(out / o.job.filename)  # complete, readable PDFs
-    assert not list(out.glob("*.part")) and not list(out.glob(".*.tmp*"))
+    assert not list(out.glob("*.part"))
+    assert not list(out.glob(".*.tmp*"))
 
     (out / first.written[1].job.filename).unlink()
     again = run_batch(sample_book_path, [*jobs, *_jobs([ids[2]])], out_dir=out, workers=1, resume=True, progress=False)
@@ -85,7 +87,8 @@ def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sampl
         == 0
     )
     (pdf,) = tmp_path.glob("*.pdf")
-    assert pdf.name.startswith(f"{cid.lower()}_") and pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
+    assert pdf.name.startswith(f"{cid.lower()}_")
+    assert pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
 
 
 def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
@@ -106,7 +109,8 @@ def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
         == 0
     )
     names = sorted(p.suffix for p in tmp_path.iterdir() if not p.name.startswith("."))
-    assert ".pdf" in names and ".xlsx" in names
+    assert ".pdf" in names
+    assert ".xlsx" in names
 
 
 @pytest.mark.parametrize(
