@@ -126,7 +126,8 @@ def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
     ]
     assert main(args) != 0
     err = capsys.readouterr().err
-    assert err.startswith("error:") and err.count("\n") == 1, err
+    assert err.startswith("error:"), err
+    assert err.count("\n") == 1, err
 
 
 def test_demo_command(tmp_path):
