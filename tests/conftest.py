@@ -27,6 +27,20 @@ def assert_unchanged(*paths: Path) -> Iterator[None]:
         assert file_digest(p) == digest, f"{p} was modified"
 
 
+def block_imports(names: list[str]) -> str:
+    """Python source that makes importing any of ``names`` fail (run first in a subprocess)."""
+    return (
+        "import importlib.abc, sys\n"
+        f"BLOCKED = {names!r}\n"
+        "class Block(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in BLOCKED:\n"
+        "            raise ImportError(f'blocked: {name}')\n"
+        "        return None\n"
+        "sys.meta_path.insert(0, Block())\n"
+    )
+
+
 @pytest.fixture(scope="session")
 def sample_book_path(tmp_path_factory) -> Path:
     """The sample portfolio written once per session (never modify it in a test)."""

@@ -224,6 +224,12 @@ def CS_CES(answers: Any, method: Any = None, low: Any = None, high: Any = None) 
 
 # ----------------------------------------------------------------------------- rates
 
+_MRR_DOCS: dict[str, Any] = {
+    "client_ids": "client id of each MRR row",
+    "months": "month of each MRR row",
+    "mrr": "MRR of each row (>= 0)",
+}
+
 
 @excel_function(lost="customers lost in the period", at_start="customers at the start of the period")
 def CS_CHURN_RATE(lost: Any, at_start: Any) -> float:
@@ -232,9 +238,7 @@ def CS_CHURN_RATE(lost: Any, at_start: Any) -> float:
 
 
 @excel_function(
-    client_ids="client id of each MRR row",
-    months="month of each MRR row",
-    mrr="MRR of each row (>= 0)",
+    **_MRR_DOCS,
     start_month="first month of the period",
     end_month="last month of the period, default start_month",
     same_period="'exclude' (default) or 'include' customers who join and leave in the period",
@@ -298,12 +302,6 @@ def CS_RETENTION(at_start: Any, at_end: Any, new_customers: Any) -> float:
 
 
 # ----------------------------------------------------------------------------- revenue
-
-_MRR_DOCS: dict[str, Any] = {
-    "client_ids": "client id of each MRR row",
-    "months": "month of each MRR row",
-    "mrr": "MRR of each row (>= 0)",
-}
 
 
 @excel_function(**_MRR_DOCS, as_of="last month of the window", window="window in months, default 12")

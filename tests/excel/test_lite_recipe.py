@@ -10,6 +10,7 @@ import textwrap
 from cs_reports import __version__
 from cs_reports.cli import main
 from cs_reports.excel.functions import REGISTRY, call
+from tests.conftest import block_imports
 
 # Lite runs in Pyodide: none of these exist there (xlwings is Lite's own module, stubbed below).
 BLOCKED = ["weasyprint", "jinja2", "openpyxl", "python_calamine", "babel", "vl_convert", "defusedxml", "xlwings"]
@@ -35,16 +36,9 @@ def test_cli_writes_the_recipe(tmp_path, capsys):
 
 def test_recipe_registers_the_same_functions_without_the_report_stack(tmp_path):
     main(["excel", "lite-recipe", str(tmp_path)])
-    code = textwrap.dedent(
+    code = block_imports(BLOCKED) + textwrap.dedent(
         f"""
-        import importlib.abc, json, runpy, sys, types
-        BLOCKED = {BLOCKED!r}
-        class Block(importlib.abc.MetaPathFinder):
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in BLOCKED:
-                    raise ImportError(f"blocked: {{name}}")
-                return None
-        sys.meta_path.insert(0, Block())
+        import json, runpy, sys, types
 
         # xlwings Lite's decorators: func registers, arg documents an argument by name.
         registered, docs = {{}}, {{}}

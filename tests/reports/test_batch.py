@@ -43,71 +43,27 @@ def test_process_pool_gives_the_same_outcomes(tmp_path, sample_book_path, sample
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(f"success-map_{c}.pdf" for c in ids)
 
 
+def _cli(command: str, book: Path, out: Path, *options: str) -> int:
+    """Run one report command in this process, quietly, with one worker."""
+    return main([command, str(book), *options, "--out", str(out), "--quiet", "--workers", "1"])
+
+
 def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sample_book_path, sample_book, capsys):
     cid = sample_book.clients["client_id"].iloc[0]
-    code = main(
-        [
-            "qbr",
-            str(sample_book_path),
-            "--quarter",
-            "2026Q3",
-            "--client",
-            cid,
-            "--client",
-            "ZZZ",
-            "--out",
-            str(tmp_path),
-            "--quiet",
-            "--workers",
-            "1",
-        ]
-    )
+    code = _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid, "--client", "ZZZ")
     captured = capsys.readouterr()
     assert code == 1
-    assert (
-        captured.err == "error: Client 'ZZZ' is not in the Clients sheet of sample.xlsx.\n"
-    )  # checked before any work
+    # checked before any work
+    assert captured.err == "error: Client 'ZZZ' is not in the Clients sheet of sample.xlsx.\n"
     assert not list(tmp_path.glob("*.pdf"))
-    assert (
-        main(
-            [
-                "qbr",
-                str(sample_book_path),
-                "--quarter",
-                "2026Q3",
-                "--client",
-                cid,
-                "--out",
-                str(tmp_path),
-                "--quiet",
-                "--workers",
-                "1",
-            ]
-        )
-        == 0
-    )
+    assert _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
     (pdf,) = tmp_path.glob("*.pdf")
     assert pdf.name.startswith(f"{cid.lower()}_")
     assert pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
 
 
 def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
-    assert (
-        main(
-            [
-                "finance",
-                str(sample_book_path),
-                "--month",
-                "2026-10",
-                "--out",
-                str(tmp_path),
-                "--quiet",
-                "--workers",
-                "1",
-            ]
-        )
-        == 0
-    )
+    assert _cli("finance", sample_book_path, tmp_path, "--month", "2026-10") == 0
     names = sorted(p.suffix for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert ".pdf" in names
     assert ".xlsx" in names
