@@ -22,11 +22,11 @@ from typing import Any
 
 from cs_reports import __version__
 from cs_reports._io import atomic_output, ensure_output_dir
-from cs_reports.errors import CsReportsError
+from cs_reports.errors import CsReportsError, OutputError
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
 
-MANIFEST = ".cs-reports-manifest.json"
+MANIFEST = ".cs-reports-manifest.jsonl"
 RECYCLE_AFTER = 200
 
 
@@ -154,16 +154,59 @@ def _fingerprint(book_path: str, templates_dir: str | None, branding_path: str |
 
 
 def _load_manifest(out_dir: Path) -> dict[str, str]:
+    """Job key -> input fingerprint of every report written so far.
+
+    The manifest is a journal: one JSON line appended (and fsync'ed) per written
+    report, so a batch of 100,000 reports costs 100,000 short appends, not 100,000
+    rewrites of a growing file. A line cut short by ``kill -9`` is ignored; that
+    report is simply rendered again by ``--resume``.
+    """
+    manifest: dict[str, str] = {}
     try:
-        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        return {str(k): str(v) for k, v in data.items()}
-    except (OSError, ValueError):
-        return {}
+        text = (out_dir / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return manifest
+    for line in text.splitlines():
+        try:
+            entry = json.loads(line)
+            manifest[str(entry["job"])] = str(entry["fingerprint"])
+        except (ValueError, KeyError, TypeError):
+            continue
+    return manifest
 
 
-def _save_manifest(out_dir: Path, manifest: dict[str, str]) -> None:
-    with atomic_output(out_dir / MANIFEST, mode="w") as fh:
-        json.dump(manifest, fh, indent=0, sort_keys=True)
+class _Journal:
+    """Append-only manifest writer; compacted (atomically) when the batch ends."""
+
+    def __init__(self, out_dir: Path, manifest: dict[str, str]) -> None:
+        self.path = out_dir / MANIFEST
+        self.manifest = manifest
+        self.handle: Any = None
+
+    def add(self, key: str, fingerprint: str) -> None:
+        self.manifest[key] = fingerprint
+        try:
+            if self.handle is None:
+                self.handle = open(self.path, "a", encoding="utf-8")  # closed in close()
+                if self.handle.tell():  # a previous run may have been cut mid-line
+                    self.handle.write("\n")
+            self.handle.write(json.dumps({"job": key, "fingerprint": fingerprint}) + "\n")
+            self.handle.flush()
+            os.fsync(self.handle.fileno())
+        except OSError as exc:
+            raise OutputError(f"Cannot write the batch manifest '{self.path}': {exc.strerror or exc}.") from None
+
+    def close(self) -> None:
+        if self.handle is None:
+            return
+        self.handle.close()
+        self.handle = None
+        try:
+            with atomic_output(self.path, mode="w") as fh:
+                for key, fingerprint in sorted(self.manifest.items()):
+                    fh.write(json.dumps({"job": key, "fingerprint": fingerprint}) + "\n")
+        except OutputError:
+            pass  # the journal written so far is still valid
 
 
 class _Progress:
@@ -218,40 +261,56 @@ def run_batch(
     )
     fingerprint = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path)
     manifest = _load_manifest(out)
-    outcomes: list[Outcome] = []
-    todo: list[Job] = []
-    for job in jobs:
+    outcomes: list[Outcome | None] = [None] * len(jobs)
+    todo: list[tuple[int, Job]] = []
+    for i, job in enumerate(jobs):
         key = json.dumps(asdict(job), sort_keys=True)
         if resume and manifest.get(key) == fingerprint and (out / job.filename).exists():
-            outcomes.append(Outcome(job, "skipped"))
+            outcomes[i] = Outcome(job, "skipped")
         else:
-            todo.append(job)
+            todo.append((i, job))
     bar = _Progress(len(todo), progress)
+    journal = _Journal(out, manifest)
 
-    def record(outcome: Outcome) -> None:
-        outcomes.append(outcome)
+    def record(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
         bar.update(outcome)
         if outcome.status == "written":
-            manifest[json.dumps(asdict(outcome.job), sort_keys=True)] = fingerprint
-            _save_manifest(out, manifest)
+            journal.add(json.dumps(asdict(outcome.job), sort_keys=True), fingerprint)
 
-    if todo:
-        if executor_factory is None and workers <= 1:
-            _init(settings)
-            for job in todo:
-                record(_render(job, str(out)))
-        else:
-            factory = executor_factory or _process_pool
-            with factory(max(1, workers), _init, (settings,)) as pool:
-                futures = [pool.submit(_render, job, str(out)) for job in todo]
-                for future, job in zip(futures, todo, strict=True):
-                    try:
-                        record(future.result())
-                    except Exception as exc:  # a worker died (killed, out of memory)
-                        record(Outcome(job, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}"))
-    order = {id(j): i for i, j in enumerate(jobs)}
-    outcomes.sort(key=lambda o: order.get(id(o.job), 0))
-    return BatchResult(tuple(outcomes), out, time.perf_counter() - t0)
+    try:
+        _run_jobs(settings, todo, out, workers, executor_factory, record)
+    finally:
+        journal.close()
+    return BatchResult(tuple(o for o in outcomes if o is not None), out, time.perf_counter() - t0)
+
+
+def _run_jobs(
+    settings: _Settings,
+    todo: list[tuple[int, Job]],
+    out: Path,
+    workers: int,
+    executor_factory: Callable[..., cf.Executor] | None,
+    record: Callable[[int, Outcome], None],
+) -> None:
+    """Render ``todo`` (job index, job) and ``record`` each outcome as it is known."""
+    if not todo:
+        return
+    if executor_factory is None and workers <= 1:
+        _init(settings)
+        for index, job in todo:
+            record(index, _render(job, str(out)))
+        return
+    factory = executor_factory or _process_pool
+    with factory(max(1, workers), _init, (settings,)) as pool:
+        futures = {pool.submit(_render, job, str(out)): (index, job) for index, job in todo}
+        for future in cf.as_completed(futures):
+            index, job = futures[future]
+            try:
+                outcome = future.result()
+            except Exception as exc:  # a worker died (killed, out of memory)
+                outcome = Outcome(job, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
+            record(index, outcome)
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:

@@ -11,6 +11,7 @@ from typing import Any
 __all__ = ["register"]
 
 LANGS = ("pt-BR", "en")
+EXECUTORS = ("local", "dask")
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
@@ -23,6 +24,14 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
     p.add_argument("--lang", choices=LANGS, help="report language (default: each client's locale; pt-BR for finance)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
+    p.add_argument(
+        "--executor", choices=EXECUTORS, default="local", help="local process pool (default) or a Dask cluster"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local Dask cluster)",
+    )
     p.add_argument("--templates", type=Path, help="folder of user templates overriding the built-in ones")
     p.add_argument("--branding", type=Path, help="JSON file with company, primary, accent, logo")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -77,7 +86,9 @@ def _client_jobs(args: argparse.Namespace, kind: str, period: str) -> list[Any]:
 
 def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
     from cs_reports.reports.batch import run_batch
+    from cs_reports.reports.executors import executor_factory
 
+    factory = executor_factory(args.executor, args.scheduler)
     result = run_batch(
         args.book,
         jobs,
@@ -87,6 +98,7 @@ def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
         templates_dir=args.templates,
         branding_path=args.branding,
         progress=not args.quiet,
+        executor_factory=factory,
     )
     return _summary(result)
 

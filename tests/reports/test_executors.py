@@ -1,0 +1,85 @@
+"""Batches on Dask distributed: same outcomes, names, resume and failure summary as the local pool."""
+
+from __future__ import annotations
+
+import pytest
+
+from cs_reports.cli import main
+from cs_reports.errors import CsReportsError
+from cs_reports.reports.batch import MANIFEST, Job, _load_manifest, run_batch
+from cs_reports.reports.executors import DaskExecutor, executor_factory
+
+pytest.importorskip("distributed")
+
+
+def _jobs(ids: list[str]) -> list[Job]:
+    return [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf") for cid in ids]
+
+
+def _summary(result) -> list[tuple[str, str, str]]:
+    return [(o.job.filename, o.status, o.reason) for o in result.outcomes]
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_matches_the_process_pool(tmp_path, sample_book_path, sample_book):
+    ids = sample_book.clients["client_id"].iloc[:4].tolist()
+    jobs = _jobs([ids[0], "NO-SUCH-CLIENT", *ids[1:]])
+    local = run_batch(sample_book_path, jobs, out_dir=tmp_path / "local", workers=2, progress=False)
+    dask = run_batch(
+        sample_book_path,
+        jobs,
+        out_dir=tmp_path / "dask",
+        workers=2,
+        progress=False,
+        executor_factory=executor_factory("dask"),
+    )
+    assert _summary(dask) == _summary(local)
+    assert [o.status for o in dask.outcomes] == ["written", "failed", "written", "written", "written"]
+    names = sorted(p.name for p in (tmp_path / "dask").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "local").iterdir())
+    assert not [n for n in names if n.endswith(".part")]
+
+    # resume through Dask: only the missing report is rendered again
+    (tmp_path / "dask" / f"success-map_{ids[2]}.pdf").unlink()
+    again = run_batch(
+        sample_book_path,
+        jobs,
+        out_dir=tmp_path / "dask",
+        workers=2,
+        resume=True,
+        progress=False,
+        executor_factory=executor_factory("dask"),
+    )
+    assert [o.status for o in again.outcomes] == ["skipped", "failed", "skipped", "written", "skipped"]
+
+
+@pytest.mark.slow
+def test_cli_dask_executor_with_a_scheduler_address(tmp_path, sample_book_path, sample_book, capsys):
+    from distributed import LocalCluster
+
+    cid = sample_book.clients["client_id"].iloc[0]
+    with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None, silence_logs=50) as cluster:
+        dask = ["--executor", "dask", "--scheduler", cluster.scheduler_address]
+        code = main(["success-map", str(sample_book_path), "--out", str(tmp_path), "--client", cid, "--quiet", *dask])
+    assert code == 0, capsys.readouterr()
+    assert len(list(tmp_path.glob("*.pdf"))) == 1
+    assert capsys.readouterr().out.startswith("1 written, 0 up to date, 0 failed")
+
+
+def test_unreachable_scheduler_is_a_clear_error():
+    with pytest.raises(CsReportsError, match=r"Cannot reach the Dask scheduler at 'tcp://127.0.0.1:1'"):
+        DaskExecutor("tcp://127.0.0.1:1", 1, print, (), timeout=1.0)
+
+
+def test_scheduler_without_dask_executor_is_refused(tmp_path, sample_book_path, capsys):
+    code = main(["finance", str(sample_book_path), "--out", str(tmp_path), "--scheduler", "tcp://x:1"])
+    assert code != 0
+    assert capsys.readouterr().err == "error: --scheduler needs --executor dask.\n"
+
+
+def test_manifest_journal_survives_a_cut_last_line(tmp_path):
+    key = '{"kind": "qbr"}'
+    (tmp_path / MANIFEST).write_text(
+        '{"job": "{\\"kind\\": \\"qbr\\"}", "fingerprint": "abc"}\n{"job": "half', encoding="utf-8"
+    )
+    assert _load_manifest(tmp_path) == {key: "abc"}
