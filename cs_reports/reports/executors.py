@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import hashlib
+import importlib
 import pickle
 import threading
 from collections.abc import Callable, Iterable
@@ -66,22 +67,22 @@ class DaskExecutor(cf.Executor):
         timeout: float = 20.0,
     ) -> None:
         try:
-            from distributed import Client, LocalCluster
+            distributed: Any = importlib.import_module("distributed")  # optional; untyped
         except ImportError:
             raise CsReportsError("--executor dask needs Dask distributed: pip install 'cs-reports[dask]'.") from None
         self._cluster: Any = None
         try:
             if scheduler is None:
-                self._cluster = LocalCluster(
+                self._cluster = distributed.LocalCluster(
                     n_workers=max(1, max_workers),
                     threads_per_worker=1,
                     processes=True,
                     dashboard_address=None,
                     silence_logs=50,
                 )
-                self._client = Client(self._cluster, timeout=timeout)
+                self._client: Any = distributed.Client(self._cluster, timeout=timeout)
             else:
-                self._client = Client(scheduler, timeout=timeout)
+                self._client = distributed.Client(scheduler, timeout=timeout)
         except (OSError, TimeoutError) as exc:
             self._close_cluster()
             raise CsReportsError(f"Cannot reach the Dask scheduler at '{scheduler}': {exc}.") from None
