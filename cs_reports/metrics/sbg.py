@@ -152,7 +152,7 @@ def sbg_fit(active: Any) -> SBGFit:
 
     .. math:: LL(\alpha, \beta) = \sum_{t=1}^{f} n_t \ln P(T = t) + a_f \ln S(f)
 
-    maximised over :math:`\ln \alpha, \ln \beta` (Nelder-Mead, then L-BFGS-B polish).
+    maximised over :math:`\ln \alpha, \ln \beta` (L-BFGS-B from three starts, then a Nelder-Mead polish).
 
     Parameters
     ----------
@@ -193,16 +193,20 @@ def sbg_fit(active: Any) -> SBGFit:
     def objective(x: FloatArray) -> float:
         return -_log_likelihood(x, lost, t, float(counts[-1]), f)
 
+    bounds = [(-12.0, 12.0), (-12.0, 12.0)]
     best = None
     for start in ([0.0, 0.0], [-1.0, 1.0], [1.0, 2.0]):
         res = optimize.minimize(
-            objective, np.array(start), method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000}
+            objective, np.array(start), method="L-BFGS-B", bounds=bounds, options={"ftol": 1e-15, "gtol": 1e-10}
         )
         if best is None or res.fun < best.fun:
             best = res
     assert best is not None
-    polish = optimize.minimize(objective, best.x, method="L-BFGS-B", bounds=[(-12, 12), (-12, 12)])
-    final = polish if polish.success and polish.fun <= best.fun else best
+    # Nelder-Mead from the best point: robust where the gradient is flat (alpha, beta -> inf).
+    polish = optimize.minimize(
+        objective, best.x, method="Nelder-Mead", options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 400}
+    )
+    final = polish if polish.fun < best.fun else best
     a, b = (float(v) for v in np.exp(final.x))
     converged = bool(final.success) and all(-11.5 < v < 11.5 for v in final.x)
     return SBGFit(a, b, -float(final.fun), f, converged)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
@@ -136,8 +137,47 @@ def _milestones(book: Book, client_id: str) -> list[MilestoneRow]:
     ]
 
 
+_PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp], tuple[weakref.ref[Book], Any]] = {}
+
+
+def _per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per book, quantity and month.
+
+    Portfolio-wide figures (health scores of every client, the renewal model) are the same
+    in every client's report of a batch. Errors are remembered too (and raised again for every report).
+    """
+    key = (id(book), what, pd.Timestamp(month))
+    hit = _PORTFOLIO_CACHE.get(key)
+    if hit is None or hit[0]() is not book:
+        try:
+            result = compute()
+        except InvalidInputError as exc:
+            result = exc
+        if len(_PORTFOLIO_CACHE) >= 32:
+            _PORTFOLIO_CACHE.clear()
+        _PORTFOLIO_CACHE[key] = hit = (weakref.ref(book), result)
+    if isinstance(hit[1], InvalidInputError):
+        raise InvalidInputError(str(hit[1]))
+    return hit[1]
+
+
+def _health(book: Book, month: pd.Timestamp) -> pd.DataFrame:
+    """Health scores of every client at ``month`` (cached per book; callers must not modify it)."""
+    frame: pd.DataFrame = _per_book(book, "health", month, lambda: m.health_scores(client_health_inputs(book, month)))
+    return frame
+
+
 def renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
-    """SBG fitted on the monthly logo survival of the portfolio's largest cohort with >= 12 months of history."""
+    """SBG fitted on the monthly logo survival of the portfolio's largest cohort with >= 12 months of history.
+
+    The fit is the portfolio's, the same for every client's report of the month, so it is
+    computed once per book and month (a batch of thousands of QBRs fits it once per worker).
+    """
+    fit: m.SBGFit = _per_book(book, "renewal", month, lambda: _fit_renewal_model(book, pd.Timestamp(month)))
+    return fit
+
+
+def _fit_renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
     table = m.cohort_retention(book.mrr[book.mrr["month"] <= month])
     observed = table.rates.notna().sum(axis=1)
     candidates = table.sizes[observed >= 13]
@@ -169,8 +209,14 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
     prev_end = start - pd.DateOffset(months=1)
     t = strings("qbr", lang)
     info = client_info(book, client_id, end)
-    health_now = m.health_scores(client_health_inputs(book, end))
-    health_prev = m.health_scores(client_health_inputs(book, prev_end))
+    own_paid = book.mrr[(book.mrr["client_id"] == client_id) & (book.mrr["mrr"] > 0)]["month"]
+    if not ((own_paid >= start) & (own_paid <= end)).any():
+        since = f"first MRR in {own_paid.min():%Y-%m}" if len(own_paid) else "no MRR at all"
+        raise InvalidInputError(
+            f"Client '{client_id}' has no MRR in {year}Q{q} ({since}); a QBR covers a quarter the client paid for."
+        )
+    health_now = _health(book, end)
+    health_prev = _health(book, prev_end)
     drivers_frame = m.health_drivers(health_now, health_prev)
     h = health_now[health_now["client_id"] == client_id].iloc[0]
     hp = health_prev[health_prev["client_id"] == client_id].iloc[0]
@@ -291,7 +337,7 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
         period_end=end,
         generated_on=date.today(),
         health_score=float(h["score"]),
-        health_band=str(h["band"]),
+        health_band=str(h["band"]) or "no_score",
         health_change=float(h["score"] - hp["score"]),
         drivers=drivers,
         nps=nps.score if nps else math.nan,
@@ -439,7 +485,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
         fit: m.SBGFit | None = renewal_model(book, month)
     except InvalidInputError:
         fit = None
-    health = m.health_scores(client_health_inputs(book, month)).set_index("client_id")["score"]
+    health = _health(book, month).set_index("client_id")["score"]
     for cid, row in due.sort_values("renewal_date").iterrows():
         mrr_now = float(current.get(cid, 0.0))
         if mrr_now <= 0:

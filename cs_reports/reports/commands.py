@@ -60,14 +60,15 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_demo)
 
 
-def _client_jobs(args: argparse.Namespace, kind: str, period: str) -> list[Any]:
+def _client_jobs(args: argparse.Namespace, kind: str, period: str, month: Any = None) -> list[Any]:
+    """One job per chosen client; by default every client paying in ``month`` (the book's last)."""
     from cs_reports import metrics as m
     from cs_reports.data import load_book
     from cs_reports.reports.batch import Job
     from cs_reports.reports.kinds import output_name
 
     book = load_book(args.book)
-    month = book.last_month
+    month = book.last_month if month is None else min(month, book.last_month)
     if args.client:
         ids = list(dict.fromkeys(args.client))
         for cid in ids:
@@ -115,10 +116,13 @@ def _summary(result: Any) -> int:
 
 
 def _qbr(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cs_reports.reports.build import parse_quarter
 
     year, q = parse_quarter(args.quarter)
-    return _run(args, _client_jobs(args, "qbr", f"{year}Q{q}"))
+    quarter_end = pd.Timestamp(year=year, month=3 * q, day=1)  # clients paying in the quarter's last month
+    return _run(args, _client_jobs(args, "qbr", f"{year}Q{q}", quarter_end))
 
 
 def _month_arg(args: argparse.Namespace) -> str:
