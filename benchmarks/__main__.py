@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m benchmarks [B1 B3 ...] [--quick]``.
 
-Prints a Markdown table (ours vs. baseline measured in the same run) and writes it to
-``benchmarks/results.md``; the README copies the latest table.
+Prints a Markdown table (ours vs. baseline measured in the same run) and updates
+``benchmarks/results.md`` (rows of the benchmarks not run are kept); the README copies
+the latest table. ``--quick`` runs each benchmark on small inputs, as a smoke test.
 """
 
 from __future__ import annotations
@@ -12,23 +13,45 @@ from pathlib import Path
 
 from benchmarks._harness import machine, table
 
-BENCHES = {"B1": "benchmarks.b1_mrr", "B5": "benchmarks.b5_udf"}
+BENCHES = {
+    "B1": "benchmarks.b1_mrr",
+    "B2": "benchmarks.b2_qbr",
+    "B3": "benchmarks.b3_read",
+    "B4": "benchmarks.b4_recalc",
+    "B5": "benchmarks.b5_udf",
+}
+RESULTS = Path(__file__).with_name("results.md")
+
+
+def _merge(new_table: str, ran: set[str]) -> str:
+    """The new rows, plus the previous file's rows of benchmarks not run now, in bench order."""
+    lines = new_table.splitlines()
+    head, rows = lines[:2], lines[2:]
+    kept: list[str] = []
+    if RESULTS.exists():
+        kept = [
+            line
+            for line in RESULTS.read_text(encoding="utf-8").splitlines()
+            if line.startswith("| B") and line.split("|")[1].strip() not in ran
+        ]
+    body = sorted([*kept, *rows], key=lambda line: line.split("|")[1].strip())
+    return "\n".join([*head, *body])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks")
     parser.add_argument("names", nargs="*", default=sorted(BENCHES), help="benchmarks to run (default: all)")
-    parser.add_argument("--quick", action="store_true", help="10x smaller inputs, for a smoke run")
+    parser.add_argument("--quick", action="store_true", help="small inputs, for a smoke run (results not saved)")
     args = parser.parse_args()
     results = []
-    for name in args.names:
-        module = importlib.import_module(BENCHES[name.upper()])
-        kwargs = {"clients": 10_000} if args.quick and name.upper() == "B1" else {}
-        results += module.run(**kwargs)
+    ran = {name.upper() for name in args.names}
+    for name in sorted(ran):
+        module = importlib.import_module(BENCHES[name])
+        results += module.run(**(module.QUICK if args.quick else {}))
     text = f"Machine: {machine()}\n\n{table(results)}\n"
     print(text)
     if not args.quick:
-        Path(__file__).with_name("results.md").write_text(text, encoding="utf-8")
+        RESULTS.write_text(f"Machine: {machine()}\n\n{_merge(table(results), ran)}\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ class Result:
     baseline_s: float
     target: str
     met: bool
+    unit: str = "s"
 
     @property
     def ratio(self) -> float:
@@ -54,7 +55,11 @@ def table(results: list[Result]) -> str:
     ]
     for r in results:
         lines.append(
-            f"| {r.bench} | {r.what} | {r.ours_s:.3f} s | {r.baseline} | {r.baseline_s:.3f} s | "
+            f"| {r.bench} | {r.what} | {_amount(r.ours_s, r.unit)} | {r.baseline} | {_amount(r.baseline_s, r.unit)} | "
             f"{r.ratio:.2f}x | {r.target} | {'yes' if r.met else 'NO'} |"
         )
     return "\n".join(lines)
+
+
+def _amount(value: float, unit: str) -> str:
+    return f"{value:.3f} s" if unit == "s" else f"{value:.0f} {unit}"

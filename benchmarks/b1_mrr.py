@@ -16,7 +16,8 @@ from cs_reports.metrics import mrr_movements
 def make_portfolio(clients: int = 100_000, months: int = 36, seed: int = 7) -> pd.DataFrame:
     """Random portfolio: staggered starts, churn, gaps (reactivation), expansions."""
     rng = np.random.default_rng(seed)
-    start = rng.integers(0, months, clients)
+    # most clients are there from the first month (about 3.4M rows for 100,000 x 36)
+    start = np.where(rng.random(clients) < 0.9, 0, rng.integers(0, months, clients))
     base = rng.gamma(2.0, 400.0, clients).round(2)
     month_idx = np.tile(np.arange(months), clients)
     client_idx = np.repeat(np.arange(clients), months)
@@ -60,10 +61,14 @@ def groupby_apply(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("client_id").apply(per_client).groupby(level=1).sum()
 
 
+QUICK = {"clients": 10_000}
+
+
 def run(clients: int = 100_000, months: int = 36) -> list[Result]:
     frame = make_portfolio(clients, months)
     ours, bridge = best_of(lambda: mrr_movements(frame), repeat=3)
     floor, _ = best_of(lambda: numpy_floor(frame), repeat=3)
+    ids, _ = best_of(lambda: pd.factorize(frame["client_id"]), repeat=3)
     naive, reference = best_of(lambda: groupby_apply(frame), repeat=1)
     # Same answer, or the comparison is meaningless.
     for col in ("new", "expansion", "contraction", "churn", "reactivation"):
@@ -74,4 +79,6 @@ def run(clients: int = 100_000, months: int = 36) -> list[Result]:
         Result(
             "B1", f"mrr_movements, {rows}", ours, "per-client groupby-apply", naive, ">= 20x faster", naive >= 20 * ours
         ),
+        # What limits the first row: encoding the text client ids, which any per-client result needs.
+        Result("B1", "pd.factorize(client_id) alone", ids, "one numpy pass (bincount)", floor, "context", True),
     ]

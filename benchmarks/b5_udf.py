@@ -23,6 +23,9 @@ def excel_column(n: int, seed: int = 5, blank_share: float = 0.05) -> list[list[
     return [[None] if b else [s] for s, b in zip(scores.tolist(), blank.tolist(), strict=True)]
 
 
+QUICK = {"answers": 100_000}
+
+
 def run(answers: int = 1_000_000) -> list[Result]:
     column = excel_column(answers)
     prepared = np.array([r[0] for r in column if r[0] is not None])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,45 @@ def _convert(col: Column, value: Any, order: str) -> Any:
     raise AssertionError(kind)  # pragma: no cover
 
 
+def _fast_column(col: Column, cells: list[Any]) -> Any:
+    """The typed column when every cell already has the plain expected type, else ``None``.
+
+    A million-row sheet is mostly such columns (numbers stored as numbers, dates as
+    dates, ids as text); they are checked with whole-column operations. Anything else
+    (blanks, text numbers, text dates, out-of-range values) takes the cell-by-cell path,
+    which also names every bad cell; the results are the same either way.
+    """
+    kinds = set(map(type, cells))
+    if col.kind in ("money", "number", "int", "rate") and kinds <= {float, int}:
+        x = np.asarray(cells, dtype=np.float64)
+        ok = np.isfinite(x)
+        if col.low is not None:
+            ok &= x >= col.low
+        if col.high is not None:
+            ok &= x <= col.high
+        if col.kind == "int":
+            ok &= np.floor(x) == x
+        if not ok.all():
+            return None
+        return x.astype(np.int64).tolist() if col.kind == "int" else x
+    if col.kind in ("date", "datetime", "month") and kinds and kinds <= {datetime, date}:
+        try:
+            ts = pd.DatetimeIndex(pd.to_datetime(cells))
+        except (ValueError, OverflowError, TypeError):  # out of range, mixed time zones: name the cells
+            return None
+        if ts.tz is not None:
+            return None
+        if col.kind == "month":
+            return ts.to_period("M").to_timestamp()
+        return ts if col.kind == "datetime" else ts.normalize()
+    if col.kind in ("id", "text") and kinds == {str}:
+        stripped = [v.strip() for v in cells]
+        if any(not v or v[0] == "'" for v in stripped):
+            return None  # blanks and neutralised formulas: the careful path
+        return stripped
+    return None
+
+
 def type_table(raw: RawTable, spec: Sheet, problems: list[Problem]) -> pd.DataFrame | None:
     """Build the typed DataFrame of one sheet; append every problem found to ``problems``.
 
@@ -106,6 +146,10 @@ def type_table(raw: RawTable, spec: Sheet, problems: list[Problem]) -> pd.DataFr
             continue
         j = positions[col.name]
         cells = [row[j] if j < len(row) else None for row in raw.rows]
+        fast = _fast_column(col, cells)
+        if fast is not None:
+            data[col.name] = fast
+            continue
         order = split_date_order(cells) if col.kind in ("date", "datetime", "month") else "dmy"
         out: list[Any] = []
         for value, number in zip(cells, raw.row_numbers, strict=True):

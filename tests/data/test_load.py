@@ -168,3 +168,13 @@ def test_ods_renamed_to_xlsx(tmp_path):
 def test_loading_never_modifies_the_input(sample_book_path):
     with assert_unchanged(sample_book_path):
         load_book(sample_book_path)
+
+
+def test_whole_column_fast_path_gives_the_same_frames_as_the_cell_by_cell_path(sample_book_path, monkeypatch):
+    from cs_reports.data import validate
+
+    fast = load_book(sample_book_path)
+    monkeypatch.setattr(validate, "_fast_column", lambda col, cells: None)
+    slow = load_book(sample_book_path)
+    for name, frame in fast.sheets().items():
+        pd.testing.assert_frame_equal(frame, slow.sheets()[name], check_dtype=True, obj=name)
