@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +54,8 @@ class Book:
     opportunities: pd.DataFrame | None = None
     health_model: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    #: Clients set aside by ``load_book(..., quarantine=True)``: id -> the problems of their rows.
+    quarantined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def require(self, sheet: str, *, feature: str = "this feature") -> pd.DataFrame:
         """The frame of ``sheet``; :class:`MissingDataError` if the book has no such sheet."""
@@ -116,8 +119,15 @@ def _defaults(clients: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_book(path: str | Path) -> Book:
+def load_book(path: str | Path, *, quarantine: bool = False) -> Book:
     """Read and validate a workbook (.xlsx) or a folder of CSVs.
+
+    With ``quarantine``, problems confined to rows of identified clients (a bad score,
+    a negative MRR, a repeated month...) do not stop the whole book: those clients' rows
+    are removed from every sheet and listed in :attr:`Book.quarantined` with their
+    problems, so a batch renders the other clients and names the set-aside ones as
+    failures. Problems that are not any one client's (a missing sheet or column, a row
+    without a valid client id) still raise.
 
     Raises
     ------
@@ -167,6 +177,19 @@ def load_book(path: str | Path) -> Book:
                     str(row["period_end"].date()),
                 )
             )
+    quarantined: dict[str, tuple[str, ...]] = {}
+    if problems and quarantine:
+        quarantined = _attribute(frames, problems)
+        if quarantined:
+            set_aside = set(quarantined)
+            frames = {
+                name: frame[~frame["client_id"].isin(set_aside)] if "client_id" in frame.columns else frame
+                for name, frame in frames.items()
+            }
+            if frames["Clients"].empty or not any(len(frames.get(n, ())) for n in ("MRR", "Invoices")):
+                quarantined = {}  # nothing would be left: report every problem instead
+            else:
+                problems = []
     if problems:
         order = {spec.name: i for i, spec in enumerate(SHEETS)}
         problems.sort(key=lambda p: (order.get(p.sheet, len(order)), p.row or 0))  # stable: column order kept
@@ -180,4 +203,25 @@ def load_book(path: str | Path) -> Book:
     kwargs = {SHEET_FIELDS[name]: frame for name, frame in frames.items() if name not in ("Clients", "MRR")}
     valid = {f.name for f in fields(Book)}
     kwargs = {k: v for k, v in kwargs.items() if k in valid}
-    return Book(source=source, clients=_defaults(frames["Clients"]), mrr=mrr, notes=tuple(notes), **kwargs)
+    return Book(
+        source=source,
+        clients=_defaults(frames["Clients"]),
+        mrr=mrr,
+        notes=tuple(notes),
+        quarantined=quarantined,
+        **kwargs,
+    )
+
+
+def _attribute(frames: dict[str, pd.DataFrame], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    """Client id -> its problems, when every problem is in a row of an identified client; else ``{}``."""
+    found: dict[str, list[str]] = {}
+    for p in problems:
+        frame = frames.get(p.sheet)
+        if p.row is None or frame is None or "client_id" not in frame.columns:
+            return {}
+        ids = frame.loc[frame["_row"] == p.row, "client_id"].dropna()
+        if ids.empty or not str(ids.iloc[0]):
+            return {}
+        found.setdefault(str(ids.iloc[0]), []).append(str(p))
+    return {cid: tuple(msgs) for cid, msgs in found.items()}

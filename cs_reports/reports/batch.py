@@ -2,7 +2,9 @@
 
 Each worker loads the book, the templates and the fonts once (initializer), then
 renders jobs; workers are recycled every ``RECYCLE_AFTER`` jobs to keep memory flat.
-One failing report never stops the others: its outcome says why. ``resume`` skips
+One failing report never stops the others: its outcome says why. The book is loaded
+with ``quarantine=True``: clients whose rows have problems fail with those problems
+while every other client's report is rendered. ``resume`` skips
 outputs recorded in the folder's manifest with the same inputs and options.
 """
 
@@ -97,7 +99,7 @@ def _init(settings: _Settings) -> None:
     from cs_reports.reports.render import Templates, load_branding
 
     settings.state = {
-        "book": load_book(settings.book_path),
+        "book": load_book(settings.book_path, quarantine=True),
         "templates": Templates(Path(settings.templates_dir) if settings.templates_dir else None),
         "branding": load_branding(settings.branding_path),
     }
@@ -110,6 +112,9 @@ def _render(job: Job, out_dir: str) -> Outcome:
     assert _WORKER is not None
     st = _WORKER.state
     t0 = time.perf_counter()
+    problems = _data_problems(st["book"], job)
+    if problems:
+        return Outcome(job, "failed", time.perf_counter() - t0, problems)
     try:
         pdf, context = produce(
             st["book"],
@@ -135,6 +140,22 @@ def _render(job: Job, out_dir: str) -> Outcome:
     except Exception as exc:  # one broken client never stops the batch; the reason is kept
         return Outcome(job, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     return Outcome(job, "written", time.perf_counter() - t0, files=tuple(files))
+
+
+def _data_problems(book: Any, job: Job) -> str:
+    """Why ``job`` cannot be rendered from a book with quarantined clients ('' if it can)."""
+    quarantined = book.quarantined
+    if not quarantined:
+        return ""
+    if job.client_id is None:  # a portfolio report would silently leave those clients out
+        ids = sorted(quarantined)
+        more = f" and {len(ids) - 3} more" if len(ids) > 3 else ""
+        return f"data problems in the rows of {len(ids)} clients ({', '.join(ids[:3])}{more}); fix them first"
+    found = quarantined.get(job.client_id)
+    if not found:
+        return ""
+    more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+    return f"data problem: {found[0]}{more}"
 
 
 def _fingerprint(book_path: str, templates_dir: str | None, branding_path: str | None) -> str:

@@ -67,18 +67,23 @@ def _client_jobs(args: argparse.Namespace, kind: str, period: str, month: Any = 
     from cs_reports.reports.batch import Job
     from cs_reports.reports.kinds import output_name
 
-    book = load_book(args.book)
+    book = load_book(args.book, quarantine=True)  # clients with bad rows fail by name, the others render
     month = book.last_month if month is None else min(month, book.last_month)
     if args.client:
         ids = list(dict.fromkeys(args.client))
         for cid in ids:
-            book.client(cid)  # clear error for an unknown id
+            if cid not in book.quarantined:
+                book.client(cid)  # clear error for an unknown id
     else:
         current = m.mrr_matrix(book.mrr, end=month)
         paying = set(current.clients[current.column(month) > 0])
-        ids = [cid for cid in book.clients["client_id"] if cid in paying]
+        ids = [cid for cid in book.clients["client_id"] if cid in paying] + sorted(book.quarantined)
     jobs = []
     for cid in ids:
+        if cid in book.quarantined:
+            lang = args.lang or "pt-BR"
+            jobs.append(Job(kind, period, cid, lang, output_name(kind, period, lang, cid)))
+            continue
         row = book.client(cid)
         lang = args.lang or (row["locale"] if row["locale"] in LANGS else "pt-BR")
         jobs.append(Job(kind, period, cid, lang, output_name(kind, period, lang, cid, str(row["name"]))))
@@ -131,7 +136,7 @@ def _month_arg(args: argparse.Namespace) -> str:
 
     if args.month:
         return f"{as_month(args.month, name='--month', func='cs-reports'):%Y-%m}"
-    return f"{load_book(args.book).last_month:%Y-%m}"
+    return f"{load_book(args.book, quarantine=True).last_month:%Y-%m}"
 
 
 def _success_map(args: argparse.Namespace) -> int:
