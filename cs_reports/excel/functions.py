@@ -108,7 +108,14 @@ def _cell(value: Any) -> Any:
 
 
 def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., Any]:
+    params = inspect.signature(func).parameters.values()
+    most = len(params)
+    least = sum(p.default is inspect.Parameter.empty for p in params)
+
     def run(*args: Any) -> Any:
+        if not least <= len(args) <= most:
+            wanted = str(most) if least == most else f"{least} to {most}"
+            return f"#VALUE! {name}: takes {wanted} arguments; got {len(args)}."
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)

@@ -91,7 +91,9 @@ def mrr_frame(client_ids: Any, months: Any, mrr: Any) -> pd.DataFrame:
     raw_months += [None] * (n - len(raw_months))
     amounts = np.concatenate([amounts, np.full(n - len(amounts), np.nan)])
     blank_id = np.array([v is None or (isinstance(v, str) and not v.strip()) or v != v for v in ids], dtype=bool)
-    blank_month = np.array([v is None or (isinstance(v, str) and not v.strip()) or v != v for v in raw_months])
+    blank_month = np.array(
+        [v is None or (isinstance(v, str) and not v.strip()) or v != v for v in raw_months], dtype=bool
+    )
     blank_mrr = np.isnan(amounts)
     all_blank = blank_id & blank_month & blank_mrr
     partial = (blank_id | blank_month | blank_mrr) & ~all_blank
@@ -100,6 +102,8 @@ def mrr_frame(client_ids: Any, months: Any, mrr: Any) -> pd.DataFrame:
         name = "client_ids" if blank_id[pos] else "months" if blank_month[pos] else "mrr"
         raise param_error(func, name, "a value in every row that has data", f"a blank at position {pos + 1}")
     keep = ~all_blank
+    if not keep.any():
+        raise param_error(func, "client_ids", "at least one row with a client id, a month and an MRR", "only blanks")
     id_values = [_id_text(v) for v, k in zip(ids, keep, strict=True) if k]
     month_values = as_months([v for v, k in zip(raw_months, keep, strict=True) if k], name="months", func=func)
     return pd.DataFrame({"client_id": id_values, "month": month_values, "mrr": amounts[keep]})

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -93,7 +92,11 @@ ERRORS: list[tuple[str, dict[str, list[list[Any]]], str]] = [
 ]
 
 NORMALISED: list[tuple[str, dict[str, list[list[Any]]], str]] = [
-    ("blank rows in the middle", _add_rows("MRR", [None, None, None], ["C", "2026-08", 70.0]), "MRR                  5"),
+    (
+        "blank rows in the middle",
+        _add_rows("MRR", [None, None, None], ["C", "2026-08", 70.0]),
+        "MRR                  5",
+    ),
     ("pt-BR text number", _edit(**_kw("MRR:2:2", "R$ 1.234,56")), "valid"),
     ("dd/mm/yyyy text date", _edit(**_kw("NPS:2:1", "20/09/2026")), "valid"),
     ("mm/dd/yyyy proven by a day > 12", _edit(**_kw("NPS:2:1", "09/20/2026"), **_kw("NPS:3:1", "09/21/2026")), "valid"),
@@ -103,10 +106,10 @@ NORMALISED: list[tuple[str, dict[str, list[list[Any]]], str]] = [
     ("numeric client ids", _edit(**_kw("Clients:3:0", 7), **_kw("MRR:4:0", "7"), **_kw("NPS:3:0", 7.0)), "valid"),
     ("spaces around ids", _edit(**_kw("MRR:1:0", "  A  ")), "valid"),
     ("pt-BR headers", _edit(**_kw("MRR:0:1", "Mês"), **_kw("MRR:0:2", "Valor")), "valid"),
-    ("extra unknown column", {**base_sheets(), "MRR": [r + ["x"] for r in base_sheets()["MRR"]]}, "valid"),
+    ("extra unknown column", {**base_sheets(), "MRR": [[*r, "x"] for r in base_sheets()["MRR"]]}, "valid"),
     ("unknown extra sheet", {**base_sheets(), "Rascunho": [["qualquer", "coisa"], [1, 2]]}, "valid"),
     ("very long name", _edit(**_kw("Clients:1:1", "x" * 100_000)), "valid"),
-    ("formula-looking text", _edit(**_kw("NPS:1:3", "=HYPERLINK(\"http://x\")")), "valid"),
+    ("formula-looking text", _edit(**_kw("NPS:1:3", '=HYPERLINK("http://x")')), "valid"),
 ]
 
 
@@ -157,7 +160,10 @@ def test_latin1_csv_is_read_with_a_note(tmp_path):
     ("content", "fragment"),
     [
         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "old Excel 97-2003 (.xls)"),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le"), "password-protected"),
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 64 + "EncryptedPackage".encode("utf-16-le"),
+            "password-protected",
+        ),
         (b"client_id;name\nA;x\n", "is not an Excel workbook"),
         (b"", "is not an Excel workbook"),
         (b"PK\x03\x04broken", "is damaged"),
