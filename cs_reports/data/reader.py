@@ -145,8 +145,11 @@ def _read_xlsx(path: Path) -> list[RawTable]:
                 f"{path}: sheets '{seen[spec.name]}' and '{name}' both hold the '{spec.name}' table; keep one."
             )
         seen[spec.name] = name
-        sheet = wb.get_sheet_by_name(name)
-        cells = sheet.to_python(skip_empty_area=False)
+        try:
+            sheet = wb.get_sheet_by_name(name)
+            cells = sheet.to_python(skip_empty_area=False)
+        except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError) as exc:
+            raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
         start_row = (sheet.start[0] + 1) if sheet.start else 1
         tables.append(_table(spec.name, name, [list(r) for r in cells], start_row))
     return tables

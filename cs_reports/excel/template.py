@@ -299,9 +299,9 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     sub_last = sub_first + len(comps) - 1
     get_column_letter(sub_last + 1)
     for i, row in enumerate(accounts.itertuples(index=False), start=first):
-        acc.cell(i, 1, row.client_id)
-        acc.cell(i, 2, row.name)
-        acc.cell(i, 3, row.csm)
+        acc.cell(i, 1, _value(row.client_id))
+        acc.cell(i, 2, _value(row.name))
+        acc.cell(i, 3, _value(row.csm))
         acc.cell(i, 4, f"=CS_TOUCH_MODEL(F{i})")
         acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},Dashboard!$C$4)").number_format = _MONEY
         acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
