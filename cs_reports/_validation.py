@@ -318,7 +318,10 @@ def as_month(value: Any, *, name: str, func: str) -> pd.Timestamp:
     >>> as_month(46082.0, name="month", func="f")
     Timestamp('2026-03-01 00:00:00')
     """
-    return as_months([value], name=name, func=func)[0]
+    months = as_months([value], name=name, func=func)
+    if len(months) != 1:  # an empty or multi-cell range where one month belongs
+        raise param_error(func, name, "one month", f"{len(months)} values")
+    return months[0]
 
 
 def as_months(values: Any, *, name: str, func: str) -> pd.DatetimeIndex:
