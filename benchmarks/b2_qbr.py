@@ -35,9 +35,8 @@ def make_book(folder: Path, clients: int) -> tuple[Path, str, list[str]]:
     path = write_tables(make_sample_tables(2026, clients=int(clients * 1.4) + 20), folder / "book.xlsx")
     book = load_book(path)
     last = book.last_month
-    end = pd.Timestamp(year=last.year, month=3 * ((last.month - 1) // 3), day=1) if last.month > 3 else None
-    if end is None:
-        end = pd.Timestamp(year=last.year - 1, month=12, day=1)
+    # the last month of the quarter before the one holding the book's last month
+    end = pd.Timestamp(year=last.year, month=3 * ((last.month - 1) // 3) + 1, day=1) - pd.DateOffset(months=1)
     quarter = f"{end.year}Q{end.month // 3}"
     start = end - pd.DateOffset(months=2)
     matrix = m.mrr_matrix(book.mrr, start=start, end=end)

@@ -24,6 +24,7 @@ __all__ = [
     "ensure_output_dir",
     "neutralise_cell",
     "refuse_overwrite_of_input",
+    "restore_cell",
     "safe_filename",
 ]
 
@@ -132,3 +133,12 @@ def neutralise_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     return value
+
+
+def restore_cell(text: str) -> str:
+    """The text :func:`neutralise_cell` was given, from what it wrote (other text unchanged).
+
+    >>> restore_cell(neutralise_cell("=1+1")), restore_cell("'quoted"), restore_cell("'")
+    ('=1+1', "'quoted", "'")
+    """
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text

@@ -128,11 +128,12 @@ def _table(sheet: str, source: str, cells: list[list[Any]], first_row: int, note
 def _read_xlsx(path: Path) -> list[RawTable]:
     import python_calamine
 
+    unreadable = (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError)
     try:
         wb = python_calamine.CalamineWorkbook.from_path(str(path))
     except python_calamine.PasswordError:
         raise InvalidInputError(f"{path} is password-protected; remove the password and try again.") from None
-    except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError) as exc:
+    except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
     tables: list[RawTable] = []
     seen: dict[str, str] = {}
@@ -148,7 +149,7 @@ def _read_xlsx(path: Path) -> list[RawTable]:
         try:
             sheet = wb.get_sheet_by_name(name)
             cells = sheet.to_python(skip_empty_area=False)
-        except (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError) as exc:
+        except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
         start_row = (sheet.start[0] + 1) if sheet.start else 1
         tables.append(_table(spec.name, name, [list(r) for r in cells], start_row))

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cs_reports._io import restore_cell
 from cs_reports.data.coerce import parse_bool, parse_date, parse_number, split_date_order
 from cs_reports.data.contract import Column, Sheet, normalise_header
 from cs_reports.data.reader import RawTable
@@ -52,19 +53,15 @@ def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[
     return found
 
 
-_FORMULA_CHARS = "=+-@\t\r\n"
-
-
 def _convert(col: Column, value: Any, order: str) -> Any:
     kind = col.kind
     if kind in ("id", "text"):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         if isinstance(value, str):
-            text = value.strip()
             # cs-reports writes text that starts like a formula with a leading apostrophe
             # (formula injection); reading it back gives the original text.
-            return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_CHARS and text[1:2] else text
+            return restore_cell(value.strip())
         if isinstance(value, (bool, int, float)):
             return str(value).strip()
         return str(value)

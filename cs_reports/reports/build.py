@@ -209,7 +209,8 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
     prev_end = start - pd.DateOffset(months=1)
     t = strings("qbr", lang)
     info = client_info(book, client_id, end)
-    own_paid = book.mrr[(book.mrr["client_id"] == client_id) & (book.mrr["mrr"] > 0)]["month"]
+    own = book.mrr[book.mrr["client_id"] == client_id]
+    own_paid = own.loc[own["mrr"] > 0, "month"]
     if not ((own_paid >= start) & (own_paid <= end)).any():
         since = f"first MRR in {own_paid.min():%Y-%m}" if len(own_paid) else "no MRR at all"
         raise InvalidInputError(
@@ -224,7 +225,6 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
         Driver(r.component, float(h[f"{r.component}_subscore"]), float(r.current), float(np.nan_to_num(r.change)))
         for r in _rows(drivers_frame[drivers_frame["client_id"] == client_id])
     )
-    own = book.mrr[book.mrr["client_id"] == client_id]
     months12 = pd.date_range(end - pd.DateOffset(months=11), end, freq="MS")
     matrix = m.mrr_matrix(own, start=months12[0], end=end) if len(own) else None
     series = [(mo, float(matrix.column(mo).sum() / 100) if matrix is not None else 0.0) for mo in months12]

@@ -11,10 +11,11 @@ from typing import Any
 __all__ = ["register"]
 
 LANGS = ("pt-BR", "en")
-EXECUTORS = ("local", "dask")
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
+    from cs_reports.reports.executors import EXECUTORS  # stdlib only: cheap at start-up
+
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     if clients:
@@ -60,14 +61,19 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_demo)
 
 
-def _client_jobs(args: argparse.Namespace, kind: str, period: str, month: Any = None) -> list[Any]:
+def _book(args: argparse.Namespace) -> Any:
+    """The command's book; clients with bad rows are set aside to fail by name, the others render."""
+    from cs_reports.data import load_book
+
+    return load_book(args.book, quarantine=True)
+
+
+def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, month: Any = None) -> list[Any]:
     """One job per chosen client; by default every client paying in ``month`` (the book's last)."""
     from cs_reports import metrics as m
-    from cs_reports.data import load_book
     from cs_reports.reports.batch import Job
     from cs_reports.reports.kinds import output_name
 
-    book = load_book(args.book, quarantine=True)  # clients with bad rows fail by name, the others render
     month = book.last_month if month is None else min(month, book.last_month)
     if args.client:
         ids = list(dict.fromkeys(args.client))
@@ -127,20 +133,21 @@ def _qbr(args: argparse.Namespace) -> int:
 
     year, q = parse_quarter(args.quarter)
     quarter_end = pd.Timestamp(year=year, month=3 * q, day=1)  # clients paying in the quarter's last month
-    return _run(args, _client_jobs(args, "qbr", f"{year}Q{q}", quarter_end))
+    return _run(args, _client_jobs(args, _book(args), "qbr", f"{year}Q{q}", quarter_end))
 
 
-def _month_arg(args: argparse.Namespace) -> str:
+def _month_arg(args: argparse.Namespace, book: Any = None) -> str:
+    """``--month``, or the book's last month (``book`` is loaded when not given)."""
     from cs_reports._validation import as_month
-    from cs_reports.data import load_book
 
     if args.month:
         return f"{as_month(args.month, name='--month', func='cs-reports'):%Y-%m}"
-    return f"{load_book(args.book, quarantine=True).last_month:%Y-%m}"
+    return f"{(book if book is not None else _book(args)).last_month:%Y-%m}"
 
 
 def _success_map(args: argparse.Namespace) -> int:
-    return _run(args, _client_jobs(args, "success-map", _month_arg(args)))
+    book = _book(args)
+    return _run(args, _client_jobs(args, book, "success-map", _month_arg(args, book)))
 
 
 def _finance(args: argparse.Namespace) -> int:
