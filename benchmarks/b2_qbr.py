@@ -40,7 +40,8 @@ def make_book(folder: Path, clients: int) -> tuple[Path, str, list[str]]:
     quarter = f"{end.year}Q{end.month // 3}"
     start = end - pd.DateOffset(months=2)
     matrix = m.mrr_matrix(book.mrr, start=start, end=end)
-    paying = set(matrix.clients[(matrix.cents > 0).all(axis=1)])
+    in_quarter = (matrix.months >= start) & (matrix.months <= end)
+    paying = set(matrix.clients[(matrix.cents[:, in_quarter] > 0).all(axis=1)])
     ids = [c for c in book.clients["client_id"] if c in paying][:clients]
     if len(ids) < clients:
         raise SystemExit(f"B2: only {len(ids)} clients paid through {quarter}; need {clients}")

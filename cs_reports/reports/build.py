@@ -365,7 +365,12 @@ def build_qbr_context(book: Book, quarter: str, client_id: str, lang: str) -> QB
         opportunities=opps,
         next_steps=next_steps,
         mrr_chart=charts.line_chart(
-            series, lang=lang, money=currency, alt=t["alt_mrr"].format(name=info.name, period=fmt.quarter(year, q))
+            series,
+            lang=lang,
+            money=currency,
+            alt=t["alt_mrr"].format(name=info.name, period=fmt.quarter(year, q)),
+            width=320,
+            height=160,
         ),
         usage_chart=charts.bar_chart(
             [(fmt.month(r.month, short=True), r.rate) for r in usage_rows],

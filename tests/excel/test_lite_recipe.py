@@ -13,7 +13,7 @@ from cs_reports.excel.functions import REGISTRY, call
 from tests.conftest import block_imports
 
 # Lite runs in Pyodide: none of these exist there (xlwings is Lite's own module, stubbed below).
-BLOCKED = ["weasyprint", "jinja2", "openpyxl", "python_calamine", "babel", "vl_convert", "defusedxml", "xlwings"]
+BLOCKED = ["weasyprint", "jinja2", "openpyxl", "python_calamine", "babel", "defusedxml", "xlwings"]
 
 SAMPLES = {
     "CS_NPS": [[[10.0], [None], [9.0], [""], [3.0]]],

@@ -8,7 +8,7 @@ import textwrap
 
 from tests.conftest import block_imports
 
-BLOCKED = ["xlwings", "openpyxl", "python_calamine", "jinja2", "weasyprint", "babel", "vl_convert", "defusedxml"]
+BLOCKED = ["xlwings", "openpyxl", "python_calamine", "jinja2", "weasyprint", "babel", "defusedxml"]
 
 
 def test_metrics_import_and_run_with_every_extra_blocked():
