@@ -116,12 +116,8 @@ class _Frame:
 
     def grid(self) -> None:
         for tick, label in zip(self.ticks, self.labels, strict=True):
-            y = self.y(tick)
-            self.parts.append(
-                f'<line x1="{self.left:.1f}" y1="{y:.1f}" x2="{self.width - self.right:.1f}" y2="{y:.1f}" '
-                f'stroke="{_GRID}" stroke-width="1"/>'
-            )
-            self.text(self.left - 5, y + 4, label, "end")
+            self.rule(tick, _GRID)
+            self.text(self.left - 5, self.y(tick) + 4, label, "end")
 
     def x_labels(self, centres: Sequence[float], labels: Sequence[str], *, shrink: bool) -> None:
         """Labels under the plot, thinned or shrunk where they would overlap.
@@ -143,11 +139,12 @@ class _Frame:
             if (last - i) % every == 0:  # the latest label always shows
                 self.text(x, self.bottom + 14, label, "middle", size)
 
-    def baseline(self, value: float) -> None:
+    def rule(self, value: float, colour: str) -> None:
+        """A horizontal line across the plot at ``value``."""
         y = self.y(value)
         self.parts.append(
             f'<line x1="{self.left:.1f}" y1="{y:.1f}" x2="{self.width - self.right:.1f}" y2="{y:.1f}" '
-            f'stroke="{_AXIS}" stroke-width="1"/>'
+            f'stroke="{colour}" stroke-width="1"/>'
         )
 
     def bands(self, n: int, padding: float = 0.25) -> tuple[list[float], float]:
@@ -254,7 +251,7 @@ def bar_chart(
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         color = colors[i % len(colors)] if colors else _TOTAL
         _bar(frame.parts, x, bar_width, zero, frame.y(v), color)
-    frame.baseline(0.0)
+    frame.rule(0.0, _AXIS)
     return frame.chart(alt)
 
 
