@@ -84,9 +84,8 @@ def _text_width(text: str) -> float:
     return _FONT_SIZE * (0.32 * narrow + 0.95 * wide + 0.64 * (len(text) - narrow - wide))
 
 
-def _tick_labels(ticks: list[float], lang: str, *, money: str | None, percent: bool) -> list[str]:
+def _tick_labels(ticks: list[float], fmt: Formatter, *, money: str | None, percent: bool) -> list[str]:
     """Tick labels in the report's locale, with just the decimals the step needs."""
-    fmt = Formatter(lang)
     step = (ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
     if money:
         return [fmt.money(t, money, cents=False) for t in ticks]
@@ -98,13 +97,25 @@ def _tick_labels(ticks: list[float], lang: str, *, money: str | None, percent: b
 
 
 class _Frame:
-    """Plot area, y scale, gridlines and axes of one chart, collecting SVG elements."""
+    """Plot area, y scale, gridlines and axes of one chart, collecting SVG elements.
 
-    def __init__(self, width: int, height: int, ticks: list[float], labels: list[str]) -> None:
-        self.width, self.height, self.ticks, self.labels = width, height, ticks, labels
-        self.left = max(_text_width(s) for s in self.labels) + 10
+    The y axis gets nice ticks covering ``[low, high]``, labelled in ``lang`` (as money in
+    ``money`` or as percentages), with a gridline each.
+    """
+
+    def __init__(
+        self, width: int, height: int, low: float, high: float, lang: str, *, money: str | None, percent: bool
+    ) -> None:
+        self.fmt = Formatter(lang)
+        self.width, self.height = width, height
+        self.ticks = nice_ticks(low, high)
+        labels = _tick_labels(self.ticks, self.fmt, money=money, percent=percent)
+        self.left = max(_text_width(s) for s in labels) + 10
         self.top, self.right, self.bottom = 8.0, 6.0, height - 20.0
         self.parts: list[str] = [f'<rect width="{width}" height="{height}" fill="white"/>']
+        for tick, label in zip(self.ticks, labels, strict=True):
+            self.rule(tick, _GRID)
+            self.text(self.left - 5, self.y(tick) + 4, label, "end")
 
     def y(self, value: float) -> float:
         low, high = self.ticks[0], self.ticks[-1]
@@ -113,11 +124,6 @@ class _Frame:
     def text(self, x: float, y: float, text: str, anchor: str, size: int = _FONT_SIZE) -> None:
         font = "" if size == _FONT_SIZE else f' font-size="{size}"'
         self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{font}>{escape(text)}</text>')
-
-    def grid(self) -> None:
-        for tick, label in zip(self.ticks, self.labels, strict=True):
-            self.rule(tick, _GRID)
-            self.text(self.left - 5, self.y(tick) + 4, label, "end")
 
     def x_labels(self, centres: Sequence[float], labels: Sequence[str], *, shrink: bool) -> None:
         """Labels under the plot, thinned or shrunk where they would overlap.
@@ -147,6 +153,14 @@ class _Frame:
             f'stroke="{colour}" stroke-width="1"/>'
         )
 
+    def bar(self, x: float, width: float, start: float, end: float, color: str) -> None:
+        """A bar centred on ``x`` from value ``start`` to ``end`` (at least 1 px tall)."""
+        y0, y1 = self.y(start), self.y(end)
+        top, height = min(y0, y1), max(abs(y1 - y0), 1.0)
+        self.parts.append(
+            f'<rect x="{x - width / 2:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{color}"/>'
+        )
+
     def bands(self, n: int, padding: float = 0.25) -> tuple[list[float], float]:
         """Centres and bar width of ``n`` equal bands across the plot."""
         band = (self.width - self.right - self.left) / max(n, 1)
@@ -159,13 +173,6 @@ class _Frame:
             f'fill="{_LABEL}">' + "".join(self.parts) + "</svg>"
         )
         return Chart(svg, alt, self.width, self.height)
-
-
-def _bar(parts: list[str], x: float, width: float, y0: float, y1: float, color: str) -> None:
-    top, height = min(y0, y1), max(abs(y1 - y0), 1.0)
-    parts.append(
-        f'<rect x="{x - width / 2:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{color}"/>'
-    )
 
 
 def line_chart(
@@ -197,12 +204,9 @@ def line_chart(
     low, high = min(known), max(known)
     if y_zero:
         low, high = min(low, 0.0), max(high, 0.0)
-    ticks = nice_ticks(low, high)
-    frame = _Frame(width, height, ticks, _tick_labels(ticks, lang, money=money, percent=percent))
-    frame.grid()
-    fmt = Formatter(lang)
+    frame = _Frame(width, height, low, high, lang, money=money, percent=percent)
     centres, _ = frame.bands(len(points), 0)
-    frame.x_labels(centres, [fmt.month(m, short=True) for m, _ in points], shrink=False)
+    frame.x_labels(centres, [frame.fmt.month(m, short=True) for m, _ in points], shrink=False)
     path, pen_down = [], False
     for x, v in zip(centres, values, strict=True):
         if v is None:
@@ -242,15 +246,11 @@ def bar_chart(
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
-    ticks = nice_ticks(low, high)
-    frame = _Frame(width, height, ticks, _tick_labels(ticks, lang, money=money, percent=percent))
-    frame.grid()
+    frame = _Frame(width, height, low, high, lang, money=money, percent=percent)
     centres, bar_width = frame.bands(len(bars))
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
-    zero = frame.y(0.0)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
-        color = colors[i % len(colors)] if colors else _TOTAL
-        _bar(frame.parts, x, bar_width, zero, frame.y(v), color)
+        frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
     frame.rule(0.0, _AXIS)
     return frame.chart(alt)
 
@@ -287,15 +287,13 @@ def waterfall_chart(
     low, high = min(levels), max(levels)
     moved = sum(abs(float(a)) for _, a, k in steps if k != "total")
     floor = max(0.0, low - max(moved, high - low, 1.0) * 1.5)
-    ticks = nice_ticks(floor, high)
-    frame = _Frame(width, height, ticks, _tick_labels(ticks, lang, money=currency, percent=False))
-    floor = ticks[0]
-    frame.grid()
+    frame = _Frame(width, height, floor, high, lang, money=currency, percent=False)
+    floor = frame.ticks[0]
     centres, bar_width = frame.bands(len(steps))
     frame.x_labels(centres, [label for label, _, _ in steps], shrink=True)
     colors = {"total": _TOTAL, "up": _UP, "down": _DOWN}
     for i, (x, (start, end, kind)) in enumerate(zip(centres, spans, strict=True)):
-        _bar(frame.parts, x, bar_width, frame.y(floor if kind == "total" else start), frame.y(end), colors[kind])
+        frame.bar(x, bar_width, floor if kind == "total" else start, end, colors[kind])
         if i + 1 < len(centres):
             y = frame.y(end)
             frame.parts.append(
