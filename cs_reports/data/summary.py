@@ -281,7 +281,7 @@ def client_summary(book: Book, client_id: str, month: Any = None) -> ClientSumma
     """Compute one client's numbers for ``month`` (default: the book's last month)."""
     month = book.last_month if month is None else as_month(month, name="month", func="client_summary")
     row = book.client(client_id)
-    own = book.mrr[book.mrr["client_id"] == client_id]
+    own = book.rows_of("MRR", client_id)
     matrix = m.mrr_matrix(own, start=month - pd.DateOffset(months=3), end=month) if len(own) else None
     now = float(matrix.column(month).sum() / 100.0) if matrix is not None else 0.0
     then = float(matrix.column(month - pd.DateOffset(months=3)).sum() / 100.0) if matrix is not None else 0.0

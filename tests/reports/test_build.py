@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports import build
+from cs_reports.reports import build, common
 
 
 def test_qbr_for_a_quarter_before_the_client_started_is_a_clear_error(sample_book):
@@ -24,5 +24,5 @@ def test_qbr_for_a_quarter_before_the_client_started_is_a_clear_error(sample_boo
 def test_portfolio_figures_are_computed_once_per_book_and_month(sample_book, monkeypatch):
     month = sample_book.last_month
     first = build.renewal_model(sample_book, month)
-    monkeypatch.setattr(build, "_fit_renewal_model", lambda *a: pytest.fail("fitted twice"))
+    monkeypatch.setattr(common, "_fit_renewal_model", lambda *a: pytest.fail("fitted twice"))
     assert build.renewal_model(sample_book, month) is first

@@ -1,0 +1,198 @@
+"""Shared pieces of the report builders: quarters, client rows, portfolio figures cached per book."""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+import weakref
+from collections.abc import Callable, Iterator
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_reports import metrics as m
+from cs_reports.data.book import Book
+from cs_reports.data.summary import client_health_inputs
+from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
+from cs_reports.reports.context import ClientInfo, GoalRow, MilestoneRow
+
+__all__ = [
+    "as_date",
+    "client_goals",
+    "client_info",
+    "client_milestones",
+    "health_at",
+    "parse_quarter",
+    "per_book",
+    "quiet",
+    "renewal_model",
+    "renewal_probability",
+    "rows",
+    "text",
+]
+
+
+def parse_quarter(text: str) -> tuple[int, int]:
+    """``'2026Q3'`` / ``'2026-Q3'`` / ``'3T2026'`` -> ``(2026, 3)``.
+
+    >>> parse_quarter("2026Q3"), parse_quarter("2026-q4")
+    ((2026, 3), (2026, 4))
+    """
+    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[QqTt]([1-4])\s*", str(text)) or re.fullmatch(
+        r"\s*([1-4])[QqTt]\s*(\d{4})\s*", str(text)
+    )
+    if not match:
+        raise InvalidInputError(f"A quarter looks like 2026Q3; got {text!r}.")
+    a, b = match.groups()
+    return (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
+
+
+def rows(frame: pd.DataFrame) -> Iterator[Any]:
+    """Rows as namedtuples, typed as Any (pandas-stubs types each field as a union of all scalars)."""
+    return iter(frame.itertuples())
+
+
+def quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
+    """``func(*args, **kwargs)`` with undefined-metric warnings silenced (a report shows NaN as a dash)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        return func(*args, **kwargs)
+
+
+def as_date(value: Any) -> date | None:
+    """A cell value as a ``date``; ``None`` for blanks."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def text(value: Any) -> str:
+    """A cell value as text; ``""`` for blanks."""
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def client_info(book: Book, client_id: str, month: pd.Timestamp) -> ClientInfo:
+    """The ``ClientInfo`` of one client (touch model derived from ARR when blank)."""
+    row = book.client(client_id)
+    own = book.rows_of("MRR", client_id)
+    mrr_now = float(m.mrr_matrix(own, end=month).column(month).sum() / 100) if len(own) else 0.0
+    touch = (
+        row["touch_model"]
+        if isinstance(row["touch_model"], str) and row["touch_model"]
+        else m.touch_model(12 * mrr_now)
+    )
+    return ClientInfo(
+        client_id=client_id,
+        name=text(row["name"]),
+        segment=text(row["segment"]),
+        csm=text(row["csm"]),
+        plan=text(row["plan"]),
+        touch_model=touch,
+        currency=text(row["currency"]) or "BRL",
+        contract_start=as_date(row["contract_start"]),
+        renewal_date=as_date(row["renewal_date"]),
+    )
+
+
+def client_goals(book: Book, client_id: str) -> tuple[GoalRow, ...]:
+    """The client's Goals rows with progress and status."""
+    if book.goals is None:
+        return ()
+    out = []
+    for g in rows(book.rows_of("Goals", client_id)):
+        baseline, target, actual = (
+            float(x) if x is not None and not pd.isna(x) else math.nan for x in (g.baseline, g.target, g.actual)
+        )
+        span = target - baseline
+        progress = (actual - baseline) / span if span and not math.isnan(span) else math.nan
+        status = "achieved" if progress >= 1 else "on_track" if progress >= 0.5 else "at_risk"
+        out.append(GoalRow(text(g.objective), text(g.kpi), text(g.unit), baseline, target, actual, progress, status))
+    return tuple(out)
+
+
+def client_milestones(book: Book, client_id: str) -> list[MilestoneRow]:
+    """The client's Milestones rows by due date."""
+    if book.milestones is None:
+        return []
+    ms = book.rows_of("Milestones", client_id).sort_values("due_date", kind="stable")
+    return [
+        MilestoneRow(
+            text(r.milestone),
+            text(r.phase),
+            as_date(r.due_date),
+            as_date(r.done_date),
+            text(r.owner_side),
+            text(r.owner),
+            text(r.status) or ("done" if as_date(r.done_date) else "planned"),
+        )
+        for r in rows(ms)
+    ]
+
+
+_PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp], tuple[weakref.ref[Book], Any]] = {}
+
+
+def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per book, quantity and month.
+
+    Portfolio-wide figures (health scores of every client, the renewal model) are the same
+    in every client's report of a batch. Errors are remembered too (and raised again for every report).
+    """
+    key = (id(book), what, pd.Timestamp(month))
+    hit = _PORTFOLIO_CACHE.get(key)
+    if hit is None or hit[0]() is not book:
+        try:
+            result = compute()
+        except InvalidInputError as exc:
+            result = exc
+        if len(_PORTFOLIO_CACHE) >= 32:
+            _PORTFOLIO_CACHE.clear()
+        _PORTFOLIO_CACHE[key] = hit = (weakref.ref(book), result)
+    if isinstance(hit[1], InvalidInputError):
+        raise InvalidInputError(str(hit[1]))
+    return hit[1]
+
+
+def health_at(book: Book, month: pd.Timestamp) -> pd.DataFrame:
+    """Health scores of every client at ``month`` (cached per book; callers must not modify it)."""
+    frame: pd.DataFrame = per_book(book, "health", month, lambda: m.health_scores(client_health_inputs(book, month)))
+    return frame
+
+
+def renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
+    """SBG fitted on the monthly logo survival of the portfolio's largest cohort with >= 12 months of history.
+
+    The fit is the portfolio's, the same for every client's report of the month, so it is
+    computed once per book and month (a batch of thousands of QBRs fits it once per worker).
+    """
+    fit: m.SBGFit = per_book(book, "renewal", month, lambda: _fit_renewal_model(book, pd.Timestamp(month)))
+    return fit
+
+
+def _fit_renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
+    table = m.cohort_retention(book.mrr[book.mrr["month"] <= month])
+    observed = table.rates.notna().sum(axis=1)
+    candidates = table.sizes[observed >= 13]
+    if candidates.empty:
+        raise InvalidInputError("Renewal projection needs a cohort with at least 12 months of MRR history.")
+    pos = int(np.argmax(candidates.to_numpy()))
+    cohort = candidates.index[pos]
+    rates = table.rates.loc[[cohort]].iloc[0].dropna().to_numpy()
+    active = np.minimum.accumulate(rates * float(candidates.iloc[pos]))  # survival: ignore reactivations
+    return m.sbg_fit(active)
+
+
+def renewal_probability(fit: m.SBGFit, book: Book, client_id: str, month: pd.Timestamp, renewal: date | None) -> float:
+    """Probability that ``client_id`` is still a client at ``renewal`` under the portfolio's sBG ``fit``."""
+    if renewal is None:
+        return math.nan
+    own = book.rows_of("MRR", client_id)
+    own = own[own["mrr"] > 0]
+    if own.empty:
+        return math.nan
+    age = (month.year - own["month"].min().year) * 12 + month.month - own["month"].min().month
+    horizon = max(0.0, (pd.Timestamp(renewal) - (month + pd.offsets.MonthEnd(0))).days / 30.44)
+    return float(m.sbg_conditional_survival(fit.alpha, fit.beta, age=max(age, 0), horizon=horizon))

@@ -1,0 +1,48 @@
+"""The success map (Mapa de Sucesso) context of one client."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from cs_reports.data.book import Book
+from cs_reports.reports.common import client_goals, client_info, client_milestones
+from cs_reports.reports.context import MilestoneRow, SuccessMapContext
+
+__all__ = ["build_success_map_context"]
+
+
+def build_success_map_context(book: Book, month: Any, client_id: str, lang: str) -> SuccessMapContext:
+    """Build the success map (Mapa de Sucesso) of ``client_id`` as of ``month``."""
+    as_of = book.last_month if month is None else pd.Timestamp(month).to_period("M").to_timestamp()
+    del lang  # the context is language-neutral; the template translates
+    info = client_info(book, client_id, as_of)
+    milestones = client_milestones(book, client_id)
+    phases: dict[str, list[MilestoneRow]] = {}
+    for x in milestones:
+        phases.setdefault(x.phase, []).append(x)
+    goals = client_goals(book, client_id)
+    end = as_of + pd.offsets.MonthEnd(0)
+    due = [x for x in milestones if x.due_date is not None and pd.Timestamp(str(x.due_date)) <= end]
+    on_time = [
+        x
+        for x in due
+        if x.done_date is not None and (pd.Timestamp(str(x.done_date)) - pd.Timestamp(str(x.due_date))).days <= 3
+    ]
+    open_ = [x for x in milestones if x.status != "done"]
+    return SuccessMapContext(
+        client=info,
+        as_of=as_of,
+        generated_on=date.today(),
+        goals=goals,
+        phases=tuple((k, tuple(v)) for k, v in phases.items()),
+        done=sum(x.status == "done" for x in milestones),
+        total=len(milestones),
+        on_time_rate=len(on_time) / len(due) if due else math.nan,
+        value_delivered=tuple(g for g in goals if not math.isnan(g.progress) and g.progress > 0),
+        client_next=tuple(x for x in open_ if x.owner_side == "client"),
+        vendor_next=tuple(x for x in open_ if x.owner_side == "vendor"),
+    )
