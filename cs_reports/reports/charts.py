@@ -235,22 +235,35 @@ def bar_chart(
     percent: bool = False,
     width: int = 460,
     height: int = 150,
+    labels: Sequence[str] | None = None,
 ) -> Chart:
     """Vertical bars in the given order from a zero baseline; ``colors`` per bar (optional).
+
+    ``labels`` are written on each bar's end (above a positive or zero bar, below a negative
+    one), so a zero or an empty quarter is visible as text, not as a missing bar.
 
     Examples
     --------
     >>> c = bar_chart([("T1", 40.0), ("T2", -10.0)], lang="en", alt="NPS by quarter")
     >>> c.svg.count("<rect"), ">-10<" in c.svg
     (3, True)
+    >>> ">0 (3)<" in bar_chart([("T1", 0.0)], lang="en", alt="NPS", labels=["0 (3)"]).svg
+    True
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
+    if labels:  # room for the labels above the highest and below the lowest bar
+        span = (high - low) or 1.0
+        high += 0.18 * span
+        low -= 0.18 * span if low < 0 else 0.0
     frame = _Frame(width, height, low, high, lang, money=money, percent=percent)
     centres, bar_width = frame.bands(len(bars))
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
+        if labels:
+            y = frame.y(v) + (13 if v < 0 else -4)
+            frame.text(x, y, labels[i], "middle", 10)
     frame.rule(0.0, _AXIS)
     return frame.chart(alt)
 

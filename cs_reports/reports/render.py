@@ -83,6 +83,7 @@ def strings(kind: str, lang: str, *, root: Path | None = None) -> dict[str, str]
         if path.exists():
             table = _json(path)
             out.update(table["en"])  # fallback
+            out.update(table.get(lang.split("-")[0], {}))  # en-GB, en-US: the "en" strings
             out.update(table.get(lang, {}))
     return out
 
