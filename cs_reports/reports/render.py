@@ -37,7 +37,7 @@ _MAX_REPEAT = 100_000
 class Branding:
     """Company branding shown on every report."""
 
-    company: str = "cs-reports"
+    company: str = ""  # the vendor's name on the cover and footers; empty: none (never the tool's name)
     primary: str = "#1F4E79"
     accent: str = "#2E8B57"
     logo: str | None = None  # a data: URI or a file path inside the templates folder

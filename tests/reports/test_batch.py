@@ -59,7 +59,7 @@ def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sampl
     assert _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
     (pdf,) = tmp_path.glob("*.pdf")
     assert pdf.name.startswith(f"{cid.lower()}_")
-    assert pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
+    assert pdf.name.endswith("_2026q3_qbr-client_pt-br.pdf")
 
 
 def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
