@@ -16,15 +16,23 @@ import pandas as pd
 __all__ = ["edition_tables"]
 
 
+def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
+    """A table with its header even when it has no rows."""
+    return pd.DataFrame(rows, columns=list(columns))
+
+
 def _compare_rows(section: Any, names: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(
-        [{"kpi": n, "this_quarter": getattr(section, n).now, "previous_quarter": getattr(section, n).before} for n in names]
+        [
+            {"kpi": n, "this_quarter": getattr(section, n).now, "previous_quarter": getattr(section, n).before}
+            for n in names
+        ]
     )
 
 
 def _goals(s: Any) -> dict[str, pd.DataFrame]:
     cols = ("objective", "kpi", "unit", "baseline", "target", "actual", "progress", "status")
-    return {"Goals": pd.DataFrame([{c: getattr(g, c) for c in cols} for g in s.goals], columns=list(cols))}
+    return {"Goals": _frame([{c: getattr(g, c) for c in cols} for g in s.goals], cols)}
 
 
 def _summary(s: Any) -> dict[str, pd.DataFrame]:
@@ -35,35 +43,45 @@ def _summary(s: Any) -> dict[str, pd.DataFrame]:
 
 def _adoption(s: Any) -> dict[str, pd.DataFrame]:
     cols = ("month", "active", "licensed", "rate")
-    return {"Adoption": pd.DataFrame([{c: getattr(u, c) for c in cols} for u in s.usage], columns=list(cols))}
+    return {"Adoption": _frame([{c: getattr(u, c) for c in cols} for u in s.usage], cols)}
 
 
 def _support(s: Any) -> dict[str, pd.DataFrame]:
     kpis = _compare_rows(s, ("tickets", "first_response_hours", "resolution_hours", "csat", "ces"))
-    nps = pd.DataFrame([{"quarter": q.label, "nps": q.score, "answers": q.answers} for q in s.nps_quarters])
+    nps = _frame(
+        [{"quarter": q.label, "nps": q.score, "answers": q.answers} for q in s.nps_quarters],
+        ("quarter", "nps", "answers"),
+    )
     return {"Support": kpis, "NPS by quarter": nps}
 
 
+_MILESTONE = ("milestone", "phase", "owner_side", "owner", "due_date")
+
+
 def _milestone_cols(x: Any) -> dict[str, Any]:
-    return {"milestone": x.milestone, "phase": x.phase, "owner_side": x.owner_side, "owner": x.owner, "due_date": x.due_date}
+    return {c: getattr(x, c) for c in _MILESTONE}
 
 
 def _milestones(s: Any) -> dict[str, pd.DataFrame]:
-    return {"Milestones done": pd.DataFrame([{**_milestone_cols(x), "done_date": x.done_date} for x in s.done])}
+    rows = [{**_milestone_cols(x), "done_date": x.done_date} for x in s.done]
+    return {"Milestones done": _frame(rows, (*_MILESTONE, "done_date"))}
 
 
 def _next_steps(s: Any) -> dict[str, pd.DataFrame]:
     rows = [{**_milestone_cols(n.step), "status": n.step.status, "overdue_days": n.overdue_days} for n in s.steps]
-    return {"Next steps": pd.DataFrame(rows)}
+    return {"Next steps": _frame(rows, (*_MILESTONE, "status", "overdue_days"))}
 
 
 def _risk_rows(items: Any) -> pd.DataFrame:
-    return pd.DataFrame([{"severity": r.severity, "title": r.title, "text": r.evidence} for r in items])
+    return _frame(
+        [{"severity": r.severity, "title": r.title, "text": r.evidence} for r in items], ("severity", "title", "text")
+    )
 
 
 def _health(s: Any) -> dict[str, pd.DataFrame]:
-    drivers = pd.DataFrame(
-        [{"component": d.key, "subscore": d.subscore, "points": d.contribution, "change": d.change} for d in s.drivers]
+    drivers = _frame(
+        [{"component": d.key, "subscore": d.subscore, "points": d.contribution, "change": d.change} for d in s.drivers],
+        ("component", "subscore", "points", "change"),
     )
     total = pd.DataFrame([{"component": "health_score", "subscore": s.score, "points": s.score, "change": s.change}])
     return {"Health": pd.concat([total, drivers], ignore_index=True)}
@@ -80,8 +98,9 @@ def _commercial(s: Any) -> dict[str, pd.DataFrame]:
             {"figure": "ltv_cac", "value": s.ltv_cac, "previous_quarter": None},
         ]
     )
-    opps = pd.DataFrame(
-        [{"kind": o.kind, "opened": o.opened, "mrr_delta": o.mrr_delta, "status": o.status} for o in s.opportunities]
+    opps = _frame(
+        [{"kind": o.kind, "opened": o.opened, "mrr_delta": o.mrr_delta, "status": o.status} for o in s.opportunities],
+        ("kind", "opened", "mrr_delta", "status"),
     )
     return {"Commercial": figures, "Opportunities": opps}
 
@@ -103,7 +122,9 @@ _TABLES: dict[str, Callable[[Any], dict[str, pd.DataFrame]]] = {
     },
     "commercial": _commercial,
     "verbatims": lambda s: {
-        "Survey comments": pd.DataFrame([{"date": v.date, "score": v.score, "comment": v.comment} for v in s.comments])
+        "Survey comments": _frame(
+            [{"date": v.date, "score": v.score, "comment": v.comment} for v in s.comments], ("date", "score", "comment")
+        )
     },
     "talking_points": lambda s: {"Talking points": pd.DataFrame({"point": list(s.points)})},
 }

@@ -203,9 +203,18 @@ def _demo(args: argparse.Namespace) -> int:
         lang = lang if lang in LANGS else "pt-BR"
         name = str(clients.loc[cid, "name"])
         for audience in AUDIENCES:
-            jobs.append(Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name, audience), audience))
             jobs.append(
-                Job("success-map", month, cid, lang, output_name("success-map", month, lang, cid, name, audience), audience)
+                Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name, audience), audience)
+            )
+            jobs.append(
+                Job(
+                    "success-map",
+                    month,
+                    cid,
+                    lang,
+                    output_name("success-map", month, lang, cid, name, audience),
+                    audience,
+                )
             )
     for lang in ("pt-BR", "en"):
         jobs.append(Job("finance", month, None, lang, output_name("finance", month, lang)))

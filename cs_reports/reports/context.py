@@ -17,17 +17,35 @@ from cs_reports.data.summary import Policies, PortfolioSummary
 from cs_reports.reports.charts import Chart
 
 __all__ = [
+    "AdoptionSection",
+    "AttentionSection",
     "BreakdownRow",
     "ClientInfo",
+    "CommercialSection",
+    "Compare",
     "Driver",
     "FinanceContext",
+    "Forecast",
     "GoalRow",
+    "GoalsSection",
+    "HealthSection",
     "MilestoneRow",
+    "MilestonesSection",
+    "NextStep",
+    "NextStepsSection",
+    "NpsQuarter",
     "OpportunityRow",
     "QBRContext",
     "RenewalRow",
+    "RiskItem",
+    "RisksSection",
     "SuccessMapContext",
+    "SummarySection",
+    "SupportSection",
+    "TalkingPointsSection",
     "UsageRow",
+    "Verbatim",
+    "VerbatimsSection",
     "describe",
 ]
 
@@ -263,7 +281,9 @@ class CommercialSection:
     gross_margin: float = doc("gross margin on the client (Clients.gross_margin)")
     ltv_cac: float = doc("LTV / CAC (metrics.ltv_cac_ratio)")
     opportunities: tuple[OpportunityRow, ...] = doc("upsell / cross-sell opportunities, lost ones included")
-    first_month: pd.Timestamp = doc("first month of the MRR chart: the client's first paid month, at most 11 months back")
+    first_month: pd.Timestamp = doc(
+        "first month of the MRR chart: the client's first paid month, at most 11 months back"
+    )
     mrr_chart: Chart = doc("MRR from first_month to the quarter's end")
 
 

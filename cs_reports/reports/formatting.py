@@ -98,7 +98,9 @@ class Formatter:
         d = value.date() if isinstance(value, (datetime, pd.Timestamp)) else value
         if style == "short":
             return str(
-                bdates.format_date(d, format="MM/dd/yyyy" if self.locale == "en_US" else "dd/MM/yyyy", locale=self.locale)
+                bdates.format_date(
+                    d, format="MM/dd/yyyy" if self.locale == "en_US" else "dd/MM/yyyy", locale=self.locale
+                )
             )
         return str(bdates.format_date(d, format="long", locale=self.locale))
 

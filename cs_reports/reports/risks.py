@@ -143,9 +143,7 @@ def assess_risks(s: ClientSignals, settings: ReportSettings = DEFAULT_SETTINGS) 
             )
         )
     if not _ok(s.months_since_nps) or s.months_since_nps >= c.nps_silence_months:
-        out.append(
-            _risk("nps_silence", False, months=s.months_since_nps, limit=c.nps_silence_months)
-        )
+        out.append(_risk("nps_silence", False, months=s.months_since_nps, limit=c.nps_silence_months))
     if _ok(s.health_now) and s.health_now < c.health_watch_score:
         out.append(_risk("health_low", s.health_now < c.health_low_score, now=s.health_now))
     if _ok(s.health_now, s.health_before) and s.health_before - s.health_now >= c.health_drop_points:
@@ -253,5 +251,7 @@ def risk_texts(
         suffix = "_client" if audience == "client" else "_evidence"
         if r.key == "nps_silence" and math.isnan(v["months"]):
             suffix += "_never"
-        out.append(RiskText(r.key, r.severity, strings[f"risk_{r.key}"], strings[f"risk_{r.key}{suffix}"].format(**args)))
+        out.append(
+            RiskText(r.key, r.severity, strings[f"risk_{r.key}"], strings[f"risk_{r.key}{suffix}"].format(**args))
+        )
     return tuple(out)

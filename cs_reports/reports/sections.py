@@ -232,7 +232,9 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             nps_detractors=0 if recent is None else int((recent["score"] <= 6).sum()),
             months_since_nps=months_since,
             old_open_tickets=0 if old is None else len(old),
-            oldest_open_days=0.0 if old is None or not len(old) else float((period.last_day - old["opened_at"].min()).days),
+            oldest_open_days=0.0
+            if old is None or not len(old)
+            else float((period.last_day - old["opened_at"].min()).days),
             mrr_now=_mrr_at(book, client, period.end),
             mrr_before=_mrr_at(book, client, period.prev_end),
             days_to_renewal=math.nan if forecast.days_to_renewal is None else float(forecast.days_to_renewal),
@@ -242,7 +244,9 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
     return client.once("signals", compute)  # type: ignore[no-any-return]
 
 
-def _risk_items(book: Book, client: Subject, period: Period, settings: ReportSettings, audience: str) -> tuple[RiskItem, ...]:
+def _risk_items(
+    book: Book, client: Subject, period: Period, settings: ReportSettings, audience: str
+) -> tuple[RiskItem, ...]:
     s = signals(book, client, period, settings)
     found = risks.assess_risks(s, settings)
     words = risks.risk_texts(found, s, client.t, client.fmt, audience=audience, currency=client.info.currency)
@@ -323,7 +327,12 @@ def adoption(book: Book, client: Subject, period: Period, settings: ReportSettin
     if u is not None:
         u = u[(u["month"] > period.end - pd.DateOffset(months=6)) & (u["month"] <= period.end)].sort_values("month")
         usage = tuple(
-            UsageRow(r.month, int(r.active_users), int(r.licensed_users), quiet(m.adoption_rate, [r.active_users], [r.licensed_users]))
+            UsageRow(
+                r.month,
+                int(r.active_users),
+                int(r.licensed_users),
+                quiet(m.adoption_rate, [r.active_users], [r.licensed_users]),
+            )
             for r in rows(u)
         )
     a_now, _, lic_now = _usage_at(book, client, period.end)
@@ -350,8 +359,12 @@ def support(book: Book, client: Subject, period: Period, settings: ReportSetting
     nps = _own(book, "NPS", client)
     for back in range(5, -1, -1):
         end = period.end - pd.DateOffset(months=3 * back)
-        answers = _in(nps, "date", end - pd.DateOffset(months=2), end)["score"] if nps is not None else pd.Series(dtype=float)
-        quarters.append(NpsQuarter(fmt.quarter(end.year, (end.month - 1) // 3 + 1, short=True), _nps_of(answers), len(answers)))
+        answers = (
+            _in(nps, "date", end - pd.DateOffset(months=2), end)["score"] if nps is not None else pd.Series(dtype=float)
+        )
+        quarters.append(
+            NpsQuarter(fmt.quarter(end.year, (end.month - 1) // 3 + 1, short=True), _nps_of(answers), len(answers))
+        )
     chart = charts.bar_chart(
         [(q.label, 0.0 if math.isnan(q.score) else q.score) for q in quarters],
         lang=client.lang,
@@ -492,7 +505,9 @@ def commercial(book: Book, client: Subject, period: Period, settings: ReportSett
         ltv=ltv,
         cac=cac,
         gross_margin=margin,
-        ltv_cac=quiet(m.ltv_cac_ratio, ltv, cac, zero_division="nan") if not (math.isnan(ltv) or math.isnan(cac)) else math.nan,
+        ltv_cac=quiet(m.ltv_cac_ratio, ltv, cac, zero_division="nan")
+        if not (math.isnan(ltv) or math.isnan(cac))
+        else math.nan,
         opportunities=opps,
         first_month=first,
         mrr_chart=chart,
@@ -507,9 +522,7 @@ def verbatims(book: Book, client: Subject, period: Period, settings: ReportSetti
     recent = _in(nps, "date", period.start - pd.DateOffset(months=3), period.end)
     recent = recent[recent["comment"].notna() & (recent["comment"].astype(str).str.strip() != "")]
     recent = recent.sort_values(["score", "date"], kind="stable")
-    return VerbatimsSection(
-        tuple(Verbatim(r.date.date(), int(r.score), str(r.comment)) for r in rows(recent.head(8)))
-    )
+    return VerbatimsSection(tuple(Verbatim(r.date.date(), int(r.score), str(r.comment)) for r in rows(recent.head(8))))
 
 
 def talking_points(book: Book, client: Subject, period: Period, settings: ReportSettings) -> TalkingPointsSection:
@@ -520,7 +533,9 @@ def talking_points(book: Book, client: Subject, period: Period, settings: Report
     if wins:
         points.append(t["tp_wins"].format(goals="; ".join(g.objective for g in wins[:3])))
     for r in _risk_items(book, client, period, settings, "internal")[:3]:
-        points.append(t[f"tp_{r.key}"] if f"tp_{r.key}" in t else t["tp_risk"].format(title=r.title, evidence=r.evidence))
+        points.append(
+            t[f"tp_{r.key}"] if f"tp_{r.key}" in t else t["tp_risk"].format(title=r.title, evidence=r.evidence)
+        )
     f = renewal_forecast(book, client, period, settings)
     if f.days_to_renewal is not None and 0 <= f.days_to_renewal <= settings.renewal_window_days:
         points.append(t["tp_renewal"].format(date=fmt.date(f.renewal_date), days=f.days_to_renewal))

@@ -15,10 +15,11 @@ the help texts here, checked by a test).
 from __future__ import annotations
 
 import json
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+
+import tomllib
 
 from cs_reports.errors import InvalidInputError
 

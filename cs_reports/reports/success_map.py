@@ -11,10 +11,10 @@ import pandas as pd
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports import sections
-from cs_reports.reports.sections import EDITIONS, Period, Subject
-from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 from cs_reports.reports.common import client_goals, client_info, client_milestones
 from cs_reports.reports.context import MilestoneRow, SuccessMapContext
+from cs_reports.reports.sections import EDITIONS, Period, Subject
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 __all__ = ["build_success_map_context"]
 
