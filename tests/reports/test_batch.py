@@ -84,13 +84,3 @@ def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
     err = capsys.readouterr().err
     assert err.startswith("error:"), err
     assert err.count("\n") == 1, err
-
-
-def test_demo_command(tmp_path):
-    out = Path(tmp_path) / "demo"
-    assert main(["demo", "--out", str(out), "--workers", "1"]) == 0
-    pdfs = list(out.rglob("*.pdf"))
-    kinds = {p.stem.split("_")[-2] for p in pdfs}
-    assert {"qbr", "success-map", "finance"} <= kinds
-    assert {p.stem.split("_")[-1] for p in pdfs} == {"pt-br", "en"}
-    assert list(out.rglob("*finance*.xlsx"))
