@@ -252,18 +252,22 @@ def bar_chart(
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
-    if labels:  # room for the labels above the highest and below the lowest bar
-        span = (high - low) or 1.0
-        high += 0.18 * span
-        low -= 0.18 * span if low < 0 else 0.0
     frame = _Frame(width, height, low, high, lang, money=money, percent=percent)
     centres, bar_width = frame.bands(len(bars))
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
-        if labels:
-            y = frame.y(v) + (13 if v < 0 else -4)
-            frame.text(x, y, labels[i], "middle", 10)
+        if labels:  # outside the bar's end where there is room, else just inside it in white
+            end = frame.y(v)
+            outside = end - 4 if v >= 0 else end + 12
+            if frame.top + 9 <= outside <= frame.bottom - 2:
+                frame.text(x, outside, labels[i], "middle", 10)
+            else:
+                inside = end + 12 if v >= 0 else end - 4
+                frame.parts.append(
+                    f'<text x="{x:.1f}" y="{inside:.1f}" text-anchor="middle" font-size="10" fill="white">'
+                    f"{escape(labels[i])}</text>"
+                )
     frame.rule(0.0, _AXIS)
     return frame.chart(alt)
 

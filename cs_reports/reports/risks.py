@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import date
 
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
@@ -77,6 +78,7 @@ class ClientSignals:
     mrr_before: float = _NAN
     days_to_renewal: float = _NAN
     renewal_probability: float = _NAN
+    end_month: int = 0  # last month of the three (0 or a quarter's last month: the quarter itself)
 
 
 @dataclass(frozen=True)
@@ -106,11 +108,13 @@ def assess_risks(s: ClientSignals, settings: ReportSettings = DEFAULT_SETTINGS) 
 
     Examples
     --------
-    >>> s = ClientSignals(2026, 3, adoption_now=0.56, adoption_before=0.71)
+    >>> s = ClientSignals(2026, 3, adoption_now=0.56, adoption_before=0.71, months_since_nps=1)
     >>> [(r.key, r.severity) for r in assess_risks(s)]
     [('adoption_falling', 'medium')]
-    >>> assess_risks(ClientSignals(2026, 3, health_now=80, health_before=82))
+    >>> assess_risks(ClientSignals(2026, 3, health_now=80, health_before=82, months_since_nps=1))
     ()
+    >>> [r.key for r in assess_risks(ClientSignals(2026, 3))]  # never answered the NPS survey
+    ['nps_silence']
     """
     c = settings
     out: list[Risk] = []
@@ -228,13 +232,20 @@ def risk_texts(
     ``risk_<key>_client`` (client wording) templates; the numbers are formatted in ``fmt``'s locale.
     """
     out = []
-    period = fmt.quarter(s.year, s.quarter)
+    if s.end_month and s.end_month % 3:  # three months that are not a calendar quarter (success map)
+        month = fmt.month(date(s.year, s.end_month, 1))
+        in_period = strings["in_months"].format(month=month)
+        end_of_period = strings["end_of_month"].format(month=month)
+    else:
+        in_period = strings["in_quarter"].format(q=fmt.quarter(s.year, s.quarter))
+        end_of_period = strings["end_of_quarter"].format(q=fmt.quarter(s.year, s.quarter))
     for r in risks:
         if audience == "client" and not r.client_actionable:
             continue
         v = dict(r.values)
         args = {
-            "period": period,
+            "in_period": in_period,
+            "end_of_period": end_of_period,
             "before_pct": fmt.percent(v.get("before", _NAN), 0),
             "now_pct": fmt.percent(v.get("now", _NAN), 0),
             "limit_pct": fmt.percent(v.get("limit", _NAN), 0),

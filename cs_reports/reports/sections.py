@@ -239,6 +239,7 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             mrr_before=_mrr_at(book, client, period.prev_end),
             days_to_renewal=math.nan if forecast.days_to_renewal is None else float(forecast.days_to_renewal),
             renewal_probability=forecast.probability,
+            end_month=int(period.end.month),
         )
 
     return client.once("signals", compute)  # type: ignore[no-any-return]
