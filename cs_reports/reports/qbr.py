@@ -8,7 +8,7 @@ from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.common import client_info, parse_quarter
 from cs_reports.reports.context import QBRContext
-from cs_reports.reports.sections import EDITIONS, SECTIONS, Period, Subject, today
+from cs_reports.reports.sections import SECTIONS, Period, Subject, edition, today
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 __all__ = ["build_qbr_context"]
@@ -29,9 +29,7 @@ def build_qbr_context(
     each section is one function of ``(book, client, period, settings)``. Sections outside the
     edition are ``None`` in the context (and so can never be printed or attached).
     """
-    if audience not in EDITIONS:
-        raise InvalidInputError(f"--audience must be one of {list(EDITIONS)}, got {audience!r}.")
-    names = EDITIONS[audience]
+    names = edition(audience)
     year, q = parse_quarter(quarter)
     period = Period(pd.Timestamp(year=year, month=3 * q, day=1))
     own = book.rows_of("MRR", client_id)

@@ -43,8 +43,10 @@ from cs_reports.reports.context import (
     Compare,
     Driver,
     Forecast,
+    GoalRow,
     GoalsSection,
     HealthSection,
+    MilestoneRow,
     MilestonesSection,
     NextStep,
     NextStepsSection,
@@ -63,7 +65,7 @@ from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["EDITIONS", "SECTIONS", "Period", "Subject", "renewal_forecast", "signals"]
+__all__ = ["EDITIONS", "SECTIONS", "Period", "Subject", "edition", "renewal_forecast", "signals"]
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class Subject:
     @property
     def t(self) -> dict[str, str]:
         """The QBR strings in the report's language."""
-        return strings("qbr", self.lang)  # type: ignore[no-any-return]
+        return self.once("t", lambda: strings("qbr", self.lang))  # type: ignore[no-any-return]
 
     @property
     def fmt(self) -> Formatter:
@@ -158,6 +160,11 @@ def _mrr_at(book: Book, client: Subject, month: pd.Timestamp) -> float:
 
 
 def _support(book: Book, client: Subject, first: pd.Timestamp, last: pd.Timestamp) -> dict[str, float]:
+    """Support KPIs of the tickets opened from ``first`` to ``last`` (memoised per report)."""
+    return client.once(f"support {first:%Y-%m} {last:%Y-%m}", lambda: _support_of(book, client, first, last))  # type: ignore[no-any-return]
+
+
+def _support_of(book: Book, client: Subject, first: pd.Timestamp, last: pd.Timestamp) -> dict[str, float]:
     tk = _own(book, "Tickets", client)
     out = dict.fromkeys(("tickets", "open", "first", "first_median", "resolution", "csat", "ces"), math.nan)
     if tk is None:
@@ -171,6 +178,16 @@ def _support(book: Book, client: Subject, first: pd.Timestamp, last: pd.Timestam
         out["csat"] = quiet(m.csat_rate, q["csat"])
         out["ces"] = quiet(m.customer_effort_score, q["ces"])
     return out
+
+
+def _milestones_of(book: Book, client: Subject) -> list[MilestoneRow]:
+    return client.once("milestones", lambda: client_milestones(book, client.client_id))  # type: ignore[no-any-return]
+
+
+def _goals_of(book: Book, client: Subject, settings: ReportSettings) -> tuple[GoalRow, ...]:
+    return client.once(  # type: ignore[no-any-return]
+        "goals", lambda: client_goals(book, client.client_id, on_track=settings.goal_on_track_rate)
+    )
 
 
 def _nps_of(answers: pd.Series) -> float:
@@ -194,7 +211,7 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
         h, hp = _health(book, client, period)
         overdue = [
             (x, (period.last_day.date() - x.due_date).days)
-            for x in client_milestones(book, client.client_id)
+            for x in _milestones_of(book, client)
             if x.status != "done" and x.due_date is not None
         ]
         overdue = [(x, d) for x, d in overdue if d > settings.overdue_days]
@@ -291,14 +308,14 @@ def summary(book: Book, client: Subject, period: Period, settings: ReportSetting
     """Headline KPIs, each next to the previous quarter."""
     a_now, act_now, _ = _usage_at(book, client, period.end)
     a_before, act_before, _ = _usage_at(book, client, period.prev_end)
-    goals = client_goals(book, client.client_id)
+    goals = _goals_of(book, client, settings)
     now = _support(book, client, period.start, period.end)
     before = _support(book, client, period.start - pd.DateOffset(months=3), period.prev_end)
     nps = _own(book, "NPS", client)
     q_now = _in(nps, "date", period.start, period.end)["score"] if nps is not None else pd.Series(dtype=float)
     prev_start = period.start - pd.DateOffset(months=3)
     q_before = _in(nps, "date", prev_start, period.prev_end)["score"] if nps is not None else pd.Series(dtype=float)
-    done = [x.done_date for x in client_milestones(book, client.client_id) if x.done_date is not None]
+    done = [x.done_date for x in _milestones_of(book, client) if x.done_date is not None]
 
     def done_in(first: pd.Timestamp, last: pd.Timestamp) -> float:
         return float(sum(first.date() <= d <= (last + pd.offsets.MonthEnd(0)).date() for d in done))
@@ -318,7 +335,7 @@ def summary(book: Book, client: Subject, period: Period, settings: ReportSetting
 
 def goals(book: Book, client: Subject, period: Period, settings: ReportSettings) -> GoalsSection:
     """The client's objectives against their results."""
-    return GoalsSection(client_goals(book, client.client_id))
+    return GoalsSection(_goals_of(book, client, settings))
 
 
 def adoption(book: Book, client: Subject, period: Period, settings: ReportSettings) -> AdoptionSection:
@@ -403,7 +420,7 @@ def support(book: Book, client: Subject, period: Period, settings: ReportSetting
 def milestones(book: Book, client: Subject, period: Period, settings: ReportSettings) -> MilestonesSection:
     """Milestones done up to the quarter's end (latest first) and the open ones."""
     last = period.last_day.date()
-    plan = client_milestones(book, client.client_id)
+    plan = _milestones_of(book, client)
     done = sorted(
         (x for x in plan if x.done_date is not None and x.done_date <= last),
         key=lambda x: x.done_date or last,
@@ -418,7 +435,7 @@ def next_steps(book: Book, client: Subject, period: Period, settings: ReportSett
     until = (period.last_day + pd.Timedelta(days=settings.next_steps_days)).date()
     steps = [
         NextStep(x, max(0, (last - x.due_date).days))
-        for x in client_milestones(book, client.client_id)
+        for x in _milestones_of(book, client)
         if x.status != "done" and x.due_date is not None and x.due_date <= until
     ]
     return NextStepsSection(tuple(steps), until)
@@ -530,7 +547,7 @@ def talking_points(book: Book, client: Subject, period: Period, settings: Report
     """Internal: open with the wins, then the risks to raise, then the renewal."""
     t, fmt = client.t, client.fmt
     points = []
-    wins = [g for g in client_goals(book, client.client_id) if g.status == "achieved"]
+    wins = [g for g in _goals_of(book, client, settings) if g.status == "achieved"]
     if wins:
         points.append(t["tp_wins"].format(goals="; ".join(g.objective for g in wins[:3])))
     for r in _risk_items(book, client, period, settings, "internal")[:3]:
@@ -580,6 +597,13 @@ EDITIONS: dict[str, tuple[str, ...]] = {
         "next_steps",
     ),
 }
+
+
+def edition(audience: str) -> tuple[str, ...]:
+    """The sections of the ``audience`` edition; a clear error for an unknown audience."""
+    if audience not in EDITIONS:
+        raise InvalidInputError(f"--audience must be one of {list(EDITIONS)}, got {audience!r}.")
+    return EDITIONS[audience]
 
 
 def today() -> date:

@@ -9,11 +9,10 @@ from typing import Any
 import pandas as pd
 
 from cs_reports.data.book import Book
-from cs_reports.errors import InvalidInputError
 from cs_reports.reports import sections
 from cs_reports.reports.common import client_goals, client_info, client_milestones
 from cs_reports.reports.context import MilestoneRow, SuccessMapContext
-from cs_reports.reports.sections import EDITIONS, Period, Subject
+from cs_reports.reports.sections import Period, Subject
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 __all__ = ["build_success_map_context"]
@@ -33,8 +32,7 @@ def build_success_map_context(
     The internal edition adds the Health Score and the risks of the three months to ``month``
     (the QBR's ``health`` and ``risks`` sections).
     """
-    if audience not in EDITIONS:
-        raise InvalidInputError(f"--audience must be one of {list(EDITIONS)}, got {audience!r}.")
+    sections.edition(audience)  # checks the audience
     as_of = book.last_month if month is None else pd.Timestamp(month).to_period("M").to_timestamp()
     info = client_info(book, client_id, as_of)
     internal = audience == "internal"
@@ -43,7 +41,7 @@ def build_success_map_context(
     phases: dict[str, list[MilestoneRow]] = {}
     for x in milestones:
         phases.setdefault(x.phase, []).append(x)
-    goals = client_goals(book, client_id)
+    goals = client_goals(book, client_id, on_track=settings.goal_on_track_rate)
     end = as_of + pd.offsets.MonthEnd(0)
     due = [x for x in milestones if x.due_date is not None and pd.Timestamp(str(x.due_date)) <= end]
     on_time = [
