@@ -111,28 +111,33 @@ def in_months(frame: pd.DataFrame, col: str, first: pd.Timestamp, last: pd.Times
 
 
 def own_rows(book: Book, sheet: str, client: Subject) -> pd.DataFrame | None:
-    """The client's rows of ``sheet``; None when the book has no such sheet."""
-    return book.rows_of(sheet, client.client_id) if getattr(book, SHEET_FIELDS[sheet]) is not None else None
+    """The client's rows of ``sheet``; None when the book has no such sheet (memoised per report)."""
+    if getattr(book, SHEET_FIELDS[sheet]) is None:
+        return None
+    return client.once(f"rows {sheet}", lambda: book.rows_of(sheet, client.client_id))  # type: ignore[no-any-return]
 
 
 # --- shared per-client figures -------------------------------------------------------------
 
 
 def usage_at(book: Book, client: Subject, month: pd.Timestamp) -> tuple[float, float, float]:
-    """(adoption rate, active users, licenses) in ``month``."""
-    u = own_rows(book, "Usage", client)
-    if u is None:
-        return math.nan, math.nan, math.nan
-    last = u[u["month"] == month]
-    if not len(last):
-        return math.nan, math.nan, math.nan
-    active, licensed = float(last["active_users"].sum()), float(last["licensed_users"].sum())
-    return quiet(m.adoption_rate, last["active_users"], last["licensed_users"]), active, licensed
+    """(adoption rate, active users, licenses) in ``month`` (memoised per report and month)."""
+
+    def compute() -> tuple[float, float, float]:
+        u = own_rows(book, "Usage", client)
+        last = u[u["month"] == month] if u is not None else None
+        if last is None or not len(last):
+            return math.nan, math.nan, math.nan
+        active, licensed = float(last["active_users"].sum()), float(last["licensed_users"].sum())
+        return quiet(m.adoption_rate, last["active_users"], last["licensed_users"]), active, licensed
+
+    return client.once(f"usage {month:%Y-%m}", compute)  # type: ignore[no-any-return]
 
 
 def mrr_at(book: Book, client: Subject, month: pd.Timestamp) -> float:
     """The client's MRR in ``month`` (0 when it has none)."""
-    own = book.rows_of("MRR", client.client_id)
+    own = own_rows(book, "MRR", client)
+    assert own is not None  # the MRR sheet always exists
     return float(own.loc[own["month"] == month, "mrr"].sum()) if len(own) else 0.0
 
 
