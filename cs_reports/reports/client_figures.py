@@ -23,6 +23,7 @@ from cs_reports.reports.common import (
     client_goals,
     client_milestones,
     health_at,
+    per_book,
     quiet,
     renewal_model,
     renewal_probability,
@@ -180,12 +181,19 @@ def nps_of(answers: pd.Series) -> float:
 
 
 def health_rows(book: Book, client: Subject, period: Period) -> tuple[Any, Any]:
-    """The client's health-score rows at the period's end and at the previous period's end."""
-    now, before = health_at(book, period.end), health_at(book, period.prev_end)
-    return (
-        now.loc[now["client_id"] == client.client_id].iloc[0],
-        before.loc[before["client_id"] == client.client_id].iloc[0],
-    )
+    """The client's health-score rows at the period's end and at the previous period's end.
+
+    The portfolio's scores are computed and indexed by client once per book and month, so a
+    report looks its client up instead of scanning every client's row.
+    """
+
+    def row(month: pd.Timestamp) -> Any:
+        def index() -> pd.DataFrame:
+            return health_at(book, month).set_index("client_id", drop=False)
+
+        return per_book(book, "health_by_client", month, index).loc[client.client_id]
+
+    return client.once("health", lambda: (row(period.end), row(period.prev_end)))  # type: ignore[no-any-return]
 
 
 def signals(book: Book, client: Subject, period: Period, settings: ReportSettings) -> risks.ClientSignals:
