@@ -257,19 +257,26 @@ def bar_chart(
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
-        if labels:  # outside the bar's end where there is room, else just inside it in white
-            end = frame.y(v)
-            outside = end - 4 if v >= 0 else end + 12
-            if frame.top + 9 <= outside <= frame.bottom - 2:
-                frame.text(x, outside, labels[i], "middle", 10)
-            else:
-                inside = end + 12 if v >= 0 else end - 4
-                frame.parts.append(
-                    f'<text x="{x:.1f}" y="{inside:.1f}" text-anchor="middle" font-size="10" fill="white">'
-                    f"{escape(labels[i])}</text>"
-                )
+        if labels:
+            _bar_label(frame, x, v, labels[i])
     frame.rule(0.0, _AXIS)
     return frame.chart(alt)
+
+
+def _bar_label(frame: _Frame, x: float, value: float, label: str) -> None:
+    """A bar's label: beyond its end where there is room, else inside a tall bar (white), else across the zero line."""
+    end, zero = frame.y(value), frame.y(0.0)
+    up = value >= 0
+    outside = end - 4 if up else end + 12
+    if frame.top + 9 <= outside <= frame.bottom - 2:
+        frame.text(x, outside, label, "middle", 10)
+    elif abs(zero - end) >= 16:
+        inside = end + 12 if up else end - 4
+        frame.parts.append(
+            f'<text x="{x:.1f}" y="{inside:.1f}" text-anchor="middle" font-size="10" fill="white">{escape(label)}</text>'
+        )
+    else:  # a short bar at the plot's edge: the label goes on the other side of the zero line
+        frame.text(x, zero + 12 if up else zero - 4, label, "middle", 10)
 
 
 def waterfall_chart(

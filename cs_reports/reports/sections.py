@@ -237,7 +237,7 @@ SECTIONS: dict[str, Section] = {
 
 #: Audience -> the QBR's sections in order.
 EDITIONS: dict[str, tuple[str, ...]] = {
-    "client": ("summary", "goals", "adoption", "support", "milestones", "next_steps", "attention"),
+    "client": ("summary", "attention", "goals", "adoption", "support", "milestones", "next_steps"),
     "internal": (
         "health",
         "risks",

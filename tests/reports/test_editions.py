@@ -114,6 +114,7 @@ def test_nothing_internal_in_a_client_edition(reports, sample_book, lang):
         "shifted-beta",
         t["component_nps"],
         f.money(row["cac"], ctx.client.currency),
+        f.money(row["cac"], ctx.client.currency, cents=False),
         *(v.comment for v in internal.verbatims.comments),
     ]
     for word in forbidden:
