@@ -186,3 +186,17 @@ def test_every_setting_is_documented():
     doc = (__import__("pathlib").Path(__file__).parents[2] / "docs" / "reports.md").read_text(encoding="utf-8")
     for name, (default, _help) in ReportSettings.describe().items():
         assert f"| `{name}` | {default:g} |" in doc, name
+
+
+def test_the_box_colour_follows_the_severity():
+    import re
+    from pathlib import Path
+
+    css = (Path(__file__).parents[2] / "report_templates" / "base" / "report.css").read_text(encoding="utf-8")
+    colour = {
+        sev: re.search(rf"\.risk-box\.severity-{sev} \{{ border-left-color: (#[0-9A-Fa-f]{{6}})", css).group(1)
+        for sev in ("high", "medium")
+    }
+    assert colour == {"high": "#C0392B", "medium": "#B8860B"}  # red, amber; never the accent green
+    macros = (Path(__file__).parents[2] / "report_templates" / "base" / "macros.html.j2").read_text(encoding="utf-8")
+    assert 'class="risk-box severity-{{ r.severity }}"' in macros
