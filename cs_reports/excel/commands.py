@@ -41,20 +41,26 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _recalc(args: argparse.Namespace) -> int:
-    from cs_reports.excel.recalc import recalc
+RECALC_HAS_ERRORS = 3  #: exit code: the output was written, but some cells show errors
 
-    result = recalc(args.input, args.output, timeout=args.timeout)
+
+def _recalc(args: argparse.Namespace) -> int:
+    """Exit 0: written, no error cell; 3: written, error cells listed; 1: nothing written; 128+N: signal N."""
+    import sys
+
+    from cs_reports.excel.recalc import RecalcInterrupted, recalc
+
+    try:
+        result = recalc(args.input, args.output, timeout=args.timeout)
+    except RecalcInterrupted as exc:
+        print(f"recalc {exc}", file=sys.stderr)
+        return 128 + exc.signum
     print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s)")
     if result.errors:
-        shown = result.errors[:10]
-        more = len(result.errors) - len(shown)
-        print(f"{len(result.errors)} CS_ cell(s) show an error:")
-        for line in shown:
+        print(f"{len(result.errors)} cell(s) show an error:")
+        for line in result.errors:
             print(f"  {line}")
-        if more:
-            print(f"  ... and {more} more")
-        return 1
+        return RECALC_HAS_ERRORS
     return 0
 
 

@@ -115,7 +115,8 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
     def run(*args: Any) -> Any:
         if not least <= len(args) <= most:
             wanted = str(most) if least == most else f"{least} to {most}"
-            return f"#VALUE! {name}: takes {wanted} arguments; got {len(args)}."
+            noun = "argument" if wanted == "1" else "arguments"
+            return f"#VALUE! {name}: takes {wanted} {noun}; got {len(args)}."
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)

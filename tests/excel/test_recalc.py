@@ -301,17 +301,18 @@ def _tiny(path: Path, *formulas: str) -> Path:
     return path
 
 
-def test_errors_are_cells_listed_and_the_cli_exits_1(tmp_path, capsys):
+def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
     src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)", "=CS_NPS(A3:A5)", "=CS_NPS(B1:B5)", "=CS_NOPE(A1)")
     with assert_unchanged(src):
         code = main(["recalc", str(src), str(tmp_path / "out.xlsx"), "--timeout", "300"])
-    assert code == 1
+    assert code == 3
     text = capsys.readouterr().out
     assert (
-        "Sheet!R1C3: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2."
+        "Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2."
         in text
     )
-    assert "Sheet!R3C3: #N/A CS_NPS: " in text
+    assert "Sheet!C3: #N/A CS_NPS: " in text
+    assert "Sheet!C4: #NAME?" in text
     values = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0).to_python()
     assert values[1][2] == 50.0  # A3:A5 = 8, blank, 9: the blank is skipped, not a detractor (else 0)
     unknown = load_workbook(tmp_path / "out.xlsx", data_only=True).active["C4"].value
