@@ -11,19 +11,34 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from cs_reports.excel.functions import REGISTRY, ExcelFunction
+from cs_reports.excel.functions import REGISTRY, ExcelFunction, split_error
 
 __all__ = ["Decorator", "adapter", "build"]
 
 Decorator = Callable[..., Any]
 
 
-def adapter(entry: ExcelFunction) -> Callable[..., Any]:
-    """A plain function named like the entry, with its positional signature and tooltip, and no hints."""
+def _error_value(result: Any) -> Any:
+    """A CS_ error line -> the bare error code (a real error value in xlwings Lite); the line goes to the log."""
+    parts = split_error(result)
+    if parts is None:
+        return result
+    code, explanation = parts
+    print(f"{code} {explanation}")  # xlwings Lite shows print() output in its task pane
+    return code
+
+
+def adapter(entry: ExcelFunction, *, error_values: bool = False) -> Callable[..., Any]:
+    """A plain function named like the entry, with its positional signature and tooltip, and no hints.
+
+    With ``error_values`` an error line becomes its bare code (``#N/A``), which xlwings
+    Lite turns into a real Excel error value, and the explanation is printed to its log.
+    """
     call = entry.func
 
     def udf(*args):  # type: ignore[no-untyped-def]  # no hints: xlwings would use them as converters
-        return call(*args)
+        result = call(*args)
+        return _error_value(result) if error_values else result
 
     udf.__name__ = udf.__qualname__ = entry.name
     udf.__doc__ = entry.doc
@@ -40,7 +55,15 @@ def adapter(entry: ExcelFunction) -> Callable[..., Any]:
     return udf
 
 
-def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) -> dict[str, Callable[..., Any]]:
+def build(
+    func: Decorator,
+    arg: Decorator,
+    ret: Decorator,
+    *,
+    error_values: bool = False,
+    help_urls: bool = False,
+    **func_options: Any,
+) -> dict[str, Callable[..., Any]]:
     """Decorate an adapter for every registered function with an xlwings-style ``func/arg/ret``.
 
     Parameters
@@ -48,6 +71,11 @@ def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) 
     func, arg, ret
         ``xlwings.func``, ``xlwings.arg``, ``xlwings.ret`` (classic add-in) or the
         decorators of the same names in xlwings Lite.
+    error_values : bool, default False
+        Return error codes (``#N/A``) instead of error lines (xlwings Lite: real error values).
+    help_urls : bool, default False
+        Pass each function's ``help_url`` (its section of docs/excel.md) to ``func``
+        (xlwings Lite shows it in Excel's function help; the classic add-in has no such option).
     **func_options
         Passed to ``func`` (e.g. ``category``); omitted when empty.
 
@@ -58,9 +86,10 @@ def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) 
     """
     out: dict[str, Callable[..., Any]] = {}
     for entry in REGISTRY.values():
-        udf = adapter(entry)
+        udf = adapter(entry, error_values=error_values)
         for name, doc in entry.args:
             udf = arg(name, doc=doc)(udf)
-        udf = func(**func_options)(udf) if func_options else func(udf)
+        options = {**func_options, **({"help_url": entry.help_url} if help_urls else {})}
+        udf = func(**options)(udf) if options else func(udf)
         out[entry.name] = udf
     return out

@@ -30,9 +30,10 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
     p.set_defaults(handler=_new_workbook)
 
-    p = inner.add_parser("lite-recipe", help="write main.py + requirements.txt for xlwings Lite (Excel on Mac/web)")
+    p = inner.add_parser(
+        "lite-recipe", help="write main.py (cs-reports core included) + requirements.txt for xlwings Lite"
+    )
     p.add_argument("dir", type=Path, help="output folder")
-    p.add_argument("--wheel", help="URL of a cs-reports wheel to install instead of the PyPI release")
     p.set_defaults(handler=_lite_recipe)
 
 
@@ -90,6 +91,6 @@ def _new_workbook(args: argparse.Namespace) -> int:
 def _lite_recipe(args: argparse.Namespace) -> int:
     from cs_reports.excel.lite import write_recipe
 
-    for path in write_recipe(args.dir, wheel=args.wheel):
+    for path in write_recipe(args.dir):
         print(f"wrote {path}")
     return 0

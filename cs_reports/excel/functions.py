@@ -41,7 +41,10 @@ from cs_reports import metrics as m
 from cs_reports._validation import _flatten, check_number
 from cs_reports.errors import CsReportsError, InvalidInputError, UndefinedMetricWarning
 
-__all__ = ["REGISTRY", "ExcelFunction", "call"]
+__all__ = ["DOCS_URL", "REGISTRY", "ExcelFunction", "call", "split_error"]
+
+#: Where the function reference lives; each function's help link is its section there.
+DOCS_URL = "https://github.com/cs-reports/cs-reports/blob/main/docs/excel.md"
 
 Rows = list[list[Any]]
 
@@ -61,6 +64,22 @@ class ExcelFunction:
         """Call the function as Excel would (positional arguments)."""
         return self.func(*args)
 
+    @property
+    def heading(self) -> str:
+        """The function's heading in docs/excel.md: ``CS_NPS_CI(answers, [confidence])``."""
+        names = [f"[{n}]" if n in self.optional else n for n, _ in self.args]
+        return f"{self.name}({', '.join(names)})"
+
+    @property
+    def help_url(self) -> str:
+        """Link to the function's section of docs/excel.md (GitHub's heading anchor).
+
+        >>> REGISTRY["CS_NPS_CI"].help_url.rsplit("#", 1)[1]
+        'cs_nps_cianswers-confidence'
+        """
+        anchor = "".join(ch for ch in self.heading.lower() if ch.isalnum() or ch in "-_ ").replace(" ", "-")
+        return f"{DOCS_URL}#{anchor}"
+
 
 REGISTRY: dict[str, ExcelFunction] = {}
 
@@ -79,6 +98,24 @@ def call(name: str, *args: Any) -> Any:
     if entry is None:
         return f"#NAME? {name} is not a cs-reports function."
     return entry.func(*args)
+
+
+_ERROR_CODES = ("#VALUE!", "#N/A", "#NUM!", "#NAME?")
+
+
+def split_error(value: Any) -> tuple[str, str] | None:
+    """``(error code, explanation)`` of a CS_ error line, or None for any other value.
+
+    >>> split_error("#N/A CS_NPS: there are no answers.")
+    ('#N/A', 'CS_NPS: there are no answers.')
+    >>> split_error("#VALUE! is text a user typed") is None, split_error(40.0) is None
+    (True, True)
+    """
+    if isinstance(value, str):
+        code, _, rest = value.partition(" ")
+        if code in _ERROR_CODES and rest.startswith("CS_"):
+            return code, rest
+    return None
 
 
 def _one_line(text: str) -> str:
