@@ -212,9 +212,7 @@ class RecalcInterrupted(CsReportsError):
         super().__init__(f"interrupted by {name}: LibreOffice was stopped and nothing was written.")
 
 
-_STOP_SIGNALS = tuple(
-    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
-)
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _PYTHON_VARIABLES = ("VIRTUAL_ENV", "VIRTUAL_ENV_PROMPT", "CONDA_PREFIX", "CONDA_DEFAULT_ENV", "__PYVENV_LAUNCHER__")
 
 
@@ -223,9 +221,11 @@ def _foreign_python_dir(entry: str, own: set[Path]) -> bool:
     folder = Path(entry or ".").absolute()
     if folder in own:
         return True
-    return (folder / "pyvenv.cfg").is_file() or (folder.parent / "pyvenv.cfg").is_file() or (
-        folder.parent / "conda-meta"
-    ).is_dir()
+    return (
+        (folder / "pyvenv.cfg").is_file()
+        or (folder.parent / "pyvenv.cfg").is_file()
+        or (folder.parent / "conda-meta").is_dir()
+    )
 
 
 def soffice_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:

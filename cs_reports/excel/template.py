@@ -32,6 +32,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -63,6 +64,19 @@ class TableRef:
     def __str__(self) -> str:
         return f"{self.table}[{self.column}]"
 
+
+#: Dashboard cells other sheets read, as workbook-level defined names: name -> (row, label).
+#: Formulas elsewhere use the name (``cs_month``), never the address.
+DASHBOARD_NAMES = {
+    "cs_month": 4,
+    "cs_period_start": 5,
+    "cs_period_end": 6,
+    "cs_window": 7,
+    "cs_csms": 8,
+    "cs_lifetime_cap": 43,
+    "cs_ltv_churn": 44,
+    "cs_gross_margin": 45,
+}
 
 _IDS, _MONTHS, _MRR = "tMRR[client_id]", "tMRR[month]", "tMRR[mrr]"
 _MRR_ARGS = f"{_IDS}, {_MONTHS}, {_MRR}"
@@ -175,9 +189,7 @@ def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int
         ws.cell(1, col, new)
         s, d = letters[source], letters[date_col]
         for r in range(2, n + 2):
-            inside = (
-                f"AND({d}{r}>=Dashboard!$C$5,{d}{r}<Dashboard!$C$6)" if kind == "period" else f"{d}{r}=Dashboard!$C$4"
-            )
+            inside = f"AND({d}{r}>=cs_period_start,{d}{r}<cs_period_end)" if kind == "period" else f"{d}{r}=cs_month"
             ws.cell(r, col, f'=IF(AND({inside},{s}{r}<>""),{s}{r},"")')
             if date_col != source and source.endswith("_at"):
                 ws.cell(r, col).number_format = _DATE
@@ -255,6 +267,67 @@ def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> 
     ws[top_left] = ArrayFormula(f"{top_left}:{end}", formula)
 
 
+def _declare_dashboard_names(wb: Workbook) -> None:
+    """Workbook-level names for the dashboard cells other sheets read (see :data:`DASHBOARD_NAMES`)."""
+    for name, row in DASHBOARD_NAMES.items():
+        wb.defined_names[name] = DefinedName(name, attr_text=f"Dashboard!$C${row}")
+
+
+def _guard(ws: Worksheet, cell: str, message: str, **rule: Any) -> None:
+    dv = DataValidation(allow_blank=False, showErrorMessage=True, error=message, errorTitle="cs-reports", **rule)
+    dv.prompt, dv.showInputMessage = message, True
+    dv.add(cell)
+    ws.add_data_validation(dv)
+
+
+def _guard_dashboard_inputs(dash: Worksheet, bridge_rows: int) -> None:
+    """The month accepts only months of the data (the bridge's month column); numbers stay in range."""
+    months = f"='MRR bridge'!$A$2:$A${max(bridge_rows, 2)}"
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_month']}",
+        "Pick a month of the MRR data (first of the month).",
+        type="list",
+        formula1=months,
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_window']}",
+        "A whole number of months, 1-60.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="60",
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_csms']}",
+        "A whole number of CSMs, at least 1.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="100000",
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_lifetime_cap']}",
+        "A whole number of months, 1-600.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="600",
+    )
+
+
+def _print_on_one_page(ws: Worksheet, area: str) -> None:
+    """Landscape, the used block only, fitted to one page."""
+    ws.print_area = area
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def build_workbook(book: Book, month: Any = None, *, policies: Policies | None = None) -> Workbook:
     """Build the template workbook for ``book`` at ``month`` (default: its last month).
 
@@ -303,10 +376,10 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         acc.cell(i, 2, _value(row.name))
         acc.cell(i, 3, _value(row.csm))
         acc.cell(i, 4, f"=CS_TOUCH_MODEL(F{i})")
-        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},Dashboard!$C$4)").number_format = _MONEY
+        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},cs_month)").number_format = _MONEY
         acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
         acc.cell(i, 7, f'=IF(E{i}>0,E{i},"")').number_format = _MONEY
-        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},Dashboard!$C$44,Dashboard!$C$45)').number_format = _MONEY
+        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},cs_ltv_churn,cs_gross_margin)').number_format = _MONEY
         acc.cell(i, 9, _value(row.potential)).number_format = _PCT
         for j, comp in enumerate(comps):
             acc.cell(i, sub_first + j, _value(getattr(row, comp))).number_format = "0.0"
@@ -467,6 +540,10 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         dash.column_dimensions[letter].width = 14
     for r in range(4, 9):
         dash[f"C{r}"].alignment = Alignment(horizontal="right")
+
+    _declare_dashboard_names(wb)
+    _guard_dashboard_inputs(dash, bridge_rows)
+    _print_on_one_page(dash, f"A1:G{61 + len(model.components) + 1}")
 
     # ------------------------------------------------------------------ xlwings.conf
     conf = wb.create_sheet("xlwings.conf")

@@ -308,8 +308,7 @@ def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
     assert code == 3
     text = capsys.readouterr().out
     assert (
-        "Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2."
-        in text
+        "Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2." in text
     )
     assert "Sheet!C3: #N/A CS_NPS: " in text
     assert "Sheet!C4: #NAME?" in text

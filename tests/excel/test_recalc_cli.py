@@ -122,7 +122,7 @@ def test_a_signal_ends_the_whole_libreoffice_tree_and_removes_the_temp_folder(tm
         time.sleep(0.2)
     time.sleep(1.0)  # LibreOffice is loading the workbook
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 128 + signum
     assert err.strip().splitlines() == [
         f"recalc interrupted by {signal.Signals(signum).name}: LibreOffice was stopped and nothing was written."
