@@ -13,32 +13,35 @@ from typing import Any
 
 from cs_reports.excel.functions import REGISTRY, ExcelFunction, split_error
 
-__all__ = ["Decorator", "adapter", "build"]
+__all__ = ["Decorator", "ErrorValue", "adapter", "build"]
 
 Decorator = Callable[..., Any]
 
 
-def _error_value(result: Any) -> Any:
-    """A CS_ error line -> the bare error code (a real error value in xlwings Lite); the line goes to the log."""
+ErrorValue = Callable[[str], Any]  #: error code ('#N/A') -> the host's error value
+
+
+def _host_error(result: Any, error_value: ErrorValue) -> Any:
+    """A CS_ error line -> the host's error value; the line goes to the log (print)."""
     parts = split_error(result)
     if parts is None:
         return result
     code, explanation = parts
-    print(f"{code} {explanation}")  # xlwings Lite shows print() output in its task pane
-    return code
+    print(f"{code} {explanation}")  # xlwings Lite shows print() output in its log pane
+    return error_value(code)
 
 
-def adapter(entry: ExcelFunction, *, error_values: bool = False) -> Callable[..., Any]:
+def adapter(entry: ExcelFunction, *, error_value: ErrorValue | None = None) -> Callable[..., Any]:
     """A plain function named like the entry, with its positional signature and tooltip, and no hints.
 
-    With ``error_values`` an error line becomes its bare code (``#N/A``), which xlwings
-    Lite turns into a real Excel error value, and the explanation is printed to its log.
+    With ``error_value`` an error line (``#N/A CS_NPS: ...``) becomes ``error_value('#N/A')``
+    (a real Excel error value where the host has one) and the explanation is printed.
     """
     call = entry.func
 
     def udf(*args):  # type: ignore[no-untyped-def]  # no hints: xlwings would use them as converters
         result = call(*args)
-        return _error_value(result) if error_values else result
+        return result if error_value is None else _host_error(result, error_value)
 
     udf.__name__ = udf.__qualname__ = entry.name
     udf.__doc__ = entry.doc
@@ -60,7 +63,7 @@ def build(
     arg: Decorator,
     ret: Decorator,
     *,
-    error_values: bool = False,
+    error_value: ErrorValue | None = None,
     help_urls: bool = False,
     **func_options: Any,
 ) -> dict[str, Callable[..., Any]]:
@@ -71,8 +74,10 @@ def build(
     func, arg, ret
         ``xlwings.func``, ``xlwings.arg``, ``xlwings.ret`` (classic add-in) or the
         decorators of the same names in xlwings Lite.
-    error_values : bool, default False
-        Return error codes (``#N/A``) instead of error lines (xlwings Lite: real error values).
+    error_value : callable, optional
+        Error code (``'#N/A'``) -> the host's error value, returned instead of the error
+        line: ``str`` for xlwings Lite (which turns the bare code into a real error), a COM
+        error variant for the classic add-in. Default: the error line as text.
     help_urls : bool, default False
         Pass each function's ``help_url`` (its section of docs/excel.md) to ``func``
         (xlwings Lite shows it in Excel's function help; the classic add-in has no such option).
@@ -86,7 +91,7 @@ def build(
     """
     out: dict[str, Callable[..., Any]] = {}
     for entry in REGISTRY.values():
-        udf = adapter(entry, error_values=error_values)
+        udf = adapter(entry, error_value=error_value)
         for name, doc in entry.args:
             udf = arg(name, doc=doc)(udf)
         options = {**func_options, **({"help_url": entry.help_url} if help_urls else {})}

@@ -563,6 +563,42 @@ def CS_DERL(alpha: Any, beta: Any, discount_rate: Any, renewals: Any) -> float:
     return m.sbg_derl(alpha, beta, discount_rate=discount_rate, renewals=_or(renewals, 0))
 
 
+# ----------------------------------------------------------------------------- explanations
+
+_EXPLAIN_ARITY = 6  #: the most arguments a CS_ function takes
+
+
+@excel_function(
+    function_name='the CS_ function to explain, e.g. "CS_NPS"',
+    arg1="its first argument",
+    arg2="its second argument",
+    arg3="its third argument",
+    arg4="its fourth argument",
+    arg5="its fifth argument",
+    arg6="its sixth argument",
+)
+def CS_EXPLAIN(
+    function_name: Any,
+    arg1: Any = None,
+    arg2: Any = None,
+    arg3: Any = None,
+    arg4: Any = None,
+    arg5: Any = None,
+    arg6: Any = None,
+) -> str:
+    """Why a CS_ call shows an error: its one-line explanation (or 'no error'), e.g. =CS_EXPLAIN("CS_NPS", A1:A9)."""
+    entry = REGISTRY.get(str(function_name).strip().upper()) if function_name is not None else None
+    if entry is None or entry.name == "CS_EXPLAIN":
+        raise InvalidInputError(
+            f"argument 'function_name' must name a CS_ function, e.g. \"CS_NPS\"; got {function_name!r}."
+        )
+    given = [arg1, arg2, arg3, arg4, arg5, arg6]
+    n = len(entry.args)
+    result = entry.func(*given[:n], *(v for v in given[n:] if v is not None))
+    parts = split_error(result)
+    return f"{parts[1]} ({parts[0]})" if parts else "no error"
+
+
 def to_serial(value: Any) -> Any:
     """A datetime as an Excel serial number (for hosts that cannot take datetimes).
 

@@ -78,7 +78,7 @@ from xlwings import arg, func, ret  # noqa: E402
 
 from cs_reports.excel.adapters import build  # noqa: E402
 
-globals().update(build(func, arg, ret, error_values=True, help_urls=True))
+globals().update(build(func, arg, ret, error_value=str, help_urls=True))
 '''
 
 

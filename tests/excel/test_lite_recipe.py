@@ -29,7 +29,7 @@ IDS = [["a"], ["b"], ["a"], ["b"], ["c"], ["a"], ["c"]]
 MONTHS = [[JAN], [JAN], [FEB], [FEB], [FEB], [MAR], [MAR]]
 MRR = [[100.0], [50.0], [120.0], [50.0], [30.0], [120.0], [40.0]]
 
-# One valid call per function (all 32), plus error cases; each value is a list of call argument lists.
+# One valid call per function (all 33), plus error cases; each value is a list of call argument lists.
 SAMPLES: dict[str, list[list]] = {
     "CS_NPS": [[[[10.0], [None], [9.0], [""], [3.0]]], [[10.0, 11.0]], [[]], [[10.0], 5.0]],
     "CS_NPS_CI": [[[10.0, 9.0, 0.0, 7.0], 0.9]],
@@ -63,6 +63,7 @@ SAMPLES: dict[str, list[list]] = {
     "CS_SBG_FIT": [[[1000.0, 631.0, 468.0, 382.0, 326.0]]],
     "CS_SBG_SURVIVAL": [[0.704, 1.182, [[0.0], [1.0], [2.0]]]],
     "CS_DERL": [[0.704, 1.182, 0.1, 1.0]],
+    "CS_EXPLAIN": [["CS_NPS", [10.0, 11.0]], ["cs_arpa", [100.0]], ["CS_NOPE"]],
 }
 
 
