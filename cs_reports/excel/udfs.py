@@ -8,9 +8,8 @@ with ``xlwings.func``/``xlwings.arg`` (identity no-ops outside Windows).
 
 from __future__ import annotations
 
-from typing import Any
-
 from collections.abc import Callable
+from typing import Any
 
 from cs_reports.excel.adapters import adapter, build
 from cs_reports.excel.functions import REGISTRY
@@ -35,8 +34,8 @@ def com_error_value() -> Callable[[str], Any] | None:
     None where pywin32 is absent (macOS, Linux): the error line stays text.
     """
     try:
-        import pythoncom
-        from win32com.client import VARIANT
+        import pythoncom  # type: ignore[import-untyped,unused-ignore]
+        from win32com.client import VARIANT  # type: ignore[import-untyped,unused-ignore]
     except ImportError:
         return None
 
