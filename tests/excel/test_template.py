@@ -94,7 +94,8 @@ def test_dashboard_guards_its_inputs_names_its_cells_and_prints_on_one_page(temp
     dash = template["Dashboard"]
     rules = {str(v.sqref): v for v in dash.data_validations.dataValidation}
     month = rules["C4"]
-    assert (month.type, month.formula1, month.allow_blank) == ("list", "='MRR bridge'!$A$2:$A$37", False)
+    assert (month.type, month.formula1, month.allow_blank) == ("list", "=cs_bridge_months", False)
+    assert template.defined_names["cs_bridge_months"].attr_text == "'MRR bridge'!$A$2:$A$37"
     # the list is the bridge's month column: first-of-month months of the data, one per row
     for cell in ("C7", "C8", "C43"):
         assert rules[cell].type == "whole"
