@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from cs_reports.data.summary import client_health_inputs, portfolio_summary
 from cs_reports.errors import InvalidInputError, OutputError
 from cs_reports.excel.recalc import find_soffice, recalc
 from tests.conftest import assert_unchanged
+from tests.excel.test_recalc_cli import _wait_until_gone
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -318,13 +320,18 @@ def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
     assert unknown in ("#NAME?", "#NAME? CS_NOPE is not a cs-reports function.")
 
 
-def test_timeout_kills_and_writes_nothing(tmp_path):
+def test_timeout_kills_the_process_tree_and_writes_nothing(tmp_path, monkeypatch):
     src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)")
     out = tmp_path / "out.xlsx"
-    with pytest.raises(OutputError, match="did not finish recalculating within 0.05 s"):
-        recalc(src, out, timeout=0.05)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # this run's cs-reports-recalc-* folder goes here
+    with pytest.raises(OutputError, match="did not finish recalculating within 1 s"):
+        recalc(src, out, timeout=1)
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == [src]
+    assert sorted(tmp_path.iterdir()) == [src, scratch]
+    assert list(scratch.iterdir()) == []
+    assert _wait_until_gone(scratch) == []
 
 
 def test_refusals(tmp_path, monkeypatch):
