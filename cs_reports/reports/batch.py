@@ -352,6 +352,7 @@ def run_batch(
             outcomes[i] = Outcome(job, "skipped", files=tuple(f.name for f in entry.files))
         else:
             todo.append((i, job))
+    _remove_temporaries(out, [job for _, job in todo])  # left by workers killed in an earlier run
     stale = _stale_outputs(out, jobs, recorded)
     pruned = _prune(out, manifest, stale) if prune_stale and stale else []
     bar = _Progress(len(todo), progress)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import importlib
+import logging
 import pickle
 import threading
 import time
@@ -86,6 +87,10 @@ class DaskExecutor(cf.Executor):
             distributed: Any = importlib.import_module("distributed")  # optional; untyped
         except ImportError:
             raise CsReportsError("--executor dask needs Dask distributed: pip install 'cs-reports[dask]'.") from None
+        # Dask logs lost connections with tracebacks; the batch reports them itself, in one line
+        for name in ["distributed", *logging.root.manager.loggerDict]:
+            if name.split(".")[0] == "distributed":
+                logging.getLogger(name).setLevel(logging.CRITICAL)
         self._cluster: Any = None
         try:
             if scheduler is None:
@@ -142,7 +147,8 @@ class DaskExecutor(cf.Executor):
                     twin.set_running_or_notify_cancel()
                     return
                 reason = _cancel_reason(task)
-                twin.set_exception(ClusterError(f"The Dask scheduler at {self.address} cancelled the task: {reason}."))
+                message = f"The Dask scheduler at {self.address} cancelled the task: {reason.rstrip('.')}."
+                twin.set_exception(ClusterError(message))
             else:
                 twin.set_exception(task.exception())
         except cf.InvalidStateError:
@@ -211,7 +217,7 @@ class DaskExecutor(cf.Executor):
 def _cancel_reason(task: Any) -> str:
     """Why Dask cancelled ``task`` (e.g. ``scheduler-connection-lost``), from its cancellation error."""
     try:
-        task.result(timeout=0)
+        task.result(timeout=5)  # already cancelled: returns at once with its error
     except cf.CancelledError as exc:
         text = str(exc).strip()
         return text.split("cancelled for reason: ", 1)[-1].rstrip(".").splitlines()[0] if text else "no reason given"
