@@ -90,3 +90,13 @@ def test_sigint_on_a_local_dask_cluster_cancels_its_futures(sample_book_path, id
         sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=False, extra=("--executor", "dask")
     )
     _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)
+
+
+@pytest.mark.slow
+def test_a_second_ctrl_c_kills_running_workers_at_once(sample_book_path, ids, tmp_path):
+    proc = start(batch_args(sample_book_path, tmp_path, ids))
+    wait_for_pdfs(tmp_path, proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, signal.SIGINT)  # impatient user: do not wait for running reports
+    _, err = proc.communicate(timeout=120)
+    _check_stopped(tmp_path, ids, proc.returncode, err, processes_left(proc.pid), 130, sample_book_path)
