@@ -128,7 +128,6 @@ class DaskExecutor(cf.Executor):
         )
         with self._lock:
             self._futures[task] = twin
-        twin.add_done_callback(lambda f: f.cancelled() and task.cancel(reason="cancelled by cs-reports"))
         task.add_done_callback(self._settle)
         return twin
 
@@ -147,7 +146,10 @@ class DaskExecutor(cf.Executor):
                     twin.set_running_or_notify_cancel()
                     return
                 reason = _cancel_reason(task)
-                message = f"The Dask scheduler at {self.address} cancelled the task: {reason.rstrip('.')}."
+                message = (
+                    f"The Dask scheduler at {self.address} cancelled the task: {reason.rstrip('.')}; "
+                    "reports written so far are recorded: rerun with --resume when it is back."
+                )
                 twin.set_exception(ClusterError(message))
             else:
                 twin.set_exception(task.exception())
@@ -184,19 +186,28 @@ class DaskExecutor(cf.Executor):
             )
 
     def terminate(self) -> None:
-        """Cancel every task not finished, close the client and stop a local cluster."""
+        """Cancel every task not finished (in one call), close the client and stop a local cluster.
+
+        Cancelling a returned future only marks it; its Dask task is cancelled here or by
+        ``shutdown(cancel_futures=True)``, all at once (one call per task would take minutes
+        for a large batch).
+        """
         self._stopping = True
         with self._lock:
-            tasks = list(self._futures.items())
+            tasks = list(self._futures.items())  # every task not settled, cancelled twins included
         with suppress(Exception):
-            self._client.cancel([task for task, _ in tasks], reason="cs-reports batch stopped")
+            self._client.cancel([task for task, _ in tasks], reason="cs-reports batch stopped", force=True)
         for _, twin in tasks:
             if twin.cancel():
-                twin.set_running_or_notify_cancel()
+                with suppress(RuntimeError):  # already notified
+                    twin.set_running_or_notify_cancel()
         self.shutdown(wait=False)
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         """Wait for the futures (if ``wait``), then close the client and any local cluster."""
+        if cancel_futures and not self._stopping:
+            self.terminate()
+            return
         try:
             if wait:
                 with self._lock:
