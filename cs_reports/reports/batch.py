@@ -36,7 +36,7 @@ from typing import Any
 from cs_reports import __version__
 from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
-from cs_reports.reports.executors import ClusterError
+from cs_reports.reports.executors import ClusterError, stop_executor
 from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
@@ -228,15 +228,6 @@ def _key(job: Job) -> str:
     return json.dumps(asdict(job), sort_keys=True)
 
 
-def _identity(key: str) -> tuple[Any, ...] | None:
-    """What a job is, regardless of its file name (a renamed client keeps it)."""
-    try:
-        raw = json.loads(key)
-        return (raw["kind"], raw["period"], raw["client_id"], raw["lang"])
-    except (ValueError, KeyError, TypeError):
-        return None
-
-
 class _Progress:
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.done, self.failed = total, 0, 0
@@ -291,22 +282,6 @@ class _Signals:
                 signal.signal(sig, handler)
 
 
-def _stale_outputs(out: Path, jobs: Sequence[Job], recorded: dict[str, Any]) -> list[tuple[str, str]]:
-    """(manifest key, file name) of recorded outputs of these jobs under another file name, still on disk."""
-    current = {(j.kind, j.period, j.client_id, j.lang): j.filename for j in jobs}
-    stale = []
-    for key, entry in recorded.items():
-        ident = _identity(key)
-        if ident is None or ident not in current:
-            continue
-        old_name = json.loads(key)["filename"]
-        if old_name == current[ident]:
-            continue
-        names = [f.name for f in entry.files] or [old_name]
-        stale += [(key, name) for name in names if os.path.lexists(out / name)]
-    return stale
-
-
 def run_batch(
     book_path: str | os.PathLike[str],
     jobs: Sequence[Job],
@@ -353,8 +328,8 @@ def run_batch(
         else:
             todo.append((i, job))
     _remove_temporaries(out, [job for _, job in todo])  # left by workers killed in an earlier run
-    stale = _stale_outputs(out, jobs, recorded)
-    pruned = _prune(out, manifest, stale) if prune_stale and stale else []
+    stale = manifest.stale({(j.kind, j.period, j.client_id, j.lang): j.filename for j in jobs}, recorded)
+    pruned = manifest.prune(stale) if prune_stale and stale else []
     bar = _Progress(len(todo), progress)
 
     def record(index: int, outcome: Outcome, *, keep: bool) -> None:
@@ -382,21 +357,6 @@ def run_batch(
         stale=tuple(name for _, name in stale),
         pruned=tuple(pruned),
     )
-
-
-def _prune(out: Path, manifest: Manifest, stale: list[tuple[str, str]]) -> list[str]:
-    """Remove stale outputs and record their removal; returns the names removed."""
-    removed = []
-    for _, name in stale:
-        try:
-            (out / name).unlink()
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            raise OutputError(f"Cannot remove the stale output '{out / name}': {exc.strerror or exc}.") from None
-        removed.append(name)
-    manifest.append({"job": key, "removed": True} for key in dict.fromkeys(key for key, _ in stale))
-    return removed
 
 
 def _commit(out: Path, manifest: Manifest, fingerprint: str, outcome: Outcome) -> Outcome:
@@ -505,7 +465,7 @@ def _drain(
                     if outcome.status == "written":  # a failure now may be the signal itself
                         record(index, outcome, keep=keep)
     finally:
-        _terminate(pool, wait=not running)
+        stop_executor(pool, wait=not running)
         for future in running:
             if future.done() and not future.cancelled():
                 with suppress(Exception):
@@ -523,20 +483,6 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
             if item.name.startswith(".") and item.name.endswith(".part"):
                 if item.name[1:-5].rsplit(".", 1)[0] in names:
                     discard_output(item.path)
-
-
-def _terminate(pool: cf.Executor, *, wait: bool) -> None:
-    """Shut ``pool`` down; unless ``wait``, its worker processes are killed first."""
-    terminate: Callable[[], None] | None = getattr(pool, "terminate", None)
-    if terminate is not None:
-        terminate()
-        return
-    if not wait:
-        processes: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})
-        for process in processes.values():
-            with suppress(Exception):
-                process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:

@@ -27,7 +27,7 @@ from typing import Any
 
 from cs_reports.errors import CsReportsError
 
-__all__ = ["EXECUTORS", "WORKER_TIMEOUT", "ClusterError", "DaskExecutor", "executor_factory"]
+__all__ = ["EXECUTORS", "WORKER_TIMEOUT", "ClusterError", "DaskExecutor", "executor_factory", "stop_executor"]
 
 EXECUTORS = ("local", "dask")
 
@@ -235,6 +235,25 @@ def _cancel_reason(task: Any) -> str:
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return "no reason given"
+
+
+def stop_executor(pool: cf.Executor, *, wait: bool) -> None:
+    """Shut ``pool`` down; unless ``wait``, its work is abandoned (worker processes killed).
+
+    An executor with a ``terminate()`` method (:class:`DaskExecutor`) does it itself; for a
+    ``ProcessPoolExecutor`` the worker processes are killed, since a running task cannot be
+    cancelled otherwise.
+    """
+    terminate: Callable[[], None] | None = getattr(pool, "terminate", None)
+    if terminate is not None:
+        terminate()
+        return
+    if not wait:
+        processes: dict[int, Any] = dict(getattr(pool, "_processes", None) or {})
+        for process in processes.values():
+            with suppress(Exception):
+                process.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def executor_factory(

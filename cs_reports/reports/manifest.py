@@ -221,3 +221,39 @@ class Manifest:
             commit_output(tmp, self.path)  # waiting appenders see the new file and retry
         finally:
             os.close(fd)
+
+    def stale(self, current: dict[tuple[Any, ...], str], recorded: dict[str, Entry]) -> list[tuple[str, str]]:
+        """(job key, file name) of recorded outputs of the ``current`` jobs under another file name, on disk.
+
+        ``current`` maps what a job is (kind, period, client, language) to its file name
+        today; a client renamed since the last batch has an entry under its old name.
+        """
+        folder = self.path.parent
+        found = []
+        for key, entry in recorded.items():
+            try:
+                raw = json.loads(key)
+                ident, old_name = (raw["kind"], raw["period"], raw["client_id"], raw["lang"]), str(raw["filename"])
+            except (ValueError, KeyError, TypeError):
+                continue
+            if ident not in current or current[ident] == old_name:
+                continue
+            names = [f.name for f in entry.files] or [old_name]
+            found += [(key, name) for name in names if os.path.lexists(folder / name)]
+        return found
+
+    def prune(self, stale: list[tuple[str, str]]) -> list[str]:
+        """Remove ``stale`` outputs and journal their removal; returns the names removed."""
+        removed = []
+        for _, name in stale:
+            try:
+                (self.path.parent / name).unlink()
+            except FileNotFoundError:
+                pass
+            except OSError as exc:
+                raise OutputError(
+                    f"Cannot remove the stale output '{self.path.parent / name}': {exc.strerror}."
+                ) from None
+            removed.append(name)
+        self.append({"job": key, "removed": True} for key in dict.fromkeys(key for key, _ in stale))
+        return removed
