@@ -286,7 +286,7 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             reports.append(SheetReport(src.name, None, f"ambiguous: fits '{a}' and '{b}' (refused)"))
             continue
         guesses.append((src, complete[0][1], complete[0][2]))
-    guessed_invoices = {spec.name for _, spec, _ in guesses} | set(named)
+    guessed = {spec.name for _, spec, _ in guesses} | set(named)
     for src, spec, idx in guesses:
         if spec.name in named:
             problems.append(
@@ -301,19 +301,15 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             )
             reports.append(SheetReport(src.name, None, f"a second '{spec.name}' table (refused)"))
             continue
-        if spec.name == "MRR" and "Invoices" in guessed_invoices:
-            inv = named.get("Invoices", "the Invoices table")
-            reports.append(
-                SheetReport(
-                    src.name,
-                    None,
-                    f"looks like an MRR table, but MRR comes from the invoices in '{inv}' "
-                    f"(rename this {src.where.lower()} to 'MRR' to read it too)",
-                )
+        how = f"by its header (its name is not '{spec.name}')"
+        if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
+            other = "Invoices" if spec.name == "MRR" else "MRR"
+            src.notes.append(
+                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
+                f"'{other}' table, each client from one of them; a client in both is refused."
             )
-            continue
         named[spec.name] = src.name
-        planned.append((src, spec, idx, f"by its header (its name is not '{spec.name}')"))
+        planned.append((src, spec, idx, how))
     tables = []
     for src, spec, idx, how in planned:
         table = _table(src, spec, idx, problems)
@@ -610,14 +606,14 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
             record = next(reader)
         except StopIteration:
             break
-        except csv.Error as exc:
+        except csv.Error:
             problems.append(
                 Problem(
                     file.name,
                     previous + 1 + offset,
                     None,
                     "well-formed CSV (every quote closed)",
-                    f"{exc} (an unbalanced quote?)",
+                    "an unbalanced quote: a value opened with '\"' runs on into the following lines",
                     "File",
                     "line",
                 )

@@ -192,6 +192,7 @@ def type_table(
         return None
     data: dict[str, list[Any]] = {}
     drop: set[int] = set()
+    table_style = _table_number_style(raw, spec, positions)
     for col in spec.columns:
         if col.name not in positions:
             continue
@@ -204,7 +205,9 @@ def type_table(
         order = split_date_order(cells) if col.kind in ("date", "datetime", "month") else "dmy"
         if order == "mdy":
             notes.append(f"Column '{raw.header[j]}' read month-first (MM/DD/YYYY): a value has a second part > 12.")
-        style = number_style(cells, separator=raw.separator) if col.kind in ("money", "number", "rate") else None
+        style = None
+        if col.kind in ("money", "number", "rate"):
+            style = number_style(cells, separator=raw.separator) or table_style
         if style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells):
             notes.append(f"Column '{raw.header[j]}': '1.234' read as one thousand two hundred thirty-four (pt-BR).")
         out: list[Any] = []
@@ -268,6 +271,21 @@ def type_table(
     if report is not None:
         report.rows = len(frame)
     return _finalise_dtypes(frame, spec)
+
+
+def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
+    """The number style of the whole table's text amounts (used for a column without evidence)."""
+    if raw.separator is None:
+        return None  # workbooks: numbers are cells; text amounts decide per column only
+    cells = [
+        row[j]
+        for col in spec.columns
+        if col.kind in ("money", "number", "rate") and col.name in positions
+        for j in (positions[col.name],)
+        for row in raw.rows
+        if j < len(row)
+    ]
+    return number_style(cells, separator=raw.separator)
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
