@@ -168,10 +168,8 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
         if isinstance(result, float) and math.isinf(result):
             return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
-            reasons = [str(w.message) for w in caught if issubclass(w.category, UndefinedMetricWarning)]
-            reason = (
-                reasons[0].split(" is undefined: ", 1)[-1].removesuffix("; returning NaN.") if reasons else "undefined"
-            )
+            reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
+            reason = reasons[0] if reasons else "undefined"
             return f"#N/A {name}: {reason}."
         return _cell(result)
 
