@@ -64,7 +64,9 @@ def test_every_xlsx_output_is_inert(hostile_path, tmp_path):
     assert code == 0, err
     (xlsx,) = (tmp_path / "f").glob("*.xlsx")
     outputs["finance"] = xlsx.read_bytes()
-    code, _, err = cli("qbr", str(path), "--quarter", "2026Q3", "--client", ids[0], "--out", str(tmp_path / "q"))
+    # the internal edition attaches the survey comments, where the payload is
+    qbr = ("qbr", str(path), "--quarter", "2026Q3", "--client", ids[0], "--audience", "internal")
+    code, _, err = cli(*qbr, "--out", str(tmp_path / "q"))
     assert code == 0, err
     from pypdf import PdfReader
 
