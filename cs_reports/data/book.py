@@ -188,6 +188,7 @@ def load_book(
     problems: list[Problem] = list(intake.problems)
     frames: dict[str, pd.DataFrame] = {}
     book_style = book_number_style(intake.tables, {s.name: s for s in SHEETS})
+    unsaved: dict[str, int] = {}
     for spec in SHEETS:
         raw = tables.get(spec.name)
         if raw is None:
@@ -195,7 +196,7 @@ def load_book(
         required = spec.required or (
             spec.name in ("MRR", "Invoices") and not ({"MRR", "Invoices"} - {spec.name}) & set(tables)
         )
-        frame = type_table(raw, spec, problems, required=required, tz=timezone, book_style=book_style)
+        frame = type_table(raw, spec, problems, required=required, tz=timezone, book_style=book_style, unsaved=unsaved)
         if frame is not None:
             check_unique(frame, spec, problems, raw)
             frames[spec.name] = frame
@@ -203,8 +204,8 @@ def load_book(
         problems.insert(0, Problem("Clients", None, None, "a 'Clients' sheet (or 'Clientes')", "no such sheet"))
     if "MRR" not in tables and "Invoices" not in tables:
         problems.insert(0, Problem("MRR", None, None, "an 'MRR' or 'Invoices' sheet", "neither"))
-    if intake.unsaved_formulas:
-        problems = _unsaved_formulas(source, intake.unsaved_formulas, problems)
+    if unsaved:
+        problems = _unsaved_formulas(source, unsaved, problems)
     if "Clients" in frames:
         known = set(frames["Clients"]["client_id"].dropna())
         for name, frame in frames.items():

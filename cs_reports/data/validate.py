@@ -170,12 +170,14 @@ def type_table(
     required: bool | None = None,
     tz: str = "America/Sao_Paulo",
     book_style: str | None = None,
+    unsaved: dict[str, int] | None = None,
 ) -> pd.DataFrame | None:
     """Build the typed DataFrame of one sheet; append every problem found to ``problems``.
 
     Returns ``None`` when the sheet cannot be used (missing or ambiguous columns) or holds
     no rows; an empty optional sheet is a note, an empty required one (``required``,
-    default ``spec.required``) a problem.
+    default ``spec.required``) a problem. Formula cells without a saved value in the
+    contract's columns are counted in ``unsaved`` (sheet -> count) for one file-level problem.
     """
     required = spec.required if required is None else required
     report = raw.report
@@ -227,7 +229,9 @@ def type_table(
                     out.append(None)
                     continue
             if isinstance(value, NoValue):
-                out.append(None)  # one file-level problem names every formula without a value
+                if unsaved is not None:  # one file-level problem counts them all
+                    unsaved[raw.source_name] = unsaved.get(raw.source_name, 0) + 1
+                out.append(None)
                 continue
             if isinstance(value, ExcelError):
                 problems.append(_problem(raw, number, col.name, col.expected, f"{value} (an Excel error value)"))
@@ -263,6 +267,10 @@ def type_table(
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
             values = [row[j] if j < len(row) else None for row in raw.rows]
+            formulas = sum(isinstance(v, NoValue) for v in values)
+            if formulas:
+                values = [None if isinstance(v, NoValue) else v for v in values]
+                notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
             for value, number in zip(values, raw.row_numbers, strict=True):
                 if isinstance(value, ExcelError):
                     problems.append(_problem(raw, number, str(header), "a value", f"{value} (an Excel error value)"))
