@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -36,7 +37,7 @@ from typing import Any
 from cs_reports import __version__
 from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
-from cs_reports.reports.executors import ClusterError, stop_executor
+from cs_reports.reports.executors import ClusterError, children_ignore_sigint, stop_executor
 from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
@@ -486,6 +487,8 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:
+    with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
+        multiprocessing.forkserver.ensure_running()
     return cf.ProcessPoolExecutor(
         max_workers=max_workers,
         mp_context=multiprocessing.get_context("forkserver"),

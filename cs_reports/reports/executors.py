@@ -28,7 +28,15 @@ from typing import Any
 
 from cs_reports.errors import CsReportsError
 
-__all__ = ["EXECUTORS", "WORKER_TIMEOUT", "ClusterError", "DaskExecutor", "executor_factory", "stop_executor"]
+__all__ = [
+    "EXECUTORS",
+    "WORKER_TIMEOUT",
+    "ClusterError",
+    "DaskExecutor",
+    "children_ignore_sigint",
+    "executor_factory",
+    "stop_executor",
+]
 
 EXECUTORS = ("local", "dask")
 
@@ -95,7 +103,7 @@ class DaskExecutor(cf.Executor):
         self._cluster: Any = None
         try:
             if scheduler is None:
-                with _children_ignore_sigint():
+                with children_ignore_sigint():
                     self._cluster = distributed.LocalCluster(
                         n_workers=max(1, max_workers),
                         threads_per_worker=1,
@@ -228,7 +236,7 @@ class DaskExecutor(cf.Executor):
 
 
 @contextmanager
-def _children_ignore_sigint() -> Iterator[None]:
+def children_ignore_sigint() -> Iterator[None]:
     """Start processes that ignore SIGINT: Ctrl+C reaches the whole group, and the batch decides.
 
     An ignored signal stays ignored across ``exec``, and Python then installs no

@@ -25,7 +25,7 @@ from tests.adversarial.processes import (
 )
 
 LINE = re.compile(r"^interrupted: (\d+) written, (\d+) not started; rerun with --resume$")
-CLIENTS = 14
+CLIENTS = 8
 
 
 @pytest.fixture(scope="module")
