@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cs_reports._validation import is_blank
 from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
@@ -189,8 +191,7 @@ def read_book(path: str | Path) -> Intake:
 # --- classification ---------------------------------------------------------------------------
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, ExcelError))
+_blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 def _trim(row: list[Any]) -> list[Any]:
@@ -345,7 +346,8 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     spans = src.spans
     for i in range(header_idx + 1, len(cells)):
         row = cells[i]
-        if all(_blank(v) for v in row):
+        first = row[0] if row else None
+        if (first is None or isinstance(first, str)) and all(_blank(v) for v in row):
             continue  # blank rows in the middle are skipped (row numbers stay true)
         if spans is not None and len(row) != width:
             _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
@@ -416,18 +418,21 @@ def _xlsx_sources(path: Path, unsaved: dict[str, int]) -> list[_Source]:
         raise InvalidInputError(f"{path} is password-protected; remove the password and try again.") from None
     except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
-    flags = _cell_flags(path)
+    flagged: dict[str, FlagSet] | None = None
     sources = []
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
             # skip_empty_area=False: the cells start at A1, so row i is spreadsheet row i + 1.
-            cells = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            cells: list[list[Any]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             merged = sheet.merged_cell_ranges or []
         except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
         src = _Source(name, cells)
-        errors, missing, subtotals = flags.get(name, ({}, set(), set()))
+        # Error cells and formulas without a value read as '': only sheets with '' cells are scanned.
+        if flagged is None and "" in itertools.chain.from_iterable(cells):
+            flagged = _cell_flags(path)
+        errors, missing, subtotals = (flagged or {}).get(name, ({}, set(), set()))
         for (r, c), text in errors.items():
             if r < len(cells) and c < len(cells[r]):
                 cells[r][c] = ExcelError(text)

@@ -38,8 +38,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _blank(v: Any) -> bool:
-    return is_blank(v) and not isinstance(v, ExcelError)
+_blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 _WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
@@ -164,7 +163,13 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
 
 
 def type_table(
-    raw: RawTable, spec: Sheet, problems: list[Problem], *, required: bool | None = None, tz: str = "America/Sao_Paulo"
+    raw: RawTable,
+    spec: Sheet,
+    problems: list[Problem],
+    *,
+    required: bool | None = None,
+    tz: str = "America/Sao_Paulo",
+    book_style: str | None = None,
 ) -> pd.DataFrame | None:
     """Build the typed DataFrame of one sheet; append every problem found to ``problems``.
 
@@ -192,7 +197,7 @@ def type_table(
         return None
     data: dict[str, list[Any]] = {}
     drop: set[int] = set()
-    table_style = _table_number_style(raw, spec, positions)
+    table_style = _table_number_style(raw, spec, positions) or book_style
     for col in spec.columns:
         if col.name not in positions:
             continue
@@ -273,11 +278,24 @@ def type_table(
     return _finalise_dtypes(frame, spec)
 
 
-def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
-    """The number style of the whole table's text amounts (used for a column without evidence)."""
-    if raw.separator is None:
-        return None  # workbooks: numbers are cells; text amounts decide per column only
-    cells = [
+def book_number_style(tables: list[RawTable], specs: dict[str, Sheet]) -> str | None:
+    """The number style of every CSV file's text amounts together (the last resort of a column).
+
+    A CSV folder is one export: when its other files write ``1.234,56`` and none ``1,234.56``,
+    a file of whole amounts (``8.400``) is pt-BR too.
+    """
+    cells: list[Any] = []
+    for raw in tables:
+        if raw.separator is None or raw.sheet not in specs:
+            continue
+        spec = specs[raw.sheet]
+        positions = match_header(raw.header, spec).positions
+        cells += _amount_cells(raw, spec, positions)
+    return number_style(cells) if cells else None
+
+
+def _amount_cells(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> list[Any]:
+    return [
         row[j]
         for col in spec.columns
         if col.kind in ("money", "number", "rate") and col.name in positions
@@ -285,7 +303,13 @@ def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -
         for row in raw.rows
         if j < len(row)
     ]
-    return number_style(cells, separator=raw.separator)
+
+
+def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
+    """The number style of the whole table's text amounts (used for a column without evidence)."""
+    if raw.separator is None:
+        return None  # workbooks: numbers are cells; text amounts decide per column only
+    return number_style(_amount_cells(raw, spec, positions), separator=raw.separator)
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
