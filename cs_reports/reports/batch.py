@@ -57,6 +57,8 @@ class Job:
     client_id: str | None
     lang: str
     filename: str
+    audience: str | None = None  # the edition (kinds.AUDIENCES); None: the kind's default
+    settings: str | None = None  # a --settings file (TOML/JSON) of report thresholds
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,8 @@ def _render(job: Job, out_dir: str) -> Outcome:
             job.lang,
             templates=st["templates"],
             branding=st["branding"],
+            audience=job.audience,
+            settings=_settings_of(job.settings, st),
         )
         staged.append(_stage(out_dir, job.filename, pdf))
         if job.kind == "finance" and _WORKER.extra_outputs:
@@ -186,6 +190,16 @@ def _render(job: Job, out_dir: str) -> Outcome:
         return Outcome(job, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     files = tuple(item.record.name for item in staged)
     return Outcome(job, "written", time.perf_counter() - t0, files=files, staged=tuple(staged))
+
+
+def _settings_of(path: str | None, state: dict[str, Any]) -> Any:
+    """The report settings of ``path`` (read once per worker and file)."""
+    from cs_reports.reports.settings import load_settings
+
+    cache = state.setdefault("settings", {})
+    if path not in cache:
+        cache[path] = load_settings(path)
+    return cache[path]
 
 
 def _data_problems(book: Any, job: Job) -> str:

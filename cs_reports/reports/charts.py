@@ -235,14 +235,20 @@ def bar_chart(
     percent: bool = False,
     width: int = 460,
     height: int = 150,
+    labels: Sequence[str] | None = None,
 ) -> Chart:
     """Vertical bars in the given order from a zero baseline; ``colors`` per bar (optional).
+
+    ``labels`` are written on each bar's end (above a positive or zero bar, below a negative
+    one), so a zero or an empty quarter is visible as text, not as a missing bar.
 
     Examples
     --------
     >>> c = bar_chart([("T1", 40.0), ("T2", -10.0)], lang="en", alt="NPS by quarter")
     >>> c.svg.count("<rect"), ">-10<" in c.svg
     (3, True)
+    >>> ">0 (3)<" in bar_chart([("T1", 0.0)], lang="en", alt="NPS", labels=["0 (3)"]).svg
+    True
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
@@ -251,8 +257,26 @@ def bar_chart(
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
+        if labels:
+            _bar_label(frame, x, v, labels[i])
     frame.rule(0.0, _AXIS)
     return frame.chart(alt)
+
+
+def _bar_label(frame: _Frame, x: float, value: float, label: str) -> None:
+    """A bar's label: beyond its end where there is room, else inside a tall bar (white), else across the zero line."""
+    end, zero = frame.y(value), frame.y(0.0)
+    up = value >= 0
+    outside = end - 4 if up else end + 12
+    if frame.top + 9 <= outside <= frame.bottom - 2:
+        frame.text(x, outside, label, "middle", 10)
+    elif abs(zero - end) >= 16:
+        inside = end + 12 if up else end - 4
+        frame.parts.append(
+            f'<text x="{x:.1f}" y="{inside:.1f}" text-anchor="middle" font-size="10" fill="white">{escape(label)}</text>'
+        )
+    else:  # a short bar at the plot's edge: the label goes on the other side of the zero line
+        frame.text(x, zero + 12 if up else zero - 4, label, "middle", 10)
 
 
 def waterfall_chart(
