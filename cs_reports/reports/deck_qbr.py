@@ -1,0 +1,192 @@
+"""The QBR as a deck specification: the one place that maps a QBR context to slides.
+
+Every text on a slide is formatted here by the PDF's :class:`Formatter` from the same
+:class:`QBRContext` field, with the PDF's strings (``report_templates/qbr/i18n.json``, plus
+``report_templates/deck/i18n.json`` for the deck's own words), so deck and PDF print the same
+numbers. Charts take the data of the context's charts (:attr:`Chart.labels`,
+:attr:`Chart.values`), the numbers the PDF plots.
+
+Only the client audience exists today: it leaves out what the PDF's first page shows for the
+CSM (health score, renewal probability, risks, opportunities). When the QBR becomes sections
+(issue 14), re-point :func:`qbr_deck` at the client edition's section contexts; nothing else
+in the deck engine changes.
+"""
+
+from __future__ import annotations
+
+from cs_reports.errors import InvalidInputError
+from cs_reports.reports.charts import Chart
+from cs_reports.reports.context import QBRContext
+from cs_reports.reports.deck import Bullets, ChartSpec, DeckSpec, Kpi, Series, SlideSpec, TableSpec, number_format
+from cs_reports.reports.formatting import DASH, Formatter
+from cs_reports.reports.render import strings
+
+__all__ = ["AUDIENCES", "qbr_deck"]
+
+#: Audiences a QBR deck can be built for.
+AUDIENCES = ("client",)
+
+
+def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:
+    unit = chart.unit
+    fmt = number_format(lang, percent=True) if unit == "percent" else number_format(lang, currency=unit or None)
+    return ChartSpec(
+        "line" if kind == "line" else "column",
+        chart.labels,
+        (Series(name, chart.values),),
+        number_format=fmt,
+        data_labels=labels,
+    )
+
+
+def _ends(chart: Chart, show: object) -> dict[str, str]:
+    """First and last known point of a chart, formatted (for the speaker notes)."""
+    known = [(label, v) for label, v in zip(chart.labels, chart.values, strict=True) if v is not None]
+    if not known:
+        return {"first": DASH, "last": DASH, "first_month": DASH, "last_month": DASH, "last_label": DASH}
+    (l0, v0), (l1, v1) = known[0], known[-1]
+    return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}  # type: ignore[operator]
+
+
+def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "") -> DeckSpec:
+    """The QBR deck of ``ctx`` for ``audience`` in ``lang`` (``'pt-BR'`` or ``'en'``).
+
+    Slides: Cover, KPIs, MRR (line chart), adoption and NPS by quarter (column charts), goals
+    (table), support (table), agreed next steps (table), each with speaker notes.
+    ``company`` is the vendor shown on the cover (the branding's company name).
+    """
+    if audience not in AUDIENCES:
+        raise InvalidInputError(
+            f"Deck audience must be one of {list(AUDIENCES)}, got {audience!r} (the internal deck comes with "
+            "the QBR editions)."
+        )
+    fmt = Formatter(lang)
+    t = {**strings("qbr", lang), **strings("deck", lang)}
+    c = ctx.client
+    money = lambda v: fmt.money(v, c.currency)  # noqa: E731
+    period = fmt.quarter(ctx.year, ctx.quarter)
+    details = "\n".join(
+        f"{t[label]}: {value}"
+        for label, value in (
+            ("csm", c.csm),
+            ("plan", c.plan),
+            ("renewal", fmt.date(c.renewal_date)),
+            ("generated_on", fmt.date(ctx.generated_on)),
+        )
+    )
+    slides = [
+        SlideSpec(
+            "Cover",
+            {"company": company, "title": c.name, "subtitle": f"{t['title']} · {period}", "details": details},
+            notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}",
+        )
+    ]
+    kpi = {
+        "mrr": Kpi(money(ctx.mrr), t["mrr"], f"{fmt.percent(ctx.mrr_change, 1, signed=True)} {t['in_quarter']}"),
+        "arr": Kpi(money(ctx.arr), t["arr"]),
+        "nps": Kpi(
+            fmt.number(ctx.nps, 0),
+            t["nps"],
+            t["nps_interval"].format(low=fmt.number(ctx.nps_low, 0), high=fmt.number(ctx.nps_high, 0), n=ctx.nps_answers),
+        ),
+        "adoption": Kpi(
+            fmt.percent(ctx.adoption, 0),
+            t["adoption_rate"],
+            t["of_licensed"].format(n=fmt.number(ctx.usage[-1].licensed)) if ctx.usage else "",
+        ),
+        "tickets": Kpi(fmt.number(ctx.tickets), t["tickets"], t["open_tickets"].format(n=ctx.open_tickets)),
+        "csat": Kpi(fmt.percent(ctx.csat, 0), t["csat"], t["ces_note"].format(v=fmt.number(ctx.ces, 1))),
+    }
+    summary_notes = t["notes_summary"].format(
+        mrr=kpi["mrr"].value,
+        change=fmt.percent(ctx.mrr_change, 1, signed=True),
+        arr=kpi["arr"].value,
+        nps=kpi["nps"].value,
+        answers=ctx.nps_answers,
+        adoption=kpi["adoption"].value,
+        tickets=kpi["tickets"].value,
+        csat=kpi["csat"].value,
+    )
+    slides.append(SlideSpec("KPIs", {"title": t["summary"], **kpi}, notes=summary_notes))
+    for chart, title, name, kind, show, notes in (
+        (ctx.mrr_chart, t["mrr_trend"], t["mrr"], "line", money, "notes_mrr"),
+        (ctx.usage_chart, t["adoption"], t["adoption_rate"], "column", lambda v: fmt.percent(v, 0), "notes_adoption"),
+        (ctx.nps_chart, t["nps_history"], "NPS", "column", lambda v: fmt.number(v, 0), "notes_nps"),
+    ):
+        slides.append(
+            SlideSpec(
+                "Chart",
+                {
+                    "title": title,
+                    "chart": _chart_spec(chart, name, lang, kind, labels=kind == "column"),
+                    "caption": chart.alt,
+                },
+                notes=t[notes].format(**_ends(chart, show)),
+            )
+        )
+    slides.append(_goals(ctx, fmt, t))
+    support = TableSpec(
+        (t["kpi"], t["value"]),
+        (
+            (t["tickets"], fmt.number(ctx.tickets)),
+            (t["open_tickets_label"], fmt.number(ctx.open_tickets)),
+            (t["tmr"], fmt.hours(ctx.tmr_first_response_hours)),
+            (t["tmr_full"], fmt.hours(ctx.tmr_first_response_median_hours)),
+            (t["resolution"], fmt.hours(ctx.tmr_resolution_hours)),
+            (t["csat"], fmt.percent(ctx.csat, 0)),
+            (t["ces"], fmt.number(ctx.ces, 1)),
+        ),
+        numeric=(1,),
+    )
+    slides.append(
+        SlideSpec(
+            "Table",
+            {"title": t["support"], "table": support},
+            notes=t["notes_support"].format(
+                tickets=fmt.number(ctx.tickets),
+                open=fmt.number(ctx.open_tickets),
+                tmr=fmt.hours(ctx.tmr_first_response_hours),
+            ),
+        )
+    )
+    if ctx.next_steps:
+        steps = TableSpec(
+            (t["action"], t["side"], t["owner"], t["due"]),
+            tuple(
+                (x.milestone, t[x.owner_side], x.owner, fmt.date(x.due_date, "short")) for x in ctx.next_steps
+            ),
+            numeric=(3,),
+        )
+        slides.append(SlideSpec("Table", {"title": t["next_steps"], "table": steps}, notes=t["notes_next"]))
+    else:
+        slides.append(
+            SlideSpec("Bullets", {"title": t["next_steps"], "body": Bullets((t["none"],))}, notes=t["notes_none"])
+        )
+    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+
+
+def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> SlideSpec:
+    if not ctx.goals:
+        return SlideSpec("Bullets", {"title": t["goals"], "body": Bullets((t["none"],))}, notes=t["notes_none"])
+    table = TableSpec(
+        (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
+        tuple(
+            (
+                g.objective,
+                g.kpi,
+                f"{fmt.number(g.baseline, 1)} {g.unit}".strip(),
+                f"{fmt.number(g.target, 1)} {g.unit}".strip(),
+                f"{fmt.number(g.actual, 1)} {g.unit}".strip(),
+                fmt.percent(g.progress, 0),
+                t[g.status],
+            )
+            for g in ctx.goals
+        ),
+        numeric=(2, 3, 4, 5),
+    )
+    counts = {s: sum(1 for g in ctx.goals if g.status == s) for s in ("achieved", "on_track", "at_risk")}
+    return SlideSpec(
+        "Table",
+        {"title": t["goals"], "table": table},
+        notes=t["notes_goals"].format(n=len(ctx.goals), **counts),
+    )
