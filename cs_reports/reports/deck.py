@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from cs_reports._io import atomic_output
 from cs_reports._resources import report_templates_dir
-from cs_reports.errors import InvalidInputError
+from cs_reports.errors import CsReportsError, InvalidInputError
 
 __all__ = [
     "Bullets",
@@ -319,33 +319,37 @@ def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
             frame.paragraphs[-1].text = text
 
 
-class _SafeChartData:
-    """Builds python-pptx chart data whose embedded workbook never turns a label into a formula."""
+def _chart_data(spec: ChartSpec) -> Any:
+    """python-pptx chart data whose embedded workbook never turns a label into a formula or link.
 
-    @staticmethod
-    def make(spec: ChartSpec) -> Any:
-        from pptx.chart.data import CategoryChartData
-        from pptx.chart.xlsx import CategoryWorkbookWriter
-        from xlsxwriter import Workbook
+    python-pptx writes the workbook with XlsxWriter's defaults, which store a text starting
+    with ``=`` as a formula: a category named ``=cmd|' /C calc'!A0`` would become a DDE
+    formula in the data PowerPoint's "Edit Data" opens. This writer turns that off.
+    """
+    from pptx.chart.data import CategoryChartData
+    from pptx.chart.xlsx import CategoryWorkbookWriter
+    from xlsxwriter import Workbook
 
-        class Writer(CategoryWorkbookWriter):  # type: ignore[misc]
-            @contextmanager
-            def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
-                options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-                workbook = Workbook(xlsx_file, options)
-                yield workbook, workbook.add_worksheet()
-                workbook.close()
+    class Writer(CategoryWorkbookWriter):  # type: ignore[misc]
+        @contextmanager
+        def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
+            options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+            workbook = Workbook(xlsx_file, options)
+            yield workbook, workbook.add_worksheet()
+            workbook.close()
 
-        class Data(CategoryChartData):  # type: ignore[misc]
-            @property
-            def _workbook_writer(self) -> Any:
-                return Writer(self)
+    class Data(CategoryChartData):  # type: ignore[misc]
+        @property
+        def _workbook_writer(self) -> Any:
+            writer: Any = Writer
+            return writer(self)
 
-        data = Data(number_format=spec.number_format)
-        data.categories = list(spec.categories)
-        for s in spec.series:
-            data.add_series(s.name, list(s.values))
-        return data
+    make: Any = Data
+    data = make(number_format=spec.number_format)
+    data.categories = list(spec.categories)
+    for s in spec.series:
+        data.add_series(s.name, list(s.values))
+    return data
 
 
 def _add_chart(slide: Any, box: tuple[int, int, int, int], key: str, spec: ChartSpec) -> None:
@@ -353,7 +357,7 @@ def _add_chart(slide: Any, box: tuple[int, int, int, int], key: str, spec: Chart
     from pptx.util import Pt
 
     kind = XL_CHART_TYPE.LINE_MARKERS if spec.kind == "line" else XL_CHART_TYPE.COLUMN_CLUSTERED
-    frame = slide.shapes.add_chart(kind, *box, _SafeChartData.make(spec))
+    frame = slide.shapes.add_chart(kind, *box, _chart_data(spec))
     frame.name = key
     chart = frame.chart
     chart.has_title = False  # the slide's title says what the chart is
@@ -416,7 +420,7 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
         source = layout_phs.get(idx)
         if not keys:
             left = TAG.findall(_ph_text(source)) if source is not None else []
-            if left:
+            if source is not None and left:
                 raise DeckTemplateError(
                     f"Deck template '{template}', layout '{layout.name}', placeholder '{source.name}': tag "
                     f"'{{{{ {left[0]} }}}}' has no value on {where}; values given: {sorted(spec.values)}."
@@ -480,14 +484,17 @@ def render_deck(spec: DeckSpec, template: str | Path | None = None) -> bytes:
     >>> render_deck(deck)[:2]
     b'PK'
     """
-    from pptx import Presentation
+    try:
+        from pptx import Presentation
+    except ImportError:
+        raise CsReportsError("PowerPoint decks need python-pptx: pip install 'cs-reports[pptx]'.") from None
 
     path = Path(template) if template is not None else default_template()
     shown = path.name if template is None else str(template)
+    if not path.is_file():
+        raise InvalidInputError(f"Deck template '{shown}' does not exist.")
     try:
         prs = Presentation(str(path))
-    except FileNotFoundError:
-        raise InvalidInputError(f"Deck template '{shown}' does not exist.") from None
     except Exception as exc:  # python-pptx raises several types for a file that is not a .pptx
         raise InvalidInputError(f"Deck template '{shown}' is not a PowerPoint .pptx file ({exc}).") from None
     slide_ids = prs.slides._sldIdLst
@@ -497,8 +504,8 @@ def render_deck(spec: DeckSpec, template: str | Path | None = None) -> bytes:
     for number, slide in enumerate(spec.slides, 1):
         _fill_slide(prs, number, slide, shown)
     _leftover_tags(prs, shown)
-    if spec.title:
-        prs.core_properties.title = spec.title
+    if spec.title:  # file properties hold at most 255 characters
+        prs.core_properties.title = spec.title if len(spec.title) <= 255 else spec.title[:254] + "…"
     buffer = io.BytesIO()
     prs.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,8 @@ in the deck engine changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.charts import Chart
 from cs_reports.reports.context import QBRContext
@@ -39,13 +41,13 @@ def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) 
     )
 
 
-def _ends(chart: Chart, show: object) -> dict[str, str]:
+def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
     """First and last known point of a chart, formatted (for the speaker notes)."""
     known = [(label, v) for label, v in zip(chart.labels, chart.values, strict=True) if v is not None]
     if not known:
         return {"first": DASH, "last": DASH, "first_month": DASH, "last_month": DASH, "last_label": DASH}
     (l0, v0), (l1, v1) = known[0], known[-1]
-    return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}  # type: ignore[operator]
+    return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}
 
 
 def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "") -> DeckSpec:
@@ -63,7 +65,10 @@ def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: s
     fmt = Formatter(lang)
     t = {**strings("qbr", lang), **strings("deck", lang)}
     c = ctx.client
-    money = lambda v: fmt.money(v, c.currency)  # noqa: E731
+
+    def money(value: float) -> str:
+        return fmt.money(value, c.currency)
+
     period = fmt.quarter(ctx.year, ctx.quarter)
     details = "\n".join(
         f"{t[label]}: {value}"
@@ -87,7 +92,9 @@ def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: s
         "nps": Kpi(
             fmt.number(ctx.nps, 0),
             t["nps"],
-            t["nps_interval"].format(low=fmt.number(ctx.nps_low, 0), high=fmt.number(ctx.nps_high, 0), n=ctx.nps_answers),
+            t["nps_interval"].format(
+                low=fmt.number(ctx.nps_low, 0), high=fmt.number(ctx.nps_high, 0), n=ctx.nps_answers
+            ),
         ),
         "adoption": Kpi(
             fmt.percent(ctx.adoption, 0),
@@ -152,9 +159,7 @@ def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: s
     if ctx.next_steps:
         steps = TableSpec(
             (t["action"], t["side"], t["owner"], t["due"]),
-            tuple(
-                (x.milestone, t[x.owner_side], x.owner, fmt.date(x.due_date, "short")) for x in ctx.next_steps
-            ),
+            tuple((x.milestone, t[x.owner_side], x.owner, fmt.date(x.due_date, "short")) for x in ctx.next_steps),
             numeric=(3,),
         )
         slides.append(SlideSpec("Table", {"title": t["next_steps"], "table": steps}, notes=t["notes_next"]))
