@@ -45,7 +45,7 @@ CAPTION_BOX = (Inches(0.5), Inches(6.35), Inches(12.33), Inches(0.6))
 
 
 def _level(n: int, size: int, *, color: str = "", bold: bool = False, align: str = "l", bullet: bool = False) -> str:
-    fill = f'<a:solidFill><a:{color}/></a:solidFill>' if color else ""
+    fill = f"<a:solidFill><a:{color}/></a:solidFill>" if color else ""
     bu = "" if bullet else "<a:buNone/>"
     indent = ' marL="285750" indent="-285750"' if bullet else ' marL="0" indent="0"'
     return (
@@ -71,7 +71,7 @@ def _placeholder(
     fill_xml = f'<a:solidFill><a:srgbClr val="{fill}"/></a:solidFill>' if fill else ""
     fit = "<a:normAutofit/>" if autofit else ""
     return parse_xml(
-        f"<p:sp {nsdecls('p', 'a')}><p:nvSpPr><p:cNvPr id=\"{id_}\" name=\"{escape(name)}\"/>"
+        f'<p:sp {nsdecls("p", "a")}><p:nvSpPr><p:cNvPr id="{id_}" name="{escape(name)}"/>'
         '<p:cNvSpPr><a:spLocks noGrp="1"/></p:cNvSpPr>'
         f"<p:nvPr><p:ph {ph}/></p:nvPr></p:nvSpPr>"
         f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></a:xfrm>{fill_xml}</p:spPr>'
@@ -85,7 +85,7 @@ def _rectangle(id_: int, name: str, box: tuple[int, int, int, int], scheme: str)
     """A decorative filled rectangle in a theme colour (not a placeholder)."""
     x, y, w, h = box
     return parse_xml(
-        f"<p:sp {nsdecls('p', 'a')}><p:nvSpPr><p:cNvPr id=\"{id_}\" name=\"{name}\"/><p:cNvSpPr/><p:nvPr/>"
+        f'<p:sp {nsdecls("p", "a")}><p:nvSpPr><p:cNvPr id="{id_}" name="{name}"/><p:cNvSpPr/><p:nvPr/>'
         f'</p:nvSpPr><p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="{w}" cy="{h}"/></a:xfrm>'
         f'<a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:solidFill><a:schemeClr val="{scheme}"/></a:solidFill>'
         "<a:ln><a:noFill/></a:ln></p:spPr></p:sp>"
@@ -99,14 +99,19 @@ def _title(id_: int = 2) -> etree._Element:
         TITLE_BOX,
         "Slide title",
         ph='type="title"',
-        levels=_level(1, 28, color="schemeClr val=\"tx2\"", bold=True),
+        levels=_level(1, 28, color='schemeClr val="tx2"', bold=True),
         anchor="b",
     )
 
 
 def _caption(id_: int) -> etree._Element:
     return _placeholder(
-        id_, "caption", CAPTION_BOX, "Caption: what the numbers mean", ph='type="body" idx="11"', levels=_level(1, 12, color=f'srgbClr val="{MUTED}"')
+        id_,
+        "caption",
+        CAPTION_BOX,
+        "Caption: what the numbers mean",
+        ph='type="body" idx="11"',
+        levels=_level(1, 12, color=f'srgbClr val="{MUTED}"'),
     )
 
 
@@ -180,37 +185,89 @@ def build() -> bytes:
         "Cover",
         [
             _rectangle(2, "Brand block", (0, 0, block, HEIGHT), "accent1"),
-            _placeholder(3, "company", (Inches(0.4), Inches(0.6), block - Inches(0.8), Inches(1.2)), "Company",
-                         ph='type="body" idx="13"', levels=_level(1, 20, color='schemeClr val="bg1"', bold=True)),
-            _placeholder(4, "title", (block + Inches(0.5), Inches(2.0), Inches(8.2), Inches(1.7)), "Client name",
-                         ph='type="ctrTitle"', levels=_level(1, 40, color='schemeClr val="tx2"', bold=True), anchor="b"),
-            _placeholder(5, "subtitle", (block + Inches(0.5), Inches(3.8), Inches(8.2), Inches(0.8)), "Quarter",
-                         ph='type="subTitle" idx="1"', levels=_level(1, 24, color='schemeClr val="accent1"')),
-            _placeholder(6, "details", (block + Inches(0.5), Inches(4.7), Inches(8.2), Inches(1.6)), "CSM, plan, date",
-                         ph='type="body" idx="12"', levels=_level(1, 14, color=f'srgbClr val="{MUTED}"')),
+            _placeholder(
+                3,
+                "company",
+                (Inches(0.4), Inches(0.6), block - Inches(0.8), Inches(1.2)),
+                "Company",
+                ph='type="body" idx="13"',
+                levels=_level(1, 20, color='schemeClr val="bg1"', bold=True),
+            ),
+            _placeholder(
+                4,
+                "title",
+                (block + Inches(0.5), Inches(2.0), Inches(8.2), Inches(1.7)),
+                "Client name",
+                ph='type="ctrTitle"',
+                levels=_level(1, 40, color='schemeClr val="tx2"', bold=True),
+                anchor="b",
+            ),
+            _placeholder(
+                5,
+                "subtitle",
+                (block + Inches(0.5), Inches(3.8), Inches(8.2), Inches(0.8)),
+                "Quarter",
+                ph='type="subTitle" idx="1"',
+                levels=_level(1, 24, color='schemeClr val="accent1"'),
+            ),
+            _placeholder(
+                6,
+                "details",
+                (block + Inches(0.5), Inches(4.7), Inches(8.2), Inches(1.6)),
+                "CSM, plan, date",
+                ph='type="body" idx="12"',
+                levels=_level(1, 14, color=f'srgbClr val="{MUTED}"'),
+            ),
         ],
         show_master=False,
     )
     card_w, card_h, gap = Inches(3.95), Inches(2.3), Inches(0.24)
-    kpi_levels = _level(1, 34, color='schemeClr val="accent1"', bold=True, align="ctr") + _level(
-        2, 14, color=f'srgbClr val="{INK}"', align="ctr"
-    ) + _level(3, 11, color=f'srgbClr val="{MUTED}"', align="ctr")
+    kpi_levels = (
+        _level(1, 34, color='schemeClr val="accent1"', bold=True, align="ctr")
+        + _level(2, 14, color=f'srgbClr val="{INK}"', align="ctr")
+        + _level(3, 11, color=f'srgbClr val="{MUTED}"', align="ctr")
+    )
     cards = []
     for i, key in enumerate(("mrr", "arr", "nps", "adoption", "tickets", "csat")):
         x = Inches(0.5) + (i % 3) * (card_w + gap)
         y = Inches(1.5) + (i // 3) * (card_h + gap)
         cards.append(
-            _placeholder(3 + i, key, (x, y, card_w, card_h), f"KPI: {key}", ph=f'type="body" idx="{20 + i}"',
-                         levels=kpi_levels, anchor="ctr", fill=CARD)
+            _placeholder(
+                3 + i,
+                key,
+                (x, y, card_w, card_h),
+                f"KPI: {key}",
+                ph=f'type="body" idx="{20 + i}"',
+                levels=kpi_levels,
+                anchor="ctr",
+                fill=CARD,
+            )
         )
     _reset_layout(kpis, "KPIs", [_title(), *cards])
-    _reset_layout(chart, "Chart", [_title(), _placeholder(3, "chart", CONTENT_BOX, "Chart", ph='type="chart" idx="10"'), _caption(4)])
-    _reset_layout(table, "Table", [_title(), _placeholder(3, "table", CONTENT_BOX, "Table", ph='type="tbl" idx="10"'), _caption(4)])
+    _reset_layout(
+        chart,
+        "Chart",
+        [_title(), _placeholder(3, "chart", CONTENT_BOX, "Chart", ph='type="chart" idx="10"'), _caption(4)],
+    )
+    _reset_layout(
+        table,
+        "Table",
+        [_title(), _placeholder(3, "table", CONTENT_BOX, "Table", ph='type="tbl" idx="10"'), _caption(4)],
+    )
     _reset_layout(
         bullets,
         "Bullets",
-        [_title(), _placeholder(3, "body", (Inches(0.5), Inches(1.4), Inches(12.33), Inches(5.5)), "Points",
-                                ph='type="body" idx="1"', levels=_level(1, 20, bullet=True) + _level(2, 14, color=f'srgbClr val="{MUTED}"'))],
+        [
+            _title(),
+            _placeholder(
+                3,
+                "body",
+                (Inches(0.5), Inches(1.4), Inches(12.33), Inches(5.5)),
+                "Points",
+                ph='type="body" idx="1"',
+                levels=_level(1, 20, bullet=True) + _level(2, 14, color=f'srgbClr val="{MUTED}"'),
+            ),
+        ],
     )
     props = prs.core_properties
     props.title, props.author, props.last_modified_by = "cs-reports QBR deck", "cs-reports", "cs-reports"
@@ -240,4 +297,3 @@ def _normalise_zip(data: bytes) -> bytes:
 if __name__ == "__main__":
     OUT.write_bytes(build())
     print(f"wrote {OUT} ({OUT.stat().st_size:,} bytes)", file=sys.stderr)
-

@@ -286,7 +286,7 @@ def test_hostile_text_stays_text_everywhere(text):
     assert cover.notes_slide.notes_text_frame.text == text
     assert text in slide_texts(table)
     (frame,) = [s for s in chart_slide.shapes if s.has_chart]
-    assert list(frame.chart.plots[0].categories)[0] == text
+    assert list(frame.chart.plots[0].categories) == [text, "b"]
     assert frame.chart.plots[0].series[0].name == text
     sheet = openpyxl.load_workbook(io.BytesIO(frame.chart.part.chart_workbook.xlsx_part.blob)).active
     assert (sheet["A2"].value, sheet["A2"].data_type) == (text, "s"), "a label is never a formula in the embedded data"
