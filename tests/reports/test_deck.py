@@ -34,7 +34,7 @@ from cs_reports.reports.deck import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-HOSTILE = ("=cmd|' /C calc'!A0", "<script>alert(1)</script>", "+SUM(A1:A9)", "@import & \"quotes\"")
+HOSTILE = ("=cmd|' /C calc'!A0", "<script>alert(1)</script>", "+SUM(A1:A9)", '@import & "quotes"')
 
 
 def open_deck(data: bytes):
@@ -51,7 +51,9 @@ def slide_texts(slide) -> list[str]:
     return out
 
 
-def company_template(tmp_path: Path, *, body_text: str = "MRR {{ mrr }} · NPS {{ nps }}", rename: dict | None = None) -> Path:
+def company_template(
+    tmp_path: Path, *, body_text: str = "MRR {{ mrr }} · NPS {{ nps }}", rename: dict | None = None
+) -> Path:
     """A company template: python-pptx's stock master with 'Title and Content' renamed to 'Resumo'
     and a tagged body placeholder, as a user would type it in PowerPoint's slide-master view."""
     prs = Presentation()
@@ -98,7 +100,11 @@ def test_default_template_is_what_its_script_builds():
 def test_placeholders_by_name_kpis_bullets_and_notes():
     deck = DeckSpec(
         (
-            SlideSpec("KPIs", {"title": "Resumo", "mrr": Kpi("R$ 1.234,56", "MRR", "+2,0% no trimestre")}, notes="Abrir pelo MRR."),
+            SlideSpec(
+                "KPIs",
+                {"title": "Resumo", "mrr": Kpi("R$ 1.234,56", "MRR", "+2,0% no trimestre")},
+                notes="Abrir pelo MRR.",
+            ),
             SlideSpec("Bullets", {"title": "Agenda", "body": Bullets(("Resultados", "Próximos passos"))}),
         ),
         title="Deck de teste",
@@ -117,7 +123,9 @@ def test_placeholders_by_name_kpis_bullets_and_notes():
 
 def test_tags_are_replaced_inside_the_placeholder_text(tmp_path):
     template = company_template(tmp_path)
-    deck = DeckSpec((SlideSpec("Resumo", {"title": "Resumo do trimestre", "mrr": "R$ 1.234,56", "nps": Kpi("42", "NPS")}),))
+    deck = DeckSpec(
+        (SlideSpec("Resumo", {"title": "Resumo do trimestre", "mrr": "R$ 1.234,56", "nps": Kpi("42", "NPS")}),)
+    )
     (slide,) = open_deck(render_deck(deck, template)).slides
     assert slide_texts(slide) == ["Resumo do trimestre", "MRR R$ 1.234,56 · NPS 42"]
 
@@ -163,7 +171,9 @@ def test_renamed_placeholder_names_layout_and_placeholder(tmp_path):
 def test_a_chart_needs_a_named_placeholder(tmp_path):
     template = company_template(tmp_path, body_text="{{ chart }}")
     chart = ChartSpec("line", ("a", "b"), (Series("MRR", (1.0, 2.0)),))
-    with pytest.raises(DeckTemplateError, match=r"layout 'Resumo': 'chart' is a chart and needs a placeholder named 'chart'"):
+    with pytest.raises(
+        DeckTemplateError, match=r"layout 'Resumo': 'chart' is a chart and needs a placeholder named 'chart'"
+    ):
         render_deck(DeckSpec((SlideSpec("Resumo", {"chart": chart}),)), template)
     template = company_template(tmp_path, body_text="anything", rename={"Content Placeholder 2": "chart"})
     (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Resumo", {"chart": chart}),)), template)).slides
@@ -200,7 +210,9 @@ def test_a_tag_in_a_layout_text_box_is_an_error(tmp_path):
     box.text_frame.text = "Cliente: {{ client }}"
     layout.shapes._spTree.append(copy.deepcopy(box._element))
     prs.save(template)
-    with pytest.raises(DeckTemplateError, match=r"layout 'Resumo', shape 'Rodapé': tag '\{\{ client \}\}' is left unfilled"):
+    with pytest.raises(
+        DeckTemplateError, match=r"layout 'Resumo', shape 'Rodapé': tag '\{\{ client \}\}' is left unfilled"
+    ):
         render_deck(DeckSpec((SlideSpec("Resumo", {"mrr": "1", "nps": "2"}),)), template)
 
 
@@ -236,7 +248,9 @@ def test_spec_shapes_are_checked():
 
 def test_native_chart_with_embedded_data_and_locale_format():
     fmt = number_format("pt-BR", currency="BRL")
-    chart = ChartSpec("column", ("jul/26", "ago/26", "set/26"), (Series("MRR", (1200.5, None, 1500.0)),), fmt, data_labels=True)
+    chart = ChartSpec(
+        "column", ("jul/26", "ago/26", "set/26"), (Series("MRR", (1200.5, None, 1500.0)),), fmt, data_labels=True
+    )
     (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Chart", {"title": "MRR", "chart": chart}),)))).slides
     (frame,) = [s for s in slide.shapes if s.has_chart]
     c = frame.chart

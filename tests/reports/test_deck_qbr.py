@@ -1,0 +1,193 @@
+"""The QBR deck round trip: built from the sample's QBR context, read back with python-pptx,
+every number checked against the context (formatted by the PDF's Formatter) and against the
+PDF's own text, in pt-BR and en."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+
+import pandas as pd
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from cs_reports.reports.deck import TAG, number_format, render_deck
+from cs_reports.reports.deck_qbr import qbr_deck
+from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.kinds import produce
+from cs_reports.reports.qbr import build_qbr_context
+from cs_reports.reports.render import Templates, load_branding, strings
+
+QUARTER, QUARTER_END = "2026Q3", pd.Timestamp("2026-09-01")
+NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
+LANGS = ("pt-BR", "en")
+
+
+def norm(text: str) -> str:
+    return re.sub(r"[ \u00a0\u202f]+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def clients(sample_book):
+    """One paying client per locale (as tests/reports/test_pdf_numbers.py picks them)."""
+    paying = set(
+        sample_book.mrr.loc[(sample_book.mrr["month"] == QUARTER_END) & (sample_book.mrr["mrr"] > 0), "client_id"]
+    )
+    c = sample_book.clients[sample_book.clients["client_id"].isin(paying)]
+    return {lang: c.loc[c["locale"] == lang, "client_id"].iloc[0] for lang in LANGS}
+
+
+@pytest.fixture(scope="module")
+def decks(sample_book, clients):
+    """lang -> (context, deck read back, PDF text) for the same client, quarter and language."""
+    out = {}
+    for lang in LANGS:
+        ctx = build_qbr_context(sample_book, QUARTER, clients[lang], lang)
+        prs = Presentation(io.BytesIO(render_deck(qbr_deck(ctx, lang, company="Acme SaaS"))))
+        pdf, _ = produce(
+            sample_book, "qbr", QUARTER, clients[lang], lang, templates=Templates(), branding=load_branding(None)
+        )
+        text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        out[lang] = (ctx, prs, norm(text))
+    return out
+
+
+def shapes_by_name(slide) -> dict:
+    return {s.name: s for s in slide.shapes}
+
+
+def texts(slide) -> list[str]:
+    out = []
+    for s in slide.shapes:
+        if s.has_text_frame:
+            out.append(norm(s.text_frame.text))
+        if s.has_table:
+            out.extend(norm(c.text) for row in s.table.rows for c in row.cells)
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_kpi_cards_are_the_contexts_values(decks, lang):
+    ctx, prs, _ = decks[lang]
+    fmt, cur = Formatter(lang), ctx.client.currency
+    kpis = shapes_by_name(prs.slides[1])
+    value = {
+        k: norm(kpis[k].text_frame.paragraphs[0].text) for k in ("mrr", "arr", "nps", "adoption", "tickets", "csat")
+    }
+    # Reference: the QBRContext fields, formatted as report_templates/qbr/report.html.j2 formats them.
+    assert value == {
+        "mrr": norm(fmt.money(ctx.mrr, cur)),
+        "arr": norm(fmt.money(ctx.arr, cur)),
+        "nps": fmt.number(ctx.nps, 0),
+        "adoption": fmt.percent(ctx.adoption, 0),
+        "tickets": fmt.number(ctx.tickets),
+        "csat": fmt.percent(ctx.csat, 0),
+    }
+    assert norm(kpis["mrr"].text_frame.paragraphs[2].text).startswith(fmt.percent(ctx.mrr_change, 1, signed=True))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_number_on_every_slide_is_in_the_pdf(decks, lang):
+    """Each number printed on a slide (cards, tables, captions) is printed in the PDF of the same QBR."""
+    ctx, prs, pdf_text = decks[lang]
+    in_pdf = set(NUMBER.findall(pdf_text))
+    charts = " ".join(c.alt for c in (ctx.mrr_chart, ctx.usage_chart, ctx.nps_chart))  # the PDF's <img alt>
+    allowed = in_pdf | set(NUMBER.findall(charts))
+    seen = []
+    for number, slide in enumerate(prs.slides, 1):
+        for text in texts(slide):
+            for token in NUMBER.findall(text):
+                seen.append(token)
+                assert token in allowed, f"slide {number}: {token!r} (in {text!r}) is not in the PDF"
+    assert len(seen) > 40, "the deck prints the QBR's numbers"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_tables_hold_the_contexts_rows(decks, lang):
+    ctx, prs, _ = decks[lang]
+    fmt, t = Formatter(lang), strings("qbr", lang)
+    tables = {norm(s.shapes.title.text_frame.text): s for s in prs.slides if any(x.has_table for x in s.shapes)}
+    goals = shapes_by_name(tables[t["goals"]])["table"].table
+    rows = [[norm(c.text) for c in row.cells] for row in goals.rows][1:]
+    assert rows == [
+        [
+            g.objective,
+            g.kpi,
+            f"{fmt.number(g.baseline, 1)} {g.unit}".strip(),
+            f"{fmt.number(g.target, 1)} {g.unit}".strip(),
+            f"{fmt.number(g.actual, 1)} {g.unit}".strip(),
+            fmt.percent(g.progress, 0),
+            t[g.status],
+        ]
+        for g in ctx.goals
+    ]
+    support = shapes_by_name(tables[t["support"]])["table"].table
+    assert [norm(row.cells[1].text) for row in support.rows][1:] == [
+        fmt.number(ctx.tickets),
+        fmt.number(ctx.open_tickets),
+        norm(fmt.hours(ctx.tmr_first_response_hours)),
+        norm(fmt.hours(ctx.tmr_first_response_median_hours)),
+        norm(fmt.hours(ctx.tmr_resolution_hours)),
+        fmt.percent(ctx.csat, 0),
+        fmt.number(ctx.ces, 1),
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_charts_are_native_with_the_pdfs_data(decks, lang):
+    ctx, prs, _ = decks[lang]
+    charts = [s for slide in prs.slides for s in slide.shapes if s.has_chart]
+    assert [c.chart.chart_type.name for c in charts] == ["LINE_MARKERS", "COLUMN_CLUSTERED", "COLUMN_CLUSTERED"]
+    mrr, usage, nps = (c.chart.plots[0] for c in charts)
+    assert list(mrr.categories) == list(ctx.mrr_chart.labels) and len(mrr.categories) == 12
+    assert list(mrr.series[0].values) == pytest.approx(list(ctx.mrr_chart.values))
+    assert mrr.series[0].values[-1] == pytest.approx(ctx.mrr), "the line ends at the quarter's MRR"
+    assert list(usage.series[0].values) == pytest.approx([u.rate for u in ctx.usage])
+    assert list(nps.categories) == list(ctx.nps_chart.labels)
+    formats = [c.chart.value_axis.tick_labels.number_format for c in charts]
+    assert formats == [
+        number_format(lang, currency=ctx.client.currency),
+        number_format(lang, percent=True),
+        number_format(lang),
+    ]
+    assert formats[0].startswith("[$R$-416] " if lang == "pt-BR" else "[$R$-409]")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_tags_left_and_notes_on_every_slide(decks, lang):
+    _, prs, _ = decks[lang]
+    for number, slide in enumerate(prs.slides, 1):
+        for text in texts(slide):
+            assert not TAG.search(text), f"slide {number}: {text!r}"
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), f"slide {number} has notes"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_client_deck_shows_nothing_internal(decks, lang):
+    ctx, prs, _ = decks[lang]
+    t = strings("qbr", lang)
+    everything = " ".join(
+        [*(x for s in prs.slides for x in texts(s)), *(s.notes_slide.notes_text_frame.text for s in prs.slides)]
+    )
+    for key in ("health", "renewal_probability", "health_drivers", "risks", "opportunities", "attention"):
+        assert t[key] not in everything, key
+    assert "Health" not in everything and "probab" not in everything.lower()
+
+
+@pytest.mark.parametrize(
+    "name", ["=cmd|' /C calc'!A0", "<script>alert('x')</script>", 'Ação & Cia "Ltda" ' + "x" * 300]
+)
+def test_hostile_client_names_stay_text(decks, name):
+    ctx, _, _ = decks["pt-BR"]
+    hostile = dataclasses.replace(ctx, client=dataclasses.replace(ctx.client, name=name))
+    prs = Presentation(io.BytesIO(render_deck(qbr_deck(hostile, "pt-BR"))))
+    assert norm(prs.slides[0].shapes.title.text_frame.text) == norm(name)
+    assert name[:200] in prs.core_properties.title
+
+
+def test_only_the_client_audience_exists_today(decks):
+    ctx, _, _ = decks["en"]
+    with pytest.raises(ValueError, match=r"^Deck audience must be one of \['client'\], got 'internal'"):
+        qbr_deck(ctx, "en", audience="internal")
