@@ -46,6 +46,7 @@ __all__ = [
     "DeckSpec",
     "DeckTemplateError",
     "Kpi",
+    "Picture",
     "Series",
     "SlideSpec",
     "TableSpec",
@@ -130,7 +131,15 @@ class ChartSpec:
                 )
 
 
-Value = str | Kpi | Bullets | TableSpec | ChartSpec
+@dataclass(frozen=True)
+class Picture:
+    """An image (PNG, JPEG or GIF bytes) fitted inside its placeholder, keeping its proportions."""
+
+    data: bytes
+    description: str = ""
+
+
+Value = str | Kpi | Bullets | TableSpec | ChartSpec | Picture
 
 
 @dataclass(frozen=True)
@@ -246,10 +255,10 @@ def _targets(layout: Any, values: Mapping[str, Value], where: str, template: str
             out[idx] = (True, [key])
             continue
         tagged = [ph for ph in placeholders if key in TAG.findall(_ph_text(ph))]
-        if tagged and isinstance(values[key], (ChartSpec, TableSpec)):
+        if tagged and isinstance(values[key], (ChartSpec, TableSpec, Picture)):
             raise DeckTemplateError(
                 f"Deck template '{template}', layout '{layout.name}': '{key}' is a "
-                f"{'chart' if isinstance(values[key], ChartSpec) else 'table'} and needs a placeholder named "
+                f"{type(values[key]).__name__.removesuffix('Spec').lower()} and needs a placeholder named "
                 f"'{key}', not a tag (needed by {where})."
             )
         if not tagged:
@@ -404,6 +413,25 @@ def _add_table(slide: Any, box: tuple[int, int, int, int], key: str, spec: Table
                     p.alignment = PP_ALIGN.RIGHT
 
 
+def _add_picture(slide: Any, box: tuple[int, int, int, int], key: str, spec: Picture, where: str) -> None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(spec.data)) as image:
+            kind, (width, height) = image.format, image.size
+    except (UnidentifiedImageError, OSError):
+        kind, width, height = None, 0, 0
+    if kind not in ("PNG", "JPEG", "GIF") or not width or not height:
+        raise InvalidInputError(f"The image for {where} must be PNG, JPEG or GIF; got {kind or 'something else'}.")
+    x, y, w, h = box
+    scale = min(w / width, h / height)
+    cx, cy = int(width * scale), int(height * scale)
+    picture = slide.shapes.add_picture(io.BytesIO(spec.data), x + (w - cx) // 2, y + (h - cy) // 2, cx, cy)
+    picture.name = key
+    if spec.description:
+        picture._element.nvPicPr.cNvPr.set("descr", spec.description)
+
+
 def _box(shape: Any) -> tuple[int, int, int, int]:
     return int(shape.left), int(shape.top), int(shape.width), int(shape.height)
 
@@ -434,6 +462,9 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
             shape._element.getparent().remove(shape._element)
         elif isinstance(value, TableSpec):
             _add_table(slide, _box(shape), keys[0], value)
+            shape._element.getparent().remove(shape._element)
+        elif isinstance(value, Picture):
+            _add_picture(slide, _box(shape), keys[0], value, f"{where}, '{keys[0]}'")
             shape._element.getparent().remove(shape._element)
         elif not by_name and source is not None:
             _fill_tags(shape, source, spec.values)
@@ -472,8 +503,41 @@ def _leftover_tags(prs: Any, template: str) -> None:
                     )
 
 
-def render_deck(spec: DeckSpec, template: str | Path | None = None) -> bytes:
+#: Theme colour slots :func:`render_deck` may set (DrawingML ``a:clrScheme`` children).
+THEME_SLOTS = ("dk1", "lt1", "dk2", "lt2", "accent1", "accent2", "accent3", "accent4", "accent5", "accent6")
+
+
+def _theme_colors(prs: Any, colors: Mapping[str, str]) -> None:
+    """Set theme colour slots (e.g. ``{"accent1": "#1F4E79"}``) in every slide master's theme."""
+    from lxml import etree
+    from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+
+    bad = {k: v for k, v in colors.items() if k not in THEME_SLOTS or not re.fullmatch(r"#[0-9A-Fa-f]{6}", v)}
+    if bad:
+        raise InvalidInputError(f"Theme colours must map {list(THEME_SLOTS)} to '#RRGGBB'; got {bad}.")
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    for master in prs.slide_masters:
+        part = master.part.part_related_by(RT.THEME)
+        root = etree.fromstring(part.blob)
+        scheme = root.find(f".//{a}clrScheme")
+        for slot, value in colors.items():
+            element = scheme.find(f"{a}{slot}") if scheme is not None else None
+            if element is None:
+                continue
+            for child in list(element):
+                element.remove(child)
+            etree.SubElement(element, f"{a}srgbClr", val=value[1:].upper())
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def render_deck(
+    spec: DeckSpec, template: str | Path | None = None, *, theme_colors: Mapping[str, str] | None = None
+) -> bytes:
     """Fill ``spec`` into ``template`` (default: the built-in one) and return the .pptx bytes.
+
+    ``theme_colors`` overrides colours of the template's theme (``{"accent1": "#1F4E79"}``);
+    shapes, tables and charts drawn in theme colours follow it (the built-in template draws
+    everything in ``accent1``/``dk2``, and charts use ``accent1`` first).
 
     Raises :class:`DeckTemplateError` for a missing layout/placeholder or a leftover tag, and
     :class:`InvalidInputError` when ``template`` is not a readable .pptx.
@@ -497,6 +561,8 @@ def render_deck(spec: DeckSpec, template: str | Path | None = None) -> bytes:
         prs = Presentation(str(path))
     except Exception as exc:  # python-pptx raises several types for a file that is not a .pptx
         raise InvalidInputError(f"Deck template '{shown}' is not a PowerPoint .pptx file ({exc}).") from None
+    if theme_colors:
+        _theme_colors(prs, theme_colors)
     slide_ids = prs.slides._sldIdLst
     for sld in list(slide_ids):  # the template's own sample slides
         prs.part.drop_rel(sld.rId)
@@ -511,9 +577,15 @@ def render_deck(spec: DeckSpec, template: str | Path | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def write_deck(spec: DeckSpec, path: str | Path, template: str | Path | None = None) -> Path:
+def write_deck(
+    spec: DeckSpec,
+    path: str | Path,
+    template: str | Path | None = None,
+    *,
+    theme_colors: Mapping[str, str] | None = None,
+) -> Path:
     """Render ``spec`` and write it atomically to ``path`` (see :func:`cs_reports._io.atomic_output`)."""
-    data = render_deck(spec, template)
+    data = render_deck(spec, template, theme_colors=theme_colors)
     with atomic_output(path) as fh:
         fh.write(data)
     return Path(path)

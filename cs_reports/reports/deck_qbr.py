@@ -19,14 +19,53 @@ from collections.abc import Callable
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.charts import Chart
 from cs_reports.reports.context import QBRContext
-from cs_reports.reports.deck import Bullets, ChartSpec, DeckSpec, Kpi, Series, SlideSpec, TableSpec, number_format
+from cs_reports.reports.deck import (
+    Bullets,
+    ChartSpec,
+    DeckSpec,
+    Kpi,
+    Picture,
+    Series,
+    SlideSpec,
+    TableSpec,
+    Value,
+    number_format,
+)
 from cs_reports.reports.formatting import DASH, Formatter
-from cs_reports.reports.render import strings
+from cs_reports.reports.render import Branding, strings
 
-__all__ = ["AUDIENCES", "qbr_deck"]
+__all__ = ["AUDIENCES", "deck_branding", "qbr_deck"]
 
 #: Audiences a QBR deck can be built for.
 AUDIENCES = ("client",)
+
+
+def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
+    """Theme colours and logo bytes of a deck from the ``--branding`` file.
+
+    The primary colour becomes the theme's ``accent1`` and ``dk2`` (titles, bars, the cover,
+    the charts' first series), the accent colour ``accent2``. The logo is read from a
+    ``data:`` URI or a file path; it must be PNG, JPEG or GIF (PowerPoint does not take the
+    SVG a PDF can use), else :func:`render_deck` says so.
+    """
+    import base64
+    from pathlib import Path
+
+    colors = {"accent1": branding.primary, "dk2": branding.primary, "accent2": branding.accent}
+    logo = branding.logo
+    if not logo:
+        return colors, None
+    if logo.startswith("data:"):
+        header, _, payload = logo.partition(",")
+        try:
+            data = base64.b64decode(payload, validate=True) if header.endswith(";base64") else payload.encode()
+        except ValueError:
+            raise InvalidInputError("Branding 'logo': the data: URI is not valid base64.") from None
+        return colors, data
+    try:
+        return colors, Path(logo).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"Branding 'logo': cannot read '{logo}': {exc.strerror or exc}.") from None
 
 
 def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:
@@ -50,12 +89,14 @@ def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
     return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}
 
 
-def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "") -> DeckSpec:
+def qbr_deck(
+    ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
+) -> DeckSpec:
     """The QBR deck of ``ctx`` for ``audience`` in ``lang`` (``'pt-BR'`` or ``'en'``).
 
     Slides: Cover, KPIs, MRR (line chart), adoption and NPS by quarter (column charts), goals
     (table), support (table), agreed next steps (table), each with speaker notes.
-    ``company`` is the vendor shown on the cover (the branding's company name).
+    ``company`` and ``logo`` are the vendor's name and logo on the cover (see :func:`deck_branding`).
     """
     if audience not in AUDIENCES:
         raise InvalidInputError(
@@ -79,10 +120,15 @@ def qbr_deck(ctx: QBRContext, lang: str, *, audience: str = "client", company: s
             ("generated_on", fmt.date(ctx.generated_on)),
         )
     )
+    cover: dict[str, Value] = {"title": c.name, "subtitle": f"{t['title']} · {period}", "details": details}
+    if company:
+        cover["company"] = company
+    if logo:
+        cover["logo"] = Picture(logo, company)
     slides = [
         SlideSpec(
             "Cover",
-            {"company": company, "title": c.name, "subtitle": f"{t['title']} · {period}", "details": details},
+            cover,
             notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}",
         )
     ]

@@ -8,7 +8,7 @@ docs/decks.md):
 =========  ==========================================================
 layout     placeholders (by name)
 =========  ==========================================================
-Cover      title, subtitle, details, company
+Cover      title, subtitle, details, company, logo
 KPIs       title, mrr, arr, nps, adoption, tickets, csat
 Chart      title, chart, caption
 Table      title, table, caption
@@ -217,6 +217,14 @@ def build() -> bytes:
                 "CSM, plan, date",
                 ph='type="body" idx="12"',
                 levels=_level(1, 14, color=f'srgbClr val="{MUTED}"'),
+            ),
+            _placeholder(
+                7,
+                "logo",
+                (Inches(0.4), Inches(5.9), block - Inches(0.8), Inches(1.0)),
+                "Logo",
+                ph='type="pic" idx="14"',
+                autofit=False,
             ),
         ],
         show_master=False,

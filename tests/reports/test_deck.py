@@ -24,6 +24,7 @@ from cs_reports.reports.deck import (
     DeckSpec,
     DeckTemplateError,
     Kpi,
+    Picture,
     Series,
     SlideSpec,
     TableSpec,
@@ -77,7 +78,7 @@ def test_default_template_has_the_documented_layouts():
     found = {layout.name: sorted(ph.name for ph in layout.placeholders) for layout in prs.slide_layouts}
     # The table in report_templates/deck/build_default.py and docs/decks.md.
     assert found == {
-        "Cover": sorted(["title", "subtitle", "details", "company"]),
+        "Cover": sorted(["title", "subtitle", "details", "company", "logo"]),
         "KPIs": sorted(["title", "mrr", "arr", "nps", "adoption", "tickets", "csat"]),
         "Chart": ["caption", "chart", "title"],
         "Table": ["caption", "table", "title"],
@@ -331,3 +332,38 @@ def test_write_deck_is_atomic_with_normal_permissions(tmp_path):
     assert out.read_bytes() == before, "a failed render leaves the previous deck untouched"
     assert sorted(p.name for p in out.parent.iterdir()) == ["deck.pptx"], "no temporary file is left behind"
     assert re.match(rb"PK\x03\x04", before)
+
+
+# --------------------------------------------------------------------------- branding
+
+
+def png(width: int, height: int) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#C0392B").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_theme_colours_and_logo_on_the_cover():
+    deck = DeckSpec((SlideSpec("Cover", {"title": "Acme", "logo": Picture(png(400, 100), "Vendor logo")}),))
+    data = render_deck(deck, theme_colors={"accent1": "#aa3300", "dk2": "#112233"})
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        theme = z.read("ppt/theme/theme1.xml").decode()
+    assert re.search(r'<a:accent1><a:srgbClr val="AA3300"/></a:accent1>', theme)
+    assert re.search(r'<a:dk2><a:srgbClr val="112233"/></a:dk2>', theme)
+    (slide,) = open_deck(data).slides
+    (logo,) = [s for s in slide.shapes if s.name == "logo"]
+    box = next(ph for ph in slide.slide_layout.placeholders if ph.name == "logo")
+    assert logo.shape_type.name == "PICTURE"
+    assert logo.width == box.width, "a wide logo fills the box's width"
+    assert logo.width / logo.height == pytest.approx(4, rel=0.01), "and keeps its proportions"
+    assert box.top <= logo.top and logo.top + logo.height <= box.top + box.height
+
+
+def test_bad_logo_and_colours_are_clear_errors():
+    svg = Picture(b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    with pytest.raises(InvalidInputError, match=r"^The image for slide 1, 'logo' must be PNG, JPEG or GIF; got something else.$"):
+        render_deck(DeckSpec((SlideSpec("Cover", {"logo": svg}),)))
+    with pytest.raises(InvalidInputError, match=r"Theme colours must map .* to '#RRGGBB'; got \{'accent9': '#000000'\}"):
+        render_deck(DeckSpec(()), theme_colors={"accent9": "#000000"})
