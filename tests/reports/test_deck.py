@@ -358,12 +358,17 @@ def test_theme_colours_and_logo_on_the_cover():
     assert logo.shape_type.name == "PICTURE"
     assert logo.width == box.width, "a wide logo fills the box's width"
     assert logo.width / logo.height == pytest.approx(4, rel=0.01), "and keeps its proportions"
-    assert box.top <= logo.top and logo.top + logo.height <= box.top + box.height
+    assert box.top <= logo.top
+    assert logo.top + logo.height <= box.top + box.height
 
 
 def test_bad_logo_and_colours_are_clear_errors():
     svg = Picture(b'<svg xmlns="http://www.w3.org/2000/svg"/>')
-    with pytest.raises(InvalidInputError, match=r"^The image for slide 1, 'logo' must be PNG, JPEG or GIF; got something else.$"):
+    with pytest.raises(
+        InvalidInputError, match=r"^The image for slide 1, 'logo' must be PNG, JPEG or GIF; got something else.$"
+    ):
         render_deck(DeckSpec((SlideSpec("Cover", {"logo": svg}),)))
-    with pytest.raises(InvalidInputError, match=r"Theme colours must map .* to '#RRGGBB'; got \{'accent9': '#000000'\}"):
+    with pytest.raises(
+        InvalidInputError, match=r"Theme colours must map .* to '#RRGGBB'; got \{'accent9': '#000000'\}"
+    ):
         render_deck(DeckSpec(()), theme_colors={"accent9": "#000000"})

@@ -47,8 +47,19 @@ VIEWER = {"pt-BR": "pt_BR.UTF-8", "en": "en_US.UTF-8"}
 def convert(deck: Path, out: Path, profile: Path, lang: str) -> Path:
     """``soffice --headless --convert-to pdf`` in its own profile and process group (killed on timeout)."""
     env = {**os.environ, "LANG": VIEWER[lang], "LC_ALL": VIEWER[lang]}
-    cmd = ["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf", "--outdir", str(out), str(deck)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    cmd = [
+        "soffice",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(deck),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         stdout, stderr = proc.communicate(timeout=180)
     except subprocess.TimeoutExpired:
@@ -62,7 +73,9 @@ def convert(deck: Path, out: Path, profile: Path, lang: str) -> Path:
 
 
 def pdf_pages(pdf: Path) -> list[str]:
-    return [re.sub(r"[ \u00a0\u202f]+", " ", p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages]
+    return [
+        re.sub(r"[ \u00a0\u202f]+", " ", p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    ]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
