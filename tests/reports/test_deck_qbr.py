@@ -194,3 +194,54 @@ def test_only_the_client_audience_exists_today(decks):
     ctx, _, _ = decks["en"]
     with pytest.raises(ValueError, match=r"^Deck audience must be one of \['client'\], got 'internal'"):
         qbr_deck(ctx, "en", audience="internal")
+
+
+def company_template(path):
+    """PowerPoint's stock master turned into a QBR template as docs/decks.md describes: layouts renamed,
+    placeholders renamed in the selection pane or given tags."""
+    prs = Presentation()
+    layouts = {layout.name: layout for layout in prs.slide_layouts}
+
+    def setup(old, new, names=None, texts=None):
+        layout = layouts[old]
+        layout._element.cSld.set("name", new)
+        for ph in layout.placeholders:
+            idx = ph.placeholder_format.idx
+            if names and idx in names:
+                ph.name = names[idx]
+            if texts and idx in texts:
+                ph.text_frame.text = texts[idx]
+
+    setup("Title Slide", "Cover", texts={1: "{{ subtitle }}\n{{ details }}"})
+    setup(
+        "Title and Content",
+        "KPIs",
+        texts={
+            1: "MRR {{ mrr }} · ARR {{ arr }} · NPS {{ nps }}\nAdoção {{ adoption }} · {{ tickets }} chamados · CSAT {{ csat }}"
+        },
+    )
+    setup("Content with Caption", "Chart", names={1: "chart", 2: "caption"})
+    setup("Two Content", "Table", names={1: "table"})
+    setup("Section Header", "Bullets", names={1: "body"})
+    prs.save(path)
+    return path
+
+
+def test_a_company_template_made_as_documented(decks, tmp_path):
+    ctx, _, _ = decks["pt-BR"]
+    fmt = Formatter("pt-BR")
+    spec = qbr_deck(ctx, "pt-BR")
+    prs = Presentation(io.BytesIO(render_deck(spec, company_template(tmp_path / "company.pptx"))))
+    assert [s.slide_layout.name for s in prs.slides] == [s.layout for s in spec.slides]
+    kpis = [norm(s.text_frame.text) for s in prs.slides[1].shapes if s.has_text_frame]
+    money = norm(fmt.money(ctx.mrr, ctx.client.currency))
+    assert kpis[1] == (
+        f"MRR {money} · ARR {norm(fmt.money(ctx.arr, ctx.client.currency))} · NPS {fmt.number(ctx.nps, 0)}\n"
+        f"Adoção {fmt.percent(ctx.adoption, 0)} · {fmt.number(ctx.tickets)} chamados · CSAT {fmt.percent(ctx.csat, 0)}"
+    )
+    charts = [s for slide in prs.slides for s in slide.shapes if s.has_chart]
+    assert len(charts) == 3
+    assert all(c.name == "chart" for c in charts)
+    for number, slide in enumerate(prs.slides, 1):
+        for text in texts(slide):
+            assert not TAG.search(text), f"slide {number}: {text!r}"
