@@ -12,7 +12,6 @@ import signal
 import subprocess
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from pptx import Presentation
 from pypdf import PdfReader
@@ -21,6 +20,7 @@ from cs_reports.reports.deck import write_deck
 from cs_reports.reports.deck_qbr import qbr_deck
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.qbr import build_qbr_context
+from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
 
 
 def _impress_missing() -> str | None:
@@ -39,7 +39,7 @@ pytestmark = [
     pytest.mark.skipif(_impress_missing() is not None, reason=str(_impress_missing())),
 ]
 
-QUARTER, QUARTER_END = "2026Q3", pd.Timestamp("2026-09-01")
+QUARTER = "2026Q3"
 #: The viewer's locale: PowerPoint and Impress draw a chart's separators from it (see docs/decks.md).
 VIEWER = {"pt-BR": "pt_BR.UTF-8", "en": "en_US.UTF-8"}
 
@@ -79,12 +79,8 @@ def pdf_pages(pdf: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
-def test_impress_converts_every_deck(sample_book, tmp_path, lang):
-    mrr = sample_book.mrr
-    paying = set(mrr.loc[(mrr["month"] == QUARTER_END) & (mrr["mrr"] > 0), "client_id"])
-    clients = sample_book.clients[sample_book.clients["client_id"].isin(paying)]
-    cid = clients.loc[clients["locale"] == lang, "client_id"].iloc[0]
-    ctx = build_qbr_context(sample_book, QUARTER, cid, lang)
+def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # noqa: F811 (imported fixture)
+    ctx = build_qbr_context(sample_book, QUARTER, clients[lang], lang)
     hostile = dataclasses.replace(ctx, client=dataclasses.replace(ctx.client, name="=cmd|' /C calc'!A0 <script>"))
     profile = tmp_path / "lo-profile"
     for name, context in (("deck", ctx), ("hostile", hostile)):
