@@ -123,6 +123,8 @@ class ChartSpec:
     def __post_init__(self) -> None:
         if self.kind not in ("line", "column"):
             raise InvalidInputError(f"ChartSpec kind must be 'line' or 'column', got {self.kind!r}.")
+        if not self.categories:
+            raise InvalidInputError("ChartSpec needs at least one category; show an empty state instead of a chart.")
         for s in self.series:
             if len(s.values) != len(self.categories):
                 raise InvalidInputError(

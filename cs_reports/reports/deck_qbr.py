@@ -166,6 +166,9 @@ def qbr_deck(
         (ctx.usage_chart, t["adoption"], t["adoption_rate"], "column", lambda v: fmt.percent(v, 0), "notes_adoption"),
         (ctx.nps_chart, t["nps_history"], "NPS", "column", lambda v: fmt.number(v, 0), "notes_nps"),
     ):
+        if not chart.labels:  # e.g. no Usage rows: the PDF draws an empty frame, the deck says so
+            slides.append(_nothing(title, t))
+            continue
         slides.append(
             SlideSpec(
                 "Chart",
@@ -210,15 +213,18 @@ def qbr_deck(
         )
         slides.append(SlideSpec("Table", {"title": t["next_steps"], "table": steps}, notes=t["notes_next"]))
     else:
-        slides.append(
-            SlideSpec("Bullets", {"title": t["next_steps"], "body": Bullets((t["none"],))}, notes=t["notes_none"])
-        )
+        slides.append(_nothing(t["next_steps"], t))
     return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+
+
+def _nothing(title: str, t: dict[str, str]) -> SlideSpec:
+    """A slide saying the period has nothing recorded for ``title`` (never an empty chart or table)."""
+    return SlideSpec("Bullets", {"title": title, "body": Bullets((t["none"],))}, notes=t["notes_none"])
 
 
 def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> SlideSpec:
     if not ctx.goals:
-        return SlideSpec("Bullets", {"title": t["goals"], "body": Bullets((t["none"],))}, notes=t["notes_none"])
+        return _nothing(t["goals"], t)
     table = TableSpec(
         (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
         tuple(

@@ -240,8 +240,10 @@ def test_spec_shapes_are_checked():
         TableSpec(("a", "b"), (("1", "2"), ("3",)))
     with pytest.raises(InvalidInputError, match=r"series 'MRR' has 1 values; expected 2 \(one per category\)"):
         ChartSpec("line", ("jan", "fev"), (Series("MRR", (1.0,)),))
+    with pytest.raises(InvalidInputError, match=r"^ChartSpec needs at least one category"):
+        ChartSpec("line", (), ())
     with pytest.raises(InvalidInputError, match="kind must be 'line' or 'column', got 'pie'"):
-        ChartSpec("pie", (), ())  # type: ignore[arg-type]
+        ChartSpec("pie", ("a",), ())  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- native content

@@ -229,3 +229,18 @@ def test_a_company_template_made_as_documented(decks, tmp_path):
     for number, slide in enumerate(prs.slides, 1):
         for text in texts(slide):
             assert not TAG.search(text), f"slide {number}: {text!r}"
+
+
+def test_a_chart_without_data_becomes_a_nothing_recorded_slide(decks):
+    """A client without Usage rows: the PDF draws an empty frame; the deck says 'nothing recorded' instead."""
+    from cs_reports.reports.charts import bar_chart
+
+    ctx, _, _ = decks["en"]
+    empty = dataclasses.replace(ctx, usage=(), adoption=float("nan"), usage_chart=bar_chart([], lang="en", alt="none"))
+    spec = qbr_deck(empty, "en")
+    t = strings("qbr", "en")
+    (adoption,) = [s for s in spec.slides if s.values.get("title") == t["adoption"]]
+    assert adoption.layout == "Bullets"
+    prs = Presentation(io.BytesIO(render_deck(spec)))
+    assert len([s for slide in prs.slides for s in slide.shapes if s.has_chart]) == 2
+    assert t["none"] in [x for slide in prs.slides for x in texts(slide)]
