@@ -15,7 +15,9 @@ in the deck engine changes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.charts import Chart
 from cs_reports.reports.context import QBRContext
@@ -30,11 +32,12 @@ from cs_reports.reports.deck import (
     TableSpec,
     Value,
     number_format,
+    render_deck,
 )
 from cs_reports.reports.formatting import DASH, Formatter
 from cs_reports.reports.render import Branding, strings
 
-__all__ = ["AUDIENCES", "deck_branding", "qbr_deck"]
+__all__ = ["AUDIENCES", "deck_branding", "produce_qbr_deck", "qbr_deck"]
 
 #: Audiences a QBR deck can be built for.
 AUDIENCES = ("client",)
@@ -49,7 +52,6 @@ def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
     SVG a PDF can use), else :func:`render_deck` says so.
     """
     import base64
-    from pathlib import Path
 
     colors = {"accent1": branding.primary, "dk2": branding.primary, "accent2": branding.accent}
     logo = branding.logo
@@ -66,6 +68,34 @@ def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
         return colors, Path(logo).read_bytes()
     except OSError as exc:
         raise InvalidInputError(f"Branding 'logo': cannot read '{logo}': {exc.strerror or exc}.") from None
+
+
+def produce_qbr_deck(
+    book: Book,
+    quarter: str,
+    client_id: str,
+    lang: str,
+    *,
+    template: str | Path | None = None,
+    branding: Branding | None = None,
+    audience: str = "client",
+) -> tuple[bytes, QBRContext]:
+    """One client's QBR deck as .pptx bytes, and its context (as ``kinds.produce`` gives a PDF).
+
+    With the built-in template, ``branding`` sets the theme colours, the cover's company name
+    and logo. A company template (``template``) carries its own brand in its master: then
+    nothing of ``branding`` is applied, and its Cover layout needs no ``company``/``logo``.
+    """
+    from cs_reports.reports.qbr import build_qbr_context
+
+    ctx = build_qbr_context(book, quarter, client_id, lang)
+    colors: dict[str, str] | None = None
+    company, logo = "", None
+    if branding is not None and template is None:
+        colors, logo = deck_branding(branding)
+        company = branding.company
+    spec = qbr_deck(ctx, lang, audience=audience, company=company, logo=logo)
+    return render_deck(spec, template, theme_colors=colors), ctx
 
 
 def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:

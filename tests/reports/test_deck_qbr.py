@@ -244,3 +244,30 @@ def test_a_chart_without_data_becomes_a_nothing_recorded_slide(decks):
     prs = Presentation(io.BytesIO(render_deck(spec)))
     assert len([s for slide in prs.slides for s in slide.shapes if s.has_chart]) == 2
     assert t["none"] in [x for slide in prs.slides for x in texts(slide)]
+
+
+def test_produce_applies_branding_to_the_builtin_template_only(sample_book, clients, tmp_path):  # noqa: F811
+    import base64
+    import zipfile
+
+    from PIL import Image
+
+    from cs_reports.reports.deck_qbr import produce_qbr_deck
+    from cs_reports.reports.render import Branding
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (300, 100), "#FFD166").save(buffer, "PNG")
+    brand = Branding(
+        "Acme CS", "#6A1B9A", "#00897B", "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+    )
+    data, ctx = produce_qbr_deck(sample_book, QUARTER, clients["en"], "en", branding=brand)
+    assert ctx.client.client_id == clients["en"]
+    theme = zipfile.ZipFile(io.BytesIO(data)).read("ppt/theme/theme1.xml").decode()
+    assert '<a:accent1><a:srgbClr val="6A1B9A"/></a:accent1>' in theme
+    cover = {s.name: s for s in Presentation(io.BytesIO(data)).slides[0].shapes}
+    assert cover["company"].text_frame.text == "Acme CS"
+    assert cover["logo"].shape_type.name == "PICTURE"
+    own, _ = produce_qbr_deck(
+        sample_book, QUARTER, clients["en"], "en", template=company_template(tmp_path / "c.pptx"), branding=brand
+    )
+    assert "6A1B9A" not in zipfile.ZipFile(io.BytesIO(own)).read("ppt/theme/theme1.xml").decode()
