@@ -311,6 +311,34 @@ def _fill_text(shape: Any, value: Value) -> None:
         _paragraphs(frame, [(line, 0) for line in str(value).split("\n")])
 
 
+def _shrink_to_fit(shape: Any, source: Any) -> None:
+    """Scale the text down when it overflows, if the layout asks for it (``normAutofit``).
+
+    PowerPoint recomputes the scale only when the text is edited and LibreOffice uses the stored
+    one, so a long client name would run off the slide: estimate the lines the text needs at the
+    layout's font size (average glyph 0.55 em, line 1.2 em) and store the largest scale, in steps
+    of 5%, at which they fit.
+    """
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    body = source._element.find(f".//{a}bodyPr")
+    size = source._element.find(f".//{a}lstStyle/{a}lvl1pPr/{a}defRPr")
+    if body is None or body.find(f"{a}normAutofit") is None or size is None or not size.get("sz"):
+        return
+    points = int(size.get("sz")) / 100
+    width, height = shape.width / 12700 - 21, shape.height / 12700 - 7
+    texts = [p.text for p in shape.text_frame.paragraphs]
+    for percent in range(100, 20, -5):
+        glyph = 0.55 * points * percent / 100
+        per_line = max(1, int(width / glyph))
+        lines = sum(max(1, -(-len(text) // per_line)) for text in texts)
+        if lines * 1.2 * points * percent / 100 <= height:
+            break
+    if percent < 100:
+        fit = shape.text_frame._txBody.bodyPr.get_or_change_to_normAutofit()
+        fit.set("fontScale", str(percent * 1000))
+        fit.set("lnSpcReduction", "10000")
+
+
 def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
     """Copy the layout placeholder's paragraphs onto the slide with each tag replaced."""
     frame = shape.text_frame
@@ -468,10 +496,13 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
         elif isinstance(value, Picture):
             _add_picture(slide, _box(shape), keys[0], value, f"{where}, '{keys[0]}'")
             shape._element.getparent().remove(shape._element)
-        elif not by_name and source is not None:
-            _fill_tags(shape, source, spec.values)
         else:
-            _fill_text(shape, value)
+            if not by_name and source is not None:
+                _fill_tags(shape, source, spec.values)
+            else:
+                _fill_text(shape, value)
+            if source is not None:
+                _shrink_to_fit(shape, source)
     if spec.notes:
         slide.notes_slide.notes_text_frame.text = spec.notes
     return slide

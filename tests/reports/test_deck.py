@@ -374,3 +374,20 @@ def test_bad_logo_and_colours_are_clear_errors():
         InvalidInputError, match=r"Theme colours must map .* to '#RRGGBB'; got \{'accent9': '#000000'\}"
     ):
         render_deck(DeckSpec(()), theme_colors={"accent9": "#000000"})
+
+
+def test_long_text_is_scaled_to_fit_where_the_layout_asks_for_it():
+    """The Cover title shrinks on overflow (normAutofit): a 300-character name gets a stored font scale,
+    because LibreOffice uses the stored one and PowerPoint recomputes only on edit."""
+
+    def title_fit(name: str):
+        (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Cover", {"title": name}),)))).slides
+        fit = slide.shapes.title.text_frame._txBody.bodyPr.find(
+            "{http://schemas.openxmlformats.org/drawingml/2006/main}normAutofit"
+        )
+        return None if fit is None else int(fit.get("fontScale"))
+
+    assert title_fit("Evergreen Foods Ltd.") is None
+    scale = title_fit("Comércio de Alimentos Naturais e Orgânicos do Vale do Paraíba Ltda. " * 4)
+    assert scale is not None
+    assert 25_000 <= scale < 100_000
