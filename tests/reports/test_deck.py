@@ -322,18 +322,27 @@ def test_control_characters_stay_visible_as_escapes():
 # --------------------------------------------------------------------------- writing
 
 
-def test_write_deck_is_atomic_with_normal_permissions(tmp_path):
+def test_write_deck_is_atomic(tmp_path):
     ok = DeckSpec((SlideSpec("Cover", {"title": "Acme"}),))
     out = write_deck(ok, tmp_path / "out" / "deck.pptx")
-    umask = os.umask(0o022)
-    os.umask(umask)
-    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     before = out.read_bytes()
+    assert re.match(rb"PK\x03\x04", before)
     with pytest.raises(DeckTemplateError):
         write_deck(DeckSpec((SlideSpec("Nope", {}),)), out)
     assert out.read_bytes() == before, "a failed render leaves the previous deck untouched"
     assert sorted(p.name for p in out.parent.iterdir()) == ["deck.pptx"], "no temporary file is left behind"
-    assert re.match(rb"PK\x03\x04", before)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="atomic_output creates files 0600 until issue 14 item 8 lands in cs_reports/_io.py (branch h17); "
+    "remove this mark then",
+)
+def test_write_deck_creates_files_with_normal_permissions(tmp_path):
+    out = write_deck(DeckSpec((SlideSpec("Cover", {"title": "Acme"}),)), tmp_path / "deck.pptx")
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 # --------------------------------------------------------------------------- branding
