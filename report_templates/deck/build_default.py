@@ -277,6 +277,7 @@ def build() -> bytes:
             ),
         ],
     )
+    _ = prs.notes_master  # shipped, so a deck does not build one for its speaker notes each time
     props = prs.core_properties
     props.title, props.author, props.last_modified_by = "cs-reports QBR deck", "cs-reports", "cs-reports"
     props.revision = 1
