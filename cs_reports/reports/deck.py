@@ -1,6 +1,6 @@
 """Editable PowerPoint decks: a neutral deck specification filled into a slide master.
 
-A :class:`DeckSpec` is an ordered list of :class:`SlideSpec`; each names a layout of the
+A :class:`DeckSpec` (:mod:`cs_reports.reports.deck_spec`) is an ordered list of :class:`SlideSpec`; each names a layout of the
 template and gives values for its placeholders: plain text, a :class:`Kpi`, :class:`Bullets`,
 a :class:`TableSpec` or a :class:`ChartSpec`, plus speaker notes. :func:`render_deck` puts it
 on a template (the built-in ``report_templates/deck/default.pptx`` or a company's own
@@ -31,16 +31,28 @@ import copy
 import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from cs_reports._io import atomic_output
 from cs_reports._resources import report_templates_dir
 from cs_reports.errors import CsReportsError, InvalidInputError
+from cs_reports.reports.deck_shapes import add_chart, add_picture, add_table, box_of, shrink_to_fit
+from cs_reports.reports.deck_spec import (
+    Bullets,
+    ChartSpec,
+    DeckSpec,
+    Kpi,
+    Picture,
+    Series,
+    SlideSpec,
+    TableSpec,
+    Value,
+    number_format,
+)
 
 __all__ = [
+    "THEME_SLOTS",
     "Bullets",
     "ChartSpec",
     "DeckSpec",
@@ -63,139 +75,6 @@ TAG = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 
 class DeckTemplateError(InvalidInputError):
     """A deck template lacks a layout or placeholder the deck needs, or keeps an unfilled tag."""
-
-
-@dataclass(frozen=True)
-class Kpi:
-    """A KPI card: the value (first paragraph), its label and an optional note (smaller)."""
-
-    value: str
-    label: str = ""
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Bullets:
-    """Paragraphs, one per item (the placeholder's bullet style applies)."""
-
-    items: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    """A native table: header cells and rows of text; ``numeric`` columns are right-aligned."""
-
-    header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    numeric: tuple[int, ...] = ()
-
-    def __post_init__(self) -> None:
-        for i, row in enumerate(self.rows, 1):
-            if len(row) != len(self.header):
-                raise InvalidInputError(
-                    f"TableSpec row {i} has {len(row)} cells; expected {len(self.header)} (the header's)."
-                )
-
-
-@dataclass(frozen=True)
-class Series:
-    """One series of a chart; ``None`` is a gap."""
-
-    name: str
-    values: tuple[float | None, ...]
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """A native chart: ``line`` or ``column`` over ``categories``.
-
-    ``number_format`` is an Excel number format code in its stored (en-US) syntax, used on the
-    value axis and the data labels, e.g. ``'[$R$-416] #,##0'``; see :func:`number_format`.
-    """
-
-    kind: Literal["line", "column"]
-    categories: tuple[str, ...]
-    series: tuple[Series, ...]
-    number_format: str = "General"
-    data_labels: bool = False
-    legend: bool = False
-
-    def __post_init__(self) -> None:
-        if self.kind not in ("line", "column"):
-            raise InvalidInputError(f"ChartSpec kind must be 'line' or 'column', got {self.kind!r}.")
-        if not self.categories:
-            raise InvalidInputError("ChartSpec needs at least one category; show an empty state instead of a chart.")
-        for s in self.series:
-            if len(s.values) != len(self.categories):
-                raise InvalidInputError(
-                    f"ChartSpec series {s.name!r} has {len(s.values)} values; expected {len(self.categories)} "
-                    "(one per category)."
-                )
-
-
-@dataclass(frozen=True)
-class Picture:
-    """An image (PNG, JPEG or GIF bytes) fitted inside its placeholder, keeping its proportions."""
-
-    data: bytes
-    description: str = ""
-
-
-Value = str | Kpi | Bullets | TableSpec | ChartSpec | Picture
-
-
-@dataclass(frozen=True)
-class SlideSpec:
-    """One slide: the layout's name, placeholder values by key, and speaker notes."""
-
-    layout: str
-    values: Mapping[str, Value] = field(default_factory=dict)
-    notes: str = ""
-
-
-@dataclass(frozen=True)
-class DeckSpec:
-    """A deck: its slides in order and the document title (file properties)."""
-
-    slides: tuple[SlideSpec, ...]
-    title: str = ""
-
-
-#: Windows locale ids (LCID) of the report languages, for ``[$symbol-LCID]`` in number formats.
-_LCID = {"pt-BR": "416", "en": "409"}
-
-
-def number_format(lang: str, *, currency: str | None = None, percent: bool = False, digits: int = 0) -> str:
-    r"""An Excel/PowerPoint number format code for chart axes and labels in ``lang``.
-
-    Format codes are stored in one syntax whatever the language (``,`` groups thousands,
-    ``.`` marks decimals, ECMA-376 Part 1 §18.8.31): PowerPoint and Excel then show the
-    separators of the viewer's system, LibreOffice those of the locale tag in the code. So a
-    pt-BR deck carries ``#,##0.00`` tagged ``-416`` (pt-BR), never the literal ``#.##0,00``,
-    which would be read as a decimal point followed by grouping. The currency symbol and its
-    spacing come from CLDR (Babel), as in the PDF.
-
-    Examples
-    --------
-    >>> number_format("pt-BR", currency="BRL"), number_format("en", currency="USD", digits=2)
-    ('[$R$-416] #,##0', '[$$-409]#,##0.00')
-    >>> number_format("pt-BR", percent=True, digits=1), number_format("en")
-    ('[$-416]0.0%', '[$-409]#,##0')
-    """
-    from babel import Locale
-    from babel import numbers as bnumbers
-
-    from cs_reports.reports.formatting import LANGUAGES
-
-    if lang not in _LCID:
-        raise InvalidInputError(f"Deck language must be one of {list(_LCID)}, got {lang!r}.")
-    body = ("0" if percent else "#,##0") + ("." + "0" * digits if digits else "") + ("%" if percent else "")
-    if currency is None:
-        return f"[$-{_LCID[lang]}]{body}"
-    symbol = bnumbers.get_currency_symbol(currency, locale=LANGUAGES[lang])
-    pattern = Locale.parse(LANGUAGES[lang]).currency_formats["standard"].pattern  # pt-BR: '¤\xa0#,##0.00'
-    gap = pattern.split("#")[0].replace("¤", "").replace("\xa0", " ")  # a plain space is a literal in any reader
-    return f"[${symbol}-{_LCID[lang]}]{gap}{body}"
 
 
 def default_template() -> Path:
@@ -311,34 +190,6 @@ def _fill_text(shape: Any, value: Value) -> None:
         _paragraphs(frame, [(line, 0) for line in str(value).split("\n")])
 
 
-def _shrink_to_fit(shape: Any, source: Any) -> None:
-    """Scale the text down when it overflows, if the layout asks for it (``normAutofit``).
-
-    PowerPoint recomputes the scale only when the text is edited and LibreOffice uses the stored
-    one, so a long client name would run off the slide: estimate the lines the text needs at the
-    layout's font size (average glyph 0.55 em, line 1.2 em) and store the largest scale, in steps
-    of 5%, at which they fit.
-    """
-    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
-    body = source._element.find(f".//{a}bodyPr")
-    size = source._element.find(f".//{a}lstStyle/{a}lvl1pPr/{a}defRPr")
-    if body is None or body.find(f"{a}normAutofit") is None or size is None or not size.get("sz"):
-        return
-    points = int(size.get("sz")) / 100
-    width, height = shape.width / 12700 - 21, shape.height / 12700 - 7
-    texts = [p.text for p in shape.text_frame.paragraphs]
-    for percent in range(100, 20, -5):
-        glyph = 0.55 * points * percent / 100
-        per_line = max(1, int(width / glyph))
-        lines = sum(max(1, -(-len(text) // per_line)) for text in texts)
-        if lines * 1.2 * points * percent / 100 <= height:
-            break
-    if percent < 100:
-        fit = shape.text_frame._txBody.bodyPr.get_or_change_to_normAutofit()
-        fit.set("fontScale", str(percent * 1000))
-        fit.set("lnSpcReduction", "10000")
-
-
 def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
     """Copy the layout placeholder's paragraphs onto the slide with each tag replaced."""
     frame = shape.text_frame
@@ -356,114 +207,6 @@ def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
             runs[0].text = text
         else:
             frame.paragraphs[-1].text = text
-
-
-def _chart_data(spec: ChartSpec) -> Any:
-    """python-pptx chart data whose embedded workbook never turns a label into a formula or link.
-
-    python-pptx writes the workbook with XlsxWriter's defaults, which store a text starting
-    with ``=`` as a formula: a category named ``=cmd|' /C calc'!A0`` would become a DDE
-    formula in the data PowerPoint's "Edit Data" opens. This writer turns that off.
-    """
-    from pptx.chart.data import CategoryChartData
-    from pptx.chart.xlsx import CategoryWorkbookWriter
-    from xlsxwriter import Workbook
-
-    class Writer(CategoryWorkbookWriter):  # type: ignore[misc]
-        @contextmanager
-        def _open_worksheet(self, xlsx_file: Any) -> Iterator[tuple[Any, Any]]:
-            options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-            workbook = Workbook(xlsx_file, options)
-            yield workbook, workbook.add_worksheet()
-            workbook.close()
-
-    class Data(CategoryChartData):  # type: ignore[misc]
-        @property
-        def _workbook_writer(self) -> Any:
-            writer: Any = Writer
-            return writer(self)
-
-    make: Any = Data
-    data = make(number_format=spec.number_format)
-    data.categories = list(spec.categories)
-    for s in spec.series:
-        data.add_series(s.name, list(s.values))
-    return data
-
-
-def _add_chart(slide: Any, box: tuple[int, int, int, int], key: str, spec: ChartSpec) -> None:
-    from pptx.enum.chart import XL_CHART_TYPE, XL_LEGEND_POSITION, XL_TICK_LABEL_POSITION
-    from pptx.util import Pt
-
-    kind = XL_CHART_TYPE.LINE_MARKERS if spec.kind == "line" else XL_CHART_TYPE.COLUMN_CLUSTERED
-    frame = slide.shapes.add_chart(kind, *box, _chart_data(spec))
-    frame.name = key
-    chart = frame.chart
-    chart.has_title = False  # the slide's title says what the chart is
-    chart.has_legend = spec.legend or len(spec.series) > 1
-    if chart.has_legend:
-        chart.legend.position = XL_LEGEND_POSITION.BOTTOM
-        chart.legend.include_in_layout = False
-    axis = chart.value_axis
-    axis.tick_labels.number_format = spec.number_format
-    axis.tick_labels.number_format_is_linked = False
-    axis.has_major_gridlines = True
-    known = [v for s in spec.series for v in s.values if v is not None]
-    if known and min(known) >= 0:
-        axis.minimum_scale = 0  # bars and MRR stand on zero, as in the PDF's charts
-    chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below negative bars too
-    chart.font.size = Pt(12)
-    if spec.data_labels:
-        plot = chart.plots[0]
-        plot.has_data_labels = True
-        plot.data_labels.number_format = spec.number_format
-        plot.data_labels.number_format_is_linked = False
-
-
-def _add_table(slide: Any, box: tuple[int, int, int, int], key: str, spec: TableSpec) -> None:
-    from pptx.enum.text import PP_ALIGN
-    from pptx.util import Pt
-
-    x, y, w, _h = box
-    rows = len(spec.rows) + 1
-    row_height = Pt(30)
-    frame = slide.shapes.add_table(rows, len(spec.header), x, y, w, row_height * rows)
-    frame.name = key
-    table = frame.table
-    weights = [1 if c in spec.numeric else 2 for c in range(len(spec.header))]
-    for c, weight in enumerate(weights):
-        table.columns[c].width = int(w * weight / sum(weights))
-    for r, cells in enumerate((spec.header, *spec.rows)):
-        for c, text in enumerate(cells):
-            cell = table.cell(r, c)
-            cell.text = text
-            for p in cell.text_frame.paragraphs:
-                p.font.size = Pt(14)
-                if c in spec.numeric:
-                    p.alignment = PP_ALIGN.RIGHT
-
-
-def _add_picture(slide: Any, box: tuple[int, int, int, int], key: str, spec: Picture, where: str) -> None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(spec.data)) as image:
-            kind, (width, height) = image.format, image.size
-    except (UnidentifiedImageError, OSError):
-        kind, width, height = None, 0, 0
-    if kind not in ("PNG", "JPEG", "GIF") or not width or not height:
-        raise InvalidInputError(f"The image for {where} must be PNG, JPEG or GIF; got {kind or 'something else'}.")
-    x, y, w, h = box
-    scale = min(w / width, h / height)
-    cx, cy = int(width * scale), int(height * scale)
-    picture = slide.shapes.add_picture(io.BytesIO(spec.data), x + (w - cx) // 2, y + (h - cy) // 2, cx, cy)
-    picture.name = key
-    if spec.description:
-        picture._element.nvPicPr.cNvPr.set("descr", spec.description)
-
-
-def _box(shape: Any) -> tuple[int, int, int, int]:
-    return int(shape.left), int(shape.top), int(shape.width), int(shape.height)
 
 
 def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
@@ -488,13 +231,13 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
         shape.name = source.name if source is not None else shape.name
         value = spec.values[keys[0]]
         if isinstance(value, ChartSpec):
-            _add_chart(slide, _box(shape), keys[0], value)
+            add_chart(slide, box_of(shape), keys[0], value)
             shape._element.getparent().remove(shape._element)
         elif isinstance(value, TableSpec):
-            _add_table(slide, _box(shape), keys[0], value)
+            add_table(slide, box_of(shape), keys[0], value)
             shape._element.getparent().remove(shape._element)
         elif isinstance(value, Picture):
-            _add_picture(slide, _box(shape), keys[0], value, f"{where}, '{keys[0]}'")
+            add_picture(slide, box_of(shape), keys[0], value, f"{where}, '{keys[0]}'")
             shape._element.getparent().remove(shape._element)
         else:
             if not by_name and source is not None:
@@ -502,7 +245,7 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
             else:
                 _fill_text(shape, value)
             if source is not None:
-                _shrink_to_fit(shape, source)
+                shrink_to_fit(shape, source)
     if spec.notes:
         slide.notes_slide.notes_text_frame.text = spec.notes
     return slide
