@@ -12,7 +12,6 @@ from cs_reports._resources import workbook_templates_dir
 from cs_reports.cli import main
 from cs_reports.data import load_book
 from cs_reports.data.summary import portfolio_summary
-from cs_reports.errors import DataContractError
 from cs_reports.excel.recalc import recalc
 from tests.conftest import assert_unchanged, file_digest
 
@@ -55,13 +54,9 @@ def test_dashboard_uses_cs_functions_on_table_columns(template):
     assert len(cs) >= 20
 
 
-def test_template_is_the_sample_and_reads_back_as_data(sample_book, tmp_path):
-    template = workbook_templates_dir() / "cs_metrics.xlsx"
-    with pytest.raises(DataContractError, match="formula cell"):  # never calculated: refused, with the fix
-        load_book(template)
-    if shutil.which("soffice") is None:
-        pytest.skip("reading the workbook back needs its formulas calculated (LibreOffice)")
-    book = load_book(recalc(template, tmp_path / "calculated.xlsx").output)  # as if opened and saved in Excel
+def test_template_is_the_sample_and_reads_back_as_data(sample_book):
+    # Never calculated: the *_in_period formulas are read as blanks (with a note); the data is intact.
+    book = load_book(workbook_templates_dir() / "cs_metrics.xlsx")
     assert book.last_month == sample_book.last_month
     a, b = portfolio_summary(book), portfolio_summary(sample_book)
     for field in ("mrr", "arr", "grr", "nrr", "nps", "customers", "ltv"):
