@@ -20,7 +20,7 @@ from pathlib import Path
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.charts import Chart
-from cs_reports.reports.context import QBRContext
+from cs_reports.reports.context import Compare, QBRContext
 from cs_reports.reports.deck import (
     Bullets,
     ChartSpec,
@@ -88,7 +88,7 @@ def produce_qbr_deck(
     """
     from cs_reports.reports.qbr import build_qbr_context
 
-    ctx = build_qbr_context(book, quarter, client_id, lang)
+    ctx = build_qbr_context(book, quarter, client_id, lang, audience=audience)
     colors: dict[str, str] | None = None
     company, logo = "", None
     if branding is not None and template is None:
@@ -122,30 +122,36 @@ def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
 def qbr_deck(
     ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
 ) -> DeckSpec:
-    """The QBR deck of ``ctx`` for ``audience`` in ``lang`` (``'pt-BR'`` or ``'en'``).
+    """The QBR deck of ``ctx`` (the client edition's sections) in ``lang`` (``'pt-BR'`` or ``'en'``).
 
-    Slides: Cover, KPIs, MRR (line chart), adoption and NPS by quarter (column charts), goals
-    (table), support (table), agreed next steps (table), each with speaker notes.
-    ``company`` and ``logo`` are the vendor's name and logo on the cover (see :func:`deck_branding`).
+    Slides: Cover, KPIs (the summary section), points of attention, goals (table), adoption and
+    NPS by quarter (column charts), support (table), next steps (table), each with speaker notes.
+    A section with nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo``
+    are the vendor's name and logo on the cover (see :func:`deck_branding`).
     """
-    if audience not in AUDIENCES:
+    if audience not in AUDIENCES or ctx.audience != audience:
         raise InvalidInputError(
-            f"Deck audience must be one of {list(AUDIENCES)}, got {audience!r} (the internal deck comes with "
-            "the QBR editions)."
+            f"Deck audience must be one of {list(AUDIENCES)} and match the context's edition, got {audience!r} "
+            f"for a {ctx.audience!r} context (the internal deck is not built yet)."
         )
     fmt = Formatter(lang)
     t = {**strings("qbr", lang), **strings("deck", lang)}
     c = ctx.client
 
-    def money(value: float) -> str:
-        return fmt.money(value, c.currency)
+    def value(v: float, kind: str) -> str:  # report_templates/base/macros.html.j2: value()
+        shown = {"pct": lambda: fmt.percent(v, 0), "num": lambda: fmt.number(v), "num1": lambda: fmt.number(v, 1)}
+        return shown.get(kind, lambda: fmt.hours(v))()
+
+    def compare(label: str, x: Compare, kind: str, note: str = "") -> Kpi:  # macros.html.j2: kpi_compare()
+        before = t["vs_before"].format(v=value(x.before, kind)) if x.before == x.before else t["no_before"]
+        return Kpi(value(x.now, kind), label, before + (f" · {note}" if note else ""))
 
     period = fmt.quarter(ctx.year, ctx.quarter)
     details = "\n".join(
-        f"{t[label]}: {value}"
-        for label, value in (
-            ("csm", c.csm),
-            ("plan", c.plan),
+        f"{t[label]}: {text}"
+        for label, text in (
+            ("csm", c.csm or DASH),
+            ("plan", c.plan or DASH),
             ("renewal", fmt.date(c.renewal_date)),
             ("generated_on", fmt.date(ctx.generated_on)),
         )
@@ -155,96 +161,124 @@ def qbr_deck(
         cover["company"] = company
     if logo:
         cover["logo"] = Picture(logo, company)
-    slides = [
+    slides = [SlideSpec("Cover", cover, notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}")]
+    sections = {
+        "summary": lambda: _summary(ctx, t, fmt, compare),
+        "attention": lambda: _attention(ctx, t),
+        "goals": lambda: _goals(ctx, fmt, t),
+        "adoption": lambda: _chart_slide(
+            ctx.adoption.usage_chart if ctx.adoption else None,
+            t["adoption"],
+            t["adoption_rate"],
+            lang,
+            t,
+            "notes_adoption",
+            lambda v: fmt.percent(v, 0),
+        ),
+        "support": lambda: _support(ctx, t, fmt, lang),
+        "next_steps": lambda: _next_steps(ctx, t, fmt),
+    }
+    for name in ctx.sections:  # the edition's order; sections the deck does not draw are listed in AUDIENCES' docs
+        if name in sections:
+            slides.extend(sections[name]())
+    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+
+
+def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callable[..., Kpi]) -> list[SlideSpec]:
+    s = ctx.summary
+    if s is None:
+        return []
+    kpis: dict[str, Value] = {
+        "adoption": compare(t["adoption_rate"], s.adoption, "pct"),
+        "active_users": compare(t["active_users"], s.active_users, "num"),
+        "goals": Kpi(fmt.number(s.goals_achieved), t["goals_achieved"], t["goals_of"].format(n=s.goals_total)),
+        "nps": Kpi(
+            fmt.number(s.nps.now, 0),
+            t["nps_quarter"],
+            t["nps_answers_note"].format(n=fmt.number(s.nps_answers.now), v=fmt.number(s.nps.before, 0)),
+        ),
+        "tickets": compare(t["tickets"], s.tickets, "num"),
+        "csat": compare(t["csat"], s.csat, "pct"),
+    }
+    notes = t["notes_summary"].format(
+        **{k: v.value for k, v in kpis.items() if isinstance(v, Kpi)},
+        milestones=fmt.number(s.milestones_done.now),
+    )
+    return [SlideSpec("KPIs", {"title": t["summary"], **kpis}, notes=notes)]
+
+
+def _attention(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:
+    if ctx.attention is None:
+        return []
+    points = tuple(f"{r.title}: {r.evidence}" for r in ctx.attention.points) or (t["no_attention"],)
+    return [SlideSpec("Bullets", {"title": t["attention"], "body": Bullets(points)}, notes=t["notes_attention"])]
+
+
+def _chart_slide(
+    chart: Chart | None, title: str, name: str, lang: str, t: dict[str, str], notes: str, show: Callable[[float], str]
+) -> list[SlideSpec]:
+    if chart is None:
+        return []
+    if not chart.labels:  # e.g. no Usage rows: the PDF draws an empty frame, the deck says so
+        return [_nothing(title, t)]
+    spec = _chart_spec(chart, name, lang, "column", labels=True)
+    return [
         SlideSpec(
-            "Cover",
-            cover,
-            notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}",
+            "Chart",
+            {"title": title, "chart": spec, "caption": chart.alt},
+            notes=t[notes].format(**_ends(chart, show)),
         )
     ]
-    kpi = {
-        "mrr": Kpi(money(ctx.mrr), t["mrr"], f"{fmt.percent(ctx.mrr_change, 1, signed=True)} {t['in_quarter']}"),
-        "arr": Kpi(money(ctx.arr), t["arr"]),
-        "nps": Kpi(
-            fmt.number(ctx.nps, 0),
-            t["nps"],
-            t["nps_interval"].format(
-                low=fmt.number(ctx.nps_low, 0), high=fmt.number(ctx.nps_high, 0), n=ctx.nps_answers
-            ),
-        ),
-        "adoption": Kpi(
-            fmt.percent(ctx.adoption, 0),
-            t["adoption_rate"],
-            t["of_licensed"].format(n=fmt.number(ctx.usage[-1].licensed)) if ctx.usage else "",
-        ),
-        "tickets": Kpi(fmt.number(ctx.tickets), t["tickets"], t["open_tickets"].format(n=ctx.open_tickets)),
-        "csat": Kpi(fmt.percent(ctx.csat, 0), t["csat"], t["ces_note"].format(v=fmt.number(ctx.ces, 1))),
-    }
-    summary_notes = t["notes_summary"].format(
-        mrr=kpi["mrr"].value,
-        change=fmt.percent(ctx.mrr_change, 1, signed=True),
-        arr=kpi["arr"].value,
-        nps=kpi["nps"].value,
-        answers=ctx.nps_answers,
-        adoption=kpi["adoption"].value,
-        tickets=kpi["tickets"].value,
-        csat=kpi["csat"].value,
-    )
-    slides.append(SlideSpec("KPIs", {"title": t["summary"], **kpi}, notes=summary_notes))
-    for chart, title, name, kind, show, notes in (
-        (ctx.mrr_chart, t["mrr_trend"], t["mrr"], "line", money, "notes_mrr"),
-        (ctx.usage_chart, t["adoption"], t["adoption_rate"], "column", lambda v: fmt.percent(v, 0), "notes_adoption"),
-        (ctx.nps_chart, t["nps_history"], "NPS", "column", lambda v: fmt.number(v, 0), "notes_nps"),
-    ):
-        if not chart.labels:  # e.g. no Usage rows: the PDF draws an empty frame, the deck says so
-            slides.append(_nothing(title, t))
-            continue
-        slides.append(
-            SlideSpec(
-                "Chart",
-                {
-                    "title": title,
-                    "chart": _chart_spec(chart, name, lang, kind, labels=kind == "column"),
-                    "caption": chart.alt,
-                },
-                notes=t[notes].format(**_ends(chart, show)),
-            )
-        )
-    slides.append(_goals(ctx, fmt, t))
-    support = TableSpec(
+
+
+def _support(ctx: QBRContext, t: dict[str, str], fmt: Formatter, lang: str) -> list[SlideSpec]:
+    s = ctx.support
+    if s is None:
+        return []
+    table = TableSpec(
         (t["kpi"], t["value"]),
         (
-            (t["tickets"], fmt.number(ctx.tickets)),
-            (t["open_tickets_label"], fmt.number(ctx.open_tickets)),
-            (t["tmr"], fmt.hours(ctx.tmr_first_response_hours)),
-            (t["tmr_full"], fmt.hours(ctx.tmr_first_response_median_hours)),
-            (t["resolution"], fmt.hours(ctx.tmr_resolution_hours)),
-            (t["csat"], fmt.percent(ctx.csat, 0)),
-            (t["ces"], fmt.number(ctx.ces, 1)),
+            (t["tickets"], fmt.number(s.tickets.now)),
+            (t["open_tickets_label"], fmt.number(s.open_tickets)),
+            (t["tmr"], fmt.hours(s.first_response_hours.now)),
+            (t["tmr_full"], fmt.hours(s.first_response_median_hours)),
+            (t["resolution"], fmt.hours(s.resolution_hours.now)),
+            (t["csat"], fmt.percent(s.csat.now, 0)),
+            (t["ces"], fmt.number(s.ces.now, 1)),
         ),
         numeric=(1,),
     )
-    slides.append(
-        SlideSpec(
-            "Table",
-            {"title": t["support"], "table": support},
-            notes=t["notes_support"].format(
-                tickets=fmt.number(ctx.tickets),
-                open=fmt.number(ctx.open_tickets),
-                tmr=fmt.hours(ctx.tmr_first_response_hours),
-            ),
-        )
+    notes = t["notes_support"].format(
+        tickets=fmt.number(s.tickets.now), open=fmt.number(s.open_tickets), tmr=fmt.hours(s.first_response_hours.now)
     )
-    if ctx.next_steps:
-        steps = TableSpec(
-            (t["action"], t["side"], t["owner"], t["due"]),
-            tuple((x.milestone, t[x.owner_side], x.owner, fmt.date(x.due_date, "short")) for x in ctx.next_steps),
-            numeric=(3,),
-        )
-        slides.append(SlideSpec("Table", {"title": t["next_steps"], "table": steps}, notes=t["notes_next"]))
-    else:
-        slides.append(_nothing(t["next_steps"], t))
-    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+    nps = _chart_slide(s.nps_chart, t["nps_history"], "NPS", lang, t, "notes_nps", lambda v: fmt.number(v, 0))
+    return [SlideSpec("Table", {"title": t["support"], "table": table}, notes=notes), *nps]
+
+
+def _next_steps(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpec]:
+    n = ctx.next_steps
+    if n is None:
+        return []
+    if not n.steps:
+        text = t["no_next_steps"].format(date=fmt.date(n.until))
+        return [SlideSpec("Bullets", {"title": t["next_steps"], "body": Bullets((text,))}, notes=t["notes_next"])]
+    steps = sorted(n.steps, key=lambda x: x.overdue_days, reverse=True)  # as the PDF: overdue first
+    table = TableSpec(
+        (t["action"], t["side"], t["owner"], t["due"], t["status"]),
+        tuple(
+            (
+                x.step.milestone,
+                t[x.step.owner_side],
+                x.step.owner,
+                fmt.date(x.step.due_date, "short"),
+                t["overdue_days"].format(n=x.overdue_days) if x.overdue_days else t[x.step.status],
+            )
+            for x in steps
+        ),
+        numeric=(3,),
+    )
+    caption = t["next_steps_note"].format(date=fmt.date(n.until))
+    return [SlideSpec("Table", {"title": t["next_steps"], "table": table}, notes=f"{caption} {t['notes_next']}")]
 
 
 def _nothing(title: str, t: dict[str, str]) -> SlideSpec:
@@ -252,28 +286,35 @@ def _nothing(title: str, t: dict[str, str]) -> SlideSpec:
     return SlideSpec("Bullets", {"title": title, "body": Bullets((t["none"],))}, notes=t["notes_none"])
 
 
-def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> SlideSpec:
-    if not ctx.goals:
-        return _nothing(t["goals"], t)
+def _with_unit(v: float, unit: str, fmt: Formatter) -> str:
+    """``74,4%`` for percent units, ``18,2 erros`` (no-break space) otherwise (report_templates/base/macros.html.j2: with_unit)."""
+    number = fmt.number(v, 1)
+    return f"{number}%" if unit == "%" else f"{number}\xa0{unit}" if unit else number
+
+
+def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> list[SlideSpec]:
+    if ctx.goals is None:
+        return []
+    goals = ctx.goals.goals
+    if not goals:
+        return [_nothing(t["goals"], t)]
     table = TableSpec(
         (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
         tuple(
             (
                 g.objective,
                 g.kpi,
-                f"{fmt.number(g.baseline, 1)} {g.unit}".strip(),
-                f"{fmt.number(g.target, 1)} {g.unit}".strip(),
-                f"{fmt.number(g.actual, 1)} {g.unit}".strip(),
+                _with_unit(g.baseline, g.unit, fmt),
+                _with_unit(g.target, g.unit, fmt),
+                _with_unit(g.actual, g.unit, fmt),
                 fmt.percent(g.progress, 0),
                 t[g.status],
             )
-            for g in ctx.goals
+            for g in goals
         ),
         numeric=(2, 3, 4, 5),
     )
-    counts = {s: sum(1 for g in ctx.goals if g.status == s) for s in ("achieved", "on_track", "at_risk")}
-    return SlideSpec(
-        "Table",
-        {"title": t["goals"], "table": table},
-        notes=t["notes_goals"].format(n=len(ctx.goals), **counts),
-    )
+    counts = {s: sum(1 for g in goals if g.status == s) for s in ("achieved", "on_track", "at_risk")}
+    return [
+        SlideSpec("Table", {"title": t["goals"], "table": table}, notes=t["notes_goals"].format(n=len(goals), **counts))
+    ]

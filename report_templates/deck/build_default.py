@@ -9,7 +9,7 @@ docs/decks.md):
 layout     placeholders (by name)
 =========  ==========================================================
 Cover      title, subtitle, details, company, logo
-KPIs       title, mrr, arr, nps, adoption, tickets, csat
+KPIs       title, adoption, active_users, goals, nps, tickets, csat
 Chart      title, chart, caption
 Table      title, table, caption
 Bullets    title, body
@@ -236,7 +236,7 @@ def build() -> bytes:
         + _level(3, 11, color=f'srgbClr val="{MUTED}"', align="ctr")
     )
     cards = []
-    for i, key in enumerate(("mrr", "arr", "nps", "adoption", "tickets", "csat")):
+    for i, key in enumerate(("adoption", "active_users", "goals", "nps", "tickets", "csat")):
         x = Inches(0.5) + (i % 3) * (card_w + gap)
         y = Inches(1.5) + (i // 3) * (card_h + gap)
         cards.append(

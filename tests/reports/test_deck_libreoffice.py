@@ -16,7 +16,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from cs_reports.reports.deck import write_deck
+from cs_reports.reports.deck import ChartSpec, DeckSpec, Series, SlideSpec, number_format, write_deck
 from cs_reports.reports.deck_qbr import qbr_deck
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.qbr import build_qbr_context
@@ -83,13 +83,22 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     ctx = build_qbr_context(sample_book, QUARTER, clients[lang], lang)
     hostile = dataclasses.replace(ctx, client=dataclasses.replace(ctx.client, name="=cmd|' /C calc'!A0 <script>"))
     profile = tmp_path / "lo-profile"
+    fmt = Formatter(lang)
     for name, context in (("deck", ctx), ("hostile", hostile)):
-        path = write_deck(qbr_deck(context, lang, company="Acme SaaS"), tmp_path / f"{name}_{lang}.pptx")
+        spec = qbr_deck(context, lang, company="Acme SaaS")
+        path = write_deck(spec, tmp_path / f"{name}_{lang}.pptx")
         pages = pdf_pages(convert(path, tmp_path, profile, lang))
-        assert len(pages) == len(Presentation(path).slides) == 8
+        assert len(pages) == len(Presentation(path).slides) == len(spec.slides)
         assert context.client.name in pages[0]
-        fmt = Formatter(lang)
-        assert re.sub(r"\s+", " ", fmt.money(ctx.mrr, ctx.client.currency)) in pages[1]
-        # The MRR axis: currency symbol from the format code, separators from the viewer's locale.
-        axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
-        assert re.search(axis, pages[2]), pages[2][:300]
+        assert fmt.percent(ctx.summary.adoption.now, 0) in pages[1]
+    # A money axis: the currency symbol from the format code, the separators from the viewer's locale.
+    chart = ChartSpec(
+        "line",
+        ("jul/26", "ago/26", "set/26"),
+        (Series("MRR", (5200.0, 6100.0, 6167.44)),),
+        number_format(lang, currency="BRL"),
+    )
+    path = write_deck(DeckSpec((SlideSpec("Chart", {"title": "MRR", "chart": chart}),)), tmp_path / f"mrr_{lang}.pptx")
+    (page,) = pdf_pages(convert(path, tmp_path, profile, lang))
+    axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
+    assert re.search(axis, page), page[:300]
