@@ -565,7 +565,7 @@ def _scan_cells(xml: str) -> FlagSet:
         value = _VALUE.search(body)
         if is_error and value is not None:
             errors[key] = html.unescape(value.group(1)).strip()
-        elif formula is not None and value is None and 't="str"' not in attrs:
+        elif formula is not None and (value is None or not value.group(1)) and 't="str"' not in attrs:
             missing.add(key)
         if formula is not None:
             formula_rows.add(key[0])
