@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -36,8 +37,8 @@ from typing import Any
 from cs_reports import __version__
 from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
-from cs_reports.reports.executors import ClusterError, stop_executor
-from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact
+from cs_reports.reports.executors import ClusterError, children_ignore_sigint, stop_executor
+from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact, job_identity
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
 
@@ -342,7 +343,7 @@ def run_batch(
         else:
             todo.append((i, job))
     _remove_temporaries(out, [job for _, job in todo])  # left by workers killed in an earlier run
-    stale = manifest.stale({(j.kind, j.period, j.client_id, j.lang): j.filename for j in jobs}, recorded)
+    stale = manifest.stale({job_identity(asdict(j)): j.filename for j in jobs}, recorded)
     pruned = manifest.prune(stale) if prune_stale and stale else []
     bar = _Progress(len(todo), progress)
 
@@ -500,6 +501,8 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:
+    with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
+        multiprocessing.forkserver.ensure_running()
     return cf.ProcessPoolExecutor(
         max_workers=max_workers,
         mp_context=multiprocessing.get_context("forkserver"),

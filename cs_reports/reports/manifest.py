@@ -42,7 +42,7 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-__all__ = ["MANIFEST", "FileRecord", "Manifest", "file_record", "intact"]
+__all__ = ["MANIFEST", "FileRecord", "Manifest", "file_record", "intact", "job_identity"]
 
 MANIFEST = ".cs-reports-manifest.jsonl"
 _TAIL = 1024
@@ -96,6 +96,15 @@ def intact(path: Path, record: FileRecord) -> bool:
     if path.suffix.lower() in (".xlsx", ".zip"):
         return head.startswith(b"PK\x03\x04") and b"PK\x05\x06" in tail
     return True
+
+
+def job_identity(job: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """What a job renders, whatever its file is called: every field but the file name and settings path.
+
+    >>> job_identity({"kind": "qbr", "client_id": "C1", "filename": "c1_old.pdf", "audience": None})
+    (('audience', 'None'), ('client_id', 'C1'), ('kind', 'qbr'))
+    """
+    return tuple(sorted((k, str(v)) for k, v in job.items() if k not in ("filename", "settings")))
 
 
 def _parse(lines: Iterable[str]) -> dict[str, dict[str, Any]]:
@@ -222,19 +231,21 @@ class Manifest:
         finally:
             os.close(fd)
 
-    def stale(self, current: dict[tuple[Any, ...], str], recorded: dict[str, Entry]) -> list[tuple[str, str]]:
+    def stale(
+        self, current: dict[tuple[tuple[str, str], ...], str], recorded: dict[str, Entry]
+    ) -> list[tuple[str, str]]:
         """(job key, file name) of recorded outputs of the ``current`` jobs under another file name, on disk.
 
-        ``current`` maps what a job is (kind, period, client, language) to its file name
-        today; a client renamed since the last batch has an entry under its old name.
+        ``current`` maps what a job is (:func:`job_identity`) to its file name today; a
+        client renamed since the last batch has an entry under its old name.
         """
         folder = self.path.parent
         found = []
         for key, entry in recorded.items():
             try:
                 raw = json.loads(key)
-                ident, old_name = (raw["kind"], raw["period"], raw["client_id"], raw["lang"]), str(raw["filename"])
-            except (ValueError, KeyError, TypeError):
+                ident, old_name = job_identity(raw), str(raw["filename"])
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue
             if ident not in current or current[ident] == old_name:
                 continue

@@ -172,7 +172,7 @@ def set_cached(path: Path, sheet_index: int, values: dict[str, str], *, error: b
         items = {n: z.read(n) for n in z.namelist()}
     xml = items[part].decode()
     for ref, value in values.items():
-        pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)<v\s*/>')
+        pattern = re.compile(rf'<c r="{ref}"([^>]*)>(<f>.*?</f>)(?:<v\s*/>|<v></v>)')
         attrs = ' t="e"' if error else ""
         xml, n = pattern.subn(
             lambda m, v=value, a=attrs, r=ref: f'<c r="{r}"{m.group(1)}{a}>{m.group(2)}<v>{v}</v>', xml

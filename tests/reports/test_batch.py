@@ -128,3 +128,26 @@ def test_old_manifest_lines_and_removed_reports_are_not_up_to_date(tmp_path):
     entries = Manifest(tmp_path).read()
     assert set(entries) == {"a"}
     assert entries["a"].files == ()  # nothing to check: --resume renders it again
+
+
+def test_two_editions_of_one_report_are_not_stale_but_an_old_name_is(tmp_path):
+    import json
+    from dataclasses import asdict
+
+    from cs_reports.reports.manifest import Manifest, job_identity
+
+    def job(filename: str, audience: str) -> Job:
+        return Job("qbr", "2026Q3", "C1", "en", filename, audience)
+
+    client, internal, old = (
+        job("c1_new_client.pdf", "client"),
+        job("c1_new_internal.pdf", "internal"),
+        job("c1_old_client.pdf", "client"),
+    )
+    manifest = Manifest(tmp_path)
+    for j in (client, internal, old):
+        (tmp_path / j.filename).write_bytes(b"%PDF-1.7\n%%EOF\n")
+        manifest.append([{"job": json.dumps(asdict(j), sort_keys=True), "fingerprint": "f", "files": []}])
+    current = {job_identity(asdict(j)): j.filename for j in (client, internal)}
+    stale = manifest.stale(current, manifest.read())
+    assert [name for _, name in stale] == ["c1_old_client.pdf"]
