@@ -287,7 +287,7 @@ def client_renewal_forecast(book: Book, client_id: str, month: Any) -> RenewalFo
     model = renewal_forecast_model(book, month)
     if client_id not in model.forecasts.index:
         raise InvalidInputError(f"Client '{client_id}' is not in the Clients sheet of {book.source}.")
-    row: dict[str, Any] = model.forecasts.loc[client_id].to_dict()
+    row: dict[Any, Any] = model.forecasts.loc[client_id].to_dict()
     p = float(row["probability"])
     return RenewalForecast(
         client_id=client_id,
