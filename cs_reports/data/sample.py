@@ -153,7 +153,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     mood0 = rng.normal(0.0, 1.0, n)
     mood = mood0[:, None] + np.cumsum(rng.normal(0.0, 0.08, (n, N_MONTHS)), axis=1) - 0.3 * np.cumsum(steps, axis=1)
     adopt0 = np.clip(rng.beta(4, 3, n) + 0.1 * mood0, 0.05, 0.98)
-    drift = rng.normal(0.005, 0.03, (n, N_MONTHS)) - 0.04 * steps
+    drift = rng.normal(0.005, 0.03, (n, N_MONTHS)) - 0.05 * steps
     adoption = np.clip(adopt0[:, None] + np.cumsum(drift, axis=1), 0.05, 0.98)
     path = _paths(rng, c, mood, adoption)
 
