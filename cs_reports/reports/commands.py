@@ -160,6 +160,8 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cs_reports.data import load_book
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
@@ -174,6 +176,9 @@ def _demo(args: argparse.Namespace) -> int:
     q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
     quarter = f"{last.year}Q{q}" if q else f"{last.year - 1}Q4"
     clients = book.clients.set_index("client_id")
+    end = pd.Period(quarter, freq="Q").end_time.to_period("M").to_timestamp()
+    paying = set(book.mrr.loc[(book.mrr["month"] == end) & (book.mrr["mrr"] > 0), "client_id"])
+    clients = clients[clients.index.isin(paying)]  # a QBR covers a quarter the client paid for
     picks = [cid for cid in clients.index if clients.loc[cid, "locale"] == "pt-BR"][:3] + [
         cid for cid in clients.index if clients.loc[cid, "locale"] == "en"
     ][:2]

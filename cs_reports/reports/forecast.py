@@ -46,15 +46,15 @@ FEATURES = ("health_score", "health_change_3m", "first_renewal", "mrr_trend_3m")
 MIN_OUTCOMES = 40
 MIN_CHURNED = 8
 BACKTEST_MONTHS = 12
-#: Probability bands of the finance report: ``likely`` from 80%, ``at_risk`` below 60%.
-PROBABILITY_BANDS = ((0.6, "at_risk"), (0.8, "uncertain"), (math.inf, "likely"))
+#: Probability bands (docs/glossary.md: provável / incerta / improvável): ``likely`` from 80%, ``unlikely`` below 60%.
+PROBABILITY_BANDS = ((0.6, "unlikely"), (0.8, "uncertain"), (math.inf, "likely"))
 
 
 def probability_band(probability: float) -> str:
-    """``likely`` (>= 80%), ``uncertain`` (60-80%), ``at_risk`` (< 60%) or ``unknown`` (NaN).
+    """``likely`` (>= 80%), ``uncertain`` (60-80%), ``unlikely`` (< 60%) or ``unknown`` (NaN).
 
     >>> probability_band(0.95), probability_band(0.7), probability_band(0.3)
-    ('likely', 'uncertain', 'at_risk')
+    ('likely', 'uncertain', 'unlikely')
     """
     if math.isnan(probability):
         return "unknown"

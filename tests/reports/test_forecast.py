@@ -78,7 +78,7 @@ def test_probabilities_follow_health(sample_book):
     assert frame["probability"].max() - frame["probability"].min() > 0.5
     cid = str(frame["health_score"].idxmin())
     f = rf.client_renewal_forecast(sample_book, cid, "2026-10")
-    assert f.band == "at_risk"
+    assert f.band == "unlikely"
     assert f.probability < 0.6
     assert dict(f.signals)["health_score"] == pytest.approx(frame.loc[cid, "health_score"])
     with pytest.raises(InvalidInputError, match="'NOPE' is not in the Clients sheet"):
