@@ -93,11 +93,11 @@ def _paths(rng: np.random.Generator, c: dict[str, np.ndarray], mood: np.ndarray,
         prev_adopt = adoption[:, max(t - 1, 0)]
         renewal = was & ((t - c["phase"]) % 12 == 0)
         tenure = (t - c["cs_index"]) // 12
-        p_renewal = _sigmoid(-2.0 - 1.1 * prev_mood - 5.0 * (prev_adopt - 0.6) + 0.6 * (tenure <= 1))
+        p_renewal = _sigmoid(-2.3 - 1.1 * prev_mood - 5.0 * (prev_adopt - 0.6) + 0.6 * (tenure <= 1))
         p_month = 0.005 + 0.01 * (prev_mood < -1.5)
         u = rng.random(n)
         churn = was & ((renewal & (u < p_renewal)) | (~renewal & (u < p_month)))
-        declining = c["decline_from"] <= t
+        declining = (c["decline_from"] <= t) & (t < c["decline_to"])
         v = rng.random(n)
         grow = was & ~churn & (v < np.where(declining, 0.01, 0.05))
         shrink = was & ~churn & ~grow & (v < np.where(declining, 0.25, 0.07))
@@ -123,8 +123,9 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     100,000 clients take seconds, and names are unique by construction (the name pools are
     drawn without replacement; beyond them a unit number is added).
     About 15% of the accounts decline in the last months (falling adoption and mood, so
-    detractors, late milestones, old open tickets, contraction); renewals depend on those
-    signals, so the ``Renewals`` sheet holds about three years of outcomes to learn from.
+    detractors, late milestones, old open tickets, contraction) and 20% went through such a
+    patch earlier; renewals depend on those signals, so the ``Renewals`` sheet holds about
+    three years of outcomes to learn from.
     """
     if clients < 1:
         raise InvalidInputError(f"make_sample_tables needs clients >= 1, got {clients}.")
@@ -140,15 +141,21 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     start = np.where(rng.random(n) < 0.7, rng.integers(0, N_MONTHS, n), 0)
     before = rng.integers(1, 37, n)  # clients since before the window: months since their contract start
     cs_index = np.where(start == 0, -before, start)
+    kind = rng.random(n)
+    now_declining = kind < 0.15  # declining in the last 3-8 months: the accounts at risk today
+    episode = (kind >= 0.15) & (kind < 0.35)  # a rough patch of 3-6 months earlier on
+    first_bad = rng.integers(3, N_MONTHS - 9, n)
     c = {
         "start": start,
         "cs_index": cs_index,
         "phase": cs_index % 12,
         "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0),
         "annual": rng.random(n) < 0.12,
-        "decline_from": np.where(rng.random(n) < 0.15, N_MONTHS - rng.integers(3, 9, n), N_MONTHS + 99),
+        "decline_from": np.where(now_declining, N_MONTHS - rng.integers(3, 9, n), np.where(episode, first_bad, 999)),
+        "decline_to": np.where(episode, first_bad + rng.integers(3, 7, n), 999),
     }
-    declining = c["decline_from"][:, None] <= np.arange(N_MONTHS)[None, :]
+    t_grid = np.arange(N_MONTHS)[None, :]
+    declining = (c["decline_from"][:, None] <= t_grid) & (t_grid < c["decline_to"][:, None])
     steps = np.where(declining, 1.0, 0.0)
     mood0 = rng.normal(0.0, 1.0, n)
     mood = mood0[:, None] + np.cumsum(rng.normal(0.0, 0.08, (n, N_MONTHS)), axis=1) - 0.3 * np.cumsum(steps, axis=1)
@@ -275,14 +282,16 @@ def _signals(
     )
 
     ci, ti = np.nonzero(paying)
-    declining = c["decline_from"][ci] <= ti
+    declining = (c["decline_from"][ci] <= ti) & (ti < c["decline_to"][ci])
+    current = c["decline_to"][ci] > N_MONTHS  # a decline still going on at the last month
     count = rng.poisson(0.6 + c["base"][ci] / 8000 + 0.8 * declining)
-    ci, ti, declining = np.repeat(ci, count), np.repeat(ti, count), np.repeat(declining, count)
+    ci, ti = np.repeat(ci, count), np.repeat(ti, count)
+    declining, current = np.repeat(declining, count), np.repeat(current, count)
     k = ci.size
     opened = m64[ti] + rng.integers(0, 27 * 24 * 60, k).astype("timedelta64[m]")
     first_h = rng.lognormal(np.log(3.0) - 0.3 * mood[ci, ti], 0.9)
     resolve_h = first_h + rng.lognormal(np.log(16.0), 1.0, k)
-    open_now = ((ti == N_MONTHS - 1) & (rng.random(k) < 0.5)) | (declining & (rng.random(k) < 0.35))
+    open_now = ((ti == N_MONTHS - 1) & (rng.random(k) < 0.5)) | (declining & current & (rng.random(k) < 0.35))
     resolved = pd.Series(pd.to_datetime(opened + np.round(resolve_h * 60).astype("timedelta64[m]"))).where(~open_now)
     csat = np.where(rng.random(k) < 0.7, np.clip(np.round(rng.normal(4.1 + 0.4 * mood[ci, ti], 0.8)), 1, 5), np.nan)
     ces = np.where(rng.random(k) < 0.5, np.clip(np.round(rng.normal(5.3 + 0.5 * mood[ci, ti], 1.1)), 1, 7), np.nan)
@@ -366,7 +375,7 @@ def _plans(
     n = ids.size
     m64 = months.to_numpy().astype("datetime64[D]")
     now = (months[-1] + pd.offsets.MonthEnd(0)).to_datetime64().astype("datetime64[D]")
-    at_risk = c["decline_from"] < N_MONTHS
+    at_risk = (c["decline_from"] < N_MONTHS) & (c["decline_to"] > N_MONTHS)
     first = c["start"]
     cycle = first + ((N_MONTHS - 1 - first) // 12) * 12
     anchor = m64[cycle] + np.timedelta64(5, "D")
