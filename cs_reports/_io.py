@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,14 @@ from cs_reports.errors import OutputError
 
 __all__ = [
     "atomic_output",
+    "commit_output",
+    "discard_output",
     "ensure_output_dir",
     "neutralise_cell",
     "refuse_overwrite_of_input",
     "restore_cell",
     "safe_filename",
+    "staged_output",
 ]
 
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -82,20 +86,43 @@ def refuse_overwrite_of_input(output: str | os.PathLike[str], *inputs: str | os.
             raise OutputError(f"Refusing to overwrite the input file '{item}'; choose another output path.")
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system allows (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then put it back at once
+    os.umask(mask)
+    return mask
+
+
+def _output_mode(final: Path) -> int:
+    """Permission bits for a new output: those of the file it replaces, else ``0o666 & ~umask``.
+
+    ``mkstemp`` creates its file with mode 0600 (private); an output is a normal file the
+    user's colleagues may read on a shared drive, exactly as if a text editor had saved it.
+    """
+    try:
+        existing = os.lstat(final)
+    except OSError:
+        return 0o666 & ~_umask()
+    if stat.S_ISREG(existing.st_mode):
+        return stat.S_IMODE(existing.st_mode)
+    return 0o666 & ~_umask()
+
+
 @contextmanager
-def atomic_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator[Any]:
-    """Open a temporary file beside ``path``; on success it atomically becomes ``path``.
+def staged_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator[tuple[Any, Path]]:
+    """Open a temporary file beside ``path``: yields ``(handle, temporary path)``.
 
-    On any error the temporary file is removed and the final name is untouched.
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> with atomic_output(d / "out.txt", mode="w") as fh:
-    ...     _ = fh.write("done")
-    >>> (d / "out.txt").read_text()
-    'done'
+    On success the temporary file is complete (flushed, fsync'ed, normal permissions) and
+    left for the caller to :func:`commit_output` (or :func:`discard_output`); on any error
+    it is removed. Batches use it so that the manifest entry is written *before* a report
+    appears at its final name. Temporary names are ``.{name}.{random}.part``.
     """
     final = Path(path)
     folder = ensure_output_dir(final.parent if str(final.parent) else ".")
@@ -107,16 +134,56 @@ def atomic_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator
     try:
         handle: Any = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8")
         with handle:
-            yield handle
+            os.fchmod(handle.fileno(), _output_mode(final))
+            yield handle, tmp
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, final)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(f"Cannot write '{final}': {exc.strerror or exc}; nothing was written.") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def commit_output(tmp: str | os.PathLike[str], final: str | os.PathLike[str]) -> None:
+    """Atomically give the complete temporary file ``tmp`` its final name (replacing, never following, a link)."""
+    try:
+        os.replace(tmp, final)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"Cannot write '{final}': {exc.strerror or exc}; nothing was written.") from None
+
+
+def discard_output(tmp: str | os.PathLike[str]) -> None:
+    """Remove a staged temporary file that will not be committed (already gone is fine)."""
+    with suppress(OSError):
+        Path(tmp).unlink()
+
+
+@contextmanager
+def atomic_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator[Any]:
+    """Open a temporary file beside ``path``; on success it atomically becomes ``path``.
+
+    On any error the temporary file is removed and the final name is untouched. The file
+    gets the permissions of the file it replaces, or the user's normal ones for a new file
+    (``0o666 & ~umask``: 0644 under the usual umask 022).
+
+    Examples
+    --------
+    >>> import pathlib, stat, tempfile
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_output(d / "out.txt", mode="w") as fh:
+    ...     _ = fh.write("done")
+    >>> (d / "out.txt").read_text()
+    'done'
+    >>> stat.S_IMODE((d / "out.txt").stat().st_mode) == 0o666 & ~_umask()
+    True
+    """
+    final = Path(path)
+    with staged_output(final, mode=mode) as (handle, tmp):
+        yield handle
+    commit_output(tmp, final)
 
 
 def neutralise_cell(value: Any) -> Any:

@@ -36,7 +36,10 @@ __all__ = [
     "as_values",
     "check_choice",
     "check_number",
+    "flatten",
+    "is_blank",
     "param_error",
+    "quiet",
     "require_columns",
     "safe_divide",
     "undefined",
@@ -65,7 +68,14 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _is_blank(value: Any) -> bool:
+def is_blank(value: Any) -> bool:
+    """Whether a cell is blank: ``None``, NaN, ``NaT``, ``NA`` or whitespace-only text.
+
+    The one blank test of the package (metrics, the data reader and the Excel layer use it).
+
+    >>> [is_blank(v) for v in (None, float("nan"), "  ", 0, "x")]
+    [True, True, True, False, False]
+    """
     if value is None:
         return True
     if isinstance(value, float) and math.isnan(value):
@@ -91,7 +101,7 @@ def _last_filled_row(rows: Sequence[Any]) -> int:
 _NUMERIC_TYPES = frozenset({float, int, type(None), np.float64, np.float32, np.int64, np.int32})
 
 
-def _flatten(values: Any, *, trim: bool = True) -> npt.NDArray[Any]:
+def flatten(values: Any, *, trim: bool = True) -> npt.NDArray[Any]:
     """Flatten any supported container to a 1-D numpy array (object or numeric dtype).
 
     With ``trim``, trailing ``None`` are dropped (whole-column references are mostly blank).
@@ -196,7 +206,7 @@ def as_values(
             expected = f"{kind} <= {high:g}"
         else:
             expected = kind
-    arr = _flatten(values, trim=not keep_blanks)
+    arr = flatten(values, trim=not keep_blanks)
     if arr.dtype == object or arr.dtype.kind in "bmMSUO":
         out = np.empty(len(arr), dtype=np.float64)
         for i, v in enumerate(arr):
@@ -338,7 +348,7 @@ def as_months(values: Any, *, name: str, func: str) -> pd.DatetimeIndex:
             pos = int(np.flatnonzero(index.isna())[0]) + 1
             raise param_error(func, name, "dates or months", f"a blank at position {pos}")
         return index.to_period("M").to_timestamp()
-    arr = _flatten(values, trim=False)
+    arr = flatten(values, trim=False)
     out: list[pd.Timestamp] = []
     ts: pd.Timestamp
     for i, v in enumerate(arr):
@@ -389,7 +399,7 @@ def as_datetimes(values: Any, *, name: str, func: str, allow_blank: bool = True)
             pos = int(np.flatnonzero(index.isna())[0]) + 1
             raise param_error(func, name, "dates", f"a blank at position {pos}")
         return index
-    arr = _flatten(values, trim=False)
+    arr = flatten(values, trim=False)
     out: list[Any] = []
     expected = "dates (ISO text, a date, or an Excel serial date)"
     for i, v in enumerate(arr):
@@ -417,10 +427,28 @@ def as_datetimes(values: Any, *, name: str, func: str, allow_blank: bool = True)
     return pd.DatetimeIndex(out)
 
 
+# Former private names, kept for modules that import them.
+_is_blank = is_blank
+_flatten = flatten
+
+
+def quiet(func: Any, *args: Any, **kwargs: Any) -> float:
+    """Call a metric; an undefined result is NaN without a warning (reports show a dash).
+
+    >>> import math
+    >>> math.isnan(quiet(safe_divide, 1, 0, func="f", reason="no data"))
+    True
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        result = func(*args, **kwargs)
+    return float(result)
+
+
 def undefined(func: str, reason: str, zero_division: ZeroDivision = "warn") -> float:
     """Return the value of an undefined metric: NaN with a warning, NaN, or a chosen number."""
     if zero_division == "warn":
-        warnings.warn(f"{func} is undefined: {reason}; returning NaN.", UndefinedMetricWarning, stacklevel=3)
+        warnings.warn(UndefinedMetricWarning(func, reason), stacklevel=3)
         return math.nan
     if zero_division == "nan":
         return math.nan

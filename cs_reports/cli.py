@@ -7,15 +7,25 @@ command runs, so ``cs-reports --help`` is fast and works with only the core inst
 Errors: a :class:`~cs_reports.errors.CsReportsError` (or a file that cannot be read)
 becomes one line on stderr and exit code 1; usage errors exit 2; anything else is a
 bug, reported in one line with a hint to rerun with ``--debug`` for the traceback.
+
+Signals and pipes: SIGINT ends a command with ``interrupted`` and exit 130, SIGTERM with
+``terminated`` and exit 143 (a batch stops cleanly first: see ``reports/batch.py``); a
+closed or broken stdout (``cs-reports validate book.xlsx | head -1``) ends the command
+quietly with exit 141, the code of a process ended by SIGPIPE. Standard descriptors that
+were closed by the caller are reopened on ``/dev/null``, so no output file can take their
+number.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cs_reports import __version__
@@ -60,8 +70,75 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM arrived outside a batch (a batch handles it itself and stops cleanly)."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+@contextlib.contextmanager
+def _signals() -> Iterator[None]:
+    """SIGTERM raises :class:`Terminated` while the CLI runs (main thread only)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+def _standard_streams() -> None:
+    """Reopen closed descriptors 0-2 on /dev/null (so no output file takes their number)."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+        except OSError:
+            opened = os.open(os.devnull, os.O_RDWR)  # the lowest free number: ``fd`` itself
+            if opened != fd:
+                os.dup2(opened, fd)
+                os.close(opened)
+            if getattr(sys, name) is None:
+                setattr(sys, name, open(fd, "r" if fd == 0 else "w", encoding="utf-8", closefd=False))
+
+
+def _stdout_gone() -> int:
+    """Stdout was closed by the reader (``| head``): stop quietly, like a process ended by SIGPIPE."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's final flush must not fail again
+        os.close(devnull)
+    return 128 + signal.SIGPIPE
+
+
+def _say(line: str) -> None:
+    """Print ``line`` on stderr, even if stderr is a closed pipe (then it is lost, quietly)."""
+    with contextlib.suppress(OSError, ValueError):
+        print(line, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the process exit code."""
+    _standard_streams()
+    try:
+        with _signals():
+            code = _run(argv)
+            sys.stdout.flush()  # a closed pipe shows here, not at the interpreter's exit
+            return code
+    except BrokenPipeError:
+        return _stdout_gone()
+    except Terminated:
+        _say("terminated")
+        return 128 + signal.SIGTERM
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return 128 + signal.SIGINT
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler | None = getattr(args, "handler", None)
@@ -71,28 +148,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except DataContractError as exc:
-        print(f"error: {exc.report()}", file=sys.stderr)
-        return 1
+        _say(f"error: {exc.report()}")
     except CsReportsError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        _say(f"error: {exc}")
     except FileNotFoundError as exc:
-        print(f"error: file not found: {exc.filename or exc}", file=sys.stderr)
-        return 1
+        _say(f"error: file not found: {exc.filename or exc}")
     except PermissionError as exc:
-        print(f"error: permission denied: {exc.filename or exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        _say(f"error: permission denied: {exc.filename or exc}")
+    except BrokenPipeError:
+        raise
+    except OSError as exc:  # a full disk, a lost network share: the system's reason, and where
+        where = f": {exc.filename}" if exc.filename else ""
+        _say(f"error: {exc.strerror or exc}{where}")
     except Exception as exc:
         if args.debug or os.environ.get("CS_REPORTS_DEBUG"):
             raise
-        print(
-            f"internal error: {type(exc).__name__}: {exc} (this is a bug; rerun with --debug and report it)",
-            file=sys.stderr,
-        )
+        _say(f"internal error: {type(exc).__name__}: {exc} (this is a bug; rerun with --debug and report it)")
         return 70
+    return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

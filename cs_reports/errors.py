@@ -53,14 +53,29 @@ class OutputError(CsReportsError, OSError):
 
 
 class UndefinedMetricWarning(UserWarning):
-    """A metric is undefined for this input (empty data, zero denominator); NaN is returned."""
+    """A metric is undefined for this input (empty data, zero denominator); NaN is returned.
+
+    ``func`` and ``reason`` are kept apart, so that adapters (the Excel layer) show the
+    reason without parsing the message.
+
+    >>> w = UndefinedMetricWarning("churn_rate", "no customers at the start")
+    >>> str(w), w.reason
+    ('churn_rate is undefined: no customers at the start; returning NaN.', 'no customers at the start')
+    """
+
+    def __init__(self, func: str = "", reason: str = "") -> None:
+        self.func = func
+        self.reason = reason or "undefined"
+        super().__init__(f"{func} is undefined: {self.reason}; returning NaN." if func else self.reason)
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem found while validating a data file.
 
-    ``row`` is the 1-based spreadsheet row (the header is row 1), as a user sees it.
+    ``row`` is the spreadsheet's own 1-based row (or a CSV file's own line, with
+    ``unit='line'``), as a user sees it; ``sheet`` is the name in the file (or the file
+    name, with ``where='File'``).
     """
 
     sheet: str
@@ -68,11 +83,13 @@ class Problem:
     column: str | None
     expected: str
     got: str
+    where: str = "Sheet"
+    unit: str = "row"
 
     def __str__(self) -> str:
-        where = [f"Sheet '{self.sheet}'"]
+        where = [f"{self.where} '{self.sheet}'"]
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{self.unit} {self.row}")
         if self.column is not None:
             where.append(f"column '{self.column}'")
         got = f", got {self.got}" if self.got else ""

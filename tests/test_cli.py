@@ -102,3 +102,50 @@ def test_every_command_is_documented_in_docs_cli():
     assert commands, "no commands registered"
     missing = [c for c in commands if f"`cs-reports {c}" not in doc]
     assert not missing, f"undocumented commands in docs/cli.md: {missing}"
+
+
+@pytest.fixture
+def signal_commands(monkeypatch):
+    """Commands that meet a real signal, a gone reader or a full disk."""
+    import errno
+    import os
+    import signal
+    import time
+
+    module = types.ModuleType("tests_signal_commands")
+
+    def register(sub):
+        p = sub.add_parser("meet", help="meet a fault")
+        p.add_argument("fault")
+        p.set_defaults(handler=handle)
+
+    def handle(args: argparse.Namespace) -> int:
+        if args.fault == "sigterm":
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)  # the handler raises before this ends
+        if args.fault == "pipe":
+            raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+        if args.fault == "enospc":
+            raise OSError(errno.ENOSPC, "No space left on device", "/data/out.xlsx")
+        return 0
+
+    module.register = register
+    monkeypatch.setitem(sys.modules, "tests_signal_commands", module)
+    monkeypatch.setattr(cli, "COMMAND_MODULES", ("tests_signal_commands",))
+
+
+@pytest.mark.parametrize(
+    ("fault", "code", "err"),
+    [
+        ("sigterm", 143, "terminated\n"),
+        ("pipe", 141, ""),
+        ("enospc", 1, "error: No space left on device: /data/out.xlsx\n"),
+    ],
+)
+def test_signals_pipes_and_system_errors_are_clean_exits(signal_commands, capsys, fault, code, err):
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert cli.main(["meet", fault]) == code
+    assert capsys.readouterr().err == err
+    assert signal.getsignal(signal.SIGTERM) is before  # the CLI's handler is not left behind

@@ -7,13 +7,18 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from cs_reports._validation import check_choice
 from cs_reports.data.contract import SHEETS
-from cs_reports.data.invoices import invoices_to_mrr
-from cs_reports.data.reader import read_tables
+from cs_reports.data.invoices import SPREADING, invoices_to_mrr
+from cs_reports.data.reader import RawTable, SheetReport, read_book
 from cs_reports.data.validate import MAX_PROBLEMS, check_references, check_unique, type_table
 from cs_reports.errors import DataContractError, MissingDataError, Problem
+
+#: The time zone timestamps with a zone are converted to (a book setting).
+DEFAULT_TIMEZONE = "America/Sao_Paulo"
 
 __all__ = ["SHEET_FIELDS", "Book", "load_book"]
 
@@ -37,14 +42,19 @@ SHEET_FIELDS = {
 class Book:
     """Validated tables of one book. Every frame keeps ``_row``, the source row number.
 
-    ``mrr`` always exists: the MRR sheet, plus the Invoices sheet spread over service
-    periods (``source`` column ``'mrr'`` or ``'invoice'``). Optional sheets are ``None``
-    when absent; :meth:`require` names the missing sheet in its error.
+    ``mrr`` always exists: the **recognised** MRR up to the reporting month
+    (:attr:`last_month`): the MRR sheet, plus the Invoices sheet spread over service periods
+    and netted per client and month (``source`` column ``'mrr'`` or ``'invoice'``). The
+    invoices' service months after the reporting month are in :attr:`scheduled_mrr`, so
+    ``mrr_movements(book.mrr)`` stops at the reporting month as the reports do. Optional
+    sheets are ``None`` when absent; :meth:`require` names the missing sheet in its error.
     """
 
     source: str
     clients: pd.DataFrame
     mrr: pd.DataFrame
+    #: Invoiced service months after the reporting month (same columns as ``mrr``).
+    scheduled_mrr: pd.DataFrame | None = None
     invoices: pd.DataFrame | None = None
     nps: pd.DataFrame | None = None
     renewals: pd.DataFrame | None = None
@@ -55,6 +65,12 @@ class Book:
     opportunities: pd.DataFrame | None = None
     health_model: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    #: One report per sheet or file read: the table it feeds (or why not), rows, columns, notes.
+    intake: tuple[SheetReport, ...] = ()
+    #: Time zone of every timestamp (zoned timestamps are converted to it).
+    timezone: str = DEFAULT_TIMEZONE
+    #: How invoices are spread over their service period: ``'months'`` or ``'days'``.
+    spreading: str = "months"
     #: Clients set aside by ``load_book(..., quarantine=True)``: id -> the problems of their rows.
     quarantined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: Row positions per client of each sheet, built on first use by :meth:`rows_of`.
@@ -136,7 +152,14 @@ def _defaults(clients: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def load_book(path: str | Path, *, quarantine: bool = False) -> Book:
+def load_book(
+    path: str | Path,
+    *,
+    quarantine: bool = False,
+    timezone: str = DEFAULT_TIMEZONE,
+    spreading: str = "months",
+    today: Any = None,
+) -> Book:
     """Read and validate a workbook (.xlsx) or a folder of CSVs.
 
     With ``quarantine``, problems confined to rows of identified clients (a bad score,
@@ -146,6 +169,10 @@ def load_book(path: str | Path, *, quarantine: bool = False) -> Book:
     failures. Problems that are not any one client's (a missing sheet or column, a row
     without a valid client id) still raise.
 
+    ``timezone`` is the zone timestamps with an offset (``...Z``, ``-03:00``) are converted
+    to; ``spreading`` the invoice policy of :func:`~cs_reports.data.invoices_to_mrr`;
+    ``today`` (default: the run date) flags invoices dated after it.
+
     Raises
     ------
     DataContractError
@@ -153,50 +180,76 @@ def load_book(path: str | Path, *, quarantine: bool = False) -> Book:
     InvalidInputError, FileNotFoundError
         When the file cannot be read at all.
     """
+    check_choice(spreading, SPREADING, name="spreading", func="load_book")
+    _check_timezone(timezone)
     source = Path(path).name or str(path)
-    tables = {t.sheet: t for t in read_tables(path)}
-    notes = [n for t in tables.values() for n in t.notes]
-    problems: list[Problem] = []
+    intake = read_book(path)
+    tables = {t.sheet: t for t in intake.tables}
+    problems: list[Problem] = list(intake.problems)
     frames: dict[str, pd.DataFrame] = {}
     for spec in SHEETS:
         raw = tables.get(spec.name)
         if raw is None:
             continue
-        frame = type_table(raw, spec, problems)
+        required = spec.required or (
+            spec.name in ("MRR", "Invoices") and not ({"MRR", "Invoices"} - {spec.name}) & set(tables)
+        )
+        frame = type_table(raw, spec, problems, required=required, tz=timezone)
         if frame is not None:
-            check_unique(frame, spec, problems)
+            check_unique(frame, spec, problems, raw)
             frames[spec.name] = frame
     if "Clients" not in tables:
         problems.insert(0, Problem("Clients", None, None, "a 'Clients' sheet (or 'Clientes')", "no such sheet"))
     if "MRR" not in tables and "Invoices" not in tables:
         problems.insert(0, Problem("MRR", None, None, "an 'MRR' or 'Invoices' sheet", "neither"))
+    if intake.unsaved_formulas:
+        problems = _unsaved_formulas(source, intake.unsaved_formulas, problems)
     if "Clients" in frames:
         known = set(frames["Clients"]["client_id"].dropna())
         for name, frame in frames.items():
             if name != "Clients" and "client_id" in frame.columns:
-                check_references(frame, name, known, problems)
+                check_references(frame, name, known, problems, tables[name])
     if "MRR" in frames and "Invoices" in frames:
         both = set(frames["MRR"]["client_id"]) & set(frames["Invoices"]["client_id"])
         for cid in sorted(map(str, both))[:20]:
             problems.append(
-                Problem("Invoices", None, "client_id", "each client in either MRR or Invoices, not both", repr(cid))
+                Problem(
+                    tables["Invoices"].source_name,
+                    None,
+                    "client_id",
+                    "each client in either MRR or Invoices, not both",
+                    repr(cid),
+                    tables["Invoices"].where,
+                )
             )
+    notes: list[str] = []
     if "Invoices" in frames:
         inv = frames["Invoices"]
+        raw = tables["Invoices"]
         bad = inv["period_end"] < inv["period_start"]
         for _, row in inv[bad.fillna(False)].iterrows():
             problems.append(
                 Problem(
-                    "Invoices",
+                    raw.source_name,
                     int(row["_row"]),
                     "period_end",
                     "a date on or after period_start",
                     str(row["period_end"].date()),
+                    raw.where,
+                    raw.unit,
                 )
+            )
+        run_date = pd.Timestamp.now(tz=timezone).tz_localize(None).normalize() if today is None else pd.Timestamp(today)
+        late = inv[inv["period_start"] > run_date]
+        if len(late):
+            rows = ", ".join(str(int(r)) for r in late["_row"].head(5))
+            notes.append(
+                f"{raw.where} '{raw.source_name}': {len(late)} invoice(s) start after the run date "
+                f"{run_date:%Y-%m-%d} ({raw.unit}s {rows}{', ...' if len(late) > 5 else ''}); check the export date."
             )
     quarantined: dict[str, tuple[str, ...]] = {}
     if problems and quarantine:
-        quarantined = _attribute(frames, problems)
+        quarantined = _attribute(frames, tables, problems)
         if quarantined:
             set_aside = set(quarantined)
             frames = {
@@ -207,34 +260,154 @@ def load_book(path: str | Path, *, quarantine: bool = False) -> Book:
                 quarantined = {}  # nothing would be left: report every problem instead
             else:
                 problems = []
+    if not problems:
+        mrr = _recognised(frames, tables, spreading, problems)
     if problems:
         order = {spec.name: i for i, spec in enumerate(SHEETS)}
-        problems.sort(key=lambda p: (order.get(p.sheet, len(order)), p.row or 0))  # stable: column order kept
+        by_source = {t.source_name: t.sheet for t in intake.tables}
+        problems.sort(key=lambda p: (order.get(by_source.get(p.sheet, p.sheet), len(order)), p.row or 0))
         raise DataContractError(source, problems[:MAX_PROBLEMS])
-    mrr_parts = []
-    if "MRR" in frames:
-        mrr_parts.append(frames["MRR"].assign(source="mrr"))
+    last = _reporting_month(frames)
+    actual, scheduled = mrr[mrr["month"] <= last], mrr[mrr["month"] > last]
+    if len(scheduled):
+        notes.append(
+            f"{len(scheduled):,} invoiced service month(s) after the reporting month {last:%Y-%m} are kept apart "
+            "as scheduled MRR (book.scheduled_mrr), not counted in MRR."
+        )
     if "Invoices" in frames:
-        mrr_parts.append(invoices_to_mrr(frames["Invoices"]).assign(source="invoice"))
-    mrr = pd.concat(mrr_parts, ignore_index=True)
+        notes.append(_SPREADING_NOTE[spreading])
+    notes[:0] = [n for r in intake.reports for n in r.notes]
+    notes += [f"{r.source}: ignored, {r.reason}." for r in intake.reports if r.table is None]
     kwargs = {SHEET_FIELDS[name]: frame for name, frame in frames.items() if name not in ("Clients", "MRR")}
     valid = {f.name for f in fields(Book)}
     kwargs = {k: v for k, v in kwargs.items() if k in valid}
     return Book(
         source=source,
         clients=_defaults(frames["Clients"]),
-        mrr=mrr,
+        mrr=actual.reset_index(drop=True),
+        scheduled_mrr=scheduled.reset_index(drop=True),
         notes=tuple(notes),
+        intake=tuple(intake.reports),
+        timezone=timezone,
+        spreading=spreading,
         quarantined=quarantined,
         **kwargs,
     )
 
 
-def _attribute(frames: dict[str, pd.DataFrame], problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+_SPREADING_NOTE = {
+    "months": "Invoices spread over equal service months (policy 'months'); the monthly pieces add up to each "
+    "invoice to the cent; credit notes and split invoices net per client and month.",
+    "days": "Invoices spread by service days (policy 'days'); the monthly pieces add up to each invoice to the "
+    "cent; credit notes and split invoices net per client and month.",
+}
+
+
+def _check_timezone(timezone: str) -> None:
+    from cs_reports._validation import param_error
+
+    try:
+        pd.Timestamp("2026-01-01", tz=timezone)
+    except Exception:  # pytz/zoneinfo raise different errors for an unknown zone
+        raise param_error(
+            "load_book", "timezone", "an IANA time zone such as 'America/Sao_Paulo'", repr(timezone)
+        ) from None
+
+
+def _unsaved_formulas(source: str, unsaved: dict[str, int], problems: list[Problem]) -> list[Problem]:
+    """One file-level problem for formulas without saved values, instead of a 'blank cell' per cell."""
+    kept = [p for p in problems if not (p.sheet in unsaved and p.got == "a blank cell")]
+    total = sum(unsaved.values())
+    sheets = ", ".join(f"'{s}'" for s in unsaved)
+    kept.insert(
+        0,
+        Problem(
+            source,
+            None,
+            None,
+            "formulas with saved values (open the workbook in Excel or LibreOffice Calc, let it calculate and "
+            "save it, then read it again)",
+            f"{total:,} formula cell(s) without a saved value in sheet(s) {sheets} (a workbook written by a "
+            "program and never opened in a spreadsheet)",
+            "File",
+        ),
+    )
+    return kept
+
+
+def _recognised(
+    frames: dict[str, pd.DataFrame], tables: dict[str, RawTable], spreading: str, problems: list[Problem]
+) -> pd.DataFrame:
+    """MRR rows from the MRR sheet and the netted invoices; pre-flight problems appended."""
+    parts = []
+    if "MRR" in frames:
+        parts.append(frames["MRR"].assign(source="mrr"))
+    if "Invoices" in frames and len(frames["Invoices"]):
+        spread = invoices_to_mrr(frames["Invoices"], spreading=spreading)
+        spread["cents"] = np.rint(spread["mrr"].to_numpy() * 100).astype(np.int64)
+        net = spread.groupby(["client_id", "month"], sort=False, as_index=False).agg(
+            cents=("cents", "sum"), _row=("_row", "min")
+        )
+        raw = tables["Invoices"]
+        for _, row in net[net["cents"] < 0].head(MAX_PROBLEMS).iterrows():
+            problems.append(
+                Problem(
+                    raw.source_name,
+                    int(row["_row"]),
+                    "amount",
+                    f"invoices of client '{row['client_id']}' for {row['month']:%Y-%m} that net to >= 0",
+                    f"a net of {row['cents'] / 100:,.2f} (credit notes larger than the invoices)",
+                    raw.where,
+                    raw.unit,
+                )
+            )
+        parts.append(
+            pd.DataFrame(
+                {"client_id": net["client_id"], "month": net["month"], "mrr": net["cents"] / 100.0, "_row": net["_row"]}
+            ).assign(source="invoice")
+        )
+    mrr = (
+        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["client_id", "month", "mrr", "source"])
+    )
+    if len(mrr) and not problems:
+        last = _reporting_month(frames)
+        months = pd.DatetimeIndex(mrr.loc[mrr["month"] <= last, "month"].unique())
+        expected = pd.date_range(months.min(), last, freq="MS")
+        gaps = expected.difference(months)
+        if len(gaps):
+            names = ", ".join(f"{g:%Y-%m}" for g in gaps[:6])
+            where = " and ".join(f"'{tables[n].source_name}'" for n in ("MRR", "Invoices") if n in tables)
+            problems.append(
+                Problem(
+                    where.strip("'") if "and" not in where else where,
+                    None,
+                    "month",
+                    f"billing in every month from {months.min():%Y-%m} to {last:%Y-%m}",
+                    f"no billing at all in {names}{' ...' if len(gaps) > 6 else ''} (a missing export? every client "
+                    "would churn and come back)",
+                )
+            )
+    return mrr
+
+
+def _reporting_month(frames: dict[str, pd.DataFrame]) -> pd.Timestamp:
+    """The MRR sheet's last month, or the month of the latest invoice's ``period_start``."""
+    candidates = []
+    if "MRR" in frames and len(frames["MRR"]):
+        candidates.append(frames["MRR"]["month"].max())
+    if "Invoices" in frames and len(frames["Invoices"]):
+        candidates.append(frames["Invoices"]["period_start"].max().to_period("M").to_timestamp())
+    return pd.Timestamp(max(candidates))
+
+
+def _attribute(
+    frames: dict[str, pd.DataFrame], tables: dict[str, RawTable], problems: list[Problem]
+) -> dict[str, tuple[str, ...]]:
     """Client id -> its problems, when every problem is in a row of an identified client; else ``{}``."""
+    by_source = {t.source_name: name for name, t in tables.items()}
     found: dict[str, list[str]] = {}
     for p in problems:
-        frame = frames.get(p.sheet)
+        frame = frames.get(by_source.get(p.sheet, p.sheet))
         if p.row is None or frame is None or "client_id" not in frame.columns:
             return {}
         ids = frame.loc[frame["_row"] == p.row, "client_id"].dropna()

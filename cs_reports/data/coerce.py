@@ -13,7 +13,42 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["parse_bool", "parse_date", "parse_number", "split_date_order"]
+__all__ = [
+    "EXCEL_ERRORS",
+    "NON_ANSWERS",
+    "ExcelError",
+    "number_style",
+    "parse_bool",
+    "parse_date",
+    "parse_number",
+    "parse_survey_score",
+    "split_date_order",
+]
+
+#: Excel's error values; a cell holding one is an error, never a blank.
+EXCEL_ERRORS = frozenset(
+    {"#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+#: Survey answers that mean "no answer" (skipped and counted in a note, never a score).
+NON_ANSWERS = frozenset({"n/a", "na", "-", "--", "–", "—", "nao respondeu", "nao se aplica", "sem resposta"})
+
+
+class ExcelError(str):
+    """An Excel error value read from a cell (``'#DIV/0!'``...), kept apart from text."""
+
+    __slots__ = ()
+
+
+class NoValue:
+    """A formula cell without a saved value (a file written by a program, never recalculated)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "a formula without a saved value"
+
+
+NO_VALUE = NoValue()
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
 _CURRENCY = re.compile(r"^(?:R\$|US\$|\$|€|BRL|USD|EUR)\s*|\s*(?:BRL|USD|EUR)$", re.IGNORECASE)
@@ -21,20 +56,59 @@ _PT = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+,\d+$")  # 1.234,56 / 
 _EN = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234.56
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")  # 1234.56 / 1234
 _AMBIGUOUS = re.compile(r"^-?\d{1,3}(?:[.,]\d{3})+$")  # 1.234 or 1,234 (thousands or decimals?)
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$|^(\d{1,2})/(\d{4})$")
+_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+    re.IGNORECASE,
+)
+_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[/-](\d{4})$")
+_YYYYMM = re.compile(r"^(\d{4})(\d{2})$")
+_NAMED_MONTH = re.compile(r"^([a-zç]{3,9})\.?(?:\s*[/\-. ]\s*|\s+de\s+)(\d{4}|\d{2})$", re.IGNORECASE)
+_MONTH_NAMES = {
+    **dict.fromkeys(("jan", "janeiro", "january"), 1),
+    **dict.fromkeys(("fev", "fevereiro", "feb", "february"), 2),
+    **dict.fromkeys(("mar", "marco", "março", "march"), 3),
+    **dict.fromkeys(("abr", "abril", "apr", "april"), 4),
+    **dict.fromkeys(("mai", "maio", "may"), 5),
+    **dict.fromkeys(("jun", "junho", "june"), 6),
+    **dict.fromkeys(("jul", "julho", "july"), 7),
+    **dict.fromkeys(("ago", "agosto", "aug", "august"), 8),
+    **dict.fromkeys(("set", "setembro", "sep", "sept", "september"), 9),
+    **dict.fromkeys(("out", "outubro", "oct", "october"), 10),
+    **dict.fromkeys(("nov", "novembro", "november"), 11),
+    **dict.fromkeys(("dez", "dezembro", "dec", "december"), 12),
+}
+_SURVEY = re.compile(r"^(\d{1,2})(?:\s*[-–—:]\s*\D.*|\s+\D.*)$")
+_DEFAULT_TZ = "America/Sao_Paulo"
+
+
+def full_year(year: int) -> int:
+    """Four-digit year from a two-digit one with Excel's pivot: 00-29 -> 20xx, 30-99 -> 19xx.
+
+    >>> full_year(24), full_year(29), full_year(30), full_year(2026)
+    (2024, 2029, 1930, 2026)
+    """
+    if year >= 100:
+        return year
+    return 2000 + year if year < 30 else 1900 + year
+
+
 _TRUE = {"true", "verdadeiro", "sim", "s", "yes", "y", "1", "ganho", "ganha", "won", "x"}
 _FALSE = {"false", "falso", "nao", "não", "n", "no", "0", "perdido", "perdida", "lost"}
 
 
-def parse_number(value: Any) -> float:
+def parse_number(value: Any, *, style: str | None = None) -> float:
     """Parse a numeric cell; text like ``'R$ 1.234,56'`` or ``'12,5%'`` is parsed when unambiguous.
 
-    ``'1.234'`` and ``'1,234'`` are ambiguous (thousands or decimals) and rejected.
+    ``'1.234'`` and ``'1,234'`` are ambiguous (thousands or decimals) and rejected unless
+    ``style`` (decided per column by :func:`number_style`) says which: ``'pt'`` (the dot
+    groups thousands, the comma is decimal) or ``'en'`` (the reverse).
 
     >>> parse_number("R$ 1.234,56"), parse_number("1,234.5"), parse_number("12,5%"), parse_number(3)
     (1234.56, 1234.5, 0.125, 3.0)
+    >>> parse_number("33.490", style="pt"), parse_number("(1.000,00)"), parse_number("1,234", style="en")
+    (33490.0, -1000.0, 1234.0)
     """
     if isinstance(value, bool):
         raise ValueError("a boolean")
@@ -53,6 +127,10 @@ def parse_number(value: Any) -> float:
     if s.startswith("(") and s.endswith(")"):
         s = "-" + s[1:-1]  # accounting negative
     if _AMBIGUOUS.match(s) and not percent:
+        if style == "pt":
+            return float(s.replace(".", "").replace(",", "."))
+        if style == "en":
+            return float(s.replace(",", ""))
         raise ValueError("ambiguous (write 1234 or 1.234,00)")
     if _PLAIN.match(s):
         x = float(s)
@@ -63,6 +141,66 @@ def parse_number(value: Any) -> float:
     else:
         raise ValueError("not a number")
     return x / 100 if percent else x
+
+
+def number_style(values: list[Any], *, separator: str | None = None) -> str | None:
+    """Decide how a column writes its text numbers: ``'pt'``, ``'en'`` or ``None`` (no evidence).
+
+    A decimal comma (``12,5``, ``1.234,56``) is pt-BR evidence; a decimal point that is not a
+    group of three (``12.5``, ``1,234.56``) is English evidence. With no evidence in the column, a
+    ``;``-separated CSV (Excel's pt-BR export) means pt-BR. Evidence both ways gives ``None``
+    (the ambiguous cells are then errors).
+
+    >>> number_style(["33.490", "1.234,50"]), number_style(["33.490"], separator=";"), number_style(["1,234", "9.5"])
+    ('pt', 'pt', 'en')
+    """
+    pt = en = False
+    for v in values:
+        if not isinstance(v, str) or not v:
+            continue
+        s = _CURRENCY.sub("", v.strip().replace("\u00a0", "").rstrip("%")).strip().replace(" ", "").strip("()-")
+        if _PT_EVIDENCE.match(s):
+            pt = True
+        elif _EN_EVIDENCE.match(s):
+            en = True
+        if pt and en:
+            return None
+    if pt:
+        return "pt"
+    if en:
+        return "en"
+    return "pt" if separator == ";" else None
+
+
+_PT_EVIDENCE = re.compile(r"^\d{1,3}(?:\.\d{3})+,\d+$|^\d+,(?:\d{1,2}|\d{4,})$")
+_EN_EVIDENCE = re.compile(r"^\d{1,3}(?:,\d{3})+\.\d+$|^\d+\.(?:\d{1,2}|\d{4,})$")
+
+
+def parse_survey_score(value: Any) -> Any:
+    """The score of a survey answer: ``'10 - Muito provável'`` -> 10; ``None`` for a non-answer.
+
+    Non-answers are blank, ``N/A``, ``-`` and the like (:data:`NON_ANSWERS`); anything else is
+    returned unchanged for the number parser.
+
+    >>> parse_survey_score("10 - Muito provável"), parse_survey_score("N/A"), parse_survey_score(7.0)
+    (10, None, 7.0)
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        s = value.strip()
+        if not s or _fold(s) in NON_ANSWERS:
+            return None
+        m = _SURVEY.match(s)
+        if m:
+            return int(m.group(1))
+    return value
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower().strip()
 
 
 def parse_bool(value: Any) -> bool:
@@ -103,13 +241,23 @@ def split_date_order(values: list[Any]) -> str:
     return "mdy" if month_first else "dmy"
 
 
-def parse_date(value: Any, *, order: str = "dmy", with_time: bool = False, month: bool = False) -> pd.Timestamp:
+def parse_date(
+    value: Any, *, order: str = "dmy", with_time: bool = False, month: bool = False, tz: str = _DEFAULT_TZ
+) -> pd.Timestamp:
     """Parse a date cell: date/datetime, Excel serial, ISO text, or dd/mm/yyyy (``order``).
 
-    With ``month``, also ``YYYY-MM`` and ``MM/YYYY``; the result is the first of the month.
+    With ``month``, also ``YYYY-MM``, ``MM/YYYY``, pt-BR/English month names (``out/2026``,
+    ``jan/24``, ``outubro de 2026``, ``Out-26``) and yyyymm numbers (``202610``); the result is
+    the first of the month. Two-digit years follow Excel's pivot (:func:`full_year`). A
+    timestamp with a zone (``Z``, ``-03:00``) is converted to ``tz`` (the book's time zone);
+    the result is always naive, in that zone.
 
     >>> parse_date("05/10/2025"), parse_date(45935), parse_date("2026-10", month=True)
     (Timestamp('2025-10-05 00:00:00'), Timestamp('2025-10-05 00:00:00'), Timestamp('2026-10-01 00:00:00'))
+    >>> parse_date("out/2026", month=True), parse_date(202610, month=True)
+    (Timestamp('2026-10-01 00:00:00'), Timestamp('2026-10-01 00:00:00'))
+    >>> parse_date("2024-01-05T09:54:00.000Z", with_time=True)
+    Timestamp('2024-01-05 06:54:00')
     """
     ts: pd.Timestamp
     if isinstance(value, bool):
@@ -120,6 +268,8 @@ def parse_date(value: Any, *, order: str = "dmy", with_time: bool = False, month
         ts = pd.Timestamp(value)
     elif isinstance(value, time):
         raise ValueError("a time without a date")
+    elif month and isinstance(value, (int, float)) and _is_yyyymm(float(value)):
+        return pd.Timestamp(year=int(value) // 100, month=int(value) % 100, day=1)
     elif isinstance(value, (int, float)):
         x = float(value)
         if not (1 <= x < 2958466):
@@ -132,7 +282,7 @@ def parse_date(value: Any, *, order: str = "dmy", with_time: bool = False, month
     else:
         raise ValueError(f"a {type(value).__name__}")
     if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
+        ts = ts.tz_convert(tz).tz_localize(None)
     if month:
         return pd.Timestamp(year=ts.year, month=ts.month, day=1)
     if not with_time:
@@ -140,15 +290,25 @@ def parse_date(value: Any, *, order: str = "dmy", with_time: bool = False, month
     return ts
 
 
+def _is_yyyymm(x: float) -> bool:
+    """A yyyymm number from a BI export (190001..299912 with a month 01-12), not an Excel serial."""
+    return x.is_integer() and 190001 <= x <= 299912 and 1 <= int(x) % 100 <= 12
+
+
 def _parse_text_date(s: str, order: str, month: bool) -> pd.Timestamp:
     m = _ISO.match(s)
     if m:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         hh, mm, ss = (int(g) if g else 0 for g in m.group(4, 5, 6))
-        return pd.Timestamp(datetime(y, mo, d, hh, mm, ss))
+        micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
+        ts = pd.Timestamp(datetime(y, mo, d, hh, mm, ss, micro))
+        zone = m.group(8)
+        if zone:
+            ts = ts.tz_localize("UTC" if zone.upper() == "Z" else _offset(zone))
+        return ts
     m = _DMY.match(s)
     if m:
-        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        a, b, y = int(m.group(1)), int(m.group(2)), full_year(int(m.group(3)))
         if order == "mixed":
             raise ValueError("day/month order is mixed in this column")
         d, mo = (a, b) if order == "dmy" else (b, a)
@@ -160,4 +320,18 @@ def _parse_text_date(s: str, order: str, month: bool) -> pd.Timestamp:
             if m.group(1):
                 return pd.Timestamp(datetime(int(m.group(1)), int(m.group(2)), 1))
             return pd.Timestamp(datetime(int(m.group(4)), int(m.group(3)), 1))
+        m = _YYYYMM.match(s)
+        if m and _is_yyyymm(float(s)):
+            return pd.Timestamp(datetime(int(m.group(1)), int(m.group(2)), 1))
+        m = _NAMED_MONTH.match(s)
+        if m and _fold(m.group(1)) in _MONTH_NAMES:
+            return pd.Timestamp(datetime(full_year(int(m.group(2))), _MONTH_NAMES[_fold(m.group(1))], 1))
     raise ValueError("not a date")
+
+
+def _offset(zone: str) -> Any:
+    from datetime import timedelta, timezone
+
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))

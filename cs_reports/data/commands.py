@@ -24,6 +24,8 @@ def register(sub: Any) -> None:
 
     p = sub.add_parser("validate", help="check a workbook or CSV folder against the data contract")
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
+    p.add_argument("--format", choices=("table", "json"), default="table", help="table (default) or json for scripts")
+    _book_options(p)
     p.set_defaults(handler=_validate)
 
     p = sub.add_parser("metrics", help="portfolio (or one client's) headline metrics for a month")
@@ -32,6 +34,7 @@ def register(sub: Any) -> None:
     p.add_argument("--client", help="one client's metrics instead of the portfolio's")
     p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table", help="output format (default table)")
     p.add_argument("--out", type=Path, help="output file (required for xlsx; default stdout for table/csv)")
+    _book_options(p)
     p.set_defaults(handler=_metrics)
 
 
@@ -43,6 +46,26 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
     return value
+
+
+def _book_options(p: Any) -> None:
+    p.add_argument(
+        "--timezone",
+        default="America/Sao_Paulo",
+        help="time zone that timestamps with an offset are converted to (default America/Sao_Paulo)",
+    )
+    p.add_argument(
+        "--spreading",
+        choices=("months", "days"),
+        default="months",
+        help="invoices spread over equal months (default) or by service days",
+    )
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from cs_reports.data import load_book
+
+    return load_book(args.book, timezone=args.timezone, spreading=args.spreading)
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -63,23 +86,75 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from cs_reports.data import load_book
+    import json
+    from dataclasses import asdict
 
-    book = load_book(args.book)
+    from cs_reports.data.reader import read_book
+    from cs_reports.errors import DataContractError
+
+    try:
+        book = _load(args)
+    except DataContractError as exc:
+        if args.format != "json":
+            raise
+        try:
+            sheets = [asdict(r) for r in read_book(args.book).reports]
+        except Exception:  # the problems are what matters; the table is a bonus
+            sheets = []
+        out = {"book": str(args.book), "valid": False, "problems": [str(p) for p in exc.problems], "sheets": sheets}
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 1
+    if args.format == "json":
+        out = {
+            "book": str(args.book),
+            "valid": True,
+            "months": [f"{book.months[0]:%Y-%m}", f"{book.last_month:%Y-%m}"],
+            "timezone": book.timezone,
+            "spreading": book.spreading,
+            "notes": list(book.notes),
+            "sheets": [asdict(r) for r in book.intake],
+        }
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
     print(f"{args.book}: valid")
     for name, frame in book.sheets().items():
         print(f"  {name:<14} {len(frame):>7,} rows")
     print(f"  months         {book.months[0]:%Y-%m} .. {book.last_month:%Y-%m}")
+    in_table = {n for r in book.intake for n in r.notes} | {f"{r.source}: ignored, {r.reason}." for r in book.intake}
     for note in book.notes:
-        print(f"  note: {note}")
+        if note not in in_table:
+            print(f"  note: {note}")
+    print()
+    print(_intake_table(book.intake))
     return 0
 
 
+def _intake_table(reports: Any) -> str:
+    """The closing table of ``validate``: one block per sheet or file."""
+    head = ("sheet/file", "feeds", "rows", "header row")
+    rows = [
+        (r.source, r.table or f"(ignored: {r.reason})", f"{r.rows:,}" if r.table else "-", str(r.header_row or "-"))
+        for r in reports
+    ]
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(4)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r, row in zip(reports, rows, strict=True):
+        lines.append("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        if r.columns:
+            mapped = ", ".join(f"{k} -> {v}" for k, v in r.columns.items())
+            lines.append(f"    columns: {mapped}")
+        if r.ignored:
+            lines.append(f"    ignored columns: {', '.join(r.ignored)}")
+        for note in r.notes:
+            lines.append(f"    note: {note}")
+    return "\n".join(lines)
+
+
 def _rows(args: argparse.Namespace) -> list[tuple[str, Any]]:
-    from cs_reports.data import load_book
     from cs_reports.data.summary import client_summary, portfolio_summary
 
-    book = load_book(args.book)
+    book = _load(args)
     if args.client:
         return list(client_summary(book, args.client, args.month).as_dict().items())
     return list(portfolio_summary(book, args.month).as_dict().items())

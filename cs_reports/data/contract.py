@@ -10,7 +10,18 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["SHEETS", "Column", "Sheet", "find_sheet", "normalise_header"]
+__all__ = [
+    "NOTES_SHEETS",
+    "SHEETS",
+    "TOTAL_LABELS",
+    "Column",
+    "HeaderMatch",
+    "Sheet",
+    "find_sheet",
+    "is_notes_sheet",
+    "match_header",
+    "normalise_header",
+]
 
 #: Column kinds and what they accept.
 KINDS = {
@@ -40,6 +51,8 @@ class Column:
     high: float | None = None
     choices: dict[str, str] = field(default_factory=dict)  # accepted spelling -> canonical value
     description: str = ""
+    #: A survey answer: '10 - Muito provável' is 10; N/A, '-' and blank are non-answers.
+    survey: bool = False
 
     @property
     def expected(self) -> str:
@@ -106,7 +119,12 @@ SHEETS: tuple[Sheet, ...] = (
     Sheet(
         "Clients",
         (
-            Column("client_id", "id", aliases=(*CLIENT_ID.aliases, "id"), description="unique client identifier"),
+            Column(
+                "client_id",
+                "id",
+                aliases=(*CLIENT_ID.aliases, "id", "codigo"),
+                description="unique client identifier",
+            ),
             Column("name", "text", aliases=("nome", "cliente nome", "razao social", "empresa")),
             Column("segment", "text", False, ("segmento",)),
             Column(
@@ -161,12 +179,17 @@ SHEETS: tuple[Sheet, ...] = (
         "Invoices",
         (
             CLIENT_ID,
-            Column("amount", "money", aliases=("valor", "valor faturado"), low=0),
+            Column(
+                "amount",
+                "money",
+                aliases=("valor", "valor faturado"),
+                description="credit notes are negative; a client's month must net to >= 0",
+            ),
             Column("period_start", "date", aliases=("inicio periodo", "inicio", "vigencia inicio")),
             Column("period_end", "date", aliases=("fim periodo", "fim", "vigencia fim")),
             Column("invoice_id", "id", False, ("nota", "fatura", "nf")),
         ),
-        aliases=("faturas", "notas", "faturamento"),
+        aliases=("faturas", "notas fiscais", "faturamento"),
         description="alternative to MRR: each amount is spread over its service period",
     ),
     Sheet(
@@ -174,7 +197,15 @@ SHEETS: tuple[Sheet, ...] = (
         (
             CLIENT_ID,
             Column("date", "date", aliases=("data", "data resposta", "respondido em")),
-            Column("score", "int", aliases=("nota", "resposta", "pontuacao"), low=0, high=10),
+            Column(
+                "score",
+                "int",
+                aliases=("nota", "resposta", "pontuacao"),
+                low=0,
+                high=10,
+                survey=True,
+                description="N/A, '-' and blank are non-answers (skipped, counted in a note)",
+            ),
             Column("comment", "text", False, ("comentario", "comentarios", "observacao")),
         ),
         aliases=("pesquisa nps", "respostas nps"),
@@ -207,8 +238,8 @@ SHEETS: tuple[Sheet, ...] = (
             Column("opened_at", "datetime", aliases=("aberto em", "abertura", "data abertura")),
             Column("first_response_at", "datetime", False, ("primeira resposta", "respondido em")),
             Column("resolved_at", "datetime", False, ("resolvido em", "fechado em", "encerramento")),
-            Column("csat", "int", False, ("satisfacao", "nota csat"), low=1, high=5),
-            Column("ces", "int", False, ("esforco", "nota ces"), low=1, high=7),
+            Column("csat", "int", False, ("satisfacao", "nota csat"), low=1, high=5, survey=True),
+            Column("ces", "int", False, ("esforco", "nota ces"), low=1, high=7, survey=True),
         ),
         aliases=("chamados", "atendimentos", "suporte"),
         unique=("ticket_id",),
@@ -301,6 +332,93 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 _SHEET_INDEX = {normalise_header(a): s for s in SHEETS for a in (s.name, *s.aliases)}
+
+
+#: Sheet names that hold notes for people, not a table (unless their header matches one).
+NOTES_SHEETS = frozenset(
+    normalise_header(n) for n in ("notas", "observacoes", "obs", "notes", "leia-me", "readme", "instrucoes", "sobre")
+)
+#: First cells of a totals row at the end of a table.
+TOTAL_LABELS = frozenset(normalise_header(n) for n in ("total", "totais", "total geral", "subtotal", "soma", "totals"))
+#: Headers that name a client (so a name column) when an id column is also present.
+_NAME_LIKE = frozenset(normalise_header(n) for n in ("cliente", "client", "customer", "nome cliente"))
+
+
+def is_notes_sheet(name: str) -> bool:
+    """Whether a sheet (or file) name is a notes tab (``Notas``, ``Observações``).
+
+    >>> is_notes_sheet("Observações"), is_notes_sheet("MRR")
+    (True, False)
+    """
+    return normalise_header(name) in NOTES_SHEETS
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How a header row maps onto a contract sheet."""
+
+    positions: dict[str, int]  # contract column -> header position
+    ambiguous: dict[str, tuple[int, ...]]  # contract column -> two or more header positions
+    as_name: tuple[int, ...] = ()  # 'Cliente' columns read as the client's name (an id column exists)
+
+    @property
+    def score(self) -> int:
+        """Number of contract columns found."""
+        return len(self.positions) + len(self.ambiguous)
+
+    def complete(self, spec: Sheet) -> bool:
+        """Every required column found (ambiguous ones count as found)."""
+        return all(c.name in self.positions or c.name in self.ambiguous for c in spec.columns if c.required)
+
+
+def match_header(header: list[object], spec: Sheet) -> HeaderMatch:
+    """Map header cells onto ``spec``'s columns by name or pt-BR alias.
+
+    Two headers for one column are ambiguous, except a name-like ``Cliente`` beside an id
+    column (``ID``, ``Código``, ``Código Cliente``): that one is the client's name.
+
+    >>> m = match_header(["Código", "Cliente", "Segmento"], SHEETS[0])
+    >>> sorted(m.positions.items()), m.as_name
+    ([('client_id', 0), ('name', 1), ('segment', 2)], (1,))
+    >>> match_header(["cliente", "mes", "valor", "MRR"], SHEETS[1]).ambiguous
+    {'mrr': (2, 3)}
+    """
+    wanted = _wanted(spec)
+    found: dict[str, list[int]] = {}
+    keys: dict[int, str] = {}
+    for i, cell in enumerate(header):
+        if cell is None or not str(cell).strip():
+            continue
+        key = normalise_header(cell)
+        name = wanted.get(key)
+        if name is not None:
+            found.setdefault(name, []).append(i)
+            keys[i] = key
+    as_name: list[int] = []
+    ids = found.get("client_id", [])
+    if len(ids) > 1:
+        names = [i for i in ids if keys[i] in _NAME_LIKE]
+        if names and len(names) < len(ids):
+            found["client_id"] = [i for i in ids if i not in names]
+            as_name = names
+            if "name" in {c.name for c in spec.columns} and "name" not in found and len(names) == 1:
+                found["name"] = names
+    positions = {k: v[0] for k, v in found.items() if len(v) == 1}
+    ambiguous = {k: tuple(v) for k, v in found.items() if len(v) > 1}
+    return HeaderMatch(positions, ambiguous, tuple(as_name))
+
+
+_WANTED: dict[str, dict[str, str]] = {}
+
+
+def _wanted(spec: Sheet) -> dict[str, str]:
+    if spec.name not in _WANTED:
+        wanted: dict[str, str] = {}
+        for col in spec.columns:
+            for alias in (col.name, *col.aliases):
+                wanted.setdefault(normalise_header(alias), col.name)
+        _WANTED[spec.name] = wanted
+    return _WANTED[spec.name]
 
 
 def find_sheet(name: str) -> Sheet | None:

@@ -9,19 +9,46 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from cs_reports.data.contract import find_sheet
-from cs_reports.errors import InvalidInputError
+from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
+from cs_reports.data.contract import (
+    SHEETS,
+    TOTAL_LABELS,
+    Sheet,
+    find_sheet,
+    is_notes_sheet,
+    match_header,
+    normalise_header,
+)
+from cs_reports.errors import InvalidInputError, Problem
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "RawTable", "read_tables"]
+__all__ = ["MAX_UNCOMPRESSED_BYTES", "Intake", "RawTable", "SheetReport", "read_book", "read_tables"]
 
 #: Refuse workbooks that would unpack to more than this (zip bombs).
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class SheetReport:
+    """What happened to one sheet or file: the table it feeds (or why not), rows, columns, notes.
+
+    ``cs-reports validate`` prints these as its closing table (and ``--format json``).
+    """
+
+    source: str  # name in the workbook, or the file name
+    table: str | None  # contract table it feeds, or None when ignored
+    reason: str = ""  # why it is ignored, or how it was recognised
+    header_row: int | None = None
+    rows: int = 0
+    columns: dict[str, str] = field(default_factory=dict)  # original header -> field
+    ignored: list[str] = field(default_factory=list)  # headers not used
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,23 @@ class RawTable:
     row_numbers: list[int]  # spreadsheet row number of each data row (header row is header_row)
     header_row: int
     notes: tuple[str, ...] = ()
+    #: 'Sheet' in a workbook, 'File' in a CSV folder (the word used in messages), and 'row'/'line'.
+    where: str = "Sheet"
+    unit: str = "row"
+    #: The CSV separator (decides thousand dots when a column gives no evidence), or None.
+    separator: str | None = None
+    report: SheetReport | None = None
+
+
+@dataclass
+class Intake:
+    """Everything read from a book: the tables, one report per sheet/file, file-level problems."""
+
+    tables: list[RawTable]
+    reports: list[SheetReport]
+    problems: list[Problem]
+    #: Formula cells without a saved value, per sheet (one file-level error names them).
+    unsaved_formulas: dict[str, int] = field(default_factory=dict)
 
 
 def _sniff(path: Path) -> str:
@@ -66,8 +110,41 @@ def _sniff(path: Path) -> str:
     return "other"
 
 
+#: Rows searched for the header (title and blank rows above it are skipped).
+HEADER_SCAN_ROWS = 30
+#: Files of a CSV folder read as text tables (any other name is read only with a UTF-16 BOM).
+TEXT_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".tab"})
+
+
+@dataclass
+class _Source:
+    """A sheet or file as cells, before it is matched to a contract table."""
+
+    name: str
+    cells: list[list[Any]]
+    key: str = ""  # the name matched against the contract (a CSV file's stem)
+    where: str = "Sheet"
+    unit: str = "row"
+    first_row: int = 1
+    separator: str | None = None
+    notes: list[str] = field(default_factory=list)
+    subtotal_rows: set[int] = field(default_factory=set)
+    spans: list[int] | None = None  # CSV: physical lines of each record
+    line_numbers: list[int] | None = None  # CSV: first line of each record
+
+
 def read_tables(path: str | Path) -> list[RawTable]:
-    """Read every contract sheet of a workbook or CSV folder (unknown sheets are ignored).
+    """The contract tables of a workbook or CSV folder (see :func:`read_book`)."""
+    return read_book(path).tables
+
+
+def read_book(path: str | Path) -> Intake:
+    """Read every sheet of a workbook (or file of a CSV folder) and match it to the contract.
+
+    Sheets are recognised by name (English or pt-BR) or, failing that, by a header that holds
+    every required column of exactly one table. Every sheet ends up in a :class:`SheetReport`:
+    used, or ignored with the reason. Problems of structure (two sheets for one table, a CSV
+    line with the wrong number of fields, an unbalanced quote, NUL bytes) are collected.
 
     Raises
     ------
@@ -79,24 +156,41 @@ def read_tables(path: str | Path) -> list[RawTable]:
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(2, "No such file or directory", str(p))
+    problems: list[Problem] = []
+    reports: list[SheetReport] = []
+    unsaved: dict[str, int] = {}
     if p.is_dir():
-        return _read_csv_folder(p)
-    if p.suffix.lower() == ".csv":
-        raise InvalidInputError(
-            f"{p}: a single CSV is not a book; put the CSVs (Clients.csv, MRR.csv, ...) in a folder."
-        )
-    kind = _sniff(p)
-    messages = {
-        "xls": "is an old Excel 97-2003 (.xls) file; open it in Excel and save it as .xlsx",
-        "encrypted": "is password-protected; remove the password (File > Info > Protect Workbook) and try again",
-        "ods": "is an OpenDocument spreadsheet (.ods); save it as .xlsx",
-        "corrupt": "is damaged (not a valid zip/xlsx container)",
-        "zip": "is a zip archive, not an Excel workbook",
-        "other": "is not an Excel workbook (.xlsx)",
-    }
-    if kind != "xlsx":
-        raise InvalidInputError(f"{p} {messages[kind]}.")
-    return _read_xlsx(p)
+        sources = _csv_sources(p, problems, reports)
+        if not sources and not problems:
+            raise InvalidInputError(
+                f"{p} holds no CSV named after a sheet of the data contract (Clients.csv, MRR.csv, ...)."
+            )
+    else:
+        if p.suffix.lower() in TEXT_SUFFIXES:
+            raise InvalidInputError(
+                f"{p}: a single CSV is not a book; put the CSVs (Clients.csv, MRR.csv, ...) in a folder."
+            )
+        kind = _sniff(p)
+        messages = {
+            "xls": "is an old Excel 97-2003 (.xls) file; open it in Excel and save it as .xlsx",
+            "encrypted": "is password-protected; remove the password (File > Info > Protect Workbook) and try again",
+            "ods": "is an OpenDocument spreadsheet (.ods); save it as .xlsx",
+            "corrupt": "is damaged (not a valid zip/xlsx container)",
+            "zip": "is a zip archive, not an Excel workbook",
+            "other": "is not an Excel workbook (.xlsx)",
+        }
+        if kind != "xlsx":
+            raise InvalidInputError(f"{p} {messages[kind]}.")
+        sources = _xlsx_sources(p, unsaved)
+    tables = _classify(sources, problems, reports)
+    return Intake(tables, reports, problems, unsaved)
+
+
+# --- classification ---------------------------------------------------------------------------
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, ExcelError))
 
 
 def _trim(row: list[Any]) -> list[Any]:
@@ -106,26 +200,213 @@ def _trim(row: list[Any]) -> list[Any]:
     return row[:end]
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip())
+def _header_candidates(src: _Source) -> list[int]:
+    out = []
+    for i, row in enumerate(src.cells):
+        if any(not _blank(v) for v in row):
+            out.append(i)
+            if len(out) >= HEADER_SCAN_ROWS:
+                break
+    return out
 
 
-def _table(sheet: str, source: str, cells: list[list[Any]], first_row: int, notes: tuple[str, ...] = ()) -> RawTable:
-    header_idx = next((i for i, row in enumerate(cells) if any(not _blank(v) for v in row)), None)
+def _best_header(src: _Source, spec: Sheet, candidates: list[int]) -> tuple[int | None, bool, int]:
+    """(index of the best header row, whether it is complete, its score) for ``spec``."""
+    best: tuple[int | None, bool, int] = (None, False, 0)
+    for i in candidates:
+        m = match_header(src.cells[i], spec)
+        complete = m.complete(spec)
+        if (complete, m.score) > (best[1], best[2]):
+            best = (i, complete, m.score)
+    return best
+
+
+def _classify(sources: list[_Source], problems: list[Problem], reports: list[SheetReport]) -> list[RawTable]:
+    named: dict[str, str] = {}
+    planned: list[tuple[_Source, Sheet, int | None, str]] = []
+    pending: list[_Source] = []
+    for src in sources:
+        spec = find_sheet(src.key or src.name)
+        if spec is None:
+            pending.append(src)
+            continue
+        if spec.name in named:
+            problems.append(
+                Problem(
+                    src.name,
+                    None,
+                    None,
+                    f"one '{spec.name}' table per book ({src.where.lower()} '{named[spec.name]}' holds it already)",
+                    f"a second one; keep one of '{named[spec.name]}' and '{src.name}'",
+                    where=src.where,
+                )
+            )
+            reports.append(SheetReport(src.name, None, f"a second '{spec.name}' table (refused)"))
+            continue
+        named[spec.name] = src.name
+        idx, _, score = _best_header(src, spec, _header_candidates(src))
+        planned.append((src, spec, idx if score else None, "by its name"))
+    guesses: list[tuple[_Source, Sheet, int]] = []
+    for src in pending:
+        candidates = _header_candidates(src)
+        if not candidates:
+            reason = (
+                "a notes sheet"
+                if is_notes_sheet(src.key or src.name)
+                else "empty, and its name is not a contract table"
+            )
+            reports.append(SheetReport(src.name, None, reason))
+            continue
+        complete = []
+        for spec in SHEETS:
+            idx, ok, score = _best_header(src, spec, candidates)
+            if ok and idx is not None:
+                complete.append((score, spec, idx))
+        complete.sort(key=lambda t: -t[0])
+        if not complete:
+            reason = (
+                "a notes sheet"
+                if is_notes_sheet(src.key or src.name)
+                else "its name and header match no table of the data contract (rename it to use it)"
+            )
+            reports.append(SheetReport(src.name, None, reason))
+            continue
+        if len(complete) > 1 and complete[0][0] == complete[1][0]:
+            a, b = complete[0][1].name, complete[1][1].name
+            problems.append(
+                Problem(
+                    src.name,
+                    None,
+                    None,
+                    f"a header that fits one table (rename the {src.where.lower()} to '{a}' or '{b}')",
+                    f"a header that fits both '{a}' and '{b}'",
+                    where=src.where,
+                )
+            )
+            reports.append(SheetReport(src.name, None, f"ambiguous: fits '{a}' and '{b}' (refused)"))
+            continue
+        guesses.append((src, complete[0][1], complete[0][2]))
+    guessed = {spec.name for _, spec, _ in guesses} | set(named)
+    for src, spec, idx in guesses:
+        if spec.name in named:
+            problems.append(
+                Problem(
+                    src.name,
+                    None,
+                    None,
+                    f"one '{spec.name}' table per book ({named[spec.name]!r} holds it already)",
+                    f"a second '{spec.name}' table (its header matches); delete or rename one of the two",
+                    where=src.where,
+                )
+            )
+            reports.append(SheetReport(src.name, None, f"a second '{spec.name}' table (refused)"))
+            continue
+        how = f"by its header (its name is not '{spec.name}')"
+        if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
+            other = "Invoices" if spec.name == "MRR" else "MRR"
+            src.notes.append(
+                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
+                f"'{other}' table, each client from one of them; a client in both is refused."
+            )
+        named[spec.name] = src.name
+        planned.append((src, spec, idx, how))
+    tables = []
+    for src, spec, idx, how in planned:
+        table = _table(src, spec, idx, problems)
+        assert table.report is not None
+        table.report.reason = f"recognised {how}"
+        if how.startswith("by its header"):
+            table.report.notes.insert(0, f"{src.where} '{src.name}' read as the '{spec.name}' table {how}.")
+        reports.append(table.report)
+        tables.append(table)
+    return tables
+
+
+def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Problem]) -> RawTable:
+    cells = src.cells
+    numbers = src.line_numbers or [src.first_row + i for i in range(len(cells))]
+    notes = list(src.notes)
     if header_idx is None:
-        return RawTable(sheet, source, [], [], [], first_row, notes)
+        header_idx = next((i for i, row in enumerate(cells) if any(not _blank(v) for v in row)), None)
+    report = SheetReport(src.name, spec.name, notes=notes)
+    if header_idx is None:
+        return RawTable(spec.name, src.name, [], [], [], src.first_row, (), src.where, src.unit, src.separator, report)
+    above = [numbers[i] for i in range(header_idx) if any(not _blank(v) for v in cells[i])]
+    if above:
+        span = f"{above[0]}" if len(above) == 1 else f"{above[0]}-{above[-1]}"
+        notes.append(
+            f"The header is in {src.unit} {numbers[header_idx]}; {src.unit}{'s' if len(above) > 1 else ''} "
+            f"{span} above it (a title) ignored."
+        )
     header = _trim(list(cells[header_idx]))
-    rows, numbers = [], []
+    width = len(cells[header_idx])
+    rows: list[list[Any]] = []
+    row_numbers: list[int] = []
+    spans = src.spans
     for i in range(header_idx + 1, len(cells)):
-        row = list(cells[i])
+        row = cells[i]
         if all(_blank(v) for v in row):
             continue  # blank rows in the middle are skipped (row numbers stay true)
+        if spans is not None and len(row) != width:
+            _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
+            continue
         rows.append(row)
-        numbers.append(first_row + i)
-    return RawTable(sheet, source, header, rows, numbers, first_row + header_idx, notes)
+        row_numbers.append(numbers[i])
+    skipped = []
+    while rows and _is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
+        skipped.append(row_numbers.pop())
+        rows.pop()
+    if skipped:
+        notes.append(f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data).")
+    report.header_row = numbers[header_idx]
+    return RawTable(
+        spec.name,
+        src.name,
+        header,
+        rows,
+        row_numbers,
+        numbers[header_idx],
+        tuple(notes),
+        src.where,
+        src.unit,
+        src.separator,
+        report,
+    )
 
 
-def _read_xlsx(path: Path) -> list[RawTable]:
+def _is_total(row: list[Any], number: int, subtotal_rows: set[int]) -> bool:
+    if number in subtotal_rows:
+        return True
+    first = next((v for v in row if not _blank(v)), None)
+    return isinstance(first, str) and normalise_header(first) in TOTAL_LABELS
+
+
+def _field_count_problem(
+    src: _Source, line: int, span: int, got: int, width: int, header_line: int, problems: list[Problem]
+) -> None:
+    if span > 1:
+        what = f"a quoted value running over {span} lines (an unbalanced quote?)"
+    elif got > width:
+        what = f"{got} fields (an unquoted '{src.separator}' inside a value, e.g. a decimal comma? quote it)"
+    else:
+        what = f"{got} fields"
+    problems.append(
+        Problem(
+            src.name,
+            line,
+            None,
+            f"{width} fields like the header ({src.unit} {header_line})",
+            what,
+            where="File",
+            unit="line",
+        )
+    )
+
+
+# --- workbooks --------------------------------------------------------------------------------
+
+
+def _xlsx_sources(path: Path, unsaved: dict[str, int]) -> list[_Source]:
     import python_calamine
 
     unreadable = (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError)
@@ -135,53 +416,216 @@ def _read_xlsx(path: Path) -> list[RawTable]:
         raise InvalidInputError(f"{path} is password-protected; remove the password and try again.") from None
     except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
-    tables: list[RawTable] = []
-    seen: dict[str, str] = {}
+    flags = _cell_flags(path)
+    sources = []
     for name in wb.sheet_names:
-        spec = find_sheet(name)
-        if spec is None:
-            continue
-        if spec.name in seen:
-            raise InvalidInputError(
-                f"{path}: sheets '{seen[spec.name]}' and '{name}' both hold the '{spec.name}' table; keep one."
-            )
-        seen[spec.name] = name
         try:
             sheet = wb.get_sheet_by_name(name)
-            cells = sheet.to_python(skip_empty_area=False)
+            # skip_empty_area=False: the cells start at A1, so row i is spreadsheet row i + 1.
+            cells = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            merged = sheet.merged_cell_ranges or []
         except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
-        start_row = (sheet.start[0] + 1) if sheet.start else 1
-        tables.append(_table(spec.name, name, [list(r) for r in cells], start_row))
-    return tables
+        src = _Source(name, cells)
+        errors, missing, subtotals = flags.get(name, ({}, set(), set()))
+        for (r, c), text in errors.items():
+            if r < len(cells) and c < len(cells[r]):
+                cells[r][c] = ExcelError(text)
+        for r, c in missing:
+            if r < len(cells) and c < len(cells[r]):
+                cells[r][c] = NO_VALUE
+        if missing:
+            unsaved[name] = len(missing)
+        src.subtotal_rows = {r + 1 for r in subtotals}
+        _fill_merged(src, merged)
+        sources.append(src)
+    return sources
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, tuple[str, ...]]:
-    try:
-        return raw.decode("utf-8-sig"), ()
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), (f"{name} is not UTF-8; read it as Windows-1252 (Latin-1).",)
-
-
-def _read_csv_folder(folder: Path) -> list[RawTable]:
-    tables: list[RawTable] = []
-    seen: dict[str, str] = {}
-    for file in sorted(folder.iterdir()):
-        if file.suffix.lower() != ".csv" or not file.is_file():
-            continue
-        spec = find_sheet(file.stem)
-        if spec is None:
-            continue
-        if spec.name in seen:
-            raise InvalidInputError(f"{folder}: files '{seen[spec.name]}' and '{file.name}' both hold '{spec.name}'.")
-        seen[spec.name] = file.name
-        text, notes = _decode(file.read_bytes(), file.name)
-        first_line = text.split("\n", 1)[0]
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        rows = [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
-        tables.append(_table(spec.name, file.name, rows, 1, notes))
-    if not tables:
-        raise InvalidInputError(
-            f"{folder} holds no CSV named after a sheet of the data contract (Clients.csv, MRR.csv, ...)."
+def _fill_merged(src: _Source, merged: list[Any]) -> None:
+    filled = []
+    for (r0, c0), (r1, c1) in merged:
+        if r1 <= r0 or r0 >= len(src.cells):
+            continue  # a title merged across columns: nothing to fill down
+        value = src.cells[r0][c0] if c0 < len(src.cells[r0]) else None
+        for r in range(r0 + 1, min(r1 + 1, len(src.cells))):
+            for c in range(c0, min(c1 + 1, len(src.cells[r]))):
+                src.cells[r][c] = value
+        filled.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
+    if filled:
+        more = f" and {len(filled) - 3} more" if len(filled) > 3 else ""
+        src.notes.append(
+            f"Merged cells {', '.join(filled[:3])}{more}: the value of each merged block was filled down its rows."
         )
-    return tables
+
+
+def _column_letter(c: int) -> str:
+    out = ""
+    c += 1
+    while c:
+        c, rem = divmod(c - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_SHEET_TAG = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
+_REL_TAG = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
+_REL_TAG2 = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
+_MARKER = re.compile(rb'<f[ >/]|t="e"')
+_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
+_VALUE = re.compile(r"<v>(.*?)</v>", re.S)
+
+FlagSet = tuple[dict[tuple[int, int], str], set[tuple[int, int]], set[int]]
+
+
+def _cell_flags(path: Path) -> dict[str, FlagSet]:
+    """Per sheet: Excel error cells, formula cells without a saved value, rows with SUBTOTAL.
+
+    python-calamine reads both kinds of cells as blanks; a streamed scan of each sheet's XML
+    finds them (the full parse only runs on sheets that hold formulas or errors).
+    """
+    import html
+
+    out: dict[str, FlagSet] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels_text = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rels = dict(_REL_TAG.findall(rels_text)) | {i: t for t, i in _REL_TAG2.findall(rels_text)}
+            names = set(z.namelist())
+            for name, rid in _SHEET_TAG.findall(workbook):
+                target = rels.get(rid, "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if part not in names or not _has_marker(z, part):
+                    continue
+                out[html.unescape(name)] = _scan_cells(z.read(part).decode("utf-8", "replace"))
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return {}
+    return out
+
+
+def _has_marker(z: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with z.open(part) as fh:
+        while chunk := fh.read(1 << 22):
+            if _MARKER.search(tail + chunk):
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _scan_cells(xml: str) -> FlagSet:
+    import html
+
+    errors: dict[tuple[int, int], str] = {}
+    missing: set[tuple[int, int]] = set()
+    subtotals: set[int] = set()
+    for m in _CELL.finditer(xml):
+        attrs, body = m.group(3), m.group(4) or ""
+        is_error = 't="e"' in attrs
+        formula = _FORMULA.search(body)
+        if not is_error and formula is None:
+            continue
+        key = (int(m.group(2)) - 1, _column_index(m.group(1)))
+        value = _VALUE.search(body)
+        if is_error and value is not None:
+            errors[key] = html.unescape(value.group(1)).strip()
+        elif formula is not None and value is None and 't="str"' not in attrs:
+            missing.add(key)
+        if formula is not None and "SUBTOTAL(" in (formula.group(1) or "").upper():
+            subtotals.add(key[0])
+    return errors, missing, subtotals
+
+
+# --- CSV folders ------------------------------------------------------------------------------
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."]
+    try:
+        return raw.decode("utf-8-sig"), []
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."]
+
+
+def _csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport]) -> list[_Source]:
+    sources = []
+    for file in sorted(folder.iterdir()):
+        if not file.is_file() or file.name.startswith((".", "~$")):
+            continue
+        with file.open("rb") as fh:
+            head = fh.read(2)
+        if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
+            reports.append(SheetReport(file.name, None, "not a CSV or text file"))
+            continue
+        text, notes = _decode(file.read_bytes(), file.name)
+        nul = text.find("\x00")
+        if nul >= 0:
+            line = text.count("\n", 0, nul) + 1
+            problems.append(
+                Problem(
+                    file.name, line, None, "text (a CSV file)", "a NUL byte (a binary or damaged file)", "File", "line"
+                )
+            )
+            reports.append(SheetReport(file.name, None, "holds NUL bytes (refused)"))
+            continue
+        src = _parse_csv(file, text, problems)
+        src.notes[:0] = notes
+        sources.append(src)
+    return sources
+
+
+def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
+    offset = 0
+    notes: list[str] = []
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter = first.strip()[4]
+        text, offset = rest, 1
+        notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
+    else:
+        lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
+        counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";")}
+        delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[Any]] = []
+    starts: list[int] = []
+    spans: list[int] = []
+    previous = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(
+                Problem(
+                    file.name,
+                    previous + 1 + offset,
+                    None,
+                    "well-formed CSV (every quote closed)",
+                    "an unbalanced quote: a value opened with '\"' runs on into the following lines",
+                    "File",
+                    "line",
+                )
+            )
+            break
+        for j, v in enumerate(record):
+            if v[:1] == "#" and v.strip() in EXCEL_ERRORS:
+                record[j] = ExcelError(v.strip())
+        rows.append(record)
+        starts.append(previous + 1 + offset)
+        spans.append(reader.line_num - previous)
+        previous = reader.line_num
+    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes)
+    src.spans, src.line_numbers = spans, starts
+    return src

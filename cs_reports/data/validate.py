@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -9,8 +10,18 @@ import numpy as np
 import pandas as pd
 
 from cs_reports._io import restore_cell
-from cs_reports.data.coerce import parse_bool, parse_date, parse_number, split_date_order
-from cs_reports.data.contract import Column, Sheet, normalise_header
+from cs_reports._validation import is_blank
+from cs_reports.data.coerce import (
+    ExcelError,
+    NoValue,
+    number_style,
+    parse_bool,
+    parse_date,
+    parse_number,
+    parse_survey_score,
+    split_date_order,
+)
+from cs_reports.data.contract import Column, Sheet, match_header, normalise_header
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -28,36 +39,63 @@ def _show(value: Any) -> str:
 
 
 def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+    return is_blank(v) and not isinstance(v, ExcelError)
+
+
+_WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
+
+
+def _problem(raw: RawTable, row: int | None, column: str | None, expected: str, got: str) -> Problem:
+    return Problem(raw.source_name, row, column, expected, got, raw.where, raw.unit if row is not None else "row")
 
 
 def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[str, int] | None:
-    """Map contract columns to positions in the header; report missing required ones."""
-    wanted: dict[str, str] = {}
-    for col in spec.columns:
-        for alias in (col.name, *col.aliases):
-            wanted.setdefault(normalise_header(alias), col.name)
-    found: dict[str, int] = {}
-    for i, cell in enumerate(raw.header):
-        if _blank(cell):
-            continue
-        name = wanted.get(normalise_header(cell))
-        if name is not None and name not in found:
-            found[name] = i
-    missing = [c.name for c in spec.columns if c.required and c.name not in found]
+    """Map contract columns to positions in the header; report missing and ambiguous ones."""
+    match = match_header(raw.header, spec)
+    ok = True
+    for name, where in match.ambiguous.items():
+        headers = " and ".join(repr(str(raw.header[i])) for i in where)
+        problems.append(
+            _problem(
+                raw,
+                raw.header_row,
+                name,
+                f"one column for '{name}' (rename or delete one of them)",
+                f"{len(where)} columns: {headers}",
+            )
+        )
+        ok = False
+    missing = [c.name for c in spec.columns if c.required and c.name not in match.positions]
+    missing = [m for m in missing if m not in match.ambiguous]
     if missing:
         present = [str(h) for h in raw.header if not _blank(h)]
         needed = [c.name for c in spec.columns if c.required]
-        problems.append(Problem(spec.name, None, None, f"columns {needed} (missing {missing})", f"columns {present}"))
+        problems.append(_problem(raw, None, None, f"columns {needed} (missing {missing})", f"columns {present}"))
+        ok = False
+    if not ok:
         return None
-    return found
+    report = raw.report
+    if report is not None:
+        report.columns = {str(raw.header[i]): name for name, i in match.positions.items()}
+        used = set(match.positions.values())
+        report.ignored = [str(h) for i, h in enumerate(raw.header) if i not in used and not _blank(h)]
+        for i in match.as_name:
+            if "name" in match.positions and match.positions["name"] == i:
+                report.notes.append(
+                    f"Column '{raw.header[i]}' read as the client's name (the id is in another column)."
+                )
+            elif i not in used:
+                report.notes.append(f"Column '{raw.header[i]}' ignored: a client name beside the id column.")
+    return match.positions
 
 
-def _convert(col: Column, value: Any, order: str) -> Any:
+def _convert(col: Column, value: Any, order: str, style: str | None = None, tz: str = "America/Sao_Paulo") -> Any:
     kind = col.kind
     if kind in ("id", "text"):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
+        if kind == "id" and isinstance(value, str) and _WHOLE_TEXT.match(value.strip()):
+            return value.strip().split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
         if isinstance(value, str):
             # cs-reports writes text that starts like a formula with a leading apostrophe
             # (formula injection); reading it back gives the original text.
@@ -66,14 +104,14 @@ def _convert(col: Column, value: Any, order: str) -> Any:
             return str(value).strip()
         return str(value)
     if kind in ("money", "number", "int", "rate"):
-        x = parse_number(value)
+        x = parse_number(value, style=style)
         if kind == "int" and not float(x).is_integer():
             raise ValueError("not a whole number")
         if (col.low is not None and x < col.low) or (col.high is not None and x > col.high):
             raise ValueError("out of range")
         return int(x) if kind == "int" else x
     if kind in ("date", "datetime", "month"):
-        return parse_date(value, order=order, with_time=kind == "datetime", month=kind == "month")
+        return parse_date(value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz)
     if kind == "enum":
         key = normalise_header(value) if isinstance(value, str) else None
         if key is None or key not in col.choices:
@@ -117,27 +155,44 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
         return ts if col.kind == "datetime" else ts.normalize()
     if col.kind in ("id", "text") and kinds == {str}:
         stripped = [v.strip() for v in cells]
-        if any(not v or v[0] == "'" for v in stripped):
-            return None  # blanks and neutralised formulas: the careful path
+        if any(not v or v[0] == "'" or v[0] == "#" for v in stripped):
+            return None  # blanks, neutralised formulas, error-like text: the careful path
+        if col.kind == "id" and any(v.endswith(".0") for v in stripped):
+            return None  # '1.0' ids: the careful path makes them '1'
         return stripped
     return None
 
 
-def type_table(raw: RawTable, spec: Sheet, problems: list[Problem]) -> pd.DataFrame | None:
+def type_table(
+    raw: RawTable, spec: Sheet, problems: list[Problem], *, required: bool | None = None, tz: str = "America/Sao_Paulo"
+) -> pd.DataFrame | None:
     """Build the typed DataFrame of one sheet; append every problem found to ``problems``.
 
-    Returns ``None`` when the sheet cannot be used at all (missing columns, empty).
+    Returns ``None`` when the sheet cannot be used (missing or ambiguous columns) or holds
+    no rows; an empty optional sheet is a note, an empty required one (``required``,
+    default ``spec.required``) a problem.
     """
+    required = spec.required if required is None else required
+    report = raw.report
+    notes: list[str] = report.notes if report is not None else []
     if not raw.header:
-        problems.append(Problem(spec.name, None, None, "a header row and at least one data row", "an empty sheet"))
+        if required:
+            problems.append(_problem(raw, None, None, "a header row and at least one data row", "an empty sheet"))
+        else:
+            notes.append(f"{raw.where} '{raw.source_name}' is empty: no {spec.name} rows read.")
         return None
     positions = _match_columns(raw, spec, problems)
     if positions is None:
         return None
     if not raw.rows:
-        problems.append(Problem(spec.name, None, None, "at least one data row", "only a header"))
+        if required:
+            problems.append(_problem(raw, None, None, "at least one data row", "only a header"))
+        else:
+            notes.append(f"{raw.where} '{raw.source_name}' has a header only: no {spec.name} rows read.")
         return None
     data: dict[str, list[Any]] = {}
+    drop: set[int] = set()
+    table_style = _table_number_style(raw, spec, positions)
     for col in spec.columns:
         if col.name not in positions:
             continue
@@ -148,15 +203,38 @@ def type_table(raw: RawTable, spec: Sheet, problems: list[Problem]) -> pd.DataFr
             data[col.name] = fast
             continue
         order = split_date_order(cells) if col.kind in ("date", "datetime", "month") else "dmy"
+        if order == "mdy":
+            notes.append(f"Column '{raw.header[j]}' read month-first (MM/DD/YYYY): a value has a second part > 12.")
+        style = None
+        if col.kind in ("money", "number", "rate"):
+            style = number_style(cells, separator=raw.separator) or table_style
+        if style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells):
+            notes.append(f"Column '{raw.header[j]}': '1.234' read as one thousand two hundred thirty-four (pt-BR).")
         out: list[Any] = []
-        for value, number in zip(cells, raw.row_numbers, strict=True):
+        non_answers = 0
+        for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
+            if col.survey and not isinstance(value, ExcelError) and (col.required or not _blank(value)):
+                value = parse_survey_score(value)
+                if value is None:
+                    non_answers += 1
+                    if col.required:
+                        drop.add(k)
+                    out.append(None)
+                    continue
+            if isinstance(value, NoValue):
+                out.append(None)  # one file-level problem names every formula without a value
+                continue
+            if isinstance(value, ExcelError):
+                problems.append(_problem(raw, number, col.name, col.expected, f"{value} (an Excel error value)"))
+                out.append(None)
+                continue
             if _blank(value):
                 if col.required:
-                    problems.append(Problem(spec.name, number, col.name, col.expected, "a blank cell"))
+                    problems.append(_problem(raw, number, col.name, col.expected, "a blank cell"))
                 out.append(None)
                 continue
             try:
-                out.append(_convert(col, value, order))
+                out.append(_convert(col, value, order, style, tz))
             except ValueError as exc:
                 reason = str(exc)
                 got = (
@@ -164,19 +242,53 @@ def type_table(raw: RawTable, spec: Sheet, problems: list[Problem]) -> pd.DataFr
                     if reason in ("out of range", "not a listed value", "not a number")
                     else (f"{_show(value)} ({reason})")
                 )
-                problems.append(Problem(spec.name, number, col.name, col.expected, got))
+                problems.append(_problem(raw, number, col.name, col.expected, got))
                 out.append(None)
             if len(problems) >= MAX_PROBLEMS:
                 return None
+        if non_answers:
+            what = "rows skipped" if col.required else "left blank"
+            notes.append(
+                f"Column '{raw.header[j]}': {non_answers} non-answer(s) (N/A, '-'{', blank' if col.required else ''}) {what}, not counted as scores."
+            )
         data[col.name] = out
     frame = pd.DataFrame(data)
     # Extra columns (e.g. feature usage) are kept as they are, under their own header.
     known = set(positions.values())
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
-            frame[str(header)] = [row[j] if j < len(row) else None for row in raw.rows]
+            values = [row[j] if j < len(row) else None for row in raw.rows]
+            for value, number in zip(values, raw.row_numbers, strict=True):
+                if isinstance(value, ExcelError):
+                    problems.append(_problem(raw, number, str(header), "a value", f"{value} (an Excel error value)"))
+            frame[str(header)] = values
+            if report is not None:
+                report.columns[str(header)] = f"{header} (extra column, kept)"
+                report.ignored = [h for h in report.ignored if h != str(header)]
     frame.insert(0, "_row", raw.row_numbers)
+    if drop:
+        frame = frame.drop(index=sorted(drop)).reset_index(drop=True)
+    if report is not None:
+        report.rows = len(frame)
     return _finalise_dtypes(frame, spec)
+
+
+def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
+    """The number style of the whole table's text amounts (used for a column without evidence)."""
+    if raw.separator is None:
+        return None  # workbooks: numbers are cells; text amounts decide per column only
+    cells = [
+        row[j]
+        for col in spec.columns
+        if col.kind in ("money", "number", "rate") and col.name in positions
+        for j in (positions[col.name],)
+        for row in raw.rows
+        if j < len(row)
+    ]
+    return number_style(cells, separator=raw.separator)
+
+
+_THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
 
 
 def _finalise_dtypes(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
@@ -197,7 +309,7 @@ def _finalise_dtypes(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
     return frame
 
 
-def check_unique(frame: pd.DataFrame, spec: Sheet, problems: list[Problem]) -> None:
+def check_unique(frame: pd.DataFrame, spec: Sheet, problems: list[Problem], raw: RawTable | None = None) -> None:
     """Report rows that repeat the sheet's unique key (after the first)."""
     key = [c for c in spec.unique if c in frame.columns]
     if not key:
@@ -206,17 +318,25 @@ def check_unique(frame: pd.DataFrame, spec: Sheet, problems: list[Problem]) -> N
     dup = subset.duplicated(keep="first") & subset.notna().all(axis=1)
     for _, row in frame[dup].head(MAX_PROBLEMS).iterrows():
         what = ", ".join(f"{k}={row[k]}" for k in key)
+        expected, got = f"a unique {'/'.join(key)}", f"a repeat of {what}"
+        row_number = int(row["_row"])
         problems.append(
-            Problem(spec.name, int(row["_row"]), key[-1], f"a unique {'/'.join(key)}", f"a repeat of {what}")
+            _problem(raw, row_number, key[-1], expected, got)
+            if raw is not None
+            else Problem(spec.name, row_number, key[-1], expected, got)
         )
 
 
-def check_references(frame: pd.DataFrame, sheet: str, known: set[str], problems: list[Problem]) -> None:
+def check_references(
+    frame: pd.DataFrame, sheet: str, known: set[str], problems: list[Problem], raw: RawTable | None = None
+) -> None:
     """Report client ids that are not in the Clients sheet."""
     unknown = ~frame["client_id"].isin(known) & frame["client_id"].notna()
     for _, row in frame[unknown].head(MAX_PROBLEMS).iterrows():
+        expected, got = "a client_id listed in the Clients sheet", _show(row["client_id"])
+        number = int(row["_row"])
         problems.append(
-            Problem(
-                sheet, int(row["_row"]), "client_id", "a client_id listed in the Clients sheet", _show(row["client_id"])
-            )
+            _problem(raw, number, "client_id", expected, got)
+            if raw is not None
+            else Problem(sheet, number, "client_id", expected, got)
         )

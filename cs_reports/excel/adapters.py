@@ -11,19 +11,37 @@ import inspect
 from collections.abc import Callable
 from typing import Any
 
-from cs_reports.excel.functions import REGISTRY, ExcelFunction
+from cs_reports.excel.functions import REGISTRY, ExcelFunction, split_error
 
-__all__ = ["Decorator", "adapter", "build"]
+__all__ = ["Decorator", "ErrorValue", "adapter", "build"]
 
 Decorator = Callable[..., Any]
 
 
-def adapter(entry: ExcelFunction) -> Callable[..., Any]:
-    """A plain function named like the entry, with its positional signature and tooltip, and no hints."""
+ErrorValue = Callable[[str], Any]  #: error code ('#N/A') -> the host's error value
+
+
+def _host_error(result: Any, error_value: ErrorValue) -> Any:
+    """A CS_ error line -> the host's error value; the line goes to the log (print)."""
+    parts = split_error(result)
+    if parts is None:
+        return result
+    code, explanation = parts
+    print(f"{code} {explanation}")  # xlwings Lite shows print() output in its log pane
+    return error_value(code)
+
+
+def adapter(entry: ExcelFunction, *, error_value: ErrorValue | None = None) -> Callable[..., Any]:
+    """A plain function named like the entry, with its positional signature and tooltip, and no hints.
+
+    With ``error_value`` an error line (``#N/A CS_NPS: ...``) becomes ``error_value('#N/A')``
+    (a real Excel error value where the host has one) and the explanation is printed.
+    """
     call = entry.func
 
     def udf(*args):  # type: ignore[no-untyped-def]  # no hints: xlwings would use them as converters
-        return call(*args)
+        result = call(*args)
+        return result if error_value is None else _host_error(result, error_value)
 
     udf.__name__ = udf.__qualname__ = entry.name
     udf.__doc__ = entry.doc
@@ -40,7 +58,15 @@ def adapter(entry: ExcelFunction) -> Callable[..., Any]:
     return udf
 
 
-def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) -> dict[str, Callable[..., Any]]:
+def build(
+    func: Decorator,
+    arg: Decorator,
+    ret: Decorator,
+    *,
+    error_value: ErrorValue | None = None,
+    help_urls: bool = False,
+    **func_options: Any,
+) -> dict[str, Callable[..., Any]]:
     """Decorate an adapter for every registered function with an xlwings-style ``func/arg/ret``.
 
     Parameters
@@ -48,6 +74,13 @@ def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) 
     func, arg, ret
         ``xlwings.func``, ``xlwings.arg``, ``xlwings.ret`` (classic add-in) or the
         decorators of the same names in xlwings Lite.
+    error_value : callable, optional
+        Error code (``'#N/A'``) -> the host's error value, returned instead of the error
+        line: ``str`` for xlwings Lite (which turns the bare code into a real error), a COM
+        error variant for the classic add-in. Default: the error line as text.
+    help_urls : bool, default False
+        Pass each function's ``help_url`` (its section of docs/excel.md) to ``func``
+        (xlwings Lite shows it in Excel's function help; the classic add-in has no such option).
     **func_options
         Passed to ``func`` (e.g. ``category``); omitted when empty.
 
@@ -58,9 +91,10 @@ def build(func: Decorator, arg: Decorator, ret: Decorator, **func_options: Any) 
     """
     out: dict[str, Callable[..., Any]] = {}
     for entry in REGISTRY.values():
-        udf = adapter(entry)
+        udf = adapter(entry, error_value=error_value)
         for name, doc in entry.args:
             udf = arg(name, doc=doc)(udf)
-        udf = func(**func_options)(udf) if func_options else func(udf)
+        options = {**func_options, **({"help_url": entry.help_url} if help_urls else {})}
+        udf = func(**options)(udf) if options else func(udf)
         out[entry.name] = udf
     return out

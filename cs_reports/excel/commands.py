@@ -30,9 +30,10 @@ def register(sub: Any) -> None:
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
     p.set_defaults(handler=_new_workbook)
 
-    p = inner.add_parser("lite-recipe", help="write main.py + requirements.txt for xlwings Lite (Excel on Mac/web)")
+    p = inner.add_parser(
+        "lite-recipe", help="write main.py (cs-reports core included) + requirements.txt for xlwings Lite"
+    )
     p.add_argument("dir", type=Path, help="output folder")
-    p.add_argument("--wheel", help="URL of a cs-reports wheel to install instead of the PyPI release")
     p.set_defaults(handler=_lite_recipe)
 
 
@@ -41,20 +42,26 @@ def _usage(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _recalc(args: argparse.Namespace) -> int:
-    from cs_reports.excel.recalc import recalc
+RECALC_HAS_ERRORS = 3  #: exit code: the output was written, but some cells show errors
 
-    result = recalc(args.input, args.output, timeout=args.timeout)
+
+def _recalc(args: argparse.Namespace) -> int:
+    """Exit 0: written, no error cell; 3: written, error cells listed; 1: nothing written; 128+N: signal N."""
+    import sys
+
+    from cs_reports.excel.recalc import RecalcInterrupted, recalc
+
+    try:
+        result = recalc(args.input, args.output, timeout=args.timeout)
+    except RecalcInterrupted as exc:
+        print(f"recalc {exc}", file=sys.stderr)
+        return 128 + exc.signum
     print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s)")
     if result.errors:
-        shown = result.errors[:10]
-        more = len(result.errors) - len(shown)
-        print(f"{len(result.errors)} CS_ cell(s) show an error:")
-        for line in shown:
+        print(f"{len(result.errors)} cell(s) show an error:")
+        for line in result.errors:
             print(f"  {line}")
-        if more:
-            print(f"  ... and {more} more")
-        return 1
+        return RECALC_HAS_ERRORS
     return 0
 
 
@@ -84,6 +91,6 @@ def _new_workbook(args: argparse.Namespace) -> int:
 def _lite_recipe(args: argparse.Namespace) -> int:
     from cs_reports.excel.lite import write_recipe
 
-    for path in write_recipe(args.dir, wheel=args.wheel):
+    for path in write_recipe(args.dir):
         print(f"wrote {path}")
     return 0

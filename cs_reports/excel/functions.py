@@ -41,7 +41,10 @@ from cs_reports import metrics as m
 from cs_reports._validation import _flatten, check_number
 from cs_reports.errors import CsReportsError, InvalidInputError, UndefinedMetricWarning
 
-__all__ = ["REGISTRY", "ExcelFunction", "call"]
+__all__ = ["DOCS_URL", "REGISTRY", "ExcelFunction", "call", "split_error"]
+
+#: Where the function reference lives; each function's help link is its section there.
+DOCS_URL = "https://github.com/cs-reports/cs-reports/blob/main/docs/excel.md"
 
 Rows = list[list[Any]]
 
@@ -61,6 +64,22 @@ class ExcelFunction:
         """Call the function as Excel would (positional arguments)."""
         return self.func(*args)
 
+    @property
+    def heading(self) -> str:
+        """The function's heading in docs/excel.md: ``CS_NPS_CI(answers, [confidence])``."""
+        names = [f"[{n}]" if n in self.optional else n for n, _ in self.args]
+        return f"{self.name}({', '.join(names)})"
+
+    @property
+    def help_url(self) -> str:
+        """Link to the function's section of docs/excel.md (GitHub's heading anchor).
+
+        >>> REGISTRY["CS_NPS_CI"].help_url.rsplit("#", 1)[1]
+        'cs_nps_cianswers-confidence'
+        """
+        anchor = "".join(ch for ch in self.heading.lower() if ch.isalnum() or ch in "-_ ").replace(" ", "-")
+        return f"{DOCS_URL}#{anchor}"
+
 
 REGISTRY: dict[str, ExcelFunction] = {}
 
@@ -79,6 +98,24 @@ def call(name: str, *args: Any) -> Any:
     if entry is None:
         return f"#NAME? {name} is not a cs-reports function."
     return entry.func(*args)
+
+
+_ERROR_CODES = ("#VALUE!", "#N/A", "#NUM!", "#NAME?")
+
+
+def split_error(value: Any) -> tuple[str, str] | None:
+    """``(error code, explanation)`` of a CS_ error line, or None for any other value.
+
+    >>> split_error("#N/A CS_NPS: there are no answers.")
+    ('#N/A', 'CS_NPS: there are no answers.')
+    >>> split_error("#VALUE! is text a user typed") is None, split_error(40.0) is None
+    (True, True)
+    """
+    if isinstance(value, str):
+        code, _, rest = value.partition(" ")
+        if code in _ERROR_CODES and rest.startswith("CS_"):
+            return code, rest
+    return None
 
 
 def _one_line(text: str) -> str:
@@ -115,7 +152,8 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
     def run(*args: Any) -> Any:
         if not least <= len(args) <= most:
             wanted = str(most) if least == most else f"{least} to {most}"
-            return f"#VALUE! {name}: takes {wanted} arguments; got {len(args)}."
+            noun = "argument" if wanted == "1" else "arguments"
+            return f"#VALUE! {name}: takes {wanted} {noun}; got {len(args)}."
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)
@@ -130,10 +168,8 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
         if isinstance(result, float) and math.isinf(result):
             return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
-            reasons = [str(w.message) for w in caught if issubclass(w.category, UndefinedMetricWarning)]
-            reason = (
-                reasons[0].split(" is undefined: ", 1)[-1].removesuffix("; returning NaN.") if reasons else "undefined"
-            )
+            reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
+            reason = reasons[0] if reasons else "undefined"
             return f"#N/A {name}: {reason}."
         return _cell(result)
 
@@ -523,6 +559,42 @@ def CS_SBG_SURVIVAL(alpha: Any, beta: Any, periods: Any) -> Rows:
 def CS_DERL(alpha: Any, beta: Any, discount_rate: Any, renewals: Any) -> float:
     """Discounted expected residual lifetime (periods) after a number of renewals."""
     return m.sbg_derl(alpha, beta, discount_rate=discount_rate, renewals=_or(renewals, 0))
+
+
+# ----------------------------------------------------------------------------- explanations
+
+_EXPLAIN_ARITY = 6  #: the most arguments a CS_ function takes
+
+
+@excel_function(
+    function_name='the CS_ function to explain, e.g. "CS_NPS"',
+    arg1="its first argument",
+    arg2="its second argument",
+    arg3="its third argument",
+    arg4="its fourth argument",
+    arg5="its fifth argument",
+    arg6="its sixth argument",
+)
+def CS_EXPLAIN(
+    function_name: Any,
+    arg1: Any = None,
+    arg2: Any = None,
+    arg3: Any = None,
+    arg4: Any = None,
+    arg5: Any = None,
+    arg6: Any = None,
+) -> str:
+    """Why a CS_ call shows an error: its one-line explanation (or 'no error'), e.g. =CS_EXPLAIN("CS_NPS", A1:A9)."""
+    entry = REGISTRY.get(str(function_name).strip().upper()) if function_name is not None else None
+    if entry is None or entry.name == "CS_EXPLAIN":
+        raise InvalidInputError(
+            f"argument 'function_name' must name a CS_ function, e.g. \"CS_NPS\"; got {function_name!r}."
+        )
+    given = [arg1, arg2, arg3, arg4, arg5, arg6]
+    n = len(entry.args)
+    result = entry.func(*given[:n], *(v for v in given[n:] if v is not None))
+    parts = split_error(result)
+    return f"{parts[1]} ({parts[0]})" if parts else "no error"
 
 
 def to_serial(value: Any) -> Any:

@@ -32,6 +32,7 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.table import Table, TableStyleInfo
@@ -63,6 +64,19 @@ class TableRef:
     def __str__(self) -> str:
         return f"{self.table}[{self.column}]"
 
+
+#: Dashboard cells other sheets read, as workbook-level defined names: name -> (row, label).
+#: Formulas elsewhere use the name (``cs_month``), never the address.
+DASHBOARD_NAMES = {
+    "cs_month": 4,
+    "cs_period_start": 5,
+    "cs_period_end": 6,
+    "cs_window": 7,
+    "cs_csms": 8,
+    "cs_lifetime_cap": 43,
+    "cs_ltv_churn": 44,
+    "cs_gross_margin": 45,
+}
 
 _IDS, _MONTHS, _MRR = "tMRR[client_id]", "tMRR[month]", "tMRR[mrr]"
 _MRR_ARGS = f"{_IDS}, {_MONTHS}, {_MRR}"
@@ -175,9 +189,7 @@ def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int
         ws.cell(1, col, new)
         s, d = letters[source], letters[date_col]
         for r in range(2, n + 2):
-            inside = (
-                f"AND({d}{r}>=Dashboard!$C$5,{d}{r}<Dashboard!$C$6)" if kind == "period" else f"{d}{r}=Dashboard!$C$4"
-            )
+            inside = f"AND({d}{r}>=cs_period_start,{d}{r}<cs_period_end)" if kind == "period" else f"{d}{r}=cs_month"
             ws.cell(r, col, f'=IF(AND({inside},{s}{r}<>""),{s}{r},"")')
             if date_col != source and source.endswith("_at"):
                 ws.cell(r, col).number_format = _DATE
@@ -255,30 +267,74 @@ def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> 
     ws[top_left] = ArrayFormula(f"{top_left}:{end}", formula)
 
 
-def build_workbook(book: Book, month: Any = None, *, policies: Policies | None = None) -> Workbook:
-    """Build the template workbook for ``book`` at ``month`` (default: its last month).
+def _declare_dashboard_names(wb: Workbook) -> None:
+    """Workbook-level names for the dashboard cells other sheets read (see :data:`DASHBOARD_NAMES`)."""
+    for name, row in DASHBOARD_NAMES.items():
+        _name(wb, name, f"Dashboard!$C${row}")
 
-    Returns an openpyxl :class:`~openpyxl.Workbook`; :func:`write_workbook` saves it atomically.
-    """
-    from cs_reports._validation import as_month
 
-    pol = policies or Policies()
-    month = book.last_month if month is None else as_month(month, name="month", func="build_workbook")
-    frames = _data_frames(book)
-    model = _health_model(book)
-    accounts = _accounts(book, month, model)
-    n_acc = len(accounts)
-    bridge_rows = len(m.mrr_movements(frames["MRR"])) + 1
-    cohorts = m.cohort_retention(frames["MRR"], kind="logo", max_age=12)
-    n_cohorts = len(cohorts.rates)
+def _guard(ws: Worksheet, cell: str, message: str, **rule: Any) -> None:
+    dv = DataValidation(allow_blank=False, showErrorMessage=True, error=message, errorTitle="cs-reports", **rule)
+    dv.prompt, dv.showInputMessage = message, True
+    dv.add(cell)
+    ws.add_data_validation(dv)
 
-    wb = Workbook()
-    dash = wb.active
-    dash.title = "Dashboard"
-    acc = wb.create_sheet("Accounts")
-    bridge = wb.create_sheet("MRR bridge")
-    coh = wb.create_sheet("Cohorts")
 
+def _guard_dashboard_inputs(dash: Worksheet) -> None:
+    """The month accepts only months of the data (the bridge's month column); numbers stay in range."""
+    months = "=cs_bridge_months"
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_month']}",
+        "Pick a month of the MRR data (first of the month).",
+        type="list",
+        formula1=months,
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_window']}",
+        "A whole number of months, 1-60.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="60",
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_csms']}",
+        "A whole number of CSMs, at least 1.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="100000",
+    )
+    _guard(
+        dash,
+        f"C{DASHBOARD_NAMES['cs_lifetime_cap']}",
+        "A whole number of months, 1-600.",
+        type="whole",
+        operator="between",
+        formula1="1",
+        formula2="600",
+    )
+
+
+def _print_on_one_page(ws: Worksheet, area: str) -> None:
+    """Landscape, the used block only, fitted to one page."""
+    ws.print_area = area
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _name(wb: Workbook, name: str, ref: str) -> None:
+    """Declare a workbook-level name (``cs_month`` -> ``Dashboard!$C$4``) for cells another sheet reads."""
+    wb.defined_names[name] = DefinedName(name, attr_text=ref)
+
+
+def _write_data_sheets(wb: Workbook, frames: dict[str, pd.DataFrame]) -> None:
+    """Every contract sheet as a Table, with its per-period columns and validation."""
     letters: dict[str, dict[str, str]] = {}
     for name, frame in frames.items():
         letters[name] = _write_table(wb, name, frame)
@@ -286,8 +342,11 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         _finish_table(wb, name, letters[name], len(frame))
     _add_validations(wb, letters)
 
-    # ------------------------------------------------------------------ Accounts
-    first, last = 5, 4 + n_acc
+
+def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model: m.HealthModel, month: Any) -> None:
+    """One row per client; declares ``cs_accounts_*`` names for the columns the dashboard reads."""
+    n_acc = len(accounts)
+    first, last = 5, 4 + max(n_acc, 1)
     acc["A1"] = (
         f"Accounts at the dashboard's month. Health sub-scores are inputs computed by cs-reports for {month:%Y-%m}."
     )
@@ -297,32 +356,38 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     _header(acc, 4, heads + comps + ["health_score"])
     sub_first = len(heads) + 1
     sub_last = sub_first + len(comps) - 1
-    get_column_letter(sub_last + 1)
     for i, row in enumerate(accounts.itertuples(index=False), start=first):
         acc.cell(i, 1, _value(row.client_id))
         acc.cell(i, 2, _value(row.name))
         acc.cell(i, 3, _value(row.csm))
         acc.cell(i, 4, f"=CS_TOUCH_MODEL(F{i})")
-        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},Dashboard!$C$4)").number_format = _MONEY
+        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},cs_month)").number_format = _MONEY
         acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
         acc.cell(i, 7, f'=IF(E{i}>0,E{i},"")').number_format = _MONEY
-        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},Dashboard!$C$44,Dashboard!$C$45)').number_format = _MONEY
+        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},cs_ltv_churn,cs_gross_margin)').number_format = _MONEY
         acc.cell(i, 9, _value(row.potential)).number_format = _PCT
         for j, comp in enumerate(comps):
             acc.cell(i, sub_first + j, _value(getattr(row, comp))).number_format = "0.0"
         subs = f"{get_column_letter(sub_first)}{i}:{get_column_letter(sub_last)}{i}"
         acc.cell(i, sub_last + 1, f"=CS_HEALTH_SCORE({subs},tHealthModel[weight])").number_format = "0.0"
-    _array(acc, f"J{first}", n_acc, 1, f"=CS_LTV_TIER(H{first}:H{last},I{first}:I{last})")
+    if n_acc:
+        _array(acc, f"J{first}", n_acc, 1, f"=CS_LTV_TIER(H{first}:H{last},I{first}:I{last})")
     for j, width in enumerate([12, 34, 20, 12, 14, 14, 14, 14, 11, 9], start=1):
         acc.column_dimensions[get_column_letter(j)].width = width
     acc.freeze_panes = "B5"
-    mrr_col, paying, touch = (
-        f"Accounts!$E${first}:$E${last}",
-        f"Accounts!$G${first}:$G${last}",
-        f"Accounts!$D${first}:$D${last}",
-    )
+    for name, col_first, col_last in (
+        ("cs_accounts_ids", 1, 1),
+        ("cs_accounts_touch", 4, 4),
+        ("cs_accounts_mrr", 5, 5),
+        ("cs_accounts_paying", 7, 7),
+        ("cs_accounts_subscores", sub_first, sub_last),
+    ):
+        left, right = get_column_letter(col_first), get_column_letter(col_last)
+        _name(wb, name, f"Accounts!${left}${first}:${right}${last}")
 
-    # ------------------------------------------------------------------ MRR bridge and cohorts
+
+def _write_bridge(wb: Workbook, bridge: Worksheet, bridge_rows: int) -> None:
+    """The monthly MRR bridge; declares ``cs_bridge_months`` (the month column, for the month's list)."""
     bridge["A1"].font = _SECTION_FONT
     _array(bridge, "A1", bridge_rows, 8, f"=CS_MRR_MOVEMENTS({_MRR_ARGS})")
     for r in range(2, bridge_rows + 1):
@@ -331,7 +396,12 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
             bridge.cell(r, c).number_format = _MONEY
     for c in range(1, 9):
         bridge.column_dimensions[get_column_letter(c)].width = 14
+    _name(wb, "cs_bridge_months", f"'MRR bridge'!$A$2:$A${max(bridge_rows, 2)}")
+    _name(wb, "cs_bridge", "'MRR bridge'!$A:$H")
 
+
+def _write_cohorts(coh: Worksheet, n_cohorts: int) -> None:
+    """The cohort retention table and an sBG projection fitted on the first cohort."""
     coh["A1"] = "Logo retention by monthly cohort (share of the cohort active at each age in months)"
     coh["A1"].font = _SECTION_FONT
     _array(coh, "A3", n_cohorts + 1, 15, f'=CS_COHORTS({_MRR_ARGS},"logo",12)')
@@ -360,7 +430,11 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         coh.cell(r, 2).number_format = _PCT
     coh.column_dimensions["A"].width = 28
 
-    # ------------------------------------------------------------------ Dashboard
+
+def _write_dashboard(
+    dash: Worksheet, book: Book, month: pd.Timestamp, pol: Policies, model: m.HealthModel, first_client: str
+) -> None:
+    """Inputs, then the portfolio's numbers as CS_ formulas; reads other sheets only through names."""
     dash["B1"] = "cs-reports: Customer Success dashboard"
     dash["B1"].font = Font(bold=True, size=16, color="1F4E79")
     dash["B2"] = (
@@ -409,7 +483,8 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         ],
         start=21,
     ):
-        _put(dash, r, label, f"=INDEX('MRR bridge'!${col}:${col},MATCH($C$4,'MRR bridge'!$A:$A,0))", _MONEY)
+        k = "ABCDEFGH".index(col) + 1
+        _put(dash, r, label, f"=INDEX(cs_bridge,MATCH($C$4,INDEX(cs_bridge,0,1),0),{k})", _MONEY)
     _put(
         dash,
         28,
@@ -418,9 +493,9 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
         _MONEY,
         "0 when the bridge reconciles",
     )
-    _put(dash, 29, "ARR", f"=CS_ARR({mrr_col})", _MONEY)
-    _put(dash, 30, "Paying customers", f'=COUNTIF({mrr_col},">0")')
-    _put(dash, 31, "ARPA (TMC)", f"=CS_ARPA({mrr_col})", _MONEY)
+    _put(dash, 29, "ARR", "=CS_ARR(cs_accounts_mrr)", _MONEY)
+    _put(dash, 30, "Paying customers", '=COUNTIF(cs_accounts_mrr,">0")')
+    _put(dash, 31, "ARPA (TMC)", "=CS_ARPA(cs_accounts_mrr)", _MONEY)
     _put(dash, 32, "Logo churn", f"=CS_LOGO_CHURN({_MRR_ARGS},C4)", _PCT, f"same-period joiners: {pol.same_period}")
     _put(dash, 33, "Gross revenue churn", "=CS_REVENUE_CHURN(C21,C25,C24)", _PCT)
     _put(dash, 34, "Net revenue churn", '=CS_REVENUE_CHURN(C21,C25,C24,C23,C26,"net")', _PCT)
@@ -440,23 +515,25 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     _put(dash, 47, "LTV (ARPA x margin / churn)", '=CS_CLV("margin_churn",C31,C44,C45)', _MONEY)
     _put(dash, 48, "LTV:CAC", "=CS_LTV_CAC(C47,C46)", _NUM)
     _put(dash, 49, "CAC payback (months)", "=CS_CAC_PAYBACK(C46,C31,C45)", "0.0")
-    _put(dash, 50, "Revenue share of the top 20% of clients", f"=CS_PARETO({paying},0.2)", _PCT)
+    _put(dash, 50, "Revenue share of the top 20% of clients", "=CS_PARETO(cs_accounts_paying,0.2)", _PCT)
     dash["C43"].fill = _INPUT_FILL
 
     _section(dash, 52, "CSM capacity (hours per month)")
-    _array(dash, "B53", 5, 2, f"=CS_CAPACITY({touch},C8)")
+    _array(dash, "B53", 5, 2, "=CS_CAPACITY(cs_accounts_touch,C8)")
     for r in range(53, 58):
         dash[f"C{r}"].number_format = "#,##0.0"
 
     _section(dash, 59, "Health score of one client")
-    _put(dash, 60, "Client", str(accounts["client_id"].iloc[0]) if n_acc else "")
+    _put(dash, 60, "Client", first_client)
     dash["C60"].fill = _INPUT_FILL
-    if n_acc:
-        dv = DataValidation(type="list", formula1=f"=Accounts!$A${first}:$A${last}", allow_blank=False)
+    if first_client:
+        dv = DataValidation(type="list", formula1="=cs_accounts_ids", allow_blank=False)
         dv.add("C60")
         dash.add_data_validation(dv)
-    block = f"Accounts!${get_column_letter(sub_first)}${first}:${get_column_letter(sub_last)}${last}"
-    health = f"=CS_HEALTH(INDEX({block},MATCH(C60,Accounts!$A${first}:$A${last},0),0),tHealthModel[weight],tHealthModel[component])"
+    health = (
+        "=CS_HEALTH(INDEX(cs_accounts_subscores,MATCH(C60,cs_accounts_ids,0),0),"
+        "tHealthModel[weight],tHealthModel[component])"
+    )
     _array(dash, "B61", len(model.components) + 2, 4, health)
     for r in range(62, 62 + len(model.components) + 1):
         for letter in "CE":
@@ -469,7 +546,41 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     for r in range(4, 9):
         dash[f"C{r}"].alignment = Alignment(horizontal="right")
 
-    # ------------------------------------------------------------------ xlwings.conf
+    _guard_dashboard_inputs(dash)
+    _print_on_one_page(dash, f"A1:G{61 + len(model.components) + 1}")
+
+
+def build_workbook(book: Book, month: Any = None, *, policies: Policies | None = None) -> Workbook:
+    """Build the template workbook for ``book`` at ``month`` (default: its last month).
+
+    One writer per sheet; cells one sheet reads from another are workbook names
+    (:data:`DASHBOARD_NAMES`, ``cs_accounts_*``, ``cs_bridge*``). Returns an openpyxl
+    :class:`~openpyxl.Workbook`; :func:`write_workbook` saves it atomically.
+    """
+    from cs_reports._validation import as_month
+
+    pol = policies or Policies()
+    month = book.last_month if month is None else as_month(month, name="month", func="build_workbook")
+    frames = _data_frames(book)
+    model = _health_model(book)
+    accounts = _accounts(book, month, model)
+    bridge_rows = len(m.mrr_movements(frames["MRR"])) + 1
+    n_cohorts = len(m.cohort_retention(frames["MRR"], kind="logo", max_age=12).rates)
+
+    wb = Workbook()
+    dash = wb.active
+    dash.title = "Dashboard"
+    acc = wb.create_sheet("Accounts")
+    bridge = wb.create_sheet("MRR bridge")
+    coh = wb.create_sheet("Cohorts")
+    _write_data_sheets(wb, frames)
+    _write_accounts(wb, acc, accounts, model, month)
+    _write_bridge(wb, bridge, bridge_rows)
+    _write_cohorts(coh, n_cohorts)
+    first_client = str(accounts["client_id"].iloc[0]) if len(accounts) else ""
+    _write_dashboard(dash, book, month, pol, model, first_client)
+    _declare_dashboard_names(wb)
+
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "cs_reports.excel.udfs"
     conf.sheet_state = "visible"

@@ -1,11 +1,19 @@
-"""Render many reports: process pool, atomic writes, resume, and one outcome per report.
+"""Render many reports: process pool, atomic writes, resume, interruption, one outcome per report.
 
 Each worker loads the book, the templates and the fonts once (initializer), then
-renders jobs; workers are recycled every ``RECYCLE_AFTER`` jobs to keep memory flat.
-One failing report never stops the others: its outcome says why. The book is loaded
-with ``quarantine=True``: clients whose rows have problems fail with those problems
-while every other client's report is rendered. ``resume`` skips
-outputs recorded in the folder's manifest with the same inputs and options.
+renders jobs into hidden temporary files; workers are recycled every ``RECYCLE_AFTER``
+jobs to keep memory flat. The main process alone journals a report in the manifest
+(:mod:`cs_reports.reports.manifest`) and then renames its files to their final names,
+so every final file is in the manifest. One failing report never stops the others: its
+outcome says why. The book is loaded with ``quarantine=True``: clients whose rows have
+problems fail with those problems while every other client's report is rendered.
+``resume`` skips outputs recorded in the folder's manifest with the same inputs and
+options whose files are still intact.
+
+SIGINT and SIGTERM stop a batch: jobs not started are cancelled, running ones get
+``GRACE_SECONDS`` to finish (a second signal ends that wait), then the workers are
+killed and their temporary files removed; :attr:`BatchResult.interrupted` holds the
+signal.
 """
 
 from __future__ import annotations
@@ -15,21 +23,28 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cs_reports import __version__
-from cs_reports._io import atomic_output, ensure_output_dir
+from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
+from cs_reports.reports.executors import ClusterError, stop_executor
+from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
 
-MANIFEST = ".cs-reports-manifest.jsonl"
 RECYCLE_AFTER = 200
+#: Seconds running reports get to finish after SIGINT/SIGTERM before their workers are killed.
+GRACE_SECONDS = 5.0
+_TICK = 0.2
 
 
 @dataclass(frozen=True)
@@ -44,14 +59,23 @@ class Job:
 
 
 @dataclass(frozen=True)
+class Staged:
+    """A file rendered by a worker, complete at ``tmp``, waiting for its final name."""
+
+    tmp: str
+    record: FileRecord
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """What happened to one job."""
+    """What happened to one job (``cancelled``: not started or discarded after a signal)."""
 
     job: Job
-    status: str  # written / skipped / failed
+    status: str  # written / skipped / failed / cancelled
     seconds: float = 0.0
     reason: str = ""
     files: tuple[str, ...] = ()
+    staged: tuple[Staged, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +85,9 @@ class BatchResult:
     outcomes: tuple[Outcome, ...]
     out_dir: Path
     seconds: float = 0.0
+    interrupted: int | None = None  # the signal that stopped the batch
+    stale: tuple[str, ...] = ()  # outputs of the same jobs under an older file name
+    pruned: tuple[str, ...] = ()  # stale outputs removed (prune_stale)
 
     def _with(self, status: str) -> list[Outcome]:
         return [o for o in self.outcomes if o.status == status]
@@ -80,6 +107,11 @@ class BatchResult:
         """Reports that could not be produced, with the reason."""
         return self._with("failed")
 
+    @property
+    def cancelled(self) -> list[Outcome]:
+        """Reports not started (or discarded unfinished) because the batch was interrupted."""
+        return self._with("cancelled")
+
 
 @dataclass
 class _Settings:
@@ -93,17 +125,27 @@ class _Settings:
 _WORKER: _Settings | None = None
 
 
-def _init(settings: _Settings) -> None:
+def _init(settings: _Settings, worker: bool = True) -> None:
     global _WORKER
     from cs_reports.data import load_book
     from cs_reports.reports.render import Templates, load_branding
 
+    if worker and threading.current_thread() is threading.main_thread():
+        # Ctrl+C reaches the whole process group: the main process decides what stops
+        with suppress(ValueError, OSError):
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     settings.state = {
         "book": load_book(settings.book_path, quarantine=True),
         "templates": Templates(Path(settings.templates_dir) if settings.templates_dir else None),
         "branding": load_branding(settings.branding_path),
     }
     _WORKER = settings
+
+
+def _stage(out_dir: str, name: str, data: bytes) -> Staged:
+    with staged_output(Path(out_dir) / name) as (fh, tmp):
+        fh.write(data)
+    return Staged(str(tmp), file_record(name, data))
 
 
 def _render(job: Job, out_dir: str) -> Outcome:
@@ -115,6 +157,7 @@ def _render(job: Job, out_dir: str) -> Outcome:
     problems = _data_problems(st["book"], job)
     if problems:
         return Outcome(job, "failed", time.perf_counter() - t0, problems)
+    staged: list[Staged] = []
     try:
         pdf, context = produce(
             st["book"],
@@ -125,21 +168,23 @@ def _render(job: Job, out_dir: str) -> Outcome:
             templates=st["templates"],
             branding=st["branding"],
         )
-        files = [job.filename]
-        with atomic_output(Path(out_dir) / job.filename) as fh:
-            fh.write(pdf)
+        staged.append(_stage(out_dir, job.filename, pdf))
         if job.kind == "finance" and _WORKER.extra_outputs:
             from cs_reports.reports.finance_xlsx import finance_xlsx
 
             xlsx_name = job.filename.removesuffix(".pdf") + ".xlsx"
-            with atomic_output(Path(out_dir) / xlsx_name) as fh:
-                fh.write(finance_xlsx(context, job.lang))
-            files.append(xlsx_name)
-    except CsReportsError as exc:
-        return Outcome(job, "failed", time.perf_counter() - t0, str(exc))
-    except Exception as exc:  # one broken client never stops the batch; the reason is kept
+            staged.append(_stage(out_dir, xlsx_name, finance_xlsx(context, job.lang)))
+    except BaseException as exc:
+        for item in staged:
+            discard_output(item.tmp)
+        if isinstance(exc, CsReportsError):
+            return Outcome(job, "failed", time.perf_counter() - t0, str(exc))
+        if not isinstance(exc, Exception):
+            raise
+        # one broken client never stops the batch; the reason is kept
         return Outcome(job, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
-    return Outcome(job, "written", time.perf_counter() - t0, files=tuple(files))
+    files = tuple(item.record.name for item in staged)
+    return Outcome(job, "written", time.perf_counter() - t0, files=files, staged=tuple(staged))
 
 
 def _data_problems(book: Any, job: Job) -> str:
@@ -175,59 +220,12 @@ def _fingerprint(book_path: str, templates_dir: str | None, branding_path: str |
 
 
 def _load_manifest(out_dir: Path) -> dict[str, str]:
-    """Job key -> input fingerprint of every report written so far.
-
-    The manifest is a journal: one JSON line appended (and fsync'ed) per written
-    report, so a batch of 100,000 reports costs 100,000 short appends, not 100,000
-    rewrites of a growing file. A line cut short by ``kill -9`` is ignored; that
-    report is simply rendered again by ``--resume``.
-    """
-    manifest: dict[str, str] = {}
-    try:
-        text = (out_dir / MANIFEST).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return manifest
-    for line in text.splitlines():
-        try:
-            entry = json.loads(line)
-            manifest[str(entry["job"])] = str(entry["fingerprint"])
-        except (ValueError, KeyError, TypeError):
-            continue
-    return manifest
+    """Job key -> input fingerprint of every report recorded in ``out_dir``'s manifest."""
+    return {key: entry.fingerprint for key, entry in Manifest(out_dir).read().items()}
 
 
-class _Journal:
-    """Append-only manifest writer; compacted (atomically) when the batch ends."""
-
-    def __init__(self, out_dir: Path, manifest: dict[str, str]) -> None:
-        self.path = out_dir / MANIFEST
-        self.manifest = manifest
-        self.handle: Any = None
-
-    def add(self, key: str, fingerprint: str) -> None:
-        self.manifest[key] = fingerprint
-        try:
-            if self.handle is None:
-                self.handle = open(self.path, "a", encoding="utf-8")  # closed in close()
-                if self.handle.tell():  # a previous run may have been cut mid-line
-                    self.handle.write("\n")
-            self.handle.write(json.dumps({"job": key, "fingerprint": fingerprint}) + "\n")
-            self.handle.flush()
-            os.fsync(self.handle.fileno())
-        except OSError as exc:
-            raise OutputError(f"Cannot write the batch manifest '{self.path}': {exc.strerror or exc}.") from None
-
-    def close(self) -> None:
-        if self.handle is None:
-            return
-        self.handle.close()
-        self.handle = None
-        try:
-            with atomic_output(self.path, mode="w") as fh:
-                for key, fingerprint in sorted(self.manifest.items()):
-                    fh.write(json.dumps({"job": key, "fingerprint": fingerprint}) + "\n")
-        except OutputError:
-            pass  # the journal written so far is still valid
+def _key(job: Job) -> str:
+    return json.dumps(asdict(job), sort_keys=True)
 
 
 class _Progress:
@@ -254,6 +252,35 @@ class _Progress:
         elif self.done % self.step == 0 or self.done == self.total:
             print(line, file=sys.stderr, flush=True)
 
+    def stop(self) -> None:
+        if self.enabled and self.tty and self.done < self.total:
+            print(file=sys.stderr)
+
+
+class _Signals:
+    """SIGINT/SIGTERM set a flag while a batch runs (main thread only); the loop stops on it."""
+
+    def __init__(self) -> None:
+        self.signum: int | None = None
+        self.count = 0
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.count += 1
+        if self.signum is None:
+            self.signum = signum
+
+    @contextmanager
+    def installed(self) -> Iterator[_Signals]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self
+            return
+        old = {sig: signal.signal(sig, self) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield self
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+
 
 def run_batch(
     book_path: str | os.PathLike[str],
@@ -266,44 +293,99 @@ def run_batch(
     branding_path: str | os.PathLike[str] | None = None,
     progress: bool = True,
     executor_factory: Callable[..., cf.Executor] | None = None,
+    prune_stale: bool = False,
 ) -> BatchResult:
     """Render ``jobs`` into ``out_dir``; returns one outcome per job (failures included).
 
     ``executor_factory(max_workers, initializer, initargs)`` may supply another
     ``concurrent.futures`` executor (e.g. a cluster); the default is a local process pool
     with the forkserver start method, or the current process when ``workers == 1``.
+    ``prune_stale`` removes outputs the manifest records for the same job under another
+    file name (a renamed client); they are listed in ``stale`` either way.
     """
     t0 = time.perf_counter()
     out = ensure_output_dir(out_dir)
+    manifest = Manifest(out)  # refuses a symlinked manifest before any work
     settings = _Settings(
         str(book_path),
         None if templates_dir is None else str(templates_dir),
         None if branding_path is None else str(branding_path),
     )
     fingerprint = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path)
-    manifest = _load_manifest(out)
+    recorded = manifest.read()
     outcomes: list[Outcome | None] = [None] * len(jobs)
     todo: list[tuple[int, Job]] = []
     for i, job in enumerate(jobs):
-        key = json.dumps(asdict(job), sort_keys=True)
-        if resume and manifest.get(key) == fingerprint and (out / job.filename).exists():
-            outcomes[i] = Outcome(job, "skipped")
+        entry = recorded.get(_key(job))
+        if (
+            resume
+            and entry is not None
+            and entry.fingerprint == fingerprint
+            and entry.files
+            and all(intact(out / f.name, f) for f in entry.files)
+        ):
+            outcomes[i] = Outcome(job, "skipped", files=tuple(f.name for f in entry.files))
         else:
             todo.append((i, job))
+    _remove_temporaries(out, [job for _, job in todo])  # left by workers killed in an earlier run
+    stale = manifest.stale({(j.kind, j.period, j.client_id, j.lang): j.filename for j in jobs}, recorded)
+    pruned = manifest.prune(stale) if prune_stale and stale else []
     bar = _Progress(len(todo), progress)
-    journal = _Journal(out, manifest)
 
-    def record(index: int, outcome: Outcome) -> None:
+    def record(index: int, outcome: Outcome, *, keep: bool) -> None:
+        if outcome.status == "written":
+            outcome = _commit(out, manifest, fingerprint, outcome) if keep else _discard(outcome)
         outcomes[index] = outcome
         bar.update(outcome)
-        if outcome.status == "written":
-            journal.add(json.dumps(asdict(outcome.job), sort_keys=True), fingerprint)
 
+    signals = _Signals()
     try:
-        _run_jobs(settings, todo, out, workers, executor_factory, record)
+        with signals.installed():
+            _run_jobs(settings, todo, out, workers, executor_factory, record, signals)
     finally:
-        journal.close()
-    return BatchResult(tuple(o for o in outcomes if o is not None), out, time.perf_counter() - t0)
+        bar.stop()
+        with suppress(OutputError):
+            manifest.compact()  # the journal written so far is valid without it
+    for i, job in todo:
+        if outcomes[i] is None:
+            outcomes[i] = Outcome(job, "cancelled", reason="not started: the batch was interrupted")
+    return BatchResult(
+        tuple(o for o in outcomes if o is not None),
+        out,
+        time.perf_counter() - t0,
+        interrupted=signals.signum,
+        stale=tuple(name for _, name in stale),
+        pruned=tuple(pruned),
+    )
+
+
+def _commit(out: Path, manifest: Manifest, fingerprint: str, outcome: Outcome) -> Outcome:
+    """Journal a rendered report, then give its files their final names."""
+    entry = {
+        "job": _key(outcome.job),
+        "fingerprint": fingerprint,
+        "files": [asdict(s.record) for s in outcome.staged],
+    }
+    try:
+        manifest.append([entry])
+    except BaseException:
+        _discard(outcome)
+        raise
+    try:
+        for item in outcome.staged:
+            commit_output(item.tmp, out / item.record.name)
+    except OutputError as exc:  # journaled but not there: --resume renders it again
+        _discard(outcome)
+        return Outcome(outcome.job, "failed", outcome.seconds, str(exc))
+    return Outcome(outcome.job, "written", outcome.seconds, files=outcome.files)
+
+
+def _discard(outcome: Outcome) -> Outcome:
+    for item in outcome.staged:
+        discard_output(item.tmp)
+    if outcome.status != "written":
+        return outcome
+    return Outcome(outcome.job, "cancelled", outcome.seconds, "finished after the interruption; discarded")
 
 
 def _run_jobs(
@@ -312,26 +394,95 @@ def _run_jobs(
     out: Path,
     workers: int,
     executor_factory: Callable[..., cf.Executor] | None,
-    record: Callable[[int, Outcome], None],
+    record: Callable[..., None],
+    signals: _Signals,
 ) -> None:
     """Render ``todo`` (job index, job) and ``record`` each outcome as it is known."""
     if not todo:
         return
     if executor_factory is None and workers <= 1:
-        _init(settings)
+        _init(settings, worker=False)
         for index, job in todo:
-            record(index, _render(job, str(out)))
+            if signals.signum is not None:
+                return
+            record(index, _render(job, str(out)), keep=True)
         return
     factory = executor_factory or _process_pool
-    with factory(max(1, workers), _init, (settings,)) as pool:
-        futures = {pool.submit(_render, job, str(out)): (index, job) for index, job in todo}
-        for future in cf.as_completed(futures):
-            index, job = futures[future]
-            try:
-                outcome = future.result()
-            except Exception as exc:  # a worker died (killed, out of memory)
-                outcome = Outcome(job, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
-            record(index, outcome)
+    pool = factory(max(1, workers), _init, (settings,))
+    pending: dict[cf.Future[Outcome], tuple[int, Job]] = {}
+    try:
+        for index, job in todo:
+            pending[pool.submit(_render, job, str(out))] = (index, job)
+        check: Callable[[], None] | None = getattr(pool, "check", None)
+        while pending and signals.signum is None:
+            done, _ = cf.wait(pending, timeout=_TICK, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                index, job = pending.pop(future)
+                record(index, _result(future, job, pool), keep=True)
+            if check is not None and pending:
+                check()
+    finally:
+        _drain(pool, pending, record, out, graceful=signals)
+
+
+def _result(future: cf.Future[Outcome], job: Job, pool: cf.Executor) -> Outcome:
+    """The outcome of a finished future; a dead worker or cluster becomes a failure with its reason."""
+    try:
+        return future.result()
+    except ClusterError:
+        raise  # the whole batch stops, with the cluster's reason
+    except cf.CancelledError:
+        why: Callable[[], str] | None = getattr(pool, "why_cancelled", None)
+        reason = why() if why is not None else "cancelled"
+        return Outcome(job, "failed", 0.0, f"worker failed: {reason}")
+    except Exception as exc:  # a worker died (killed, out of memory)
+        return Outcome(job, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
+
+
+def _drain(
+    pool: cf.Executor,
+    pending: dict[cf.Future[Outcome], tuple[int, Job]],
+    record: Callable[..., None],
+    out: Path,
+    graceful: _Signals,
+) -> None:
+    """Stop ``pool``: cancel what has not started, let running jobs finish for a while, kill the rest.
+
+    After a signal, reports that finish within ``GRACE_SECONDS`` are kept (journaled and
+    renamed); after an error (manifest write, lost cluster) nothing more is kept. Either
+    way no temporary file of this batch is left behind.
+    """
+    keep = graceful.signum is not None and graceful.count < 2
+    running = {f: item for f, item in pending.items() if not f.cancel()}
+    deadline = time.monotonic() + (GRACE_SECONDS if keep else 0.0)
+    try:
+        while running and time.monotonic() < deadline and graceful.count < 2:
+            done, _ = cf.wait(running, timeout=_TICK, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                index, job = running.pop(future)
+                with suppress(ClusterError):
+                    outcome = _result(future, job, pool)
+                    if outcome.status == "written":  # a failure now may be the signal itself
+                        record(index, outcome, keep=keep)
+    finally:
+        stop_executor(pool, wait=not running)
+        for future in running:
+            if future.done() and not future.cancelled():
+                with suppress(Exception):
+                    _discard(future.result())
+        _remove_temporaries(out, [job for _, job in pending.values()])
+
+
+def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
+    """Remove the hidden ``.{name}.{random}.part`` files of ``jobs`` left by killed workers."""
+    if not jobs:
+        return
+    names = {job.filename for job in jobs} | {job.filename.removesuffix(".pdf") + ".xlsx" for job in jobs}
+    with suppress(OSError), os.scandir(out) as entries:
+        for item in entries:
+            if item.name.startswith(".") and item.name.endswith(".part"):
+                if item.name[1:-5].rsplit(".", 1)[0] in names:
+                    discard_output(item.path)
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:

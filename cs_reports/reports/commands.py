@@ -8,13 +8,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cs_reports.errors import CsReportsError
+
 __all__ = ["register"]
 
 LANGS = ("pt-BR", "en")
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
-    from cs_reports.reports.executors import EXECUTORS  # stdlib only: cheap at start-up
+    from cs_reports.reports.executors import EXECUTORS, WORKER_TIMEOUT  # stdlib only: cheap at start-up
 
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -24,7 +26,16 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
         )
     p.add_argument("--lang", choices=LANGS, help="report language (default: each client's locale; pt-BR for finance)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
-    p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="skip reports already up to date (recorded and intact) in the output folder",
+    )
+    p.add_argument(
+        "--prune-stale",
+        action="store_true",
+        help="remove outputs recorded for these reports under an older file name (a renamed client)",
+    )
     p.add_argument(
         "--executor", choices=EXECUTORS, default="local", help="local process pool (default) or a Dask cluster"
     )
@@ -32,6 +43,13 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
         "--scheduler",
         metavar="ADDRESS",
         help="Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: a local Dask cluster)",
+    )
+    p.add_argument(
+        "--worker-timeout",
+        type=float,
+        default=WORKER_TIMEOUT,
+        metavar="SECONDS",
+        help=f"with --executor dask: fail when the cluster has had no workers this long (default {WORKER_TIMEOUT:g})",
     )
     p.add_argument("--templates", type=Path, help="folder of user templates overriding the built-in ones")
     p.add_argument("--branding", type=Path, help="JSON file with company, primary, accent, logo")
@@ -100,7 +118,9 @@ def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
     from cs_reports.reports.batch import run_batch
     from cs_reports.reports.executors import executor_factory
 
-    factory = executor_factory(args.executor, args.scheduler)
+    if not args.worker_timeout > 0:
+        raise CsReportsError(f"--worker-timeout must be a number of seconds above 0; got {args.worker_timeout:g}.")
+    factory = executor_factory(args.executor, args.scheduler, worker_timeout=args.worker_timeout)
     result = run_batch(
         args.book,
         jobs,
@@ -111,11 +131,22 @@ def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
         branding_path=args.branding,
         progress=not args.quiet,
         executor_factory=factory,
+        prune_stale=args.prune_stale,
     )
     return _summary(result)
 
 
 def _summary(result: Any) -> int:
+    """Print the batch's summary; the exit code (128 + signal when interrupted)."""
+    _stale_lines(result)
+    if result.interrupted is not None:
+        failed = f"{len(result.failed)} failed, " if result.failed else ""
+        print(
+            f"interrupted: {len(result.written)} written, {failed}{len(result.cancelled)} not started; "
+            "rerun with --resume",
+            file=sys.stderr,
+        )
+        return 128 + int(result.interrupted)
     print(
         f"{len(result.written)} written, {len(result.skipped)} up to date, {len(result.failed)} failed "
         f"in {result.seconds:.1f} s -> {result.out_dir}"
@@ -124,6 +155,24 @@ def _summary(result: Any) -> int:
         who = o.job.client_id or "portfolio"
         print(f"  failed: {who} ({o.job.kind}, {o.job.lang}): {o.reason}", file=sys.stderr)
     return 1 if result.failed else 0
+
+
+def _stale_lines(result: Any, shown: int = 5) -> None:
+    """Name outputs of renamed clients (removed with --prune-stale, or how to remove them)."""
+    if result.pruned:
+        names = ", ".join(result.pruned[:shown]) + (
+            f" and {len(result.pruned) - shown} more" if len(result.pruned) > shown else ""
+        )
+        print(f"removed {len(result.pruned)} stale output(s) of renamed clients: {names}", file=sys.stderr)
+    elif result.stale:
+        names = ", ".join(result.stale[:shown]) + (
+            f" and {len(result.stale) - shown} more" if len(result.stale) > shown else ""
+        )
+        print(
+            f"note: {len(result.stale)} stale output(s) of renamed clients (an older file name of the same report): "
+            f"{names}; --prune-stale removes them",
+            file=sys.stderr,
+        )
 
 
 def _qbr(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import shutil
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from cs_reports.data.summary import client_health_inputs, portfolio_summary
 from cs_reports.errors import InvalidInputError, OutputError
 from cs_reports.excel.recalc import find_soffice, recalc
 from tests.conftest import assert_unchanged
+from tests.excel.test_recalc_cli import _wait_until_gone
 
 pytestmark = [
     pytest.mark.libreoffice,
@@ -301,30 +303,35 @@ def _tiny(path: Path, *formulas: str) -> Path:
     return path
 
 
-def test_errors_are_cells_listed_and_the_cli_exits_1(tmp_path, capsys):
+def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
     src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)", "=CS_NPS(A3:A5)", "=CS_NPS(B1:B5)", "=CS_NOPE(A1)")
     with assert_unchanged(src):
         code = main(["recalc", str(src), str(tmp_path / "out.xlsx"), "--timeout", "300"])
-    assert code == 1
+    assert code == 3
     text = capsys.readouterr().out
     assert (
-        "Sheet!R1C3: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2."
-        in text
+        "Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2." in text
     )
-    assert "Sheet!R3C3: #N/A CS_NPS: " in text
+    assert "Sheet!C3: #N/A CS_NPS: " in text
+    assert "Sheet!C4: #NAME?" in text
     values = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0).to_python()
     assert values[1][2] == 50.0  # A3:A5 = 8, blank, 9: the blank is skipped, not a detractor (else 0)
     unknown = load_workbook(tmp_path / "out.xlsx", data_only=True).active["C4"].value
     assert unknown in ("#NAME?", "#NAME? CS_NOPE is not a cs-reports function.")
 
 
-def test_timeout_kills_and_writes_nothing(tmp_path):
+def test_timeout_kills_the_process_tree_and_writes_nothing(tmp_path, monkeypatch):
     src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)")
     out = tmp_path / "out.xlsx"
-    with pytest.raises(OutputError, match="did not finish recalculating within 0.05 s"):
-        recalc(src, out, timeout=0.05)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # this run's cs-reports-recalc-* folder goes here
+    with pytest.raises(OutputError, match="did not finish recalculating within 1 s"):
+        recalc(src, out, timeout=1)
     assert not out.exists()
-    assert list(tmp_path.iterdir()) == [src]
+    assert sorted(tmp_path.iterdir()) == [src, scratch]
+    assert list(scratch.iterdir()) == []
+    assert _wait_until_gone(scratch) == []
 
 
 def test_refusals(tmp_path, monkeypatch):

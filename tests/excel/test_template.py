@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from openpyxl import load_workbook
 
@@ -86,3 +88,29 @@ def test_formula_like_text_stays_text(tmp_path, sample_book_path):
     assert comment.data_type == "s"
     assert comment.value.startswith("'=")
     assert load_book(out).nps["comment"].iloc[0] == '=HYPERLINK("http://evil","x")'
+
+
+def test_dashboard_guards_its_inputs_names_its_cells_and_prints_on_one_page(template):
+    dash = template["Dashboard"]
+    rules = {str(v.sqref): v for v in dash.data_validations.dataValidation}
+    month = rules["C4"]
+    assert (month.type, month.formula1, month.allow_blank) == ("list", "=cs_bridge_months", False)
+    assert template.defined_names["cs_bridge_months"].attr_text == "'MRR bridge'!$A$2:$A$37"
+    # the list is the bridge's month column: first-of-month months of the data, one per row
+    for cell in ("C7", "C8", "C43"):
+        assert rules[cell].type == "whole"
+        assert rules[cell].showErrorMessage
+    assert rules["C60"].type == "list"
+    assert {n: template.defined_names[n].attr_text for n in ("cs_month", "cs_ltv_churn")} == {
+        "cs_month": "Dashboard!$C$4",
+        "cs_ltv_churn": "Dashboard!$C$44",
+    }
+    literal = re.compile(r"Dashboard!\$")
+    for ws in template.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                assert not (isinstance(cell.value, str) and literal.search(cell.value)), (ws.title, cell.coordinate)
+    assert dash.page_setup.orientation == "landscape"
+    assert (dash.page_setup.fitToWidth, dash.page_setup.fitToHeight) == (1, 1)
+    assert dash.sheet_properties.pageSetUpPr.fitToPage
+    assert dash.print_area == "'Dashboard'!$A$1:$G$67"

@@ -54,16 +54,32 @@ class _DesktopEngine:
         return x
 
 
+VT_ERROR = 10  # pythoncom.VT_ERROR (the COM VARTYPE of an error value)
+
+
+class _Variant:
+    """Stand-in for ``win32com.client.VARIANT(vartype, value)``: pywin32 marshals it as that COM type."""
+
+    def __init__(self, varianttype: int, value: object) -> None:
+        self.varianttype, self.value = varianttype, value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Variant) and (self.varianttype, self.value) == (other.varianttype, other.value)
+
+    def __repr__(self) -> str:
+        return f"VARIANT({self.varianttype}, {self.value})"
+
+
 @pytest.fixture(scope="module")
 def windows_udfs():
     """(xlwings.udfs, cs_reports.excel.udfs) as they are on Windows; everything restored after."""
     saved = {k: sys.modules.get(k) for k in ("pythoncom", "pywintypes", "win32com", "win32com.client", "win32api")}
     saved_udfs = {k: sys.modules.pop(k) for k in ("xlwings.udfs", "cs_reports.excel.udfs") if k in sys.modules}
     originals = (xlwings.func, xlwings.arg, xlwings.ret)
-    client = _stub("win32com.client", Dispatch=lambda *a, **k: None)
+    client = _stub("win32com.client", Dispatch=lambda *a, **k: None, VARIANT=_Variant)
     sys.modules.update(
         {
-            "pythoncom": _stub("pythoncom", CoInitialize=lambda: None, IID_IDispatch=None),
+            "pythoncom": _stub("pythoncom", CoInitialize=lambda: None, IID_IDispatch=None, VT_ERROR=VT_ERROR),
             "pywintypes": _stub("pywintypes", com_error=OSError),
             "win32api": _stub("win32api"),
             "win32com": _stub("win32com", client=client),
@@ -169,7 +185,10 @@ def test_call_through_xlwings_conversion(windows_udfs, name):
     raw = [_com(v) for v in CASES[name]]
     args = [xl.conversion.read(None, value, info["args"][i]["options"]) for i, value in enumerate(raw)]
     result = f(*args)
-    assert result == call(name, *CASES[name])
+    expected = call(name, *CASES[name])
+    if isinstance(expected, str) and expected.startswith("#"):  # an error: a COM error variant (CVErr in VBA)
+        expected = _Variant(VT_ERROR, ours.COM_ERRORS[expected.split()[0]])
+    assert result == expected
     written = xl.conversion.write(result, None, info["ret"]["options"])
     if isinstance(result, list):
         assert len(written) == len(result)
@@ -188,3 +207,21 @@ def test_argument_names_are_legal_vba_identifiers(vba):
     for header in re.findall(r"^Function CS_\w+\((.*)\)$", vba, flags=re.M):
         for param in filter(None, (p.strip() for p in header.split(","))):
             assert re.fullmatch(r"(Optional )?[A-Za-z][A-Za-z0-9_]*", param)
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([[[10.0], [11.0]]], "#VALUE!"),  # out of range
+        ([[[None]]], "#N/A"),  # no answers: undefined
+        ([[[10.0]], 5.0], "#VALUE!"),  # an extra argument
+    ],
+)
+def test_errors_are_real_excel_error_values_through_the_vba_layer(windows_udfs, args, code, capsys):
+    """xlErrValue = 2015, xlErrNA = 2042: VBA's CVErr holds 0x800A0000 + the code, the SCODE pywin32 sends."""
+    xl, ours = windows_udfs
+    result = ours.CS_NPS(*args)
+    assert result == _Variant(VT_ERROR, {"#VALUE!": 0x800A07DF, "#N/A": 0x800A07FA}[code] - 2**32)
+    assert xl.conversion.write(result, None, ours.CS_NPS.__xlfunc__["ret"]["options"]) == [[result]]
+    assert capsys.readouterr().out.startswith(f"{code} CS_NPS: ")
+    assert ours.CS_EXPLAIN("CS_NPS", *args).startswith("CS_NPS: ")

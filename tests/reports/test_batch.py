@@ -94,3 +94,47 @@ def test_demo_command(tmp_path):
     assert {"qbr", "success-map", "finance"} <= kinds
     assert {p.stem.split("_")[-1] for p in pdfs} == {"pt-br", "en"}
     assert list(out.rglob("*finance*.xlsx"))
+
+
+def _append_many(folder: str, who: int, count: int) -> None:
+    from cs_reports.reports.manifest import Manifest
+
+    manifest = Manifest(Path(folder))
+    for i in range(count):
+        manifest.append([{"job": f"{who}-{i}", "fingerprint": "f", "files": []}])
+        manifest.append([{"job": f"{who}-{i}", "fingerprint": "g", "files": []}])  # a rerun: compaction has work
+        if i % 10 == 0:
+            manifest.compact()
+
+
+def test_manifest_appends_and_compactions_from_many_processes_lose_nothing(tmp_path):
+    import multiprocessing
+
+    from cs_reports.reports.manifest import MANIFEST, Manifest
+
+    ctx = multiprocessing.get_context("forkserver")
+    procs = [ctx.Process(target=_append_many, args=(str(tmp_path), who, 100)) for who in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=300)
+        assert p.exitcode == 0
+    entries = Manifest(tmp_path).read()
+    assert set(entries) == {f"{who}-{i}" for who in range(4) for i in range(100)}
+    assert {e.fingerprint for e in entries.values()} == {"g"}  # the last line of each job wins
+    Manifest(tmp_path).compact()
+    assert len((tmp_path / MANIFEST).read_text().splitlines()) == 400
+
+
+def test_old_manifest_lines_and_removed_reports_are_not_up_to_date(tmp_path):
+    from cs_reports.reports.manifest import MANIFEST, Manifest
+
+    (tmp_path / MANIFEST).write_text(
+        '{"job": "a", "fingerprint": "x"}\n'  # written before sizes and hashes were recorded
+        '{"job": "b", "fingerprint": "x", "files": [{"name": "b.pdf", "size": 3, "sha256": "00"}]}\n'
+        '{"job": "b", "removed": true}\n',
+        encoding="utf-8",
+    )
+    entries = Manifest(tmp_path).read()
+    assert set(entries) == {"a"}
+    assert entries["a"].files == ()  # nothing to check: --resume renders it again

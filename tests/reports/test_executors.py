@@ -83,3 +83,90 @@ def test_manifest_journal_survives_a_cut_last_line(tmp_path):
         '{"job": "{\\"kind\\": \\"qbr\\"}", "fingerprint": "abc"}\n{"job": "half', encoding="utf-8"
     )
     assert _load_manifest(tmp_path) == {key: "abc"}
+
+
+def _dask_batch(book, out, ids, *extra):
+    from tests.adversarial.processes import batch_args
+
+    return batch_args(book, out, ids, "--executor", "dask", *extra, workers=1)
+
+
+@pytest.mark.slow
+def test_a_cluster_without_workers_fails_naming_the_scheduler(tmp_path, sample_book_path, sample_book):
+    from distributed import LocalCluster
+
+    from tests.adversarial.processes import pdfs, run
+
+    cid = sample_book.clients["client_id"].iloc[0]
+    with LocalCluster(n_workers=0, host="127.0.0.1", dashboard_address=None, silence_logs=50) as cluster:
+        address = cluster.scheduler_address
+        result = run(_dask_batch(sample_book_path, tmp_path, [cid], "--scheduler", address, "--worker-timeout", "2"))
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: The Dask scheduler at {address} has had no workers for 2 s (--worker-timeout 2); "
+        f"start workers with 'dask worker {address} --nthreads 1' or raise --worker-timeout.\n"
+    )
+    assert pdfs(tmp_path) == set()
+
+
+@pytest.mark.slow
+def test_a_killed_scheduler_is_a_clear_error_with_its_reason(tmp_path, sample_book_path, sample_book):
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.adversarial.processes import batch_args, manifest_files, pdfs, start, temporaries, wait_for_pdfs
+
+    dask = [sys.executable, "-m"]
+    info = tmp_path / "scheduler.json"
+    flags = ["--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(info)]
+    out = tmp_path / "out"
+    session = {"start_new_session": True, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    scheduler = subprocess.Popen(
+        [*dask, "distributed.cli.dask_scheduler", *flags],
+        **session,
+    )
+    worker = None
+    try:
+        deadline = time.monotonic() + 120
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.2)
+        address = json.loads(info.read_text())["address"]
+        worker = subprocess.Popen(
+            [*dask, "distributed.cli.dask_worker", address, "--nthreads", "1", "--no-dashboard"], **session
+        )
+        ids = sample_book.clients["client_id"].iloc[:10].tolist()
+        proc = start(_dask_batch(sample_book_path, out, ids, "--scheduler", address))
+        wait_for_pdfs(out, proc)
+        os.kill(scheduler.pid, signal.SIGKILL)
+        _, err = proc.communicate(timeout=300)
+    finally:
+        for p in (scheduler, worker):
+            if p is not None and p.poll() is None:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+    assert proc.returncode == 1, err
+    assert "internal error" not in err
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: "), err
+    assert f"Dask scheduler at {address}" in lines[0]
+    assert "scheduler-connection-lost" in lines[0] or "Lost the connection" in lines[0], err
+    assert manifest_files(out) == pdfs(out)
+    # a remote worker may finish the task it was running after the batch stopped: its hidden
+    # temporary never gets a final name, and the next run over the same reports removes it
+    assert len(temporaries(out)) <= 1
+    again = subprocess.run(
+        batch_args(sample_book_path, out, ids, "--resume", workers=1),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert again.returncode == 0, again.stderr
+    assert temporaries(out) == []
+    assert manifest_files(out) == pdfs(out)
+    assert len(pdfs(out)) == len(ids)
