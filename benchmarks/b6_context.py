@@ -46,7 +46,11 @@ def book_from_tables(tables: dict[str, pd.DataFrame], source: str) -> Any:
     optional = {
         SHEET_FIELDS[n]: f for n, f in frames.items() if n not in ("Clients", "MRR") and SHEET_FIELDS[n] in valid
     }
-    return Book(source=source, clients=_defaults(frames["Clients"]), mrr=mrr, **optional)
+    last = frames["MRR"]["month"].max()  # as load_book: invoiced months after it are scheduled, not MRR
+    if "scheduled_mrr" in valid:
+        optional["scheduled_mrr"] = mrr[mrr["month"] > last].reset_index(drop=True)
+    actual = mrr[mrr["month"] <= last].reset_index(drop=True)
+    return Book(source=source, clients=_defaults(frames["Clients"]), mrr=actual, **optional)
 
 
 def _paying(book: Any, count: int) -> list[str]:
