@@ -149,7 +149,8 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
         "start": start,
         "cs_index": cs_index,
         "phase": cs_index % 12,
-        "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0),
+        # price points as Brazilian SaaS writes them: R$ 1.289,90
+        "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0) - 0.10,
         "annual": rng.random(n) < 0.12,
         "decline_from": np.where(now_declining, N_MONTHS - rng.integers(3, 9, n), np.where(episode, first_bad, 999)),
         "decline_to": np.where(episode, first_bad + rng.integers(3, 7, n), 999),
