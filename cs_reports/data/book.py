@@ -14,7 +14,7 @@ from cs_reports._validation import check_choice
 from cs_reports.data.contract import SHEETS
 from cs_reports.data.invoices import SPREADING, invoices_to_mrr
 from cs_reports.data.reader import RawTable, SheetReport, read_book
-from cs_reports.data.validate import MAX_PROBLEMS, check_references, check_unique, type_table
+from cs_reports.data.validate import MAX_PROBLEMS, book_number_style, check_references, check_unique, type_table
 from cs_reports.errors import DataContractError, MissingDataError, Problem
 
 #: The time zone timestamps with a zone are converted to (a book setting).
@@ -187,6 +187,8 @@ def load_book(
     tables = {t.sheet: t for t in intake.tables}
     problems: list[Problem] = list(intake.problems)
     frames: dict[str, pd.DataFrame] = {}
+    book_style = book_number_style(intake.tables, {s.name: s for s in SHEETS})
+    unsaved: dict[str, int] = {}
     for spec in SHEETS:
         raw = tables.get(spec.name)
         if raw is None:
@@ -194,7 +196,7 @@ def load_book(
         required = spec.required or (
             spec.name in ("MRR", "Invoices") and not ({"MRR", "Invoices"} - {spec.name}) & set(tables)
         )
-        frame = type_table(raw, spec, problems, required=required, tz=timezone)
+        frame = type_table(raw, spec, problems, required=required, tz=timezone, book_style=book_style, unsaved=unsaved)
         if frame is not None:
             check_unique(frame, spec, problems, raw)
             frames[spec.name] = frame
@@ -202,8 +204,8 @@ def load_book(
         problems.insert(0, Problem("Clients", None, None, "a 'Clients' sheet (or 'Clientes')", "no such sheet"))
     if "MRR" not in tables and "Invoices" not in tables:
         problems.insert(0, Problem("MRR", None, None, "an 'MRR' or 'Invoices' sheet", "neither"))
-    if intake.unsaved_formulas:
-        problems = _unsaved_formulas(source, intake.unsaved_formulas, problems)
+    if unsaved:
+        problems = _unsaved_formulas(source, unsaved, problems)
     if "Clients" in frames:
         known = set(frames["Clients"]["client_id"].dropna())
         for name, frame in frames.items():

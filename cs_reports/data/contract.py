@@ -111,7 +111,11 @@ def normalise_header(text: object) -> str:
 
 CLIENT_ID = Column("client_id", "id", aliases=("cliente", "id cliente", "id do cliente", "client", "codigo cliente"))
 LOCALES = _enum(
-    **{"pt-BR": ("pt", "pt_br", "ptbr", "portugues", "português"), "en": ("en-us", "en_us", "english", "ingles")}
+    **{
+        "pt-BR": ("pt", "pt_br", "ptbr", "portugues", "português"),
+        "en": ("en-us", "en_us", "english", "ingles"),
+        "en-GB": ("en_gb", "engb", "british", "british english"),
+    }
 )
 TOUCH = _enum(tech=("tech touch", "tech-touch"), low=("low touch",), mid=("mid touch",), high=("high touch",))
 

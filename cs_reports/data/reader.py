@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cs_reports._validation import is_blank
 from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
@@ -77,8 +79,6 @@ class Intake:
     tables: list[RawTable]
     reports: list[SheetReport]
     problems: list[Problem]
-    #: Formula cells without a saved value, per sheet (one file-level error names them).
-    unsaved_formulas: dict[str, int] = field(default_factory=dict)
 
 
 def _sniff(path: Path) -> str:
@@ -129,6 +129,7 @@ class _Source:
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
     subtotal_rows: set[int] = field(default_factory=set)
+    formula_rows: set[int] = field(default_factory=set)  # rows holding a formula (1-based)
     spans: list[int] | None = None  # CSV: physical lines of each record
     line_numbers: list[int] | None = None  # CSV: first line of each record
 
@@ -158,7 +159,6 @@ def read_book(path: str | Path) -> Intake:
         raise FileNotFoundError(2, "No such file or directory", str(p))
     problems: list[Problem] = []
     reports: list[SheetReport] = []
-    unsaved: dict[str, int] = {}
     if p.is_dir():
         sources = _csv_sources(p, problems, reports)
         if not sources and not problems:
@@ -181,16 +181,15 @@ def read_book(path: str | Path) -> Intake:
         }
         if kind != "xlsx":
             raise InvalidInputError(f"{p} {messages[kind]}.")
-        sources = _xlsx_sources(p, unsaved)
+        sources = _xlsx_sources(p)
     tables = _classify(sources, problems, reports)
-    return Intake(tables, reports, problems, unsaved)
+    return Intake(tables, reports, problems)
 
 
 # --- classification ---------------------------------------------------------------------------
 
 
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip() and not isinstance(v, ExcelError))
+_blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 def _trim(row: list[Any]) -> list[Any]:
@@ -288,6 +287,15 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
         guesses.append((src, complete[0][1], complete[0][2]))
     guessed = {spec.name for _, spec, _ in guesses} | set(named)
     for src, spec, idx in guesses:
+        if spec.name in named and _computed(src, idx):
+            reports.append(
+                SheetReport(
+                    src.name,
+                    None,
+                    f"a computed view of the '{spec.name}' table (its rows are formulas), not data",
+                )
+            )
+            continue
         if spec.name in named:
             problems.append(
                 Problem(
@@ -322,6 +330,14 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
     return tables
 
 
+def _computed(src: _Source, header_idx: int) -> bool:
+    """Whether most data rows under the header hold formulas (a dashboard's per-client view)."""
+    data = [i for i in range(header_idx + 1, len(src.cells)) if any(not _blank(v) for v in src.cells[i])]
+    if not data:
+        return False
+    return sum((src.first_row + i) in src.formula_rows for i in data) * 2 >= len(data)
+
+
 def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Problem]) -> RawTable:
     cells = src.cells
     numbers = src.line_numbers or [src.first_row + i for i in range(len(cells))]
@@ -345,9 +361,10 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     spans = src.spans
     for i in range(header_idx + 1, len(cells)):
         row = cells[i]
-        if all(_blank(v) for v in row):
+        first = row[0] if row else None
+        if (first is None or isinstance(first, str)) and all(_blank(v) for v in row):
             continue  # blank rows in the middle are skipped (row numbers stay true)
-        if spans is not None and len(row) != width:
+        if spans is not None and len(row) != width and not _only_empty_extras(row, width):
             _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
             continue
         rows.append(row)
@@ -372,6 +389,11 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         src.separator,
         report,
     )
+
+
+def _only_empty_extras(row: list[Any], width: int) -> bool:
+    """A line with trailing empty fields beyond the header ('a;b;c;'): nothing would be lost."""
+    return len(row) > width and all(_blank(v) for v in row[width:])
 
 
 def _is_total(row: list[Any], number: int, subtotal_rows: set[int]) -> bool:
@@ -406,7 +428,7 @@ def _field_count_problem(
 # --- workbooks --------------------------------------------------------------------------------
 
 
-def _xlsx_sources(path: Path, unsaved: dict[str, int]) -> list[_Source]:
+def _xlsx_sources(path: Path) -> list[_Source]:
     import python_calamine
 
     unreadable = (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError)
@@ -416,26 +438,29 @@ def _xlsx_sources(path: Path, unsaved: dict[str, int]) -> list[_Source]:
         raise InvalidInputError(f"{path} is password-protected; remove the password and try again.") from None
     except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
-    flags = _cell_flags(path)
     sources = []
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
             # skip_empty_area=False: the cells start at A1, so row i is spreadsheet row i + 1.
-            cells = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            cells: list[list[Any]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
             merged = sheet.merged_cell_ranges or []
         except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
         src = _Source(name, cells)
-        errors, missing, subtotals = flags.get(name, ({}, set(), set()))
+        # Error cells and formulas without a value read as '': only sheets with '' cells (and
+        # sheets not named after a table, which may be computed views) are scanned.
+        flags = None
+        if find_sheet(name) is None or "" in itertools.chain.from_iterable(cells):
+            flags = _cell_flags(path, name)
+        errors, missing, subtotals, formula_rows = flags or ({}, set(), set(), set())
+        src.formula_rows = {r + 1 for r in formula_rows}
         for (r, c), text in errors.items():
             if r < len(cells) and c < len(cells[r]):
                 cells[r][c] = ExcelError(text)
         for r, c in missing:
             if r < len(cells) and c < len(cells[r]):
                 cells[r][c] = NO_VALUE
-        if missing:
-            unsaved[name] = len(missing)
         src.subtotal_rows = {r + 1 for r in subtotals}
         _fill_merged(src, merged)
         sources.append(src)
@@ -483,18 +508,17 @@ _CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
 _FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
 _VALUE = re.compile(r"<v>(.*?)</v>", re.S)
 
-FlagSet = tuple[dict[tuple[int, int], str], set[tuple[int, int]], set[int]]
+FlagSet = tuple[dict[tuple[int, int], str], set[tuple[int, int]], set[int], set[int]]
 
 
-def _cell_flags(path: Path) -> dict[str, FlagSet]:
-    """Per sheet: Excel error cells, formula cells without a saved value, rows with SUBTOTAL.
+def _cell_flags(path: Path, sheet: str) -> FlagSet | None:
+    """Excel error cells, formula cells without a saved value, SUBTOTAL rows, formula rows of a sheet.
 
-    python-calamine reads both kinds of cells as blanks; a streamed scan of each sheet's XML
-    finds them (the full parse only runs on sheets that hold formulas or errors).
+    python-calamine reads error cells and unsaved formulas as blanks; a streamed scan of the
+    sheet's XML finds them (the full parse only runs when the sheet holds formulas or errors).
     """
     import html
 
-    out: dict[str, FlagSet] = {}
     try:
         with zipfile.ZipFile(path) as z:
             workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
@@ -502,14 +526,16 @@ def _cell_flags(path: Path) -> dict[str, FlagSet]:
             rels = dict(_REL_TAG.findall(rels_text)) | {i: t for t, i in _REL_TAG2.findall(rels_text)}
             names = set(z.namelist())
             for name, rid in _SHEET_TAG.findall(workbook):
+                if html.unescape(name) != sheet:
+                    continue
                 target = rels.get(rid, "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 if part not in names or not _has_marker(z, part):
-                    continue
-                out[html.unescape(name)] = _scan_cells(z.read(part).decode("utf-8", "replace"))
+                    return None
+                return _scan_cells(z.read(part).decode("utf-8", "replace"))
     except (KeyError, zipfile.BadZipFile, OSError):
-        return {}
-    return out
+        return None
+    return None
 
 
 def _has_marker(z: zipfile.ZipFile, part: str) -> bool:
@@ -528,6 +554,7 @@ def _scan_cells(xml: str) -> FlagSet:
     errors: dict[tuple[int, int], str] = {}
     missing: set[tuple[int, int]] = set()
     subtotals: set[int] = set()
+    formula_rows: set[int] = set()
     for m in _CELL.finditer(xml):
         attrs, body = m.group(3), m.group(4) or ""
         is_error = 't="e"' in attrs
@@ -540,9 +567,11 @@ def _scan_cells(xml: str) -> FlagSet:
             errors[key] = html.unescape(value.group(1)).strip()
         elif formula is not None and value is None and 't="str"' not in attrs:
             missing.add(key)
-        if formula is not None and "SUBTOTAL(" in (formula.group(1) or "").upper():
-            subtotals.add(key[0])
-    return errors, missing, subtotals
+        if formula is not None:
+            formula_rows.add(key[0])
+            if "SUBTOTAL(" in (formula.group(1) or "").upper():
+                subtotals.add(key[0])
+    return errors, missing, subtotals, formula_rows
 
 
 # --- CSV folders ------------------------------------------------------------------------------

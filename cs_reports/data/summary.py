@@ -7,7 +7,6 @@ place where data meets metrics, so the same number appears everywhere.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -16,8 +15,9 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports._validation import as_month
+from cs_reports._validation import quiet as _quiet
 from cs_reports.data.book import Book
-from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
+from cs_reports.errors import InvalidInputError
 
 __all__ = [
     "ClientSummary",
@@ -39,14 +39,6 @@ class Policies:
     max_lifetime_months: int = 60
     churn_timing: str = "first month at zero MRR"
     ltv_churn_months: int = 12  # trailing months used for the churn rate in LTV
-
-
-def _quiet(func: Any, *args: Any, **kwargs: Any) -> float:
-    """Call a metric; undefined results become NaN without a warning (shown as a dash)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        result = func(*args, **kwargs)
-    return float(result)
 
 
 @dataclass(frozen=True)

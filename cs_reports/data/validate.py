@@ -38,8 +38,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _blank(v: Any) -> bool:
-    return is_blank(v) and not isinstance(v, ExcelError)
+_blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 _WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
@@ -164,13 +163,21 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
 
 
 def type_table(
-    raw: RawTable, spec: Sheet, problems: list[Problem], *, required: bool | None = None, tz: str = "America/Sao_Paulo"
+    raw: RawTable,
+    spec: Sheet,
+    problems: list[Problem],
+    *,
+    required: bool | None = None,
+    tz: str = "America/Sao_Paulo",
+    book_style: str | None = None,
+    unsaved: dict[str, int] | None = None,
 ) -> pd.DataFrame | None:
     """Build the typed DataFrame of one sheet; append every problem found to ``problems``.
 
     Returns ``None`` when the sheet cannot be used (missing or ambiguous columns) or holds
     no rows; an empty optional sheet is a note, an empty required one (``required``,
-    default ``spec.required``) a problem.
+    default ``spec.required``) a problem. Formula cells without a saved value in the
+    contract's columns are counted in ``unsaved`` (sheet -> count) for one file-level problem.
     """
     required = spec.required if required is None else required
     report = raw.report
@@ -192,7 +199,7 @@ def type_table(
         return None
     data: dict[str, list[Any]] = {}
     drop: set[int] = set()
-    table_style = _table_number_style(raw, spec, positions)
+    table_style = _table_number_style(raw, spec, positions) or book_style
     for col in spec.columns:
         if col.name not in positions:
             continue
@@ -222,7 +229,9 @@ def type_table(
                     out.append(None)
                     continue
             if isinstance(value, NoValue):
-                out.append(None)  # one file-level problem names every formula without a value
+                if unsaved is not None:  # one file-level problem counts them all
+                    unsaved[raw.source_name] = unsaved.get(raw.source_name, 0) + 1
+                out.append(None)
                 continue
             if isinstance(value, ExcelError):
                 problems.append(_problem(raw, number, col.name, col.expected, f"{value} (an Excel error value)"))
@@ -258,6 +267,10 @@ def type_table(
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
             values = [row[j] if j < len(row) else None for row in raw.rows]
+            formulas = sum(isinstance(v, NoValue) for v in values)
+            if formulas:
+                values = [None if isinstance(v, NoValue) else v for v in values]
+                notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
             for value, number in zip(values, raw.row_numbers, strict=True):
                 if isinstance(value, ExcelError):
                     problems.append(_problem(raw, number, str(header), "a value", f"{value} (an Excel error value)"))
@@ -273,11 +286,24 @@ def type_table(
     return _finalise_dtypes(frame, spec)
 
 
-def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
-    """The number style of the whole table's text amounts (used for a column without evidence)."""
-    if raw.separator is None:
-        return None  # workbooks: numbers are cells; text amounts decide per column only
-    cells = [
+def book_number_style(tables: list[RawTable], specs: dict[str, Sheet]) -> str | None:
+    """The number style of every CSV file's text amounts together (the last resort of a column).
+
+    A CSV folder is one export: when its other files write ``1.234,56`` and none ``1,234.56``,
+    a file of whole amounts (``8.400``) is pt-BR too.
+    """
+    cells: list[Any] = []
+    for raw in tables:
+        if raw.separator is None or raw.sheet not in specs:
+            continue
+        spec = specs[raw.sheet]
+        positions = match_header(raw.header, spec).positions
+        cells += _amount_cells(raw, spec, positions)
+    return number_style(cells) if cells else None
+
+
+def _amount_cells(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> list[Any]:
+    return [
         row[j]
         for col in spec.columns
         if col.kind in ("money", "number", "rate") and col.name in positions
@@ -285,7 +311,13 @@ def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -
         for row in raw.rows
         if j < len(row)
     ]
-    return number_style(cells, separator=raw.separator)
+
+
+def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
+    """The number style of the whole table's text amounts (used for a column without evidence)."""
+    if raw.separator is None:
+        return None  # workbooks: numbers are cells; text amounts decide per column only
+    return number_style(_amount_cells(raw, spec, positions), separator=raw.separator)
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")

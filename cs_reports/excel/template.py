@@ -352,7 +352,19 @@ def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model:
     )
     acc["A1"].font = _SECTION_FONT
     comps = [f"{c.name}_subscore" for c in model.components]
-    heads = ["client_id", "name", "csm", "touch_model", "mrr", "arr", "mrr_paying", "ltv", "potential", "ltv_tier"]
+    # Not 'client_id'/'name': with those, intake would take this output sheet for a second Clients table.
+    heads = [
+        "account",
+        "account_name",
+        "csm",
+        "touch_model",
+        "mrr",
+        "arr",
+        "mrr_paying",
+        "ltv",
+        "potential",
+        "ltv_tier",
+    ]
     _header(acc, 4, heads + comps + ["health_score"])
     sub_first = len(heads) + 1
     sub_last = sub_first + len(comps) - 1

@@ -22,6 +22,7 @@ import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -36,7 +37,7 @@ from typing import Any
 from cs_reports import __version__
 from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
-from cs_reports.reports.executors import ClusterError, stop_executor
+from cs_reports.reports.executors import ClusterError, children_ignore_sigint, stop_executor
 from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
@@ -56,6 +57,8 @@ class Job:
     client_id: str | None
     lang: str
     filename: str
+    audience: str | None = None  # the edition (kinds.AUDIENCES); None: the kind's default
+    settings: str | None = None  # a --settings file (TOML/JSON) of report thresholds
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,8 @@ def _render(job: Job, out_dir: str) -> Outcome:
             job.lang,
             templates=st["templates"],
             branding=st["branding"],
+            audience=job.audience,
+            settings=_settings_of(job.settings, st),
         )
         staged.append(_stage(out_dir, job.filename, pdf))
         if job.kind == "finance" and _WORKER.extra_outputs:
@@ -185,6 +190,16 @@ def _render(job: Job, out_dir: str) -> Outcome:
         return Outcome(job, "failed", time.perf_counter() - t0, f"{type(exc).__name__}: {exc}")
     files = tuple(item.record.name for item in staged)
     return Outcome(job, "written", time.perf_counter() - t0, files=files, staged=tuple(staged))
+
+
+def _settings_of(path: str | None, state: dict[str, Any]) -> Any:
+    """The report settings of ``path`` (read once per worker and file)."""
+    from cs_reports.reports.settings import load_settings
+
+    cache = state.setdefault("settings", {})
+    if path not in cache:
+        cache[path] = load_settings(path)
+    return cache[path]
 
 
 def _data_problems(book: Any, job: Job) -> str:
@@ -486,6 +501,8 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
 
 
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:
+    with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
+        multiprocessing.forkserver.ensure_running()
     return cf.ProcessPoolExecutor(
         max_workers=max_workers,
         mp_context=multiprocessing.get_context("forkserver"),

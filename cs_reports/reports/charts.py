@@ -34,12 +34,20 @@ _UP, _DOWN, _TOTAL = "#2E8B57", "#C0392B", "#1F4E79"
 
 @dataclass(frozen=True)
 class Chart:
-    """A chart: ``svg`` text, ``uri`` for ``<img src>``, ``alt`` for ``<img alt>``, size in CSS px."""
+    """A chart: ``svg`` text, ``uri`` for ``<img src>``, ``alt`` for ``<img alt>``, size in CSS px.
+
+    ``labels`` and ``values`` are the plotted data (x labels as printed, values as plotted, None
+    for a gap) and ``unit`` their unit (``""``, ``"percent"`` or a currency code), so another
+    renderer (the PowerPoint deck) draws the same numbers natively.
+    """
 
     svg: str
     alt: str
     width: int
     height: int
+    labels: tuple[str, ...] = ()
+    values: tuple[float | None, ...] = ()
+    unit: str = ""
 
     @property
     def uri(self) -> str:
@@ -107,6 +115,7 @@ class _Frame:
         self, width: int, height: int, low: float, high: float, lang: str, *, money: str | None, percent: bool
     ) -> None:
         self.fmt = Formatter(lang)
+        self.unit = money or ("percent" if percent else "")
         self.width, self.height = width, height
         self.ticks = nice_ticks(low, high)
         labels = _tick_labels(self.ticks, self.fmt, money=money, percent=percent)
@@ -166,13 +175,13 @@ class _Frame:
         band = (self.width - self.right - self.left) / max(n, 1)
         return [self.left + band * (i + 0.5) for i in range(n)], band * (1 - padding)
 
-    def chart(self, alt: str) -> Chart:
+    def chart(self, alt: str, labels: Sequence[str], values: Sequence[float | None]) -> Chart:
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
             f'viewBox="0 0 {self.width} {self.height}" font-family="{_FONT}" font-size="{_FONT_SIZE}" '
             f'fill="{_LABEL}">' + "".join(self.parts) + "</svg>"
         )
-        return Chart(svg, alt, self.width, self.height)
+        return Chart(svg, alt, self.width, self.height, tuple(labels), tuple(values), self.unit)
 
 
 def line_chart(
@@ -206,7 +215,8 @@ def line_chart(
         low, high = min(low, 0.0), max(high, 0.0)
     frame = _Frame(width, height, low, high, lang, money=money, percent=percent)
     centres, _ = frame.bands(len(points), 0)
-    frame.x_labels(centres, [frame.fmt.month(m, short=True) for m, _ in points], shrink=False)
+    labels = [frame.fmt.month(m, short=True) for m, _ in points]
+    frame.x_labels(centres, labels, shrink=False)
     path, pen_down = [], False
     for x, v in zip(centres, values, strict=True):
         if v is None:
@@ -222,7 +232,7 @@ def line_chart(
     for x, v in zip(centres, values, strict=True):
         if v is not None:
             frame.parts.append(f'<circle cx="{x:.1f}" cy="{frame.y(v):.1f}" r="3" fill="{color}"/>')
-    return frame.chart(alt)
+    return frame.chart(alt, labels, values)
 
 
 def bar_chart(
@@ -235,14 +245,20 @@ def bar_chart(
     percent: bool = False,
     width: int = 460,
     height: int = 150,
+    labels: Sequence[str] | None = None,
 ) -> Chart:
     """Vertical bars in the given order from a zero baseline; ``colors`` per bar (optional).
+
+    ``labels`` are written on each bar's end (above a positive or zero bar, below a negative
+    one), so a zero or an empty quarter is visible as text, not as a missing bar.
 
     Examples
     --------
     >>> c = bar_chart([("T1", 40.0), ("T2", -10.0)], lang="en", alt="NPS by quarter")
     >>> c.svg.count("<rect"), ">-10<" in c.svg
     (3, True)
+    >>> ">0 (3)<" in bar_chart([("T1", 0.0)], lang="en", alt="NPS", labels=["0 (3)"]).svg
+    True
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
@@ -251,8 +267,26 @@ def bar_chart(
     frame.x_labels(centres, [k for k, _ in bars], shrink=True)
     for i, (x, v) in enumerate(zip(centres, values, strict=True)):
         frame.bar(x, bar_width, 0.0, v, colors[i % len(colors)] if colors else _TOTAL)
+        if labels:
+            _bar_label(frame, x, v, labels[i])
     frame.rule(0.0, _AXIS)
-    return frame.chart(alt)
+    return frame.chart(alt, [k for k, _ in bars], values)
+
+
+def _bar_label(frame: _Frame, x: float, value: float, label: str) -> None:
+    """A bar's label: beyond its end where there is room, else inside a tall bar (white), else across the zero line."""
+    end, zero = frame.y(value), frame.y(0.0)
+    up = value >= 0
+    outside = end - 4 if up else end + 12
+    if frame.top + 9 <= outside <= frame.bottom - 2:
+        frame.text(x, outside, label, "middle", 10)
+    elif abs(zero - end) >= 16:
+        inside = end + 12 if up else end - 4
+        frame.parts.append(
+            f'<text x="{x:.1f}" y="{inside:.1f}" text-anchor="middle" font-size="10" fill="white">{escape(label)}</text>'
+        )
+    else:  # a short bar at the plot's edge: the label goes on the other side of the zero line
+        frame.text(x, zero + 12 if up else zero - 4, label, "middle", 10)
 
 
 def waterfall_chart(
@@ -300,4 +334,4 @@ def waterfall_chart(
                 f'<line x1="{x + bar_width / 2:.1f}" y1="{y:.1f}" x2="{centres[i + 1] - bar_width / 2:.1f}" '
                 f'y2="{y:.1f}" stroke="{_AXIS}" stroke-width="1" stroke-dasharray="2 2"/>'
             )
-    return frame.chart(alt)
+    return frame.chart(alt, [label for label, _, _ in steps], [float(a) for _, a, _ in steps])

@@ -12,7 +12,7 @@ from cs_reports.errors import CsReportsError
 
 __all__ = ["register"]
 
-LANGS = ("pt-BR", "en")
+LANGS = ("pt-BR", "en", "en-US", "en-GB")
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
@@ -24,6 +24,13 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
         p.add_argument(
             "--client", action="append", metavar="ID", help="only this client (repeatable; default: all paying clients)"
         )
+        p.add_argument(
+            "--audience",
+            choices=("client", "internal"),
+            default="client",
+            help="client: the edition you send (default); internal: the CSM's preparation document",
+        )
+    p.add_argument("--settings", type=Path, help="TOML or JSON file of report thresholds (see docs/reports.md)")
     p.add_argument("--lang", choices=LANGS, help="report language (default: each client's locale; pt-BR for finance)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.add_argument(
@@ -103,15 +110,29 @@ def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, mo
         paying = set(current.clients[current.column(month) > 0])
         ids = [cid for cid in book.clients["client_id"] if cid in paying] + sorted(book.quarantined)
     jobs = []
+    audience, settings = args.audience, _settings_arg(args)
     for cid in ids:
         if cid in book.quarantined:
             lang = args.lang or "pt-BR"
-            jobs.append(Job(kind, period, cid, lang, output_name(kind, period, lang, cid)))
+            name = output_name(kind, period, lang, cid, audience=audience)
+            jobs.append(Job(kind, period, cid, lang, name, audience, settings))
             continue
         row = book.client(cid)
         lang = args.lang or (row["locale"] if row["locale"] in LANGS else "pt-BR")
-        jobs.append(Job(kind, period, cid, lang, output_name(kind, period, lang, cid, str(row["name"]))))
+        name = output_name(kind, period, lang, cid, str(row["name"]), audience)
+        jobs.append(Job(kind, period, cid, lang, name, audience, settings))
     return jobs
+
+
+def _settings_arg(args: argparse.Namespace) -> str | None:
+    """``--settings`` checked up front (a bad file is one clear error, not one failure per report)."""
+    from cs_reports.reports.settings import load_settings
+
+    path = getattr(args, "settings", None)
+    if path is None:
+        return None
+    load_settings(path)
+    return str(Path(path).resolve())
 
 
 def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
@@ -205,16 +226,15 @@ def _finance(args: argparse.Namespace) -> int:
 
     month = _month_arg(args)
     lang = args.lang or "pt-BR"
-    return _run(args, [Job("finance", month, None, lang, output_name("finance", month, lang))])
+    job = Job("finance", month, None, lang, output_name("finance", month, lang), None, _settings_arg(args))
+    return _run(args, [job])
 
 
 def _demo(args: argparse.Namespace) -> int:
-    import pandas as pd
-
     from cs_reports.data import load_book
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
-    from cs_reports.reports.kinds import output_name
+    from cs_reports.reports.kinds import AUDIENCES, output_name
 
     out: Path = args.out
     book_path = out / "sample.xlsx"
@@ -224,25 +244,70 @@ def _demo(args: argparse.Namespace) -> int:
     last = book.last_month  # the last complete quarter
     q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
     quarter = f"{last.year}Q{q}" if q else f"{last.year - 1}Q4"
+    picks = demo_clients(book, quarter)
     clients = book.clients.set_index("client_id")
-    end = pd.Period(quarter, freq="Q").end_time.to_period("M").to_timestamp()
-    paying = set(book.mrr.loc[(book.mrr["month"] == end) & (book.mrr["mrr"] > 0), "client_id"])
-    clients = clients[clients.index.isin(paying)]  # a QBR covers a quarter the client paid for
-    picks = [cid for cid in clients.index if clients.loc[cid, "locale"] == "pt-BR"][:3] + [
-        cid for cid in clients.index if clients.loc[cid, "locale"] == "en"
-    ][:2]
     jobs = []
     for cid in picks:
         lang = str(clients.loc[cid, "locale"])
+        lang = lang if lang in LANGS else "pt-BR"
         name = str(clients.loc[cid, "name"])
-        jobs.append(Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name)))
-        jobs.append(Job("success-map", month, cid, lang, output_name("success-map", month, lang, cid, name)))
-    for lang in LANGS:
+        for audience in AUDIENCES:
+            jobs.append(
+                Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name, audience), audience)
+            )
+            jobs.append(
+                Job(
+                    "success-map",
+                    month,
+                    cid,
+                    lang,
+                    output_name("success-map", month, lang, cid, name, audience),
+                    audience,
+                )
+            )
+    for lang in ("pt-BR", "en"):
         jobs.append(Job("finance", month, None, lang, output_name("finance", month, lang)))
     result = run_batch(book_path, jobs, out_dir=out / "reports", workers=args.workers)
     code = _summary(result)
     print(f"sample data: {book_path}")
+    healthy, at_risk = picks
+    print(f"healthy client (no risk rule fired): {healthy}; at-risk client (most high-severity risks): {at_risk}")
     for o in result.written:
         for f in o.files:
             print(f"  {result.out_dir / f}")
     return code
+
+
+def demo_clients(book: Any, quarter: str) -> tuple[str, str]:
+    """One healthy and one at-risk paying client of ``quarter``, chosen by the risk rules.
+
+    Healthy: the paying client with no risk and the highest Health Score; at risk: the one with
+    the most high-severity risks (then the most risks, then the lowest Health Score).
+    """
+    import pandas as pd
+
+    from cs_reports import metrics as m
+    from cs_reports.reports.common import client_info, parse_quarter
+    from cs_reports.reports.risks import assess_risks
+    from cs_reports.reports.sections import Period, Subject, signals
+    from cs_reports.reports.settings import DEFAULT_SETTINGS
+
+    year, q = parse_quarter(quarter)
+    period = Period(pd.Timestamp(year=year, month=3 * q, day=1))
+    current = m.mrr_matrix(book.mrr, end=period.end)
+    paying = set(current.clients[current.column(period.end) > 0])
+    scored = []
+    for cid in book.clients["client_id"]:
+        if cid not in paying:
+            continue
+        s = signals(book, Subject(cid, client_info(book, cid, period.end), "en"), period, DEFAULT_SETTINGS)
+        found = assess_risks(s, DEFAULT_SETTINGS)
+        health = s.health_now if s.health_now == s.health_now else 0.0
+        scored.append((cid, found, health))
+    if not scored:
+        from cs_reports.errors import InvalidInputError
+
+        raise InvalidInputError(f"The demo needs a paying client in {quarter}; the sample has none.")
+    healthy = max(scored, key=lambda x: (not x[1], x[2]))
+    risky = max(scored, key=lambda x: (sum(r.severity == "high" for r in x[1]), len(x[1]), -x[2]))
+    return healthy[0], risky[0]

@@ -97,8 +97,8 @@ def client_info(book: Book, client_id: str, month: pd.Timestamp) -> ClientInfo:
     )
 
 
-def client_goals(book: Book, client_id: str) -> tuple[GoalRow, ...]:
-    """The client's Goals rows with progress and status."""
+def client_goals(book: Book, client_id: str, *, on_track: float = 0.5) -> tuple[GoalRow, ...]:
+    """The client's Goals rows with progress and status (on track from ``on_track`` of the way to the target)."""
     if book.goals is None:
         return ()
     out = []
@@ -108,7 +108,7 @@ def client_goals(book: Book, client_id: str) -> tuple[GoalRow, ...]:
         )
         span = target - baseline
         progress = (actual - baseline) / span if span and not math.isnan(span) else math.nan
-        status = "achieved" if progress >= 1 else "on_track" if progress >= 0.5 else "at_risk"
+        status = "achieved" if progress >= 1 else "on_track" if progress >= on_track else "at_risk"
         out.append(GoalRow(text(g.objective), text(g.kpi), text(g.unit), baseline, target, actual, progress, status))
     return tuple(out)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
 import pandas as pd
 
@@ -20,19 +20,37 @@ if TYPE_CHECKING:
     from cs_reports.reports.forecast import RenewalModel
 
 __all__ = [
+    "AdoptionSection",
+    "AttentionSection",
     "BreakdownRow",
     "ClientInfo",
+    "CommercialSection",
+    "Compare",
     "Driver",
     "FinanceContext",
+    "Forecast",
     "GoalRow",
+    "GoalsSection",
+    "HealthSection",
     "MilestoneRow",
+    "MilestonesSection",
     "MoverRow",
+    "NextStep",
+    "NextStepsSection",
+    "NpsQuarter",
     "OpportunityRow",
     "QBRContext",
     "RenewalBandRow",
     "RenewalRow",
+    "RiskItem",
+    "RisksSection",
     "SuccessMapContext",
+    "SummarySection",
+    "SupportSection",
+    "TalkingPointsSection",
     "UsageRow",
+    "Verbatim",
+    "VerbatimsSection",
     "describe",
 ]
 
@@ -115,46 +133,204 @@ class OpportunityRow:
 
 
 @dataclass(frozen=True)
+class Compare:
+    """A KPI this quarter next to the previous quarter."""
+
+    now: float = doc("value this quarter (NaN = no data)")
+    before: float = doc("value in the previous quarter (NaN = no data)")
+    change: float = doc("now - before (NaN if either is missing)")
+
+
+@dataclass(frozen=True)
+class NpsQuarter:
+    """NPS of one quarter."""
+
+    label: str = doc("quarter, e.g. 3T26 / Q3 26")
+    score: float = doc("NPS of the quarter's answers (NaN = no answer)")
+    answers: int = doc("answers in the quarter")
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """An open milestone due before the end of the next quarter."""
+
+    step: MilestoneRow = doc("the milestone")
+    overdue_days: int = doc("days past its due date at the quarter's end (0 = not overdue)")
+
+
+@dataclass(frozen=True)
+class RiskItem:
+    """A risk worded for the report (see reports.risks)."""
+
+    key: str = doc("rule key (reports.risks.RULES)")
+    severity: str = doc("high / medium")
+    title: str = doc("short title in the report's language")
+    evidence: str = doc("the numbers behind it, or the client wording in the client edition")
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """One NPS comment."""
+
+    date: date = doc("answer date")
+    score: int = doc("0-10 answer")
+    comment: str = doc("the comment as written")
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """Headline KPIs, each next to the previous quarter."""
+
+    adoption: Compare = doc("adoption rate at the quarter's end (metrics.adoption_rate)")
+    active_users: Compare = doc("active users at the quarter's end")
+    goals_achieved: int = doc("objectives that reached their target")
+    goals_total: int = doc("objectives in the plan")
+    nps: Compare = doc("NPS of the quarter's answers (metrics.net_promoter_score)")
+    nps_answers: Compare = doc("NPS answers in the quarter")
+    tickets: Compare = doc("tickets opened in the quarter")
+    csat: Compare = doc("share of satisfied CSAT answers in the quarter (metrics.csat_rate)")
+    milestones_done: Compare = doc("milestones completed in the quarter")
+
+
+@dataclass(frozen=True)
+class GoalsSection:
+    """The client's objectives against their results."""
+
+    goals: tuple[GoalRow, ...] = doc("objectives vs results")
+
+
+@dataclass(frozen=True)
+class AdoptionSection:
+    """Adoption over the last 6 months."""
+
+    usage: tuple[UsageRow, ...] = doc("last 6 months of adoption")
+    adoption: Compare = doc("adoption rate at the quarter's end vs the previous quarter's end")
+    licensed: Compare = doc("licenses at the quarter's end vs the previous quarter's end")
+    usage_chart: Chart = doc("adoption rate over the last 6 months")
+
+
+@dataclass(frozen=True)
+class SupportSection:
+    """Support and satisfaction in the quarter, each KPI next to the previous quarter."""
+
+    tickets: Compare = doc("tickets opened in the quarter")
+    open_tickets: int = doc("tickets of the quarter not resolved yet")
+    first_response_hours: Compare = doc("mean hours to first response (metrics.response_times)")
+    first_response_median_hours: float = doc("median hours to first response this quarter")
+    resolution_hours: Compare = doc("mean hours to resolution")
+    csat: Compare = doc("share of satisfied CSAT answers (metrics.csat_rate)")
+    ces: Compare = doc("mean CES answer 1-7 (metrics.customer_effort_score)")
+    nps_quarters: tuple[NpsQuarter, ...] = doc("NPS of the last 6 quarters with their answer counts")
+    nps_chart: Chart = doc("NPS by quarter, answer count on each bar")
+
+
+@dataclass(frozen=True)
+class MilestonesSection:
+    """The success plan's milestones."""
+
+    done: tuple[MilestoneRow, ...] = doc("milestones completed up to the quarter's end, latest first (at most 8)")
+    done_count: int = doc("milestones completed up to the quarter's end")
+
+
+@dataclass(frozen=True)
+class NextStepsSection:
+    """Open milestones due by the end of the next quarter, overdue ones flagged."""
+
+    steps: tuple[NextStep, ...] = doc("open milestones due by ``until``, earliest first")
+    until: date = doc("end of the window (settings.next_steps_days after the quarter)")
+
+
+@dataclass(frozen=True)
+class AttentionSection:
+    """Client edition: the points the client can act on, worded for the client."""
+
+    points: tuple[RiskItem, ...] = doc("client-actionable risks (reports.risks.CLIENT_ACTIONABLE)")
+
+
+@dataclass(frozen=True)
+class HealthSection:
+    """Internal: the Health Score and its components."""
+
+    score: float = doc("Health Score 0-100 at the quarter's end (metrics.health_scores)")
+    band: str = doc("red / yellow / green / no_score")
+    change: float = doc("change since the previous quarter's end")
+    drivers: tuple[Driver, ...] = doc("components, largest change first (metrics.health_drivers)")
+
+
+@dataclass(frozen=True)
+class RisksSection:
+    """Internal: every risk found, with its evidence."""
+
+    risks: tuple[RiskItem, ...] = doc("risks, high severity first (reports.risks.assess_risks)")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Internal: the renewal forecast, one value object from one function (reports.sections.renewal_forecast)."""
+
+    probability: float = doc("probability of renewing at the renewal date (NaN = no forecast)")
+    band: str = doc("likely / uncertain / unlikely / unknown (settings.forecast_*_rate)")
+    basis: str = doc("how it was computed, in the report's language")
+    renewal_date: date | None = doc("next renewal date")
+    days_to_renewal: int | None = doc("days from the quarter's end to the renewal")
+
+
+@dataclass(frozen=True)
+class CommercialSection:
+    """Internal: what the account is worth to us."""
+
+    mrr: Compare = doc("MRR in the quarter's last month vs the previous quarter's")
+    arr: float = doc("ARR = 12 x MRR")
+    ltv: float = doc("LTV = MRR x margin / portfolio logo churn (metrics.clv_margin_churn, 60-month cap)")
+    cac: float = doc("what acquiring the client cost (Clients.cac)")
+    gross_margin: float = doc("gross margin on the client (Clients.gross_margin)")
+    ltv_cac: float = doc("LTV / CAC (metrics.ltv_cac_ratio)")
+    opportunities: tuple[OpportunityRow, ...] = doc("upsell / cross-sell opportunities, lost ones included")
+    first_month: pd.Timestamp = doc(
+        "first month of the MRR chart: the client's first paid month, at most 11 months back"
+    )
+    mrr_chart: Chart = doc("MRR from first_month to the quarter's end")
+
+
+@dataclass(frozen=True)
+class VerbatimsSection:
+    """Internal: NPS comments of the last two quarters."""
+
+    comments: tuple[Verbatim, ...] = doc("comments, lowest score first (at most 8)")
+
+
+@dataclass(frozen=True)
+class TalkingPointsSection:
+    """Internal: what to say in the meeting, from the wins and the risks."""
+
+    points: tuple[str, ...] = doc("talking points in the report's language")
+
+
+@dataclass(frozen=True)
 class QBRContext:
-    """Everything the QBR template shows."""
+    """Everything the QBR template shows; a section is None when the edition leaves it out."""
 
     client: ClientInfo = doc("the client")
+    audience: str = doc("client / internal")
     year: int = doc("quarter's year")
     quarter: int = doc("quarter number 1-4")
     period_start: pd.Timestamp = doc("first month of the quarter")
     period_end: pd.Timestamp = doc("last month of the quarter")
     generated_on: date = doc("date the report was produced")
-    health_score: float = doc("health score 0-100 at the end of the quarter (metrics.health_scores)")
-    health_band: str = doc("red / yellow / green")
-    health_change: float = doc("change of the health score since the end of the previous quarter")
-    drivers: tuple[Driver, ...] = doc("health components, largest change first")
-    nps: float = doc("client NPS over the last 12 months (metrics.net_promoter_score)")
-    nps_low: float = doc("lower bound of its 95% adjusted-Wald interval")
-    nps_high: float = doc("upper bound of the interval")
-    nps_answers: int = doc("answers behind the NPS")
-    mrr: float = doc("MRR in the last month of the quarter")
-    arr: float = doc("ARR = 12 x MRR")
-    mrr_change: float = doc("MRR change over the quarter (relative; NaN if no MRR before)")
-    renewal_probability: float = doc("projected probability of renewing (sBG conditional survival to the renewal date)")
-    days_to_renewal: int | None = doc("days from the end of the quarter to the renewal date")
-    goals: tuple[GoalRow, ...] = doc("objectives vs results")
-    usage: tuple[UsageRow, ...] = doc("last 6 months of adoption")
-    adoption: float = doc("adoption rate in the last month of the quarter (metrics.adoption_rate)")
-    tickets: int = doc("tickets opened in the quarter")
-    open_tickets: int = doc("tickets of the quarter not resolved yet")
-    tmr_first_response_hours: float = doc("mean hours to first response (metrics.response_times)")
-    tmr_first_response_median_hours: float = doc("median hours to first response")
-    tmr_resolution_hours: float = doc("mean hours to resolution")
-    csat: float = doc("share of satisfied CSAT answers in the quarter (metrics.csat_rate)")
-    ces: float = doc("mean CES answer 1-7 in the quarter (metrics.customer_effort_score)")
-    milestones_done: tuple[MilestoneRow, ...] = doc("milestones completed")
-    milestones_next: tuple[MilestoneRow, ...] = doc("open milestones, earliest first")
-    risks: tuple[str, ...] = doc("risk keys with parameters, rendered through i18n (see build.risk_texts)")
-    opportunities: tuple[OpportunityRow, ...] = doc("upsell / cross-sell opportunities")
-    next_steps: tuple[MilestoneRow, ...] = doc("agreed next steps: the next open milestones of each side")
-    mrr_chart: Chart = doc("MRR over the last 12 months")
-    usage_chart: Chart = doc("active and licensed users over the last 6 months")
-    nps_chart: Chart = doc("NPS answers by quarter")
+    sections: tuple[str, ...] = doc("the edition's sections, in order (reports.sections.EDITIONS)")
+    summary: SummarySection | None = doc("headline KPIs vs the previous quarter")
+    goals: GoalsSection | None = doc("objectives vs results")
+    adoption: AdoptionSection | None = doc("adoption")
+    support: SupportSection | None = doc("support and satisfaction")
+    milestones: MilestonesSection | None = doc("success-plan milestones")
+    next_steps: NextStepsSection | None = doc("next steps of both sides")
+    attention: AttentionSection | None = doc("client edition: points the client can act on")
+    health: HealthSection | None = doc("internal: Health Score and drivers")
+    risks: RisksSection | None = doc("internal: risks with evidence")
+    forecast: Forecast | None = doc("internal: renewal forecast")
+    commercial: CommercialSection | None = doc("internal: MRR, LTV, CAC, margin, opportunities")
+    verbatims: VerbatimsSection | None = doc("internal: NPS comments")
+    talking_points: TalkingPointsSection | None = doc("internal: talking points")
 
 
 @dataclass(frozen=True)
@@ -172,6 +348,9 @@ class SuccessMapContext:
     value_delivered: tuple[GoalRow, ...] = doc("objectives that improved on their baseline")
     client_next: tuple[MilestoneRow, ...] = doc("open milestones owned by the client")
     vendor_next: tuple[MilestoneRow, ...] = doc("open milestones owned by the vendor")
+    audience: str = doc("client / internal")
+    health: HealthSection | None = doc("internal: Health Score and drivers")
+    risks: RisksSection | None = doc("internal: risks with evidence")
 
 
 @dataclass(frozen=True)
@@ -251,12 +430,30 @@ class FinanceContext:
 
 
 def describe(cls: type) -> dict[str, str]:
-    """Field name -> help text of a context dataclass (nested dataclasses as ``a.b``)."""
+    """Field name -> help text of a context dataclass (nested dataclasses as ``a.b``, items of tuples too).
+
+    >>> "summary.adoption.now" in describe(QBRContext), "goals.goals.progress" in describe(QBRContext)
+    (True, True)
+    """
     out: dict[str, str] = {}
+    hints = get_type_hints(cls, localns=_late_names())
     for f in fields(cls):
         out[f.name] = f.metadata.get("help", "")
-        ftype = f.type if isinstance(f.type, type) else None
-        if ftype is not None and is_dataclass(ftype):
-            for sub, text in describe(ftype).items():
+        for inner in _dataclasses_in(hints[f.name]):
+            for sub, text in describe(inner).items():
                 out[f"{f.name}.{sub}"] = text
     return out
+
+
+def _late_names() -> dict[str, Any]:
+    """Names only imported for type checking here (their modules import this one)."""
+    from cs_reports.reports.forecast import RenewalModel
+
+    return {"RenewalModel": RenewalModel}
+
+
+def _dataclasses_in(tp: Any) -> list[type]:
+    """Dataclasses named by a type hint (``X``, ``X | None``, ``tuple[X, ...]``)."""
+    if isinstance(tp, type) and is_dataclass(tp):
+        return [tp]
+    return [d for arg in get_args(tp) for d in _dataclasses_in(arg)]

@@ -19,15 +19,24 @@ import hashlib
 import importlib
 import logging
 import pickle
+import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
-from contextlib import suppress
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from cs_reports.errors import CsReportsError
 
-__all__ = ["EXECUTORS", "WORKER_TIMEOUT", "ClusterError", "DaskExecutor", "executor_factory", "stop_executor"]
+__all__ = [
+    "EXECUTORS",
+    "WORKER_TIMEOUT",
+    "ClusterError",
+    "DaskExecutor",
+    "children_ignore_sigint",
+    "executor_factory",
+    "stop_executor",
+]
 
 EXECUTORS = ("local", "dask")
 
@@ -94,13 +103,14 @@ class DaskExecutor(cf.Executor):
         self._cluster: Any = None
         try:
             if scheduler is None:
-                self._cluster = distributed.LocalCluster(
-                    n_workers=max(1, max_workers),
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,
-                    silence_logs=50,
-                )
+                with children_ignore_sigint():
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=max(1, max_workers),
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=None,
+                        silence_logs=50,
+                    )
                 self._client: Any = distributed.Client(self._cluster, timeout=timeout)
             else:
                 self._client = distributed.Client(scheduler, timeout=timeout)
@@ -223,6 +233,24 @@ class DaskExecutor(cf.Executor):
             with suppress(Exception):
                 self._cluster.close()
             self._cluster = None
+
+
+@contextmanager
+def children_ignore_sigint() -> Iterator[None]:
+    """Start processes that ignore SIGINT: Ctrl+C reaches the whole group, and the batch decides.
+
+    An ignored signal stays ignored across ``exec``, and Python then installs no
+    ``KeyboardInterrupt`` handler, so the local cluster's worker processes print no
+    tracebacks on Ctrl+C. (A Ctrl+C during the few seconds the cluster starts is ignored.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, old)
 
 
 def _cancel_reason(task: Any) -> str:

@@ -16,7 +16,7 @@ __all__ = ["DASH", "LANGUAGES", "Formatter"]
 #: Shown for missing or undefined values.
 DASH = "\u2014"
 #: Report languages and their Babel locales.
-LANGUAGES = {"pt-BR": "pt_BR", "en": "en_US"}
+LANGUAGES = {"pt-BR": "pt_BR", "en": "en_US", "en-US": "en_US", "en-GB": "en_GB"}
 
 
 def _missing(value: Any) -> bool:
@@ -46,6 +46,10 @@ class Formatter:
     ('5 de outubro de 2025', 'October 5, 2025')
     >>> pt.quarter(2025, 4), en.quarter(2025, 4)
     ('4º trimestre de 2025', 'Q4 2025')
+    >>> Formatter("en-GB").date(date(2025, 10, 5)), Formatter("en-GB").date(date(2025, 10, 5), "short")
+    ('5 October 2025', '05/10/2025')
+    >>> Formatter("en-US").date(date(2025, 10, 5), "short")
+    '10/05/2025'
     """
 
     def __init__(self, lang: str) -> None:
@@ -60,7 +64,7 @@ class Formatter:
             return DASH
         quant = Decimal("0.01") if cents else Decimal("1")
         amount = Decimal(str(value)).quantize(quant, rounding=ROUND_HALF_UP)
-        fmt = None if cents else "¤#,##0" if self.lang == "en" else "¤\u00a0#,##0"
+        fmt = None if cents else "¤#,##0" if self.lang.startswith("en") else "¤\u00a0#,##0"
         return str(bnumbers.format_currency(amount, currency, format=fmt, locale=self.locale, currency_digits=cents))
 
     def money_short(self, value: Any, currency: str = "BRL") -> str:
@@ -94,7 +98,9 @@ class Formatter:
         d = value.date() if isinstance(value, (datetime, pd.Timestamp)) else value
         if style == "short":
             return str(
-                bdates.format_date(d, format="dd/MM/yyyy" if self.lang == "pt-BR" else "MM/dd/yyyy", locale=self.locale)
+                bdates.format_date(
+                    d, format="MM/dd/yyyy" if self.locale == "en_US" else "dd/MM/yyyy", locale=self.locale
+                )
             )
         return str(bdates.format_date(d, format="long", locale=self.locale))
 
@@ -110,8 +116,10 @@ class Formatter:
             bdates.format_date(d, format="MMMM 'de' y" if self.lang == "pt-BR" else "MMMM y", locale=self.locale)
         )
 
-    def quarter(self, year: int, quarter: int) -> str:
-        """A quarter, e.g. ``3º trimestre de 2026`` / ``Q3 2026``."""
+    def quarter(self, year: int, quarter: int, *, short: bool = False) -> str:
+        """A quarter, e.g. ``3º trimestre de 2026`` / ``Q3 2026`` (short: ``3T26`` / ``Q3 26``)."""
+        if short:
+            return f"{quarter}T{year % 100:02d}" if self.lang == "pt-BR" else f"Q{quarter} {year % 100:02d}"
         return f"{quarter}º trimestre de {year}" if self.lang == "pt-BR" else f"Q{quarter} {year}"
 
     def hours(self, value: Any) -> str:

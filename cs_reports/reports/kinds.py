@@ -1,4 +1,9 @@
-"""The report kinds and how one report is produced: context -> HTML -> PDF (+ attachments)."""
+"""The report kinds and how one report is produced: context -> HTML -> PDF (+ attachments).
+
+:class:`ReportKind` is the one place that knows what a kind does: how to build its context
+(one signature for every kind), which audiences (editions) it has, and what it attaches
+(a hook). Nothing elsewhere branches on a kind's name.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +12,100 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from cs_reports._io import safe_filename
 from cs_reports.data.book import Book
-from cs_reports.reports import build
+from cs_reports.errors import InvalidInputError
 from cs_reports.reports.render import Branding, Templates
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
-__all__ = ["KINDS", "ReportKind", "client_data_xlsx", "output_name", "produce"]
+__all__ = ["AUDIENCES", "KINDS", "ReportKind", "output_name", "produce"]
+
+#: Editions of the per-client reports; the first is the default.
+AUDIENCES = ("client", "internal")
+
+#: (book, period, client_id, lang, audience, settings) -> context
+Builder = Callable[[Book, str, str | None, str, str, ReportSettings], Any]
+#: (context, period, client_id, lang) -> [(file name, bytes, description)]
+Attacher = Callable[[Any, str, str | None, str], list[tuple[str, bytes, str]]]
 
 
 @dataclass(frozen=True)
 class ReportKind:
-    """A kind of report: how to build its context, name its file and what it attaches."""
+    """A kind of report: its builder, template folder, audiences and attachments."""
 
     name: str
     template: str  # folder under report_templates/
     per_client: bool
-    build_context: Callable[[Book, str, str | None, str], Any]  # (book, period, client_id, lang)
-    attach_data: bool  # PDF/A-3 with the data attached as xlsx
+    build: Builder
+    audiences: tuple[str, ...] = ()  # editions; () = one edition for everyone (finance)
+    attach: Attacher | None = None  # what the PDF/A-3 carries; None = nothing attached
+
+    def audience(self, audience: str | None) -> str | None:
+        """The edition to build: ``audience`` checked, the default if None; None for kinds without editions."""
+        if not self.audiences:
+            if audience not in (None, "internal"):
+                raise InvalidInputError(f"The {self.name} report has no '{audience}' edition; it is internal only.")
+            return None
+        if audience is None:
+            return self.audiences[0]
+        if audience not in self.audiences:
+            raise InvalidInputError(f"--audience must be one of {list(self.audiences)}, got {audience!r}.")
+        return audience
+
+
+def _qbr(book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
+    from cs_reports.reports.qbr import build_qbr_context
+
+    return build_qbr_context(book, period, client_id or "", lang, audience=audience, settings=settings)
+
+
+def _success_map(
+    book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
+) -> Any:
+    from cs_reports.reports.success_map import build_success_map_context
+
+    return build_success_map_context(book, period, client_id or "", lang, audience=audience, settings=settings)
+
+
+def _finance(book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
+    from cs_reports.reports.finance import build_finance_context
+
+    return build_finance_context(book, period, lang)
+
+
+def _edition_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
+    from cs_reports.data.writer import tables_to_xlsx
+    from cs_reports.reports.attachments import edition_tables
+
+    name = f"{safe_filename(client_id or 'data')}_{context.audience}_data.xlsx"
+    return [(name, tables_to_xlsx(edition_tables(context)), "The tables printed in this report")]
+
+
+def _finance_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
+    from cs_reports.reports.finance_xlsx import finance_xlsx
+
+    return [(f"finance_{period}.xlsx", finance_xlsx(context, lang), "The report's numbers")]
 
 
 KINDS: dict[str, ReportKind] = {
-    "qbr": ReportKind("qbr", "qbr", True, lambda b, p, c, lang: build.build_qbr_context(b, p, c or "", lang), True),
-    "success-map": ReportKind(
-        "success-map",
-        "success_map",
-        True,
-        lambda b, p, c, lang: build.build_success_map_context(b, p, c or "", lang),
-        False,
-    ),
-    "finance": ReportKind(
-        "finance", "finance", False, lambda b, p, c, lang: build.build_finance_context(b, p, lang), True
-    ),
+    "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data),
+    "success-map": ReportKind("success-map", "success_map", True, _success_map, AUDIENCES),
+    "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data),
 }
 
 
-def output_name(kind: str, period: str, lang: str, client_id: str | None = None, client_name: str | None = None) -> str:
-    """Deterministic file name ``{client_id}_{slug}_{period}_{kind}_{lang}.pdf`` (never raw user text).
+def output_name(
+    kind: str,
+    period: str,
+    lang: str,
+    client_id: str | None = None,
+    client_name: str | None = None,
+    audience: str | None = None,
+) -> str:
+    """Deterministic file name ``{client_id}_{slug}_{period}_{kind}[-{audience}]_{lang}.pdf`` (never raw user text).
 
-    >>> output_name("qbr", "2026Q3", "pt-BR", "C0007", "Padaria São João / Centro")
-    'c0007_padaria-sao-joao-centro_2026q3_qbr_pt-br.pdf'
+    >>> output_name("qbr", "2026Q3", "pt-BR", "C0007", "Padaria São João / Centro", "client")
+    'c0007_padaria-sao-joao-centro_2026q3_qbr-client_pt-br.pdf'
     >>> output_name("finance", "2026-10", "en")
     'portfolio_2026-10_finance_en.pdf'
     """
@@ -56,20 +114,8 @@ def output_name(kind: str, period: str, lang: str, client_id: str | None = None,
         if client_id
         else ["portfolio"]
     )
-    return "_".join([*parts, safe_filename(period), safe_filename(kind), safe_filename(lang)]) + ".pdf"
-
-
-def client_data_xlsx(book: Book, client_id: str | None) -> bytes:
-    """The client's rows of every sheet (or the whole book for ``None``) as xlsx bytes."""
-    from cs_reports.data.writer import tables_to_xlsx
-
-    tables: dict[str, pd.DataFrame] = {}
-    for name, frame in book.sheets().items():
-        if name == "HealthModel":
-            tables[name] = frame
-        elif client_id is None or "client_id" in frame.columns:
-            tables[name] = frame if client_id is None else frame[frame["client_id"] == client_id]
-    return tables_to_xlsx(tables)
+    label = f"{kind}-{audience}" if audience else kind
+    return "_".join([*parts, safe_filename(period), safe_filename(label), safe_filename(lang)]) + ".pdf"
 
 
 def produce(
@@ -81,25 +127,20 @@ def produce(
     *,
     templates: Templates,
     branding: Branding,
+    audience: str | None = None,
+    settings: ReportSettings = DEFAULT_SETTINGS,
 ) -> tuple[bytes, Any]:
-    """Produce one report's PDF bytes and its context."""
+    """Produce one report's PDF bytes and its context (``audience``: the edition, default the kind's first)."""
     from cs_reports.reports.pdf import PdfAttachment, render_pdf
 
     spec = KINDS[kind]
-    context = spec.build_context(book, period, client_id, lang)
+    edition = spec.audience(audience)
+    context = spec.build(book, period, client_id, lang, edition or "internal", settings)
     html = templates.render(spec.template, context, lang=lang, branding=branding)
-    attachments = []
-    if spec.attach_data:
-        if kind == "finance":
-            from cs_reports.reports.finance_xlsx import finance_xlsx
-
-            data = finance_xlsx(context, lang)
-            attachments.append(PdfAttachment(f"finance_{period}.xlsx", data, "The report's numbers"))
-        else:
-            data = client_data_xlsx(book, client_id)
-            attachments.append(
-                PdfAttachment(f"{safe_filename(client_id or 'data')}_data.xlsx", data, "The client's data")
-            )
+    attachments = [
+        PdfAttachment(name, data, description)
+        for name, data, description in (spec.attach(context, period, client_id, lang) if spec.attach else [])
+    ]
     root = templates.builtin_dir
     stylesheets = [root / "base" / "report.css"]
     extra_css = Path(templates.user_dir or root) / spec.template / "report.css"

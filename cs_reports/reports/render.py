@@ -37,7 +37,7 @@ _MAX_REPEAT = 100_000
 class Branding:
     """Company branding shown on every report."""
 
-    company: str = "cs-reports"
+    company: str = ""  # the vendor's name on the cover and footers; empty: none (never the tool's name)
     primary: str = "#1F4E79"
     accent: str = "#2E8B57"
     logo: str | None = None  # a data: URI or a file path inside the templates folder
@@ -83,6 +83,7 @@ def strings(kind: str, lang: str, *, root: Path | None = None) -> dict[str, str]
         if path.exists():
             table = _json(path)
             out.update(table["en"])  # fallback
+            out.update(table.get(lang.split("-")[0], {}))  # en-GB, en-US: the "en" strings
             out.update(table.get(lang, {}))
     return out
 

@@ -25,7 +25,7 @@ from tests.adversarial.processes import (
 )
 
 LINE = re.compile(r"^interrupted: (\d+) written, (\d+) not started; rerun with --resume$")
-CLIENTS = 14
+CLIENTS = 8
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,12 @@ def test_a_second_ctrl_c_kills_running_workers_at_once(sample_book_path, ids, tm
     os.killpg(proc.pid, signal.SIGINT)  # impatient user: do not wait for running reports
     _, err = proc.communicate(timeout=120)
     _check_stopped(tmp_path, ids, proc.returncode, err, processes_left(proc.pid), 130, sample_book_path)
+
+
+@pytest.mark.slow
+def test_ctrl_c_to_the_whole_group_on_a_local_dask_cluster(sample_book_path, ids, tmp_path):
+    pytest.importorskip("distributed")
+    code, err, left = _interrupt(
+        sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=True, extra=("--executor", "dask")
+    )
+    _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)

@@ -79,8 +79,9 @@ def sheets(recalculated):
 
 
 @pytest.fixture(scope="module")
-def book():
-    return load_book(TEMPLATE)  # the template is itself a valid data book: the same data
+def book(recalculated):
+    _, out = recalculated
+    return load_book(out)  # the recalculated template is itself a valid data book: the same data
 
 
 def _close(got, expected, rel=REL):

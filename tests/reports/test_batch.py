@@ -59,7 +59,7 @@ def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sampl
     assert _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
     (pdf,) = tmp_path.glob("*.pdf")
     assert pdf.name.startswith(f"{cid.lower()}_")
-    assert pdf.name.endswith("_2026q3_qbr_pt-br.pdf")
+    assert pdf.name.endswith("_2026q3_qbr-client_pt-br.pdf")
 
 
 def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
@@ -84,16 +84,6 @@ def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
     err = capsys.readouterr().err
     assert err.startswith("error:"), err
     assert err.count("\n") == 1, err
-
-
-def test_demo_command(tmp_path):
-    out = Path(tmp_path) / "demo"
-    assert main(["demo", "--out", str(out), "--workers", "1"]) == 0
-    pdfs = list(out.rglob("*.pdf"))
-    kinds = {p.stem.split("_")[-2] for p in pdfs}
-    assert {"qbr", "success-map", "finance"} <= kinds
-    assert {p.stem.split("_")[-1] for p in pdfs} == {"pt-br", "en"}
-    assert list(out.rglob("*finance*.xlsx"))
 
 
 def _append_many(folder: str, who: int, count: int) -> None:

@@ -50,6 +50,16 @@ def rendered(sample_book, clients):
         out[("qbr", lang)] = produce(
             sample_book, "qbr", QUARTER, clients[lang], lang, templates=templates, branding=branding
         )
+        out[("qbr-internal", lang)] = produce(
+            sample_book,
+            "qbr",
+            QUARTER,
+            clients[lang],
+            lang,
+            templates=templates,
+            branding=branding,
+            audience="internal",
+        )
         out[("finance", lang)] = produce(
             sample_book, "finance", f"{MONTH:%Y-%m}", None, lang, templates=templates, branding=branding
         )
@@ -61,24 +71,22 @@ def rendered(sample_book, clients):
 
 def test_qbr_context_is_the_library(sample_book, clients):
     cid = clients["en"]
-    ctx = build_qbr_context(sample_book, QUARTER, cid, "en")
+    ctx = build_qbr_context(sample_book, QUARTER, cid, "en", audience="internal")
     own = sample_book.mrr[sample_book.mrr["client_id"] == cid]
-    assert ctx.mrr == pytest.approx(own.loc[own["month"] == QUARTER_END, "mrr"].sum())
-    assert ctx.arr == pytest.approx(12 * ctx.mrr)
+    assert ctx.commercial.mrr.now == pytest.approx(own.loc[own["month"] == QUARTER_END, "mrr"].sum())
+    assert ctx.commercial.arr == pytest.approx(12 * ctx.commercial.mrr.now)
     nps = sample_book.nps[
         (sample_book.nps["client_id"] == cid)
-        & (sample_book.nps["date"] >= QUARTER_END - pd.DateOffset(months=11))
+        & (sample_book.nps["date"] >= QUARTER_END - pd.DateOffset(months=2))
         & (sample_book.nps["date"] < QUARTER_END + pd.offsets.MonthBegin(1))
     ]
-    if len(nps):
-        r = m.net_promoter_score(nps["score"])
-        assert (ctx.nps, ctx.nps_low, ctx.nps_high, ctx.nps_answers) == pytest.approx(
-            (r.score, r.ci_low, r.ci_high, r.n)
-        )
+    if len(nps):  # the summary's NPS is the quarter's answers
+        assert ctx.summary.nps.now == pytest.approx(m.net_promoter_score(nps["score"]).score)
+    assert ctx.summary.nps_answers.now == len(nps)
     health = m.health_scores(client_health_inputs(sample_book, QUARTER_END)).set_index("client_id")
-    assert ctx.health_score == pytest.approx(health.loc[cid, "score"])
-    assert ctx.health_band == health.loc[cid, "band"]
-    assert 0 <= ctx.renewal_probability <= 1
+    assert ctx.health.score == pytest.approx(health.loc[cid, "score"])
+    assert ctx.health.band == health.loc[cid, "band"]
+    assert 0 <= ctx.forecast.probability <= 1
 
 
 def test_finance_context_is_the_library(sample_book):
@@ -99,24 +107,29 @@ def test_finance_context_is_the_library(sample_book):
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
 def test_qbr_pdf_shows_the_context_numbers(rendered, lang):
+    f = Formatter(lang)
     pdf, ctx = rendered[("qbr", lang)]
     text = text_of(pdf)
-    f = Formatter(lang)
-    cur = ctx.client.currency
     assert ctx.client.name in text
     for shown in (
-        f.money(ctx.mrr, cur),
-        f.money(ctx.arr, cur),
-        f.number(ctx.health_score, 0),
-        f.percent(ctx.renewal_probability, 0),
-        f.percent(ctx.adoption, 0),
-        f.number(ctx.tickets),
+        f.percent(ctx.summary.adoption.now, 0),
+        f.number(ctx.summary.tickets.now),
+        f.number(ctx.summary.nps_answers.now),
     ):
         assert _norm(shown) in text, (lang, shown)
-    if ctx.nps_answers:
-        assert _norm(f.number(ctx.nps, 0)) in text
-    assert ("R$" in text) == (cur == "BRL")
+    if ctx.summary.nps_answers.now:
+        assert _norm(f.number(ctx.summary.nps.now, 0)) in text
     assert len(PdfReader(io.BytesIO(pdf)).pages) >= 3
+    pdf, ctx = rendered[("qbr-internal", lang)]
+    text, cur = text_of(pdf), ctx.client.currency
+    for shown in (
+        f.money(ctx.commercial.mrr.now, cur),
+        f.money(ctx.commercial.arr, cur),
+        f.number(ctx.health.score, 0),
+        f.percent(ctx.forecast.probability, 0),
+    ):
+        assert _norm(shown) in text, (lang, shown)
+    assert ("R$" in text) == (cur == "BRL")
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -170,7 +183,7 @@ def test_pdfa_with_the_data_attached_and_metadata(rendered, kind):
     pdf, ctx = rendered[(kind, "en")]
     reader = PdfReader(io.BytesIO(pdf))
     assert list(reader.attachments) == (
-        ["finance_2026-10.xlsx"] if kind == "finance" else [f"{ctx.client.client_id.lower()}_data.xlsx"]
+        ["finance_2026-10.xlsx"] if kind == "finance" else [f"{ctx.client.client_id.lower()}_client_data.xlsx"]
     )
     data = reader.attachments[next(iter(reader.attachments))][0]
     assert data[:2] == b"PK"

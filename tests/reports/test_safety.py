@@ -37,7 +37,7 @@ def test_markup_in_client_data_is_text_and_nothing_is_fetched_or_attached(hostil
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(page.extract_text() for page in reader.pages)
     assert "<script>alert(1)</script>" in text  # shown as text, not interpreted
-    assert list(reader.attachments) == [f"{cid.lower()}_data.xlsx"]  # only the client's data, never /etc/passwd
+    assert list(reader.attachments) == [f"{cid.lower()}_client_data.xlsx"]  # only the client's data, never /etc/passwd
     assert b"root:x:0:0" not in pdf
 
 

@@ -1,0 +1,320 @@
+"""The QBR as a deck specification: the one place that maps a QBR context to slides.
+
+Every text on a slide is formatted here by the PDF's :class:`Formatter` from the same
+:class:`QBRContext` field, with the PDF's strings (``report_templates/qbr/i18n.json``, plus
+``report_templates/deck/i18n.json`` for the deck's own words), so deck and PDF print the same
+numbers. Charts take the data of the context's charts (:attr:`Chart.labels`,
+:attr:`Chart.values`), the numbers the PDF plots.
+
+Only the client audience exists today: it leaves out what the PDF's first page shows for the
+CSM (health score, renewal probability, risks, opportunities). When the QBR becomes sections
+(issue 14), re-point :func:`qbr_deck` at the client edition's section contexts; nothing else
+in the deck engine changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from cs_reports.data.book import Book
+from cs_reports.errors import InvalidInputError
+from cs_reports.reports.charts import Chart
+from cs_reports.reports.context import Compare, QBRContext
+from cs_reports.reports.deck import (
+    Bullets,
+    ChartSpec,
+    DeckSpec,
+    Kpi,
+    Picture,
+    Series,
+    SlideSpec,
+    TableSpec,
+    Value,
+    number_format,
+    render_deck,
+)
+from cs_reports.reports.formatting import DASH, Formatter
+from cs_reports.reports.render import Branding, strings
+
+__all__ = ["AUDIENCES", "deck_branding", "produce_qbr_deck", "qbr_deck"]
+
+#: Audiences a QBR deck can be built for.
+AUDIENCES = ("client",)
+
+
+def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
+    """Theme colours and logo bytes of a deck from the ``--branding`` file.
+
+    The primary colour becomes the theme's ``accent1`` and ``dk2`` (titles, bars, the cover,
+    the charts' first series), the accent colour ``accent2``. The logo is read from a
+    ``data:`` URI or a file path; it must be PNG, JPEG or GIF (PowerPoint does not take the
+    SVG a PDF can use), else :func:`render_deck` says so.
+    """
+    import base64
+
+    colors = {"accent1": branding.primary, "dk2": branding.primary, "accent2": branding.accent}
+    logo = branding.logo
+    if not logo:
+        return colors, None
+    if logo.startswith("data:"):
+        header, _, payload = logo.partition(",")
+        try:
+            data = base64.b64decode(payload, validate=True) if header.endswith(";base64") else payload.encode()
+        except ValueError:
+            raise InvalidInputError("Branding 'logo': the data: URI is not valid base64.") from None
+        return colors, data
+    try:
+        return colors, Path(logo).read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"Branding 'logo': cannot read '{logo}': {exc.strerror or exc}.") from None
+
+
+def produce_qbr_deck(
+    book: Book,
+    quarter: str,
+    client_id: str,
+    lang: str,
+    *,
+    template: str | Path | None = None,
+    branding: Branding | None = None,
+    audience: str = "client",
+) -> tuple[bytes, QBRContext]:
+    """One client's QBR deck as .pptx bytes, and its context (as ``kinds.produce`` gives a PDF).
+
+    With the built-in template, ``branding`` sets the theme colours, the cover's company name
+    and logo. A company template (``template``) carries its own brand in its master: then
+    nothing of ``branding`` is applied, and its Cover layout needs no ``company``/``logo``.
+    """
+    from cs_reports.reports.qbr import build_qbr_context
+
+    ctx = build_qbr_context(book, quarter, client_id, lang, audience=audience)
+    colors: dict[str, str] | None = None
+    company, logo = "", None
+    if branding is not None and template is None:
+        colors, logo = deck_branding(branding)
+        company = branding.company
+    spec = qbr_deck(ctx, lang, audience=audience, company=company, logo=logo)
+    return render_deck(spec, template, theme_colors=colors), ctx
+
+
+def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:
+    unit = chart.unit
+    fmt = number_format(lang, percent=True) if unit == "percent" else number_format(lang, currency=unit or None)
+    return ChartSpec(
+        "line" if kind == "line" else "column",
+        chart.labels,
+        (Series(name, chart.values),),
+        number_format=fmt,
+        data_labels=labels,
+    )
+
+
+def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
+    """First and last known point of a chart, formatted (for the speaker notes)."""
+    known = [(label, v) for label, v in zip(chart.labels, chart.values, strict=True) if v is not None]
+    if not known:
+        return {"first": DASH, "last": DASH, "first_month": DASH, "last_month": DASH, "last_label": DASH}
+    (l0, v0), (l1, v1) = known[0], known[-1]
+    return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}
+
+
+def qbr_deck(
+    ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
+) -> DeckSpec:
+    """The QBR deck of ``ctx`` (the client edition's sections) in ``lang`` (``'pt-BR'`` or ``'en'``).
+
+    Slides: Cover, KPIs (the summary section), points of attention, goals (table), adoption and
+    NPS by quarter (column charts), support (table), next steps (table), each with speaker notes.
+    A section with nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo``
+    are the vendor's name and logo on the cover (see :func:`deck_branding`).
+    """
+    if audience not in AUDIENCES or ctx.audience != audience:
+        raise InvalidInputError(
+            f"Deck audience must be one of {list(AUDIENCES)} and match the context's edition, got {audience!r} "
+            f"for a {ctx.audience!r} context (the internal deck is not built yet)."
+        )
+    fmt = Formatter(lang)
+    t = {**strings("qbr", lang), **strings("deck", lang)}
+    c = ctx.client
+
+    def value(v: float, kind: str) -> str:  # report_templates/base/macros.html.j2: value()
+        shown = {"pct": lambda: fmt.percent(v, 0), "num": lambda: fmt.number(v), "num1": lambda: fmt.number(v, 1)}
+        return shown.get(kind, lambda: fmt.hours(v))()
+
+    def compare(label: str, x: Compare, kind: str, note: str = "") -> Kpi:  # macros.html.j2: kpi_compare()
+        before = t["vs_before"].format(v=value(x.before, kind)) if x.before == x.before else t["no_before"]
+        return Kpi(value(x.now, kind), label, before + (f" · {note}" if note else ""))
+
+    period = fmt.quarter(ctx.year, ctx.quarter)
+    details = "\n".join(
+        f"{t[label]}: {text}"
+        for label, text in (
+            ("csm", c.csm or DASH),
+            ("plan", c.plan or DASH),
+            ("renewal", fmt.date(c.renewal_date)),
+            ("generated_on", fmt.date(ctx.generated_on)),
+        )
+    )
+    cover: dict[str, Value] = {"title": c.name, "subtitle": f"{t['title']} · {period}", "details": details}
+    if company:
+        cover["company"] = company
+    if logo:
+        cover["logo"] = Picture(logo, company)
+    slides = [SlideSpec("Cover", cover, notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}")]
+    sections = {
+        "summary": lambda: _summary(ctx, t, fmt, compare),
+        "attention": lambda: _attention(ctx, t),
+        "goals": lambda: _goals(ctx, fmt, t),
+        "adoption": lambda: _chart_slide(
+            ctx.adoption.usage_chart if ctx.adoption else None,
+            t["adoption"],
+            t["adoption_rate"],
+            lang,
+            t,
+            "notes_adoption",
+            lambda v: fmt.percent(v, 0),
+        ),
+        "support": lambda: _support(ctx, t, fmt, lang),
+        "next_steps": lambda: _next_steps(ctx, t, fmt),
+    }
+    for name in ctx.sections:  # the edition's order; sections the deck does not draw are listed in AUDIENCES' docs
+        if name in sections:
+            slides.extend(sections[name]())
+    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+
+
+def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callable[..., Kpi]) -> list[SlideSpec]:
+    s = ctx.summary
+    if s is None:
+        return []
+    kpis: dict[str, Value] = {
+        "adoption": compare(t["adoption_rate"], s.adoption, "pct"),
+        "active_users": compare(t["active_users"], s.active_users, "num"),
+        "goals": Kpi(fmt.number(s.goals_achieved), t["goals_achieved"], t["goals_of"].format(n=s.goals_total)),
+        "nps": Kpi(
+            fmt.number(s.nps.now, 0),
+            t["nps_quarter"],
+            t["nps_answers_note"].format(n=fmt.number(s.nps_answers.now), v=fmt.number(s.nps.before, 0)),
+        ),
+        "tickets": compare(t["tickets"], s.tickets, "num"),
+        "csat": compare(t["csat"], s.csat, "pct"),
+    }
+    notes = t["notes_summary"].format(
+        **{k: v.value for k, v in kpis.items() if isinstance(v, Kpi)},
+        milestones=fmt.number(s.milestones_done.now),
+    )
+    return [SlideSpec("KPIs", {"title": t["summary"], **kpis}, notes=notes)]
+
+
+def _attention(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:
+    if ctx.attention is None:
+        return []
+    points = tuple(f"{r.title}: {r.evidence}" for r in ctx.attention.points) or (t["no_attention"],)
+    return [SlideSpec("Bullets", {"title": t["attention"], "body": Bullets(points)}, notes=t["notes_attention"])]
+
+
+def _chart_slide(
+    chart: Chart | None, title: str, name: str, lang: str, t: dict[str, str], notes: str, show: Callable[[float], str]
+) -> list[SlideSpec]:
+    if chart is None:
+        return []
+    if not chart.labels:  # e.g. no Usage rows: the PDF draws an empty frame, the deck says so
+        return [_nothing(title, t)]
+    spec = _chart_spec(chart, name, lang, "column", labels=True)
+    return [
+        SlideSpec(
+            "Chart",
+            {"title": title, "chart": spec, "caption": chart.alt},
+            notes=t[notes].format(**_ends(chart, show)),
+        )
+    ]
+
+
+def _support(ctx: QBRContext, t: dict[str, str], fmt: Formatter, lang: str) -> list[SlideSpec]:
+    s = ctx.support
+    if s is None:
+        return []
+    table = TableSpec(
+        (t["kpi"], t["value"]),
+        (
+            (t["tickets"], fmt.number(s.tickets.now)),
+            (t["open_tickets_label"], fmt.number(s.open_tickets)),
+            (t["tmr"], fmt.hours(s.first_response_hours.now)),
+            (t["tmr_full"], fmt.hours(s.first_response_median_hours)),
+            (t["resolution"], fmt.hours(s.resolution_hours.now)),
+            (t["csat"], fmt.percent(s.csat.now, 0)),
+            (t["ces"], fmt.number(s.ces.now, 1)),
+        ),
+        numeric=(1,),
+    )
+    notes = t["notes_support"].format(
+        tickets=fmt.number(s.tickets.now), open=fmt.number(s.open_tickets), tmr=fmt.hours(s.first_response_hours.now)
+    )
+    nps = _chart_slide(s.nps_chart, t["nps_history"], "NPS", lang, t, "notes_nps", lambda v: fmt.number(v, 0))
+    return [SlideSpec("Table", {"title": t["support"], "table": table}, notes=notes), *nps]
+
+
+def _next_steps(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpec]:
+    n = ctx.next_steps
+    if n is None:
+        return []
+    if not n.steps:
+        text = t["no_next_steps"].format(date=fmt.date(n.until))
+        return [SlideSpec("Bullets", {"title": t["next_steps"], "body": Bullets((text,))}, notes=t["notes_next"])]
+    steps = sorted(n.steps, key=lambda x: x.overdue_days, reverse=True)  # as the PDF: overdue first
+    table = TableSpec(
+        (t["action"], t["side"], t["owner"], t["due"], t["status"]),
+        tuple(
+            (
+                x.step.milestone,
+                t[x.step.owner_side],
+                x.step.owner,
+                fmt.date(x.step.due_date, "short"),
+                t["overdue_days"].format(n=x.overdue_days) if x.overdue_days else t[x.step.status],
+            )
+            for x in steps
+        ),
+        numeric=(3,),
+    )
+    caption = t["next_steps_note"].format(date=fmt.date(n.until))
+    return [SlideSpec("Table", {"title": t["next_steps"], "table": table}, notes=f"{caption} {t['notes_next']}")]
+
+
+def _nothing(title: str, t: dict[str, str]) -> SlideSpec:
+    """A slide saying the period has nothing recorded for ``title`` (never an empty chart or table)."""
+    return SlideSpec("Bullets", {"title": title, "body": Bullets((t["none"],))}, notes=t["notes_none"])
+
+
+def _with_unit(v: float, unit: str, fmt: Formatter) -> str:
+    """``74,4%`` for percent units, ``18,2 erros`` (no-break space) otherwise (report_templates/base/macros.html.j2: with_unit)."""
+    number = fmt.number(v, 1)
+    return f"{number}%" if unit == "%" else f"{number}\xa0{unit}" if unit else number
+
+
+def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> list[SlideSpec]:
+    if ctx.goals is None:
+        return []
+    goals = ctx.goals.goals
+    if not goals:
+        return [_nothing(t["goals"], t)]
+    table = TableSpec(
+        (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
+        tuple(
+            (
+                g.objective,
+                g.kpi,
+                _with_unit(g.baseline, g.unit, fmt),
+                _with_unit(g.target, g.unit, fmt),
+                _with_unit(g.actual, g.unit, fmt),
+                fmt.percent(g.progress, 0),
+                t[g.status],
+            )
+            for g in goals
+        ),
+        numeric=(2, 3, 4, 5),
+    )
+    counts = {s: sum(1 for g in goals if g.status == s) for s in ("achieved", "on_track", "at_risk")}
+    return [
+        SlideSpec("Table", {"title": t["goals"], "table": table}, notes=t["notes_goals"].format(n=len(goals), **counts))
+    ]

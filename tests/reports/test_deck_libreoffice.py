@@ -1,0 +1,104 @@
+"""LibreOffice Impress opens every generated deck: each converts to PDF without error, one page
+per slide, with the client's numbers, and chart axes in the viewer's locale."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from pptx import Presentation
+from pypdf import PdfReader
+
+from cs_reports.reports.deck import ChartSpec, DeckSpec, Series, SlideSpec, number_format, write_deck
+from cs_reports.reports.deck_qbr import qbr_deck
+from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.qbr import build_qbr_context
+from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
+
+
+def _impress_missing() -> str | None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return "LibreOffice (soffice) is not installed"
+    registry = Path(soffice).resolve().parent.parent / "share" / "registry" / "impress.xcd"
+    if not registry.exists():
+        return "LibreOffice Impress is not installed (Debian: apt-get install libreoffice-impress-nogui)"
+    return None
+
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.slow,
+    pytest.mark.skipif(_impress_missing() is not None, reason=str(_impress_missing())),
+]
+
+QUARTER = "2026Q3"
+#: The viewer's locale: PowerPoint and Impress draw a chart's separators from it (see docs/decks.md).
+VIEWER = {"pt-BR": "pt_BR.UTF-8", "en": "en_US.UTF-8"}
+
+
+def convert(deck: Path, out: Path, profile: Path, lang: str) -> Path:
+    """``soffice --headless --convert-to pdf`` in its own profile and process group (killed on timeout)."""
+    env = {**os.environ, "LANG": VIEWER[lang], "LC_ALL": VIEWER[lang]}
+    cmd = [
+        "soffice",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(deck),
+    ]
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=180)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        pytest.fail(f"soffice did not convert {deck.name} within 180 s")
+    pdf = out / (deck.stem + ".pdf")
+    assert proc.returncode == 0, stderr
+    assert pdf.exists(), f"no PDF from soffice: {stdout} {stderr}"
+    return pdf
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    return [
+        re.sub(r"[ \u00a0\u202f]+", " ", p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    ]
+
+
+@pytest.mark.parametrize("lang", ["pt-BR", "en"])
+def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # noqa: F811 (imported fixture)
+    ctx = build_qbr_context(sample_book, QUARTER, clients[lang], lang)
+    hostile = dataclasses.replace(ctx, client=dataclasses.replace(ctx.client, name="=cmd|' /C calc'!A0 <script>"))
+    profile = tmp_path / "lo-profile"
+    fmt = Formatter(lang)
+    for name, context in (("deck", ctx), ("hostile", hostile)):
+        spec = qbr_deck(context, lang, company="Acme SaaS")
+        path = write_deck(spec, tmp_path / f"{name}_{lang}.pptx")
+        pages = pdf_pages(convert(path, tmp_path, profile, lang))
+        assert len(pages) == len(Presentation(path).slides) == len(spec.slides)
+        assert context.client.name in pages[0]
+        assert fmt.percent(ctx.summary.adoption.now, 0) in pages[1]
+    # A money axis: the currency symbol from the format code, the separators from the viewer's locale.
+    chart = ChartSpec(
+        "line",
+        ("jul/26", "ago/26", "set/26"),
+        (Series("MRR", (5200.0, 6100.0, 6167.44)),),
+        number_format(lang, currency="BRL"),
+    )
+    path = write_deck(DeckSpec((SlideSpec("Chart", {"title": "MRR", "chart": chart}),)), tmp_path / f"mrr_{lang}.pptx")
+    (page,) = pdf_pages(convert(path, tmp_path, profile, lang))
+    axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
+    assert re.search(axis, page), page[:300]

@@ -1,0 +1,76 @@
+"""The demo and the edition/settings options, run as a user runs them."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from cs_reports.cli import main
+from cs_reports.reports.render import strings
+
+CLI = [sys.executable, "-c", "import sys; from cs_reports.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def text_of(path: Path) -> str:
+    reader = PdfReader(io.BytesIO(path.read_bytes()))
+    return re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(p.extract_text() or "" for p in reader.pages))
+
+
+def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path, capsys):
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    healthy, at_risk = re.search(r"healthy client \(.*?\): (\w+); at-risk client \(.*?\): (\w+)", printed).groups()
+    assert healthy != at_risk
+    pdfs = {p.name: p for p in (out / "reports").glob("*.pdf")}
+    for cid in (healthy, at_risk):
+        for label in ("qbr-client", "qbr-internal", "success-map-client", "success-map-internal"):
+            assert any(n.startswith(cid.lower() + "_") and f"_{label}_" in n for n in pdfs), (cid, label)
+    assert {n for n in pdfs if n.startswith("portfolio_")} == {
+        f"portfolio_{m}_finance_{lang}.pdf"
+        for m in {n.split("_")[1] for n in pdfs if n.startswith("portfolio_")}
+        for lang in ("pt-br", "en")
+    }
+
+    def internal(cid: str) -> tuple[str, dict[str, str]]:
+        (name,) = [n for n in pdfs if n.startswith(cid.lower() + "_") and "_qbr-internal_" in n]
+        lang = "pt-BR" if name.endswith("_pt-br.pdf") else "en"
+        return text_of(pdfs[name]), strings("qbr", lang)
+
+    text, t = internal(healthy)
+    assert t["no_risks"] in text
+    text, t = internal(at_risk)
+    assert t["no_risks"] not in text
+    assert t["severity_high"] in text  # the at-risk client has at least one high-severity risk
+
+
+def test_cli_audience_and_settings(tmp_path, sample_book_path):
+    settings = tmp_path / "strict.toml"
+    settings.write_text("adoption_low_rate = 1.0\nunused_seats_rate = 1.0\n", encoding="utf-8")
+    args = ["qbr", str(sample_book_path), "--quarter", "2026Q3", "--client", "C0023", "--workers", "1", "--quiet"]
+    done = subprocess.run(
+        [*CLI, *args, "--out", str(tmp_path / "o"), "--audience", "internal", "--settings", str(settings)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (pdf,) = (tmp_path / "o").glob("*.pdf")
+    assert pdf.name.endswith("_2026q3_qbr-internal_en.pdf")
+    assert "Low adoption" in text_of(pdf)  # adoption below 100% is low under these settings
+    settings.write_text("adoption_low = 0.6\n", encoding="utf-8")
+    bad = subprocess.run(
+        [*CLI, *args, "--out", str(tmp_path / "p"), "--settings", str(settings)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode != 0
+    assert bad.stderr.count("\n") == 1, bad.stderr
+    assert "unknown settings ['adoption_low']" in bad.stderr
+    assert "Traceback" not in bad.stderr

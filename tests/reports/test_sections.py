@@ -1,0 +1,113 @@
+"""QBR sections alone: each is a function of (book, client, period, settings), checked on the sample."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from cs_reports import metrics as m
+from cs_reports.reports.common import client_info
+from cs_reports.reports.sections import EDITIONS, SECTIONS, Period, Subject
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
+
+END = pd.Timestamp("2026-09-01")  # 2026Q3
+PERIOD = Period(END)
+
+
+@pytest.fixture(scope="module")
+def paying(sample_book):
+    mrr = sample_book.mrr
+    return sorted(mrr.loc[(mrr["month"] == END) & (mrr["mrr"] > 0), "client_id"].unique())
+
+
+def subject(book, cid, lang="en"):
+    return Subject(cid, client_info(book, cid, END), lang)
+
+
+def test_every_edition_section_is_registered_and_the_client_edition_has_no_internal_section():
+    for names in EDITIONS.values():
+        assert set(names) <= set(SECTIONS)
+    internal_only = {"health", "risks", "forecast", "commercial", "verbatims", "talking_points"}
+    assert not internal_only & set(EDITIONS["client"])
+    assert internal_only <= set(EDITIONS["internal"])
+
+
+def test_next_steps_are_open_milestones_due_by_the_end_of_next_quarter(sample_book, paying):
+    last = PERIOD.last_day.date()
+    seen_overdue = False
+    for cid in paying:
+        section = SECTIONS["next_steps"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        assert section.until == (PERIOD.last_day + pd.Timedelta(days=92)).date()
+        ms = sample_book.rows_of("Milestones", cid)
+        open_ = ms[(ms["status"] != "done") & ms["due_date"].notna()]
+        expected = sorted(open_.loc[open_["due_date"].dt.date <= section.until, "milestone"])
+        assert sorted(s.step.milestone for s in section.steps) == expected, cid
+        for s in section.steps:
+            assert s.overdue_days == max(0, (last - s.step.due_date).days)
+            seen_overdue |= s.overdue_days > 0
+    assert seen_overdue  # the sample has overdue steps, and they are flagged
+
+
+def test_mrr_chart_starts_at_the_first_paid_month(sample_book, paying):
+    firsts = sample_book.mrr[sample_book.mrr["mrr"] > 0].groupby("client_id")["month"].min()
+    young = [c for c in paying if firsts[c] > END - pd.DateOffset(months=11)]
+    old = [c for c in paying if firsts[c] <= END - pd.DateOffset(months=11)]
+    assert young
+    assert old
+    for cid in (young[0], old[0]):
+        section = SECTIONS["commercial"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        assert section.first_month == max(firsts[cid], END - pd.DateOffset(months=11))
+
+
+def test_summary_compares_each_kpi_with_the_previous_quarter(sample_book, paying):
+    cid = paying[0]
+    s = SECTIONS["summary"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+    u = sample_book.rows_of("Usage", cid)
+    for month, value in ((END, s.adoption.now), (END - pd.DateOffset(months=3), s.adoption.before)):
+        row = u[u["month"] == month]
+        assert value == pytest.approx(m.adoption_rate(row["active_users"], row["licensed_users"]))
+    tk = sample_book.rows_of("Tickets", cid)
+    q2 = tk[(tk["opened_at"] >= "2026-04-01") & (tk["opened_at"] < "2026-07-01")]
+    assert s.tickets.before == len(q2)
+    assert s.tickets.change == s.tickets.now - s.tickets.before
+
+
+def test_nps_by_quarter_shows_the_answer_count_and_empty_quarters(sample_book, paying):
+    for cid in paying[:20]:
+        section = SECTIONS["support"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        assert len(section.nps_quarters) == 6
+        assert section.nps_quarters[-1].label == "Q3 26"
+        nps = sample_book.rows_of("NPS", cid)
+        q3 = nps[(nps["date"] >= "2026-07-01") & (nps["date"] < "2026-10-01")]
+        assert section.nps_quarters[-1].answers == len(q3)
+        for q in section.nps_quarters:
+            assert math.isnan(q.score) == (q.answers == 0)
+            assert (f"({q.answers})" if q.answers else "(0)") in section.nps_chart.svg
+
+
+def test_the_sample_flags_at_risk_clients_and_not_healthy_ones(sample_book, paying):
+    from cs_reports.reports.risks import assess_risks
+    from cs_reports.reports.sections import signals
+
+    found = {
+        cid: assess_risks(signals(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)) for cid in paying
+    }
+    flagged = {cid for cid, risks in found.items() if risks}
+    assert flagged
+    assert flagged != set(paying)
+    # the rules read the signals the issue named: a client whose adoption fell >= 10 points is flagged
+    for cid in paying:
+        s = signals(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        if s.adoption_before - s.adoption_now >= 0.10:
+            assert "adoption_falling" in {r.key for r in found[cid]}
+        if s.health_now < 50:
+            assert "health_low" in {r.key for r in found[cid]}
+
+
+def test_settings_reach_the_sections(sample_book, paying):
+    cid = paying[0]
+    near = SECTIONS["next_steps"](sample_book, subject(sample_book, cid), PERIOD, ReportSettings(next_steps_days=0))
+    assert near.until == PERIOD.last_day.date()
+    assert all(s.overdue_days > 0 or s.step.due_date == near.until for s in near.steps)
