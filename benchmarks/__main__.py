@@ -19,6 +19,7 @@ BENCHES = {
     "B3": "benchmarks.b3_read",
     "B4": "benchmarks.b4_recalc",
     "B5": "benchmarks.b5_udf",
+    "B6": "benchmarks.b6_context",
     "B7": "benchmarks.b7_deck",
 }
 RESULTS = Path(__file__).with_name("results.md")

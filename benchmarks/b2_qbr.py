@@ -32,7 +32,7 @@ def make_book(folder: Path, clients: int) -> tuple[Path, str, list[str]]:
     from cs_reports.data.sample import make_sample_tables
     from cs_reports.data.writer import write_tables
 
-    path = write_tables(make_sample_tables(2026, clients=int(clients * 1.4) + 20), folder / "book.xlsx")
+    path = write_tables(make_sample_tables(2026, clients=int(clients * 1.8) + 20), folder / "book.xlsx")
     book = load_book(path)
     last = book.last_month
     # the last month of the quarter before the one holding the book's last month

@@ -13,9 +13,12 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add the data commands to the ``cs-reports`` parser."""
-    p = sub.add_parser("sample", help="write the sample portfolio (the demo data) to a workbook")
-    p.add_argument("out", type=Path, help="output .xlsx path")
+    p = sub.add_parser("sample", help="write the sample portfolio (the demo data) to a workbook or CSV folder")
+    p.add_argument("out", type=Path, help="output .xlsx path, or a folder for one CSV per sheet")
     p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data; default 2026)")
+    p.add_argument(
+        "--clients", type=_positive, default=200, help="number of clients (default 200; CSV folder above ~50,000)"
+    )
     p.add_argument("--csv-dir", type=Path, help="also write one CSV per sheet into this folder")
     p.set_defaults(handler=_sample)
 
@@ -33,6 +36,16 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, help="output file (required for xlsx; default stdout for table/csv)")
     _book_options(p)
     p.set_defaults(handler=_metrics)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
 
 
 def _book_options(p: Any) -> None:
@@ -58,12 +71,17 @@ def _load(args: argparse.Namespace) -> Any:
 def _sample(args: argparse.Namespace) -> int:
     from cs_reports.data.sample import write_sample
 
-    if args.out.suffix.lower() != ".xlsx":
+    if args.out.suffix and args.out.suffix.lower() != ".xlsx":
         from cs_reports.errors import InvalidInputError
 
-        raise InvalidInputError(f"The output must be an .xlsx path, got '{args.out}'.")
-    write_sample(args.out, seed=args.seed, csv_dir=args.csv_dir)
-    print(f"wrote {args.out}" + (f" and CSVs in {args.csv_dir}" if args.csv_dir else ""))
+        raise InvalidInputError(
+            f"The output must be an .xlsx path or a folder (no extension) for CSVs, got '{args.out}'."
+        )
+    write_sample(args.out, seed=args.seed, csv_dir=args.csv_dir, clients=args.clients)
+    what = "CSVs in " if args.out.suffix.lower() != ".xlsx" else ""
+    print(
+        f"wrote {what}{args.out} ({args.clients:,} clients)" + (f" and CSVs in {args.csv_dir}" if args.csv_dir else "")
+    )
     return 0
 
 

@@ -8,12 +8,14 @@ and clients billed by annual invoices (in the ``Invoices`` sheet instead of ``MR
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from itertools import product
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from cs_reports.data import _sample_words as w
+from cs_reports.errors import InvalidInputError
 from cs_reports.metrics.health import DEFAULT_HEALTH_MODEL
 from cs_reports.metrics.portfolio import touch_model
 
@@ -23,466 +25,484 @@ FIRST_MONTH = pd.Timestamp("2023-11-01")
 LAST_MONTH = pd.Timestamp("2026-10-01")
 N_MONTHS = 36
 
-_PT_PREFIX = [
-    "Padaria",
-    "Transportes",
-    "Clínica",
-    "Construtora",
-    "Agropecuária",
-    "Farmácia",
-    "Escola",
-    "Logística",
-    "Distribuidora",
-    "Laboratório",
-    "Imobiliária",
-    "Hotel",
-    "Restaurante",
-    "Comercial",
-    "Indústria",
-    "Editora",
-]
-_PT_NAME = [
-    "Silva",
-    "Souza",
-    "Oliveira",
-    "Santos",
-    "Pereira",
-    "Costa",
-    "Almeida",
-    "Ferreira",
-    "Rodrigues",
-    "Gomes",
-    "Ribeiro",
-    "Carvalho",
-    "Araújo",
-    "Lima",
-    "Barbosa",
-    "Rocha",
-    "Mendes",
-    "Nogueira",
-    "Teixeira",
-    "Moura",
-]
-_PT_PLACE = [
-    "Paulista",
-    "Carioca",
-    "Mineira",
-    "do Sul",
-    "Nordeste",
-    "Litoral",
-    "Serra Azul",
-    "Boa Vista",
-    "Ipiranga",
-    "Horizonte",
-    "Vale Verde",
-    "Cerrado",
-]
-_PT_SUFFIX = ["Ltda.", "S.A.", "ME", "EIRELI", "Ltda."]
-_EN_PREFIX = [
-    "Northwind",
-    "Bluebird",
-    "Harbor",
-    "Summit",
-    "Evergreen",
-    "Redwood",
-    "Silverline",
-    "Brightpath",
-    "Ironbridge",
-    "Maple",
-    "Cobalt",
-    "Lakeside",
-]
-_EN_NAME = ["Analytics", "Logistics", "Health", "Foods", "Learning", "Retail", "Labs", "Energy", "Media", "Finance"]
-_EN_SUFFIX = ["Inc.", "LLC", "Ltd.", "Co."]
-_CSMS = [
-    "Ana Ribeiro",
-    "Bruno Carvalho",
-    "Camila Nunes",
-    "Diego Martins",
-    "Elisa Moreira",
-    "Felipe Duarte",
-    "Gabriela Rocha",
-    "Henrique Alves",
-]
-_SEGMENTS = {"SMB": (1_000.0, 0.55), "Mid-Market": (5_000.0, 0.5), "Enterprise": (22_000.0, 0.45)}
-_PLANS = {"SMB": "Essencial", "Mid-Market": "Profissional", "Enterprise": "Enterprise"}
-_COMMENTS = {
-    "pt-BR": {
-        "promoter": [
-            "Excelente atendimento, a equipe é muito próxima.",
-            "A plataforma mudou nossa rotina, recomendo!",
-            "Suporte rápido e resolutivo.",
-            "Ótimo custo-benefício e ótimas integrações.",
-        ],
-        "passive": [
-            "Bom produto, mas faltam alguns relatórios.",
-            "Funciona bem, a implantação foi um pouco lenta.",
-            "Atende, mas poderia ser mais simples.",
-        ],
-        "detractor": [
-            "Chamados demoram para ser resolvidos.",
-            "Tivemos instabilidade no último mês.",
-            "O preço subiu e o valor não acompanhou.",
-            "Falta treinamento para a equipe.",
-        ],
-    },
-    "en": {
-        "promoter": [
-            "Great team, they really understand our business.",
-            "The platform saves us hours every week.",
-            "Fast, helpful support.",
-        ],
-        "passive": ["Solid product, reporting could be better.", "Works well, onboarding took a while."],
-        "detractor": [
-            "Tickets take too long to resolve.",
-            "We had outages last month.",
-            "Too expensive for what we use.",
-        ],
-    },
-}
-_GOALS = {
-    "pt-BR": [
-        ("Reduzir o tempo médio de atendimento", "TMA", "min", 12.0, 8.0),
-        ("Aumentar a adoção da plataforma", "Usuários ativos", "%", 45.0, 80.0),
-        ("Diminuir retrabalho no faturamento", "Erros por mês", "erros", 30.0, 10.0),
-        ("Acelerar o fechamento mensal", "Dias para fechar", "dias", 10.0, 5.0),
-        ("Aumentar a satisfação dos clientes finais", "CSAT", "%", 70.0, 85.0),
-    ],
-    "en": [
-        ("Cut average handling time", "AHT", "min", 12.0, 8.0),
-        ("Increase platform adoption", "Active users", "%", 45.0, 80.0),
-        ("Reduce billing rework", "Errors per month", "errors", 30.0, 10.0),
-        ("Close the books faster", "Days to close", "days", 10.0, 5.0),
-    ],
-}
-_MILESTONES = {
-    "pt-BR": [
-        ("30", "Kickoff e configuração inicial", "vendor"),
-        ("30", "Envio dos dados de cadastro", "client"),
-        ("60", "Treinamento dos usuários-chave", "vendor"),
-        ("60", "Integração com o ERP", "client"),
-        ("90", "Primeiro relatório de resultados", "vendor"),
-        ("90", "Validação do ROI com a diretoria", "client"),
-    ],
-    "en": [
-        ("30", "Kickoff and initial setup", "vendor"),
-        ("30", "Send master data", "client"),
-        ("60", "Train key users", "vendor"),
-        ("60", "ERP integration", "client"),
-        ("90", "First results report", "vendor"),
-        ("90", "ROI review with leadership", "client"),
-    ],
-}
-_CONTACTS = ["Mariana Lopes", "Rafael Teixeira", "Juliana Prado", "Paulo Vieira", "Sarah Miller", "John Carter"]
+
+EXCEL_MAX_ROWS = 1_048_576
 
 
-@dataclass
-class _Client:
-    cid: str
-    name: str
-    locale: str
-    segment: str
-    csm: str
-    start: int  # month index of first MRR
-    base: float
-    annual: bool
+def _pool(parts: list[list[str]], extra: list[str]) -> tuple[list[str], int]:
+    """Every name of ``parts`` (one word from each list), then with a city: the pool, in a fixed order."""
+    first = [" ".join(p) for p in product(*parts)]
+    *lead, last = parts
+    second = [" ".join((*p, city, s)) for p in product(*lead) for city in extra for s in last]
+    return first + second, len(first)
 
 
-def _name(rng: np.random.Generator, locale: str, used: set[str]) -> str:
-    while True:
-        if locale == "pt-BR":
-            parts = [
-                rng.choice(_PT_PREFIX),
-                rng.choice(_PT_NAME if rng.random() < 0.6 else _PT_PLACE),
-                rng.choice(_PT_SUFFIX),
-            ]
-        else:
-            parts = [rng.choice(_EN_PREFIX), rng.choice(_EN_NAME), rng.choice(_EN_SUFFIX)]
-        name = " ".join(str(p) for p in parts)
-        if name not in used:
-            used.add(name)
-            return name
+def _names(rng: np.random.Generator, pt: np.ndarray) -> np.ndarray:
+    """Unique client names by construction: pools drawn without replacement, then numbered units."""
+    out = np.empty(pt.size, dtype=object)
+    pools = {
+        True: (*_pool([w.PT_PREFIX, w.PT_NAME + w.PT_PLACE, w.PT_SUFFIX], w.PT_CITY), "Unidade"),
+        False: (*_pool([w.EN_PREFIX, w.EN_NAME, w.EN_SUFFIX], w.EN_CITY), "Unit"),
+    }
+    for flag, (pool, plain, unit) in pools.items():
+        where = np.flatnonzero(pt == flag)
+        # the plain names first (shuffled), the longer ones with a city only when those run out
+        order = np.concatenate([rng.permutation(plain), plain + rng.permutation(len(pool) - plain)])
+        picks = order[np.arange(where.size) % len(pool)]
+        rounds = np.arange(where.size) // len(pool)
+        out[where] = [
+            pool[k] if r == 0 else f"{pool[k]} ({unit} {r + 1})"
+            for k, r in zip(picks.tolist(), rounds.tolist(), strict=True)
+        ]
+    return out
 
 
-def _mrr_path(rng: np.random.Generator, c: _Client) -> np.ndarray:
-    """Monthly MRR of one client: churn hazard, expansions, contractions, reactivations."""
-    mrr = np.zeros(N_MONTHS)
-    value = c.base
-    active = True
-    gap = 0
-    for t in range(c.start, N_MONTHS):
-        if active:
-            u = rng.random()
-            if t > c.start and u < 0.014:
-                active, gap = False, 0
-                mrr[t] = 0.0
-                continue
-            if u < 0.05:
-                value *= 1 + rng.uniform(0.1, 0.4)
-            elif u < 0.07:
-                value *= 1 - rng.uniform(0.1, 0.3)
-            if c.annual:  # annual plans change only at renewal
-                value = mrr[t - 1] if t > c.start and (t - c.start) % 12 else value
-            mrr[t] = round(value, 2)
-        else:
-            gap += 1
-            if gap >= 2 and rng.random() < 0.03:
-                active = True
-                value = value * rng.uniform(0.8, 1.1)
-                mrr[t] = round(value, 2)
-    return mrr
+def _csm_names(count: int) -> list[str]:
+    """The eight demo CSMs, then first x last names: about one CSM per 60 accounts."""
+    more = [f"{f} {s}" for s in w.LAST for f in w.FIRST if f"{f} {s}" not in w.CSMS]
+    return (w.CSMS + more)[: max(len(w.CSMS), min(count, len(w.CSMS) + len(more)))]
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    out: np.ndarray = 1.0 / (1.0 + np.exp(-x))
+    return out
+
+
+def _days(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype="int64").astype("timedelta64[D]")
+
+
+def _paths(rng: np.random.Generator, c: dict[str, np.ndarray], mood: np.ndarray, adoption: np.ndarray) -> np.ndarray:
+    """Monthly MRR of every client (clients x months).
+
+    Most logo churn happens at the contract's anniversary, with a probability that follows
+    the client's observable signals the month before (mood -> NPS, adoption, tenure);
+    a small monthly hazard covers cancellations between renewals. Expansion, contraction
+    (frequent while an account declines), reactivation after a gap of two months or more.
+    """
+    n = c["start"].size
+    path = np.zeros((n, N_MONTHS))
+    value = c["base"].copy()
+    active = np.zeros(n, dtype=bool)
+    gap = np.zeros(n, dtype=int)
+    for t in range(N_MONTHS):
+        starting = c["start"] == t
+        active |= starting
+        was = active & ~starting
+        prev_mood = mood[:, max(t - 1, 0)]
+        prev_adopt = adoption[:, max(t - 1, 0)]
+        renewal = was & ((t - c["phase"]) % 12 == 0)
+        tenure = (t - c["cs_index"]) // 12
+        p_renewal = _sigmoid(-2.3 - 1.1 * prev_mood - 5.0 * (prev_adopt - 0.6) + 0.6 * (tenure <= 1))
+        p_month = 0.005 + 0.01 * (prev_mood < -1.5)
+        u = rng.random(n)
+        churn = was & ((renewal & (u < p_renewal)) | (~renewal & (u < p_month)))
+        declining = (c["decline_from"] <= t) & (t < c["decline_to"])
+        v = rng.random(n)
+        grow = was & ~churn & (v < np.where(declining, 0.01, 0.05))
+        shrink = was & ~churn & ~grow & (v < np.where(declining, 0.25, 0.07))
+        new_value = np.where(grow, value * (1 + rng.uniform(0.1, 0.4, n)), value)
+        new_value = np.where(shrink, new_value * (1 - rng.uniform(0.1, 0.3, n)), new_value)
+        frozen = c["annual"] & ~renewal & was  # annual plans change only at renewal
+        value = np.where(frozen, value, new_value)
+        value = np.where(starting, c["base"], value)
+        active &= ~churn
+        gap = np.where(active, 0, gap + (~active & (c["start"] < t)))
+        back = ~active & (c["start"] < t) & (gap >= 2) & ~churn & (rng.random(n) < 0.02)
+        value = np.where(back, value * rng.uniform(0.8, 1.1, n), value)
+        active |= back
+        gap[back] = 0
+        path[:, t] = np.where(active, np.round(value, 2), 0.0)
+    return path
 
 
 def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.DataFrame]:
     """Build every sheet of the sample portfolio as DataFrames (contract column names).
 
-    The same ``seed`` always gives the same data.
+    The same ``seed`` always gives the same data. Every step is vectorised over clients, so
+    100,000 clients take seconds, and names are unique by construction (the name pools are
+    drawn without replacement; beyond them a unit number is added).
+    About 15% of the accounts decline in the last months (falling adoption and mood, so
+    detractors, late milestones, old open tickets, contraction) and 20% went through such a
+    patch earlier; renewals depend on those signals, so the ``Renewals`` sheet holds about
+    three years of outcomes to learn from.
     """
+    if clients < 1:
+        raise InvalidInputError(f"make_sample_tables needs clients >= 1, got {clients}.")
     rng = np.random.default_rng(seed)
-    used: set[str] = set()
-    people: list[_Client] = []
-    for i in range(clients):
-        locale = "pt-BR" if rng.random() < 0.8 else "en"
-        segment = str(rng.choice(list(_SEGMENTS), p=[0.6, 0.3, 0.1]))
-        median, sigma = _SEGMENTS[segment]
-        start = int(rng.integers(0, N_MONTHS)) if rng.random() < 0.7 else 0
-        base = round(float(median * rng.lognormal(0, sigma)), -1)
-        annual = rng.random() < 0.12
-        people.append(
-            _Client(
-                f"C{i + 1:04d}", _name(rng, locale, used), locale, segment, _CSMS[i % len(_CSMS)], start, base, annual
-            )
-        )
+    n = clients
     months = pd.date_range(FIRST_MONTH, periods=N_MONTHS, freq="MS")
-    paths = {c.cid: _mrr_path(rng, c) for c in people}
+    m64 = months.to_numpy().astype("datetime64[D]")
+    pt = rng.random(n) < 0.8
+    seg_names = list(w.SEGMENTS)
+    seg = rng.choice(3, n, p=[0.6, 0.3, 0.1])
+    medians = np.array([v[0] for v in w.SEGMENTS.values()])[seg]
+    sigmas = np.array([v[1] for v in w.SEGMENTS.values()])[seg]
+    start = np.where(rng.random(n) < 0.7, rng.integers(0, N_MONTHS, n), 0)
+    before = rng.integers(1, 37, n)  # clients since before the window: months since their contract start
+    cs_index = np.where(start == 0, -before, start)
+    kind = rng.random(n)
+    now_declining = kind < 0.15  # declining in the last 3-8 months: the accounts at risk today
+    episode = (kind >= 0.15) & (kind < 0.35)  # a rough patch of 3-6 months earlier on
+    first_bad = rng.integers(3, N_MONTHS - 9, n)
+    c = {
+        "start": start,
+        "cs_index": cs_index,
+        "phase": cs_index % 12,
+        # price points as Brazilian SaaS writes them: R$ 1.289,90
+        "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0) - 0.10,
+        "annual": rng.random(n) < 0.12,
+        "decline_from": np.where(now_declining, N_MONTHS - rng.integers(3, 9, n), np.where(episode, first_bad, 999)),
+        "decline_to": np.where(episode, first_bad + rng.integers(3, 7, n), 999),
+    }
+    t_grid = np.arange(N_MONTHS)[None, :]
+    declining = (c["decline_from"][:, None] <= t_grid) & (t_grid < c["decline_to"][:, None])
+    steps = np.where(declining, 1.0, 0.0)
+    mood0 = rng.normal(0.0, 1.0, n)
+    mood = mood0[:, None] + np.cumsum(rng.normal(0.0, 0.08, (n, N_MONTHS)), axis=1) - 0.3 * np.cumsum(steps, axis=1)
+    adopt0 = np.clip(rng.beta(4, 3, n) + 0.1 * mood0, 0.05, 0.98)
+    drift = rng.normal(0.005, 0.03, (n, N_MONTHS)) - 0.05 * steps
+    adoption = np.clip(adopt0[:, None] + np.cumsum(drift, axis=1), 0.05, 0.98)
+    path = _paths(rng, c, mood, adoption)
 
-    client_rows, mrr_rows, invoice_rows = [], [], []
-    starts: dict[str, pd.Timestamp] = {}
-    for c in people:
-        path = paths[c.cid]
-        paying = np.flatnonzero(path > 0)
-        first = int(paying[0]) if paying.size else c.start
-        contract_start = months[first] + pd.Timedelta(days=int(rng.integers(0, 27)))
-        if first == 0:  # a client since before the data window: its contract started earlier
-            contract_start -= pd.Timedelta(days=int(rng.integers(0, 3 * 365)))
-        starts[c.cid] = contract_start
-        renewal = contract_start + pd.DateOffset(years=1)
-        while renewal <= LAST_MONTH:
-            renewal += pd.DateOffset(years=1)
-        arr = 12 * (path[-1] if path[-1] > 0 else path.max())
-        given = touch_model(arr) if rng.random() < 0.7 else None
-        client_rows.append(
-            {
-                "client_id": c.cid,
-                "name": c.name,
-                "segment": c.segment,
-                "touch_model": given,
-                "csm": c.csm,
-                "contract_start": contract_start.normalize(),
-                "renewal_date": renewal.normalize(),
-                "plan": _PLANS[c.segment],
-                "currency": "BRL",
-                "cac": round(float(c.base * rng.uniform(4, 10)), -1),
-                "gross_margin": round(float(rng.uniform(0.72, 0.86)), 2),
-                "locale": c.locale,
-            }
+    ids = np.array([f"C{i + 1:0{max(4, len(str(n)))}d}" for i in range(n)], dtype=object)
+    locale = np.where(pt, "pt-BR", "en")
+    csms = _csm_names(n // 60)
+    cs_day = rng.integers(1, 29, n)
+    cs_year = 2023 + (10 + cs_index) // 12
+    cs_month = (10 + cs_index) % 12 + 1
+    contract_start = pd.to_datetime(pd.DataFrame({"year": cs_year, "month": cs_month, "day": cs_day}))
+    years_to_next = (N_MONTHS - 1 - cs_index) // 12 + 1  # the first anniversary after the last month
+    renewal_date = pd.to_datetime(pd.DataFrame({"year": cs_year + years_to_next, "month": cs_month, "day": cs_day}))
+    last = path[:, -1]
+    arr = 12 * np.where(last > 0, last, path.max(axis=1))
+    given = rng.random(n) < 0.7
+    clients_frame = pd.DataFrame(
+        {
+            "client_id": ids,
+            "name": _names(rng, pt),
+            "segment": np.array(seg_names, dtype=object)[seg],
+            "touch_model": [touch_model(a) if g else None for a, g in zip(arr.tolist(), given.tolist(), strict=True)],
+            "csm": np.array(csms, dtype=object)[np.arange(n) % len(csms)],
+            "contract_start": contract_start,
+            "renewal_date": renewal_date,
+            "plan": np.array([w.PLANS[s] for s in seg_names], dtype=object)[seg],
+            "currency": "BRL",
+            "cac": np.round(c["base"] * rng.uniform(4, 10, n), -1),
+            "gross_margin": np.round(rng.uniform(0.72, 0.86, n), 2),
+            "locale": locale,
+        }
+    )
+    tables = {"Clients": clients_frame}
+    tables.update(_billing(ids, path, c, cs_day, m64))
+    tables.update(_signals(rng, ids, pt, path, c, mood, adoption, months))
+    tables["Renewals"] = _renewals(ids, path, cs_index, cs_year, cs_month, cs_day)
+    tables.update(_plans(rng, ids, pt, path, c, csms, months))
+    tables["HealthModel"] = pd.DataFrame(
+        [
+            {"component": comp.name, "weight": comp.weight, "thresholds": f"{comp.bad:g};{comp.good:g}"}
+            for comp in DEFAULT_HEALTH_MODEL.components
+        ]
+    )
+    order = ["Clients", "MRR", "Invoices", "NPS", "Renewals", "Tickets", "Usage", "Milestones", "Goals"]
+    return {name: tables[name] for name in [*order, "Opportunities", "HealthModel"]}
+
+
+def _billing(
+    ids: np.ndarray, path: np.ndarray, c: dict[str, np.ndarray], cs_day: np.ndarray, m64: np.ndarray
+) -> dict[str, pd.DataFrame]:
+    """``MRR`` rows of monthly plans; ``Invoices`` of annual plans (one a year while paying)."""
+    rows, cols = np.nonzero((path > 0) & ~c["annual"][:, None])
+    mrr = pd.DataFrame({"client_id": ids[rows], "month": pd.to_datetime(m64[cols]), "mrr": path[rows, cols]})
+    inv: list[tuple[int, int]] = []
+    for i in np.flatnonzero(c["annual"]).tolist():
+        t = int(c["start"][i])
+        while t < N_MONTHS:
+            if path[i, t] > 0:
+                inv.append((i, t))
+                t += 12
+            else:
+                t += 1
+    who = np.array([i for i, _ in inv], dtype=int)
+    when = np.array([t for _, t in inv], dtype=int)
+    period_start = pd.to_datetime(m64[when] + _days(cs_day[who] - 1))
+    invoices = pd.DataFrame(
+        {
+            "client_id": ids[who],
+            "amount": np.round(path[who, when] * 12, 2),
+            "period_start": period_start,
+            "period_end": period_start + pd.DateOffset(years=1) - pd.Timedelta(days=1),
+            "invoice_id": [
+                f"NF-{ids[i][1:]}-{m64[t].astype(object):%Y%m}"
+                for i, t in zip(who.tolist(), when.tolist(), strict=True)
+            ],
+        }
+    )
+    return {"MRR": mrr, "Invoices": invoices}
+
+
+def _pick(
+    rng: np.random.Generator, pt: np.ndarray, kind: np.ndarray, texts: dict[str, dict[str, list[str]]]
+) -> np.ndarray:
+    """One text per row from ``texts[locale][kind]``."""
+    out = np.empty(kind.size, dtype=object)
+    for flag, loc in ((True, "pt-BR"), (False, "en")):
+        for k, options in texts[loc].items():
+            where = np.flatnonzero((pt == flag) & (kind == k))
+            out[where] = np.array(options, dtype=object)[rng.integers(0, len(options), where.size)]
+    return out
+
+
+def _signals(
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    pt: np.ndarray,
+    path: np.ndarray,
+    c: dict[str, np.ndarray],
+    mood: np.ndarray,
+    adoption: np.ndarray,
+    months: pd.DatetimeIndex,
+) -> dict[str, pd.DataFrame]:
+    """NPS answers (quarterly), tickets (with CSAT/CES) and monthly usage of paying clients."""
+    m64 = months.to_numpy().astype("datetime64[m]")
+    paying = path > 0
+    surveyed = paying & (np.arange(N_MONTHS)[None, :] % 3 == (c["start"] % 3)[:, None])
+    ci, ti = np.nonzero(surveyed)
+    answers = rng.integers(1, 4, ci.size)
+    ci, ti = np.repeat(ci, answers), np.repeat(ti, answers)
+    score = np.clip(np.round(rng.normal(8.2 + 1.2 * mood[ci, ti], 1.6)), 0, 10).astype(int)
+    kind = np.where(score >= 9, "promoter", np.where(score >= 7, "passive", "detractor"))
+    comment = pd.Series(_pick(rng, pt[ci], kind, w.COMMENTS)).where(rng.random(ci.size) < 0.45, None).to_numpy()
+    nps = pd.DataFrame(
+        {
+            "client_id": ids[ci],
+            "date": pd.to_datetime(m64[ti] + _days(rng.integers(0, 27, ci.size))),
+            "score": score,
+            "comment": comment,
+        }
+    )
+
+    ci, ti = np.nonzero(paying)
+    declining = (c["decline_from"][ci] <= ti) & (ti < c["decline_to"][ci])
+    current = c["decline_to"][ci] > N_MONTHS  # a decline still going on at the last month
+    count = rng.poisson(0.6 + c["base"][ci] / 8000 + 0.8 * declining)
+    ci, ti = np.repeat(ci, count), np.repeat(ti, count)
+    declining, current = np.repeat(declining, count), np.repeat(current, count)
+    k = ci.size
+    opened = m64[ti] + rng.integers(0, 27 * 24 * 60, k).astype("timedelta64[m]")
+    first_h = rng.lognormal(np.log(3.0) - 0.3 * mood[ci, ti], 0.9)
+    resolve_h = first_h + rng.lognormal(np.log(16.0), 1.0, k)
+    open_now = ((ti == N_MONTHS - 1) & (rng.random(k) < 0.5)) | (declining & current & (rng.random(k) < 0.35))
+    resolved = pd.Series(pd.to_datetime(opened + np.round(resolve_h * 60).astype("timedelta64[m]"))).where(~open_now)
+    csat = np.where(rng.random(k) < 0.7, np.clip(np.round(rng.normal(4.1 + 0.4 * mood[ci, ti], 0.8)), 1, 5), np.nan)
+    ces = np.where(rng.random(k) < 0.5, np.clip(np.round(rng.normal(5.3 + 0.5 * mood[ci, ti], 1.1)), 1, 7), np.nan)
+    order = np.lexsort((opened, ci))  # ticket numbers by client, then time (as a helpdesk export)
+    width = max(6, len(str(k)))
+    tickets = pd.DataFrame(
+        {
+            "client_id": ids[ci],
+            "ticket_id": "",
+            "opened_at": pd.to_datetime(opened),
+            "first_response_at": pd.to_datetime(opened + np.round(first_h * 60).astype("timedelta64[m]")),
+            "resolved_at": resolved,
+            "csat": csat,
+            "ces": ces,
+        }
+    ).iloc[order]
+    tickets["ticket_id"] = [f"T{i + 1:0{width}d}" for i in range(k)]
+
+    ci, ti = np.nonzero(paying)
+    floor = np.maximum(3, (c["base"] / 60).astype(int))
+    seats_all = np.maximum(np.maximum.accumulate(np.where(paying, (path / 60).astype(int), 0), axis=1), floor[:, None])
+    seats = seats_all[ci, ti]
+    active = np.round(seats * adoption[ci, ti]).astype(int)
+    usage = pd.DataFrame(
+        {
+            "client_id": ids[ci],
+            "month": pd.to_datetime(months.to_numpy()[ti]),
+            "active_users": active,
+            "licensed_users": seats,
+            "reports_created": rng.poisson(active * 3),
+            "integrations_used": rng.integers(0, 6, ci.size),
+        }
+    )
+    return {"NPS": nps, "Tickets": tickets.reset_index(drop=True), "Usage": usage}
+
+
+def _renewals(
+    ids: np.ndarray, path: np.ndarray, cs_index: np.ndarray, year: np.ndarray, month: np.ndarray, day: np.ndarray
+) -> pd.DataFrame:
+    """Every anniversary in the window (and the next 3 months) of a client paying the month before.
+
+    Outcome: ``renewed`` if the client pays in the due month, ``churned`` if not, ``pending``
+    for anniversaries after the last month.
+    """
+    parts = []
+    for k in range(1, N_MONTHS // 12 + 5):
+        due = cs_index + 12 * k
+        ok = (due >= 1) & (due < N_MONTHS + 3)
+        i = np.flatnonzero(ok)
+        i = i[path[i, np.minimum(due[i] - 1, N_MONTHS - 1)] > 0]
+        d = due[i]
+        inside = d < N_MONTHS
+        after = np.where(inside, path[i, np.minimum(d, N_MONTHS - 1)], np.nan)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "client_id": ids[i],
+                    "due_date": pd.to_datetime(pd.DataFrame({"year": year[i] + k, "month": month[i], "day": day[i]})),
+                    "outcome": np.where(inside, np.where(after > 0, "renewed", "churned"), "pending"),
+                    "mrr_before": path[i, np.minimum(d - 1, N_MONTHS - 1)],
+                    "mrr_after": after,
+                    "_order": i,
+                }
+            )
         )
-        if c.annual:
-            t = first
-            while t < N_MONTHS:
-                if path[t] > 0:
-                    period_start = months[t] + pd.Timedelta(days=int(contract_start.day) - 1)
-                    invoice_rows.append(
-                        {
-                            "client_id": c.cid,
-                            "amount": round(float(path[t] * 12), 2),
-                            "period_start": period_start,
-                            "period_end": period_start + pd.DateOffset(years=1) - pd.Timedelta(days=1),
-                            "invoice_id": f"NF-{c.cid[1:]}-{months[t]:%Y%m}",
-                        }
-                    )
-                    t += 12
-                else:
-                    t += 1
-        else:
-            for t in paying.tolist():
-                mrr_rows.append({"client_id": c.cid, "month": months[t], "mrr": float(path[t])})
+    frame = pd.concat(parts, ignore_index=True).sort_values(["_order", "due_date"], kind="stable")
+    frame["mrr_after"] = frame["mrr_after"].where(frame["outcome"] != "pending")
+    return frame.drop(columns="_order").reset_index(drop=True)
 
-    nps_rows, ticket_rows, usage_rows = [], [], []
-    ticket_no = 0
-    for c in people:
-        path = paths[c.cid]
-        mood = float(rng.normal(0.0, 1.0))  # latent satisfaction
-        seats = max(3, int(c.base / 60))
-        adoption = float(np.clip(rng.beta(4, 3) + 0.1 * mood, 0.05, 0.98))
-        for t in np.flatnonzero(path > 0).tolist():
-            month = months[t]
-            if t % 3 == c.start % 3:
-                for _ in range(int(rng.integers(1, 4))):
-                    score = int(np.clip(round(rng.normal(8.2 + 1.2 * mood, 1.6)), 0, 10))
-                    kind = "promoter" if score >= 9 else "passive" if score >= 7 else "detractor"
-                    comment = str(rng.choice(_COMMENTS[c.locale][kind])) if rng.random() < 0.45 else None
-                    day = month + pd.Timedelta(days=int(rng.integers(0, 27)))
-                    nps_rows.append({"client_id": c.cid, "date": day, "score": score, "comment": comment})
-            for _ in range(int(rng.poisson(0.6 + c.base / 8000))):
-                ticket_no += 1
-                opened = month + pd.Timedelta(minutes=int(rng.integers(0, 27 * 24 * 60)))
-                first_h = float(rng.lognormal(np.log(3.0) - 0.3 * mood, 0.9))
-                resolve_h = first_h + float(rng.lognormal(np.log(16.0), 1.0))
-                recent = month >= months[-1]
-                responded = opened + pd.Timedelta(hours=round(first_h, 2))
-                resolved = None if recent and rng.random() < 0.5 else opened + pd.Timedelta(hours=round(resolve_h, 2))
-                csat = int(np.clip(round(rng.normal(4.1 + 0.4 * mood, 0.8)), 1, 5)) if rng.random() < 0.7 else None
-                ces = int(np.clip(round(rng.normal(5.3 + 0.5 * mood, 1.1)), 1, 7)) if rng.random() < 0.5 else None
-                ticket_rows.append(
+
+def _plans(
+    rng: np.random.Generator,
+    ids: np.ndarray,
+    pt: np.ndarray,
+    path: np.ndarray,
+    c: dict[str, np.ndarray],
+    csms: list[str],
+    months: pd.DatetimeIndex,
+) -> dict[str, pd.DataFrame]:
+    """Success plans (30/60/90 milestones of the latest cycle), goals and upsell opportunities."""
+    n = ids.size
+    m64 = months.to_numpy().astype("datetime64[D]")
+    now = (months[-1] + pd.offsets.MonthEnd(0)).to_datetime64().astype("datetime64[D]")
+    at_risk = (c["decline_from"] < N_MONTHS) & (c["decline_to"] > N_MONTHS)
+    first = c["start"]
+    cycle = first + ((N_MONTHS - 1 - first) // 12) * 12
+    anchor = m64[cycle] + np.timedelta64(5, "D")
+    csm = np.array(csms, dtype=object)[np.arange(n) % len(csms)]
+    parts = []
+    for loc, flag in (("pt-BR", True), ("en", False)):
+        i = np.flatnonzero(pt == flag)
+        for phase, milestone, side in w.MILESTONES[loc]:
+            due = anchor[i] + np.timedelta64(int(phase), "D")
+            past = due <= now
+            late = past & (rng.random(i.size) < np.where(at_risk[i], 0.6, 0.2))
+            undone = late & (rng.random(i.size) < np.where(at_risk[i], 0.8, 0.5))
+            shift = np.where(late, rng.integers(-5, 15, i.size), rng.integers(-5, 3, i.size))
+            done = pd.Series(pd.to_datetime(due + _days(shift))).where(past & ~undone)
+            status = np.where(
+                past,
+                np.where(undone, "late", "done"),
+                np.where(due - now < np.timedelta64(30, "D"), "in_progress", "planned"),
+            )
+            owner = (
+                csm[i]
+                if side == "vendor"
+                else np.array(w.CONTACTS, dtype=object)[rng.integers(0, len(w.CONTACTS), i.size)]
+            )
+            parts.append(
+                pd.DataFrame(
                     {
-                        "client_id": c.cid,
-                        "ticket_id": f"T{ticket_no:06d}",
-                        "opened_at": opened.floor("min"),
-                        "first_response_at": responded.floor("min"),
-                        "resolved_at": None if resolved is None else resolved.floor("min"),
-                        "csat": csat,
-                        "ces": ces,
+                        "client_id": ids[i],
+                        "milestone": milestone,
+                        "phase": f"{phase} dias" if loc == "pt-BR" else f"{phase} days",
+                        "due_date": pd.to_datetime(due),
+                        "done_date": done.to_numpy(),
+                        "owner_side": side,
+                        "owner": owner,
+                        "status": status,
+                        "_order": i,
                     }
                 )
-            seats = max(seats, int(path[t] / 60))
-            adoption = float(np.clip(adoption + rng.normal(0.005, 0.03), 0.05, 0.98))
-            active = round(seats * adoption)
-            usage_rows.append(
-                {
-                    "client_id": c.cid,
-                    "month": month,
-                    "active_users": active,
-                    "licensed_users": seats,
-                    "reports_created": int(rng.poisson(active * 3)),
-                    "integrations_used": int(rng.integers(0, 6)),
-                }
             )
+    milestones = pd.concat(parts, ignore_index=True).sort_values("_order", kind="stable").drop(columns="_order")
 
-    renewal_rows, milestone_rows, goal_rows, opp_rows = [], [], [], []
-    for c in people:
-        path = paths[c.cid]
-        paying = np.flatnonzero(path > 0)
-        if not paying.size:
-            continue
-        first = int(paying[0])
-        anniversary = starts[c.cid] + pd.DateOffset(years=1)
-        horizon = LAST_MONTH + pd.DateOffset(months=3)
-        while anniversary < horizon:
-            due_date = anniversary.normalize()
-            anniversary += pd.DateOffset(years=1)
-            if due_date < FIRST_MONTH + pd.DateOffset(months=1):
-                continue
-            due = (due_date.year - FIRST_MONTH.year) * 12 + due_date.month - FIRST_MONTH.month
-            before = float(path[min(due - 1, N_MONTHS - 1)])
-            if due >= N_MONTHS:
-                outcome, after = "pending", None
-            else:
-                after = float(path[due])
-                outcome = "renewed" if after > 0 else "churned"
-            if before > 0:
-                renewal_rows.append(
+    goal_parts = []
+    for loc, flag in (("pt-BR", True), ("en", False)):
+        i = np.flatnonzero(pt == flag)
+        options = w.GOALS[loc]
+        chosen = rng.random((i.size, len(options))).argsort(axis=1)[:, :2]
+        for slot in range(2):
+            g = chosen[:, slot]
+            baseline = np.array([o[3] for o in options])[g]
+            target = np.array([o[4] for o in options])[g]
+            progress = np.clip(rng.normal(np.where(at_risk[i], 0.25, 0.6), 0.35), -0.1, 1.2)
+            goal_parts.append(
+                pd.DataFrame(
                     {
-                        "client_id": c.cid,
-                        "due_date": due_date,
-                        "outcome": outcome,
-                        "mrr_before": before,
-                        "mrr_after": after,
+                        "client_id": ids[i],
+                        "objective": np.array([o[0] for o in options], dtype=object)[g],
+                        "kpi": np.array([o[1] for o in options], dtype=object)[g],
+                        "baseline": baseline,
+                        "target": target,
+                        "actual": np.round(baseline + (target - baseline) * progress, 1),
+                        "unit": np.array([o[2] for o in options], dtype=object)[g],
+                        "_order": i * 2 + slot,
                     }
                 )
-        # Success plan: 30/60/90 milestones from the latest onboarding or renewal cycle.
-        cycle = first + ((N_MONTHS - 1 - first) // 12) * 12
-        anchor = months[cycle] + pd.Timedelta(days=5)
-        for phase, milestone, side in _MILESTONES[c.locale]:
-            due_day = anchor + pd.Timedelta(days=int(phase))
-            now = months[-1] + pd.offsets.MonthEnd(0)
-            if due_day <= now:
-                late = rng.random() < 0.2
-                done = (
-                    None
-                    if late and rng.random() < 0.5
-                    else due_day + pd.Timedelta(days=int(rng.integers(-5, 15 if late else 3)))
-                )
-                status = "done" if done is not None else "late"
-            else:
-                done, status = None, "in_progress" if due_day - now < pd.Timedelta(days=30) else "planned"
-            owner = c.csm if side == "vendor" else str(rng.choice(_CONTACTS))
-            milestone_rows.append(
-                {
-                    "client_id": c.cid,
-                    "milestone": milestone,
-                    "phase": f"{phase} dias" if c.locale == "pt-BR" else f"{phase} days",
-                    "due_date": due_day.normalize(),
-                    "done_date": None if done is None else done.normalize(),
-                    "owner_side": side,
-                    "owner": owner,
-                    "status": status,
-                }
             )
-        for objective, kpi, unit, baseline, target in [
-            _GOALS[c.locale][k] for k in rng.choice(len(_GOALS[c.locale]), 2, replace=False)
-        ]:
-            progress = float(np.clip(rng.normal(0.6, 0.35), -0.1, 1.2))
-            actual = round(baseline + (target - baseline) * progress, 1)
-            goal_rows.append(
-                {
-                    "client_id": c.cid,
-                    "objective": objective,
-                    "kpi": kpi,
-                    "baseline": baseline,
-                    "target": target,
-                    "actual": actual,
-                    "unit": unit,
-                }
-            )
-        for _ in range(int(rng.poisson(0.6))):
-            t = int(rng.integers(first, N_MONTHS))
-            opened = months[t] + pd.Timedelta(days=int(rng.integers(0, 27)))
-            closed = opened + pd.Timedelta(days=int(rng.integers(15, 90)))
-            is_open = closed > months[-1] + pd.offsets.MonthEnd(0)
-            opp_rows.append(
-                {
-                    "client_id": c.cid,
-                    "kind": "upsell" if rng.random() < 0.6 else "cross-sell",
-                    "opened": opened.normalize(),
-                    "closed": None if is_open else closed.normalize(),
-                    "won": None if is_open else bool(rng.random() < 0.45),
-                    "mrr_delta": round(float(path[t] * rng.uniform(0.1, 0.5)), 2)
-                    if path[t]
-                    else round(c.base * 0.2, 2),
-                }
-            )
+    goals = pd.concat(goal_parts, ignore_index=True).sort_values("_order").drop(columns="_order")
 
-    health = [
-        {"component": comp.name, "weight": comp.weight, "thresholds": f"{comp.bad:g};{comp.good:g}"}
-        for comp in DEFAULT_HEALTH_MODEL.components
-    ]
+    count = rng.poisson(0.6, n)
+    i = np.repeat(np.arange(n), count)
+    t = (first[i] + np.floor(rng.random(i.size) * (N_MONTHS - first[i]))).astype(int)
+    opened = m64[t] + _days(rng.integers(0, 27, i.size))
+    closed = opened + _days(rng.integers(15, 90, i.size))
+    is_open = closed > now
+    here = path[i, t]
+    opportunities = pd.DataFrame(
+        {
+            "client_id": ids[i],
+            "kind": np.where(rng.random(i.size) < 0.6, "upsell", "cross-sell"),
+            "opened": pd.to_datetime(opened),
+            "closed": pd.Series(pd.to_datetime(closed)).where(~is_open).to_numpy(),
+            "won": pd.Series(rng.random(i.size) < 0.45, dtype="boolean").mask(is_open).array,
+            "mrr_delta": np.where(
+                here > 0, np.round(here * rng.uniform(0.1, 0.5, i.size), 2), np.round(c["base"][i] * 0.2, 2)
+            ),
+        }
+    )
     return {
-        "Clients": pd.DataFrame(client_rows),
-        "MRR": pd.DataFrame(mrr_rows),
-        "Invoices": pd.DataFrame(invoice_rows),
-        "NPS": pd.DataFrame(nps_rows),
-        "Renewals": pd.DataFrame(renewal_rows),
-        "Tickets": pd.DataFrame(ticket_rows),
-        "Usage": pd.DataFrame(usage_rows),
-        "Milestones": pd.DataFrame(milestone_rows),
-        "Goals": pd.DataFrame(goal_rows),
-        "Opportunities": pd.DataFrame(opp_rows),
-        "HealthModel": pd.DataFrame(health),
+        "Milestones": milestones.reset_index(drop=True),
+        "Goals": goals.reset_index(drop=True),
+        "Opportunities": opportunities,
     }
 
 
-def write_sample(path: str | Path, *, seed: int = 2026, csv_dir: str | Path | None = None) -> Path:
-    """Write the sample portfolio as a styled .xlsx (atomically), and optionally as CSVs."""
+def write_sample(path: str | Path, *, seed: int = 2026, csv_dir: str | Path | None = None, clients: int = 200) -> Path:
+    """Write the sample portfolio of ``clients`` clients, atomically.
+
+    ``path`` ending in ``.xlsx`` is a styled workbook; any other path is a folder that gets one
+    CSV per sheet (what ``load_book`` reads back). A workbook cannot hold more than Excel's
+    1,048,576 rows per sheet: larger samples (about 50,000 clients and up) must be CSV folders.
+    ``csv_dir`` also writes the CSVs next to a workbook.
+    """
     from cs_reports.data.writer import write_tables
 
-    tables = make_sample_tables(seed)
-    out = write_tables(tables, path)
+    path = Path(path)
+    tables = make_sample_tables(seed, clients)
+    if path.suffix.lower() == ".xlsx":
+        big = {name: len(frame) for name, frame in tables.items() if len(frame) >= EXCEL_MAX_ROWS}
+        if big:
+            name, rows = next(iter(big.items()))
+            raise InvalidInputError(
+                f"A sample of {clients:,} clients has {rows:,} rows in sheet '{name}', more than an Excel sheet "
+                f"holds ({EXCEL_MAX_ROWS:,}); write it as a folder of CSVs instead (an output path without .xlsx)."
+            )
+        out = write_tables(tables, path)
+    else:
+        out = _write_csvs(tables, path)
     if csv_dir is not None:
-        from cs_reports._io import atomic_output, ensure_output_dir
-
-        folder = ensure_output_dir(csv_dir)
-        for name, frame in tables.items():
-            with atomic_output(folder / f"{name}.csv", mode="w") as fh:
-                frame.to_csv(fh, index=False, date_format="%Y-%m-%d %H:%M", lineterminator="\n")
+        _write_csvs(tables, Path(csv_dir))
     return out
+
+
+def _write_csvs(tables: dict[str, pd.DataFrame], folder: Path) -> Path:
+    from cs_reports._io import atomic_output, ensure_output_dir
+
+    folder = ensure_output_dir(folder)
+    for name, frame in tables.items():
+        with atomic_output(folder / f"{name}.csv", mode="w") as fh:
+            frame.to_csv(fh, index=False, date_format="%Y-%m-%d %H:%M", lineterminator="\n")
+    return folder

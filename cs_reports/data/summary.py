@@ -64,6 +64,10 @@ class PortfolioSummary:
     arpa: float
     quick_ratio: float
     ltv: float
+    ltv_lifetime_months: float  # lifetime behind LTV: 1 / monthly churn, or the cap when it binds
+    ltv_capped: bool  # the zero-churn / lifetime cap policy decided LTV
+    cac: float  # mean CAC of the clients paying this month
+    gross_margin: float  # mean gross margin of the clients paying this month (1.0 when unknown)
     ltv_cac: float
     cac_payback_months: float
     nps: float
@@ -108,6 +112,8 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
 
     Survey and support figures cover the trailing 3 months; churn and movements the month;
     GRR/NRR the policy window; LTV uses the trailing ``ltv_churn_months`` average logo churn.
+    CAC, gross margin, LTV:CAC and CAC payback are over the clients paying in ``month``
+    (a churned client's CAC and margin no longer describe the portfolio).
     """
     pol = policies or Policies()
     month = book.last_month if month is None else as_month(month, name="month", func="portfolio_summary")
@@ -120,7 +126,12 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
     first = month - pd.DateOffset(months=pol.ltv_churn_months - 1)
     monthly_churn = _quiet(m.logo_churn_rate, mrr, start=first, end=month, same_period="include") / pol.ltv_churn_months
     arpa = _quiet(m.arpa_value, current)
-    margin = float(book.clients["gross_margin"].dropna().mean()) if book.clients["gross_margin"].notna().any() else 1.0
+    # CAC and gross margin: means over the clients paying this month (the ones ARPA and churn describe)
+    paying = book.clients[book.clients["client_id"].isin(matrix.clients[current > 0])]
+    margins, cacs = paying["gross_margin"].dropna(), paying["cac"].dropna()
+    margin = float(margins.mean()) if len(margins) else 1.0
+    lifetime = 1.0 / monthly_churn if math.isfinite(monthly_churn) and monthly_churn > 0 else math.inf
+    capped = pol.zero_churn == "cap" and lifetime > pol.max_lifetime_months
     ltv = _quiet(
         m.clv_margin_churn,
         arpa if math.isfinite(arpa) else 0.0,
@@ -129,7 +140,7 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
         zero_churn=pol.zero_churn,
         max_lifetime_months=pol.max_lifetime_months,
     )
-    cac = float(book.clients["cac"].dropna().mean()) if book.clients["cac"].notna().any() else math.nan
+    cac = float(cacs.mean()) if len(cacs) else math.nan
     quarter_start = month - pd.DateOffset(months=2)
     nps_frame = _month_slice(book.nps, "date", quarter_start, month)
     nps = m.net_promoter_score(nps_frame["score"]) if nps_frame is not None and len(nps_frame) else None
@@ -171,6 +182,10 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
             reactivation=bridge["reactivation"],
         ),
         ltv=ltv,
+        ltv_lifetime_months=min(lifetime, float(pol.max_lifetime_months)) if capped else lifetime,
+        ltv_capped=capped,
+        cac=cac,
+        gross_margin=margin,
         ltv_cac=_quiet(m.ltv_cac_ratio, ltv, cac) if math.isfinite(ltv) and math.isfinite(cac) else math.nan,
         cac_payback_months=_quiet(m.cac_payback_months, cac, arpa, gross_margin=margin)
         if math.isfinite(cac) and math.isfinite(arpa)

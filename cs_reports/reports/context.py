@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
-from typing import Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any, get_args, get_type_hints
 
 import pandas as pd
 
 from cs_reports.data.summary import Policies, PortfolioSummary
 from cs_reports.reports.charts import Chart
+
+if TYPE_CHECKING:
+    from cs_reports.reports.forecast import RenewalModel
 
 __all__ = [
     "AdoptionSection",
@@ -31,11 +34,13 @@ __all__ = [
     "HealthSection",
     "MilestoneRow",
     "MilestonesSection",
+    "MoverRow",
     "NextStep",
     "NextStepsSection",
     "NpsQuarter",
     "OpportunityRow",
     "QBRContext",
+    "RenewalBandRow",
     "RenewalRow",
     "RiskItem",
     "RisksSection",
@@ -362,15 +367,39 @@ class BreakdownRow:
 
 @dataclass(frozen=True)
 class RenewalRow:
-    """A renewal due in the next 90 days."""
+    """A renewal due in the next 90 days, with its forecast."""
 
     client_id: str = doc("client id")
     name: str = doc("client name")
     due_date: date = doc("renewal date")
     mrr: float = doc("current MRR")
     health_score: float = doc("health score now")
-    probability: float = doc("projected probability of renewing (sBG)")
-    outcome: str = doc("likely / at_risk")
+    probability: float = doc("forecast probability of renewing (reports.forecast, learned from the Renewals sheet)")
+    band: str = doc("probability band: likely (>= 80%) / uncertain (60-80%) / unlikely (< 60%) / unknown")
+    expected_mrr: float = doc("probability x MRR: the MRR expected to renew")
+    flags: tuple[str, ...] = doc(
+        "risk flags from the forecast's signals: health_low, health_falling, contraction, first_renewal"
+    )
+
+
+@dataclass(frozen=True)
+class RenewalBandRow:
+    """Totals of the upcoming renewals in one probability band."""
+
+    band: str = doc("likely / uncertain / unlikely / unknown, or total")
+    renewals: int = doc("renewals in the band")
+    mrr: float = doc("their current MRR")
+    expected_mrr: float = doc("sum of probability x MRR")
+
+
+@dataclass(frozen=True)
+class MoverRow:
+    """One client behind a movement of the month's MRR."""
+
+    movement: str = doc("new / expansion / contraction / churn / reactivation")
+    client_id: str = doc("client id")
+    name: str = doc("client name")
+    amount: float = doc("MRR moved, positive, in currency units (contraction and churn are shown negative)")
 
 
 @dataclass(frozen=True)
@@ -380,8 +409,10 @@ class FinanceContext:
     month: pd.Timestamp = doc("the report's month")
     generated_on: date = doc("date the report was produced")
     summary: PortfolioSummary = doc("the month's headline numbers (cs_reports.data.summary.portfolio_summary)")
+    previous: PortfolioSummary | None = doc("the previous month's numbers: month-on-month change of each card")
     policies: Policies = doc("policies used (printed on the report)")
-    bridge: tuple[dict[str, Any], ...] = doc("MRR bridge of the last 12 months (metrics.mrr_movements)")
+    bridge: tuple[dict[str, Any], ...] = doc("MRR movements of the last 12 months (metrics.mrr_movements)")
+    movers: tuple[MoverRow, ...] = doc("largest clients behind each movement of the month (metrics.customer_movements)")
     cohorts: tuple[tuple[pd.Timestamp, int, tuple[float, ...]], ...] = doc(
         "cohort, size, logo retention by age (metrics.cohort_retention)"
     )
@@ -389,8 +420,12 @@ class FinanceContext:
     top_clients: tuple[tuple[str, float, float], ...] = doc("top 10 clients: name, MRR, share of MRR")
     by_touch: tuple[BreakdownRow, ...] = doc("breakdown by touch model")
     by_csm: tuple[BreakdownRow, ...] = doc("breakdown by CSM")
-    renewals: tuple[RenewalRow, ...] = doc("renewals due in the next 90 days")
-    bridge_chart: Chart = doc("waterfall of the month's MRR bridge")
+    renewals: tuple[RenewalRow, ...] = doc("renewals due in the next 90 days, largest MRR first")
+    renewal_bands: tuple[RenewalBandRow, ...] = doc("renewals by probability band, then the total")
+    forecast: RenewalModel = doc(
+        "the renewal model (reports.forecast.renewal_forecast_model): method, history, backtest and reliability"
+    )
+    bridge_chart: Chart = doc("waterfall of the month's MRR movements")
     mrr_chart: Chart = doc("MRR over the last 12 months")
 
 
@@ -401,13 +436,20 @@ def describe(cls: type) -> dict[str, str]:
     (True, True)
     """
     out: dict[str, str] = {}
-    hints = get_type_hints(cls)
+    hints = get_type_hints(cls, localns=_late_names())
     for f in fields(cls):
         out[f.name] = f.metadata.get("help", "")
         for inner in _dataclasses_in(hints[f.name]):
             for sub, text in describe(inner).items():
                 out[f"{f.name}.{sub}"] = text
     return out
+
+
+def _late_names() -> dict[str, Any]:
+    """Names only imported for type checking here (their modules import this one)."""
+    from cs_reports.reports.forecast import RenewalModel
+
+    return {"RenewalModel": RenewalModel}
 
 
 def _dataclasses_in(tp: Any) -> list[type]:

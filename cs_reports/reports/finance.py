@@ -11,14 +11,104 @@ import pandas as pd
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, portfolio_summary
-from cs_reports.errors import InvalidInputError
 from cs_reports.reports import charts
-from cs_reports.reports.common import as_date, health_at, quiet, renewal_model, renewal_probability, text
-from cs_reports.reports.context import BreakdownRow, FinanceContext, RenewalRow
+from cs_reports.reports.common import as_date, quiet, rows, text
+from cs_reports.reports.context import BreakdownRow, FinanceContext, MoverRow, RenewalBandRow, RenewalRow
+from cs_reports.reports.forecast import PROBABILITY_BANDS, RenewalModel, probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 
-__all__ = ["build_finance_context"]
+__all__ = ["MOVERS_PER_MOVEMENT", "build_finance_context", "renewal_flags"]
+
+#: Clients listed behind each movement of the month (largest amounts first).
+MOVERS_PER_MOVEMENT = 5
+#: Risk flags of a renewal: health drop (score points over 3 months) and MRR contraction (3-month trend).
+HEALTH_FALL_POINTS = -10.0
+CONTRACTION_TREND = -0.05
+
+
+def renewal_flags(signals: dict[str, Any]) -> tuple[str, ...]:
+    """Risk flags of an upcoming renewal from the forecast's signals of the client.
+
+    >>> renewal_flags({"band": "red", "health_change_3m": -12.0, "mrr_trend_3m": 0.0, "first_renewal": 1.0})
+    ('health_low', 'health_falling', 'first_renewal')
+    """
+    flags = []
+    if signals.get("band") == "red":
+        flags.append("health_low")
+    if float(signals.get("health_change_3m", math.nan)) <= HEALTH_FALL_POINTS:
+        flags.append("health_falling")
+    if float(signals.get("mrr_trend_3m", math.nan)) <= CONTRACTION_TREND:
+        flags.append("contraction")
+    if float(signals.get("first_renewal", math.nan)) == 1.0:
+        flags.append("first_renewal")
+    return tuple(flags)
+
+
+def _renewals(
+    book: Book, clients: pd.DataFrame, current: pd.Series, month: pd.Timestamp, forecast: RenewalModel
+) -> tuple[RenewalRow, ...]:
+    """Paying clients whose renewal date falls in the 90 days after the month, largest MRR first."""
+    end = month + pd.offsets.MonthEnd(0)
+    due = clients[(clients["renewal_date"] > end) & (clients["renewal_date"] <= end + pd.Timedelta(days=90))]
+    out = []
+    for key, row in due.iterrows():
+        cid = str(key)
+        mrr_now = float(current.get(cid, 0.0))
+        if mrr_now <= 0:
+            continue
+        signals: dict[Any, Any] = (
+            forecast.forecasts.loc[cid].to_dict() if cid in forecast.forecasts.index else {"probability": math.nan}
+        )
+        p = float(signals["probability"])
+        out.append(
+            RenewalRow(
+                cid,
+                text(row["name"]),
+                as_date(row["renewal_date"]) or month.date(),
+                mrr_now,
+                float(signals.get("health_score", math.nan)),
+                p,
+                probability_band(p),
+                p * mrr_now if math.isfinite(p) else math.nan,
+                renewal_flags(signals),
+            )
+        )
+    return tuple(sorted(out, key=lambda r: (-r.mrr, r.due_date, r.client_id)))
+
+
+def _bands(renewals: tuple[RenewalRow, ...]) -> tuple[RenewalBandRow, ...]:
+    """Renewals per probability band (likely first), then the total."""
+    order = [name for _, name in reversed(PROBABILITY_BANDS)] + ["unknown"]
+    rows = []
+    for band in order:
+        sel = [r for r in renewals if r.band == band]
+        if sel or band != "unknown":
+            rows.append(
+                RenewalBandRow(
+                    band,
+                    len(sel),
+                    sum(r.mrr for r in sel),
+                    sum(r.expected_mrr for r in sel if math.isfinite(r.expected_mrr)),
+                )
+            )
+    rows.append(
+        RenewalBandRow(
+            "total", sum(r.renewals for r in rows), sum(r.mrr for r in rows), sum(r.expected_mrr for r in rows)
+        )
+    )
+    return tuple(rows)
+
+
+def _movers(book: Book, month: pd.Timestamp, names: pd.Series) -> tuple[MoverRow, ...]:
+    """The clients behind each movement of the month, largest first (``MOVERS_PER_MOVEMENT`` each)."""
+    moves = m.customer_movements(book.mrr, start=month, end=month)
+    out = []
+    for kind in ("new", "expansion", "reactivation", "contraction", "churn"):
+        top = moves[moves["movement"] == kind].sort_values(["amount", "client_id"], ascending=[False, True])
+        for r in rows(top.head(MOVERS_PER_MOVEMENT)):
+            out.append(MoverRow(kind, str(r.client_id), text(names.get(r.client_id, r.client_id)), float(r.amount)))
+    return tuple(out)
 
 
 def _breakdown(
@@ -80,32 +170,8 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
     )
     by_touch = _breakdown(book, current, derived, month, pol.window)
     by_csm = _breakdown(book, current, clients["csm"], month, pol.window)
-    renewals: list[RenewalRow] = []
-    horizon = month + pd.offsets.MonthEnd(0) + pd.Timedelta(days=90)
-    due = clients[(clients["renewal_date"] > month + pd.offsets.MonthEnd(0)) & (clients["renewal_date"] <= horizon)]
-    try:
-        fit: m.SBGFit | None = renewal_model(book, month)
-    except InvalidInputError:
-        fit = None
-    health = health_at(book, month).set_index("client_id")["score"]
-    for cid, row in due.sort_values("renewal_date").iterrows():
-        mrr_now = float(current.get(cid, 0.0))
-        if mrr_now <= 0:
-            continue
-        p = renewal_probability(fit, book, str(cid), month, as_date(row["renewal_date"])) if fit else math.nan
-        score = float(health.get(cid, math.nan))
-        likely = (math.isnan(p) or p >= 0.8) and (math.isnan(score) or score >= 40)
-        renewals.append(
-            RenewalRow(
-                str(cid),
-                text(row["name"]),
-                as_date(row["renewal_date"]) or month.date(),
-                mrr_now,
-                score,
-                p,
-                "likely" if likely else "at_risk",
-            )
-        )
+    forecast = renewal_forecast_model(book, month)
+    renewals = _renewals(book, clients, current, month, forecast)
     cur = summary.currency
     steps = [
         (t["start"], summary.start_mrr, "total"),
@@ -120,14 +186,20 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
         month=month,
         generated_on=date.today(),
         summary=summary,
+        previous=portfolio_summary(book, month - pd.DateOffset(months=1), policies=pol)
+        if month - pd.DateOffset(months=1) >= book.months[0]
+        else None,
         policies=pol,
         bridge=bridge_rows,
+        movers=_movers(book, month, names),
         cohorts=cohorts,
         cohort_ages=min(13, table.rates.shape[1]),
         top_clients=top_clients,
         by_touch=by_touch,
         by_csm=by_csm,
-        renewals=tuple(renewals),
+        renewals=renewals,
+        renewal_bands=_bands(renewals),
+        forecast=forecast,
         bridge_chart=charts.waterfall_chart(
             steps, lang=lang, currency=cur, alt=t["alt_bridge"].format(month=fmt.month(month))
         ),

@@ -31,7 +31,7 @@ BATCH = int(os.environ.get("CS_REPORTS_BROKEN_BATCH", "200"))
 @pytest.fixture(scope="module")
 def broken_book(tmp_path_factory) -> tuple[Path, list[str], list[str]]:
     """A portfolio where 5% of the QBR clients have a bad score, a negative MRR or a bad date."""
-    tables = make_sample_tables(2026, clients=int(BATCH * 1.45) + 20)
+    tables = make_sample_tables(2026, clients=int(BATCH * 1.8) + 20)  # about 60% pay through Q3
     mrr = tables["MRR"]
     q3 = mrr[(mrr["month"] >= "2026-07-01") & (mrr["month"] <= "2026-09-01") & (mrr["mrr"] > 0)]
     paying = q3.groupby("client_id")["month"].nunique()

@@ -156,12 +156,13 @@ def test_finance_pdf_and_xlsx_show_the_same_numbers(rendered, lang):
         assert re.search(r"R\$\d{1,3}(,\d{3})+|BRL", text)
     # the attached/companion xlsx carries the very same numbers
     tables = finance_tables(ctx, lang)
-    summary = dict(zip(tables["Summary"]["metric"], tables["Summary"]["value"], strict=True))
+    frame = tables["summary"].frame  # columns: label, value, previous month, change, key
+    summary = dict(zip(frame.iloc[:, -1], frame.iloc[:, 1], strict=True))
     for key in ("mrr", "arr", "nrr", "grr", "logo_churn_rate", "arpa", "ltv", "quick_ratio", "pareto_top20"):
         assert summary[key] == pytest.approx(getattr(s, key)), key
-    assert len(tables["MRR bridge"]) == len(ctx.bridge)
+    assert len(tables["bridge"].frame) == len(ctx.bridge)
     for policy in ("exclude", "60"):
-        assert policy in text or policy in " ".join(map(str, tables["Policies"]["value"]))
+        assert policy in text or policy in " ".join(map(str, tables["policies"].frame.iloc[:, 1]))
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
