@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import SHEET_FIELDS, Book
-from cs_reports.errors import InvalidInputError
 from cs_reports.reports import risks
 from cs_reports.reports.common import (
     client_goals,
@@ -25,8 +24,6 @@ from cs_reports.reports.common import (
     health_at,
     per_book,
     quiet,
-    renewal_model,
-    renewal_probability,
 )
 from cs_reports.reports.context import (
     ClientInfo,
@@ -36,6 +33,7 @@ from cs_reports.reports.context import (
     MilestoneRow,
     RiskItem,
 )
+from cs_reports.reports.forecast import renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
@@ -266,21 +264,34 @@ def risk_items(
 
 
 def renewal_forecast(book: Book, client: Subject, period: Period, settings: ReportSettings) -> Forecast:
-    """The client's renewal forecast: one value object, so another model can replace this function.
+    """The client's renewal forecast: one value object from the book's renewal model.
 
-    Today: the portfolio's shifted-beta-geometric fit (``common.renewal_model``, once per book and
-    month) conditioned on the client's tenure (``common.renewal_probability``).
+    The model (``reports.forecast``: a logistic model on Health Score, its 3-month change, first
+    renewal and MRR trend, learned from the book's own renewal outcomes and backtested; with too
+    little history the renewal rate of the client's health band) is fitted once per book and month.
+    The band follows ``settings.forecast_likely_rate`` / ``forecast_unlikely_rate``.
     """
 
     def compute() -> Forecast:
         renewal = client.info.renewal_date
         days = (pd.Timestamp(renewal) - period.last_day).days if renewal else None
-        try:
-            fit = renewal_model(book, period.end)
-            p = renewal_probability(fit, book, client.client_id, period.end, renewal)
-            basis = client.t["forecast_basis_sbg"]
-        except InvalidInputError as exc:
-            p, basis = math.nan, client.t["forecast_basis_none"].format(reason=str(exc))
+        t, fmt = client.t, client.fmt
+        model = renewal_forecast_model(book, period.end)
+        p = float(cast(float, model.forecasts["probability"].get(client.client_id, math.nan)))
+        if model.method == "logistic":
+            basis = t["forecast_basis_logistic"].format(n=model.n_outcomes, churned=model.n_churned)
+            if model.backtest is not None:
+                bt = model.backtest
+                basis += " " + t["forecast_basis_backtest"].format(
+                    n=bt.n_test, brier=fmt.number(bt.brier, 3), flat=fmt.number(bt.brier_flat, 3)
+                )
+        elif model.method == "health_band":
+            basis = t["forecast_basis_health_band"].format(n=model.n_outcomes, churned=model.n_churned)
+        else:
+            basis = t["forecast_basis_none"].format(reason=t["forecast_no_outcomes"])
+        if renewal is None:
+            p = math.nan
+            basis = t["forecast_basis_none"].format(reason=t["forecast_no_renewal_date"])
         band = (
             "unknown"
             if math.isnan(p)

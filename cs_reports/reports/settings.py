@@ -58,7 +58,7 @@ class ReportSettings:
     next_steps_days: float = _s(92.0, "next steps: open milestones due within this many days after the quarter")
     goal_on_track_rate: float = _s(0.5, "a goal is on track from this share of the way from baseline to target")
     forecast_likely_rate: float = _s(0.8, "forecast probability from which a renewal is 'likely'")
-    forecast_unlikely_rate: float = _s(0.5, "forecast probability below which a renewal is 'unlikely'")
+    forecast_unlikely_rate: float = _s(0.6, "forecast probability below which a renewal is 'unlikely'")
 
     def __post_init__(self) -> None:
         for f in fields(self):

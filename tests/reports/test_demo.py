@@ -52,7 +52,7 @@ def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path
 def test_cli_audience_and_settings(tmp_path, sample_book_path):
     settings = tmp_path / "strict.toml"
     settings.write_text("adoption_low_rate = 1.0\nunused_seats_rate = 1.0\n", encoding="utf-8")
-    args = ["qbr", str(sample_book_path), "--quarter", "2026Q3", "--client", "C0023", "--workers", "1", "--quiet"]
+    args = ["qbr", str(sample_book_path), "--quarter", "2026Q3", "--client", "C0011", "--workers", "1", "--quiet"]
     done = subprocess.run(
         [*CLI, *args, "--out", str(tmp_path / "o"), "--audience", "internal", "--settings", str(settings)],
         capture_output=True,

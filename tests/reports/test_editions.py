@@ -1,6 +1,6 @@
 """Client and internal editions: what each prints and attaches, and nothing internal reaches a client.
 
-The client (C0006 pt-BR, C0023 en) is chosen because it has everything internal a leak could show:
+The client (C0006 pt-BR, C0011 en) is chosen because it has everything internal a leak could show:
 a CAC and a gross margin, a lost opportunity and NPS comments in the last two quarters
 (sample portfolio, ``cs-reports sample``).
 """
@@ -23,7 +23,7 @@ from cs_reports.reports.sections import EDITIONS
 from cs_reports.reports.settings import DEFAULT_SETTINGS
 
 QUARTER = "2026Q3"
-CLIENTS = {"pt-BR": "C0006", "en": "C0023"}
+CLIENTS = {"pt-BR": "C0006", "en": "C0011"}
 
 #: Every sheet and column a client edition may attach: the tables its PDF prints.
 CLIENT_ALLOWED = {
