@@ -75,9 +75,11 @@ def invoices_to_mrr(frame: pd.DataFrame, *, spreading: str = "months") -> pd.Dat
     rep = np.repeat(np.arange(len(frame)), n)
     offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
     months = pd.PeriodIndex(first[rep], freq="M") + offset
-    base = cents // n  # floor division: the remainder (0 <= r < n) is spread one cent at a time
-    remainder = cents - base * n
-    pieces = base[rep] + (offset < remainder[rep])
+    # Spread the size and keep the sign, so a credit note mirrors the invoice it cancels cent by cent.
+    sign, size = np.sign(cents), np.abs(cents)
+    base = size // n  # floor division: the remainder (0 <= r < n) is spread one cent at a time
+    remainder = size - base * n
+    pieces = sign[rep] * (base[rep] + (offset < remainder[rep]))
     out = pd.DataFrame(
         {
             "client_id": frame["client_id"].to_numpy()[rep],
@@ -97,10 +99,11 @@ def _by_days(frame: pd.DataFrame, start: pd.Series, end: pd.Series, cents: np.nd
         e = max(e, s)
         edges = pd.date_range(s.to_period("M").to_timestamp(), e, freq="MS")
         days = np.array([(min(e, m + pd.offsets.MonthEnd(0)) - max(s, m)).days + 1 for m in edges], dtype=np.int64)
-        exact = int(c) * days / days.sum()
+        exact = abs(int(c)) * days / days.sum()  # the size is spread; the sign is kept (credit notes mirror)
         pieces = np.floor(exact).astype(np.int64)
-        short = int(c) - int(pieces.sum())
+        short = abs(int(c)) - int(pieces.sum())
         pieces[np.argsort(-(exact - pieces), kind="stable")[:short]] += 1  # largest remainders first
+        pieces *= 1 if c >= 0 else -1
         ids += [frame["client_id"].iloc[k]] * len(edges)
         months += list(edges)
         amounts += (pieces / 100.0).tolist()

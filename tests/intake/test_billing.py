@@ -39,6 +39,15 @@ def test_equal_months_add_up_to_the_invoice_to_the_cent():
     assert round(out["mrr"].sum() * 100) == 100_000
 
 
+@pytest.mark.parametrize("spreading", ["months", "days"])
+def test_a_credit_note_mirrors_its_invoice_cent_by_cent(spreading):
+    # +1,000.00 and -1,000.00 over one service year cancel in every month (floor division of the
+    # negative amount would put the odd cents in other months and leave +-0.01 in eight of them).
+    both = pd.concat([_invoice(1000.0, "2025-10-03", "2026-10-02"), _invoice(-1000.0, "2025-10-03", "2026-10-02")])
+    out = invoices_to_mrr(both, spreading=spreading)
+    assert (out.groupby("month")["mrr"].sum().round(2) == 0).all()
+
+
 def test_day_based_spreading_follows_service_days():
     # 2026-01-16..2026-03-15 = 16 + 28 + 15 = 59 days; 590.00 -> 160.00, 280.00, 150.00.
     out = invoices_to_mrr(_invoice(590.0, "2026-01-16", "2026-03-15"), spreading="days")
@@ -52,10 +61,20 @@ def test_day_based_pieces_add_up_exactly():
     assert round(out["mrr"].sum() * 100) == 100_000
 
 
-def test_book_mrr_stops_at_the_reporting_month_and_keeps_the_rest_scheduled(clean_path):
-    book = load_book(clean_path, today=TODAY)
+def test_book_mrr_stops_at_the_reporting_month_and_keeps_the_rest_scheduled(clean_tables, tmp_path):
+    # The invoice client's next annual invoice, issued in the reporting month: 11 of its 12 service
+    # months lie after it (the 30-client sample itself may have none running past the last month).
+    tables = {n: f.copy() for n, f in clean_tables.items()}
+    last = tables["MRR"]["month"].max()
+    inv = tables["Invoices"]
+    renewal = inv.iloc[[0]].assign(
+        period_start=last, period_end=last + pd.DateOffset(years=1) - pd.Timedelta(days=1), invoice_id="NF-NEXT"
+    )
+    tables["Invoices"] = pd.concat([inv, renewal], ignore_index=True)
+    path = write_xlsx(tmp_path / "b.xlsx", {n: rows(f) for n, f in tables.items()})
+    book = load_book(path, today=TODAY)
     assert book.mrr["month"].max() == book.last_month
-    assert len(book.scheduled_mrr) > 0
+    assert len(book.scheduled_mrr) == 11
     assert (book.scheduled_mrr["month"] > book.last_month).all()
     # The library called on book.mrr gives the reports' numbers: no movement after the month.
     bridge = m.mrr_movements(book.mrr).set_index("month")
