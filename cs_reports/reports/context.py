@@ -411,6 +411,9 @@ class FinanceContext:
     summary: PortfolioSummary = doc("the month's headline numbers (cs_reports.data.summary.portfolio_summary)")
     previous: PortfolioSummary | None = doc("the previous month's numbers: month-on-month change of each card")
     policies: Policies = doc("policies used (printed on the report)")
+    spreading: str = doc(
+        "how invoices were spread over their service months: 'months' (equal) or 'days' (service days)"
+    )
     bridge: tuple[dict[str, Any], ...] = doc("MRR movements of the last 12 months (metrics.mrr_movements)")
     movers: tuple[MoverRow, ...] = doc("largest clients behind each movement of the month (metrics.customer_movements)")
     cohorts: tuple[tuple[pd.Timestamp, int, tuple[float, ...]], ...] = doc(

@@ -186,6 +186,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
         month=month,
         generated_on=date.today(),
         summary=summary,
+        spreading=book.spreading,
         previous=portfolio_summary(book, month - pd.DateOffset(months=1), policies=pol)
         if month - pd.DateOffset(months=1) >= book.months[0]
         else None,
