@@ -432,7 +432,7 @@ _is_blank = is_blank
 _flatten = flatten
 
 
-def quiet(func: Any, *args: Any, **kwargs: Any) -> float:
+def quiet(metric: Any, /, *args: Any, **kwargs: Any) -> float:
     """Call a metric; an undefined result is NaN without a warning (reports show a dash).
 
     >>> import math
@@ -441,7 +441,7 @@ def quiet(func: Any, *args: Any, **kwargs: Any) -> float:
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UndefinedMetricWarning)
-        result = func(*args, **kwargs)
+        result = metric(*args, **kwargs)
     return float(result)
 
 
