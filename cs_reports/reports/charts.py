@@ -74,7 +74,7 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     if not (math.isfinite(low) and math.isfinite(high)):
         raise ValueError(f"nice_ticks needs finite bounds, got {low!r} and {high!r}")
     low, high = min(low, high), max(low, high)
-    if high == low:
+    if high - low <= 1e-12 * max(1.0, abs(low), abs(high)):  # empty, or too narrow to draw (e.g. 0..5e-324)
         pad = abs(low) * 0.2 or 1.0
         low, high = low - pad, high + pad
     raw = (high - low) / max(count, 1)

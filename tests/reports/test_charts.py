@@ -49,6 +49,13 @@ def test_nice_ticks_cover_the_range_with_round_steps(a, b):
     assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-6
 
 
+@pytest.mark.parametrize(("a", "b"), [(0.0, 5e-324), (5e-324, 5e-324), (1.0, 1.0 + 1e-15)])
+def test_nice_ticks_widen_a_range_too_narrow_to_draw(a, b):
+    # hypothesis found 0..5e-324: the step underflowed to 0 and log10 raised
+    ticks = nice_ticks(a, b)
+    assert ticks[0] <= a and ticks[-1] >= b and len(ticks) >= 2
+
+
 def test_nice_ticks_refuses_infinite_bounds():
     with pytest.raises(ValueError, match="finite"):
         nice_ticks(0, math.inf)
