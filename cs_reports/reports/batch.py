@@ -152,7 +152,7 @@ def _stage(out_dir: str, name: str, data: bytes) -> Staged:
 
 
 def _render(job: Job, out_dir: str) -> Outcome:
-    from cs_reports.reports.kinds import produce
+    from cs_reports.reports.kinds import KINDS, produce_report
 
     assert _WORKER is not None
     st = _WORKER.state
@@ -162,7 +162,7 @@ def _render(job: Job, out_dir: str) -> Outcome:
         return Outcome(job, "failed", time.perf_counter() - t0, problems)
     staged: list[Staged] = []
     try:
-        pdf, context = produce(
+        done = produce_report(
             st["book"],
             job.kind,
             job.period,
@@ -173,12 +173,11 @@ def _render(job: Job, out_dir: str) -> Outcome:
             audience=job.audience,
             settings=_settings_of(job.settings, st),
         )
-        staged.append(_stage(out_dir, job.filename, pdf))
-        if job.kind == "finance" and _WORKER.extra_outputs:
-            from cs_reports.reports.finance_xlsx import finance_xlsx
-
-            xlsx_name = job.filename.removesuffix(".pdf") + ".xlsx"
-            staged.append(_stage(out_dir, xlsx_name, finance_xlsx(context, job.lang)))
+        staged.append(_stage(out_dir, job.filename, done.pdf))
+        if KINDS[job.kind].side_files and _WORKER.extra_outputs:
+            for name, data in done.attachments:  # built once: the same bytes as the PDF carries
+                side = job.filename.removesuffix(".pdf") + Path(name).suffix
+                staged.append(_stage(out_dir, side, data))
     except BaseException as exc:
         for item in staged:
             discard_output(item.tmp)

@@ -18,7 +18,7 @@ from cs_reports.errors import InvalidInputError
 from cs_reports.reports.render import Branding, Templates
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
-__all__ = ["AUDIENCES", "KINDS", "ReportKind", "output_name", "produce"]
+__all__ = ["AUDIENCES", "KINDS", "Produced", "ReportKind", "output_name", "produce", "produce_report"]
 
 #: Editions of the per-client reports; the first is the default.
 AUDIENCES = ("client", "internal")
@@ -39,6 +39,8 @@ class ReportKind:
     build: Builder
     audiences: tuple[str, ...] = ()  # editions; () = one edition for everyone (finance)
     attach: Attacher | None = None  # what the PDF/A-3 carries; None = nothing attached
+    #: Batches also write the attachments next to the PDF (the finance xlsx), as ``{pdf stem}{suffix}``.
+    side_files: bool = False
 
     def audience(self, audience: str | None) -> str | None:
         """The edition to build: ``audience`` checked, the default if None; None for kinds without editions."""
@@ -90,7 +92,7 @@ def _finance_data(context: Any, period: str, client_id: str | None, lang: str) -
 KINDS: dict[str, ReportKind] = {
     "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data),
     "success-map": ReportKind("success-map", "success_map", True, _success_map, AUDIENCES),
-    "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data),
+    "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data, side_files=True),
 }
 
 
@@ -118,6 +120,15 @@ def output_name(
     return "_".join([*parts, safe_filename(period), safe_filename(label), safe_filename(lang)]) + ".pdf"
 
 
+@dataclass(frozen=True)
+class Produced:
+    """One report: its PDF bytes, its context and the attachments the PDF carries (name, bytes)."""
+
+    pdf: bytes
+    context: Any
+    attachments: tuple[tuple[str, bytes], ...]
+
+
 def produce(
     book: Book,
     kind: str,
@@ -131,16 +142,41 @@ def produce(
     settings: ReportSettings = DEFAULT_SETTINGS,
 ) -> tuple[bytes, Any]:
     """Produce one report's PDF bytes and its context (``audience``: the edition, default the kind's first)."""
+    done = produce_report(
+        book,
+        kind,
+        period,
+        client_id,
+        lang,
+        templates=templates,
+        branding=branding,
+        audience=audience,
+        settings=settings,
+    )
+    return done.pdf, done.context
+
+
+def produce_report(
+    book: Book,
+    kind: str,
+    period: str,
+    client_id: str | None,
+    lang: str,
+    *,
+    templates: Templates,
+    branding: Branding,
+    audience: str | None = None,
+    settings: ReportSettings = DEFAULT_SETTINGS,
+) -> Produced:
+    """:func:`produce`, also returning the attachments, built once (a batch writes them beside the PDF)."""
     from cs_reports.reports.pdf import PdfAttachment, render_pdf
 
     spec = KINDS[kind]
     edition = spec.audience(audience)
     context = spec.build(book, period, client_id, lang, edition or "internal", settings)
     html = templates.render(spec.template, context, lang=lang, branding=branding)
-    attachments = [
-        PdfAttachment(name, data, description)
-        for name, data, description in (spec.attach(context, period, client_id, lang) if spec.attach else [])
-    ]
+    files = spec.attach(context, period, client_id, lang) if spec.attach else []
+    attachments = [PdfAttachment(name, data, description) for name, data, description in files]
     root = templates.builtin_dir
     stylesheets = [root / "base" / "report.css"]
     extra_css = Path(templates.user_dir or root) / spec.template / "report.css"
@@ -154,4 +190,4 @@ def produce(
         attachments=attachments,
         pdf_variant="pdf/a-3u" if attachments else None,
     )
-    return pdf, context
+    return Produced(pdf, context, tuple((name, data) for name, data, _ in files))
