@@ -129,30 +129,9 @@ class Produced:
     attachments: tuple[tuple[str, bytes], ...]
 
 
-def produce(
-    book: Book,
-    kind: str,
-    period: str,
-    client_id: str | None,
-    lang: str,
-    *,
-    templates: Templates,
-    branding: Branding,
-    audience: str | None = None,
-    settings: ReportSettings = DEFAULT_SETTINGS,
-) -> tuple[bytes, Any]:
-    """Produce one report's PDF bytes and its context (``audience``: the edition, default the kind's first)."""
-    done = produce_report(
-        book,
-        kind,
-        period,
-        client_id,
-        lang,
-        templates=templates,
-        branding=branding,
-        audience=audience,
-        settings=settings,
-    )
+def produce(book: Book, kind: str, period: str, client_id: str | None, lang: str, **options: Any) -> tuple[bytes, Any]:
+    """Produce one report's PDF bytes and its context (``options``: those of :func:`produce_report`)."""
+    done = produce_report(book, kind, period, client_id, lang, **options)
     return done.pdf, done.context
 
 
