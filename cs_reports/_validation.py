@@ -42,6 +42,7 @@ __all__ = [
     "quiet",
     "require_columns",
     "safe_divide",
+    "silenced",
     "undefined",
 ]
 
@@ -432,6 +433,16 @@ _is_blank = is_blank
 _flatten = flatten
 
 
+def silenced(call: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """``call(*args, **kwargs)`` with undefined-metric warnings silenced; the result as it comes.
+
+    For results that are not one number (``response_times`` gives a ``TMRResult``).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)
+        return call(*args, **kwargs)
+
+
 def quiet(metric: Any, /, *args: Any, **kwargs: Any) -> float:
     """Call a metric; an undefined result is NaN without a warning (reports show a dash).
 
@@ -439,10 +450,7 @@ def quiet(metric: Any, /, *args: Any, **kwargs: Any) -> float:
     >>> math.isnan(quiet(safe_divide, 1, 0, func="f", reason="no data"))
     True
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        result = metric(*args, **kwargs)
-    return float(result)
+    return float(silenced(metric, *args, **kwargs))
 
 
 def undefined(func: str, reason: str, zero_division: ZeroDivision = "warn") -> float:

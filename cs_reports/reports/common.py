@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -14,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from cs_reports import metrics as m
+from cs_reports._validation import silenced as quiet  # one warning-silencing call for every module
 from cs_reports.data.book import Book
 from cs_reports.data.summary import client_health_inputs
-from cs_reports.errors import InvalidInputError, UndefinedMetricWarning
+from cs_reports.errors import InvalidInputError
 from cs_reports.reports.context import ClientInfo, GoalRow, MilestoneRow
 
 __all__ = [
@@ -53,13 +53,6 @@ def parse_quarter(text: str) -> tuple[int, int]:
 def rows(frame: pd.DataFrame) -> Iterator[Any]:
     """Rows as namedtuples, typed as Any (pandas-stubs types each field as a union of all scalars)."""
     return iter(frame.itertuples())
-
-
-def quiet(func: Any, *args: Any, **kwargs: Any) -> Any:
-    """``func(*args, **kwargs)`` with undefined-metric warnings silenced (a report shows NaN as a dash)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UndefinedMetricWarning)
-        return func(*args, **kwargs)
 
 
 def as_date(value: Any) -> date | None:
