@@ -220,6 +220,18 @@ def _best_header(src: _Source, spec: Sheet, candidates: list[int]) -> tuple[int 
     return best
 
 
+def _refuse_second(
+    src: _Source, table: str, held_by: str, got: str, problems: list[Problem], reports: list[SheetReport]
+) -> None:
+    """A second source of ``table`` (one per book): a problem naming the source that holds it, and the mapping row."""
+    problems.append(
+        Problem(
+            src.name, None, None, f"one '{table}' table per book ({held_by} holds it already)", got, where=src.where
+        )
+    )
+    reports.append(SheetReport(src.name, None, f"a second '{table}' table (refused)"))
+
+
 def _classify(sources: list[_Source], problems: list[Problem], reports: list[SheetReport]) -> list[RawTable]:
     named: dict[str, str] = {}
     planned: list[tuple[_Source, Sheet, int | None, str]] = []
@@ -230,17 +242,11 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             pending.append(src)
             continue
         if spec.name in named:
-            problems.append(
-                Problem(
-                    src.name,
-                    None,
-                    None,
-                    f"one '{spec.name}' table per book ({src.where.lower()} '{named[spec.name]}' holds it already)",
-                    f"a second one; keep one of '{named[spec.name]}' and '{src.name}'",
-                    where=src.where,
-                )
+            held_by, got = (
+                f"{src.where.lower()} '{named[spec.name]}'",
+                f"a second one; keep one of '{named[spec.name]}' and '{src.name}'",
             )
-            reports.append(SheetReport(src.name, None, f"a second '{spec.name}' table (refused)"))
+            _refuse_second(src, spec.name, held_by, got, problems, reports)
             continue
         named[spec.name] = src.name
         idx, _, score = _best_header(src, spec, _header_candidates(src))
@@ -297,17 +303,8 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             )
             continue
         if spec.name in named:
-            problems.append(
-                Problem(
-                    src.name,
-                    None,
-                    None,
-                    f"one '{spec.name}' table per book ({named[spec.name]!r} holds it already)",
-                    f"a second '{spec.name}' table (its header matches); delete or rename one of the two",
-                    where=src.where,
-                )
-            )
-            reports.append(SheetReport(src.name, None, f"a second '{spec.name}' table (refused)"))
+            got = f"a second '{spec.name}' table (its header matches); delete or rename one of the two"
+            _refuse_second(src, spec.name, repr(named[spec.name]), got, problems, reports)
             continue
         how = f"by its header (its name is not '{spec.name}')"
         if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
