@@ -25,6 +25,7 @@ __all__ = [
     "client_info",
     "client_milestones",
     "health_at",
+    "health_inputs_at",
     "parse_quarter",
     "per_book",
     "quiet",
@@ -149,9 +150,15 @@ def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], A
     return hit[1]
 
 
+def health_inputs_at(book: Book, month: pd.Timestamp) -> pd.DataFrame:
+    """Every client's health inputs at ``month`` (``client_health_inputs``, cached per book; do not modify)."""
+    frame: pd.DataFrame = per_book(book, "health_inputs", month, lambda: client_health_inputs(book, month))
+    return frame
+
+
 def health_at(book: Book, month: pd.Timestamp) -> pd.DataFrame:
     """Health scores of every client at ``month`` (cached per book; callers must not modify it)."""
-    frame: pd.DataFrame = per_book(book, "health", month, lambda: m.health_scores(client_health_inputs(book, month)))
+    frame: pd.DataFrame = per_book(book, "health", month, lambda: m.health_scores(health_inputs_at(book, month)))
     return frame
 
 

@@ -21,13 +21,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cs_reports import metrics as m
 from cs_reports.data.book import Book
-from cs_reports.data.summary import client_health_inputs
 from cs_reports.errors import InvalidInputError
 from cs_reports.metrics import forecast as fm
 from cs_reports.metrics.health import BANDS
-from cs_reports.reports.common import per_book
+from cs_reports.reports.common import health_at, health_inputs_at, per_book
 
 __all__ = [
     "FEATURES",
@@ -122,18 +120,11 @@ class RenewalForecast:
     signals: tuple[tuple[str, float], ...]
 
 
-def _inputs(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    frame: pd.DataFrame = per_book(book, "health_inputs", month, lambda: client_health_inputs(book, month))
-    return frame
-
-
 def _health(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    """Health scores at ``month`` from the cached inputs (index client_id)."""
-
-    def compute() -> pd.DataFrame:
-        return m.health_scores(_inputs(book, month)).set_index("client_id")
-
-    frame: pd.DataFrame = per_book(book, "forecast_health", month, compute)
+    """Health scores at ``month`` (index client_id): the reports' own, computed once per book and month."""
+    frame: pd.DataFrame = per_book(
+        book, "health_by_client", month, lambda: health_at(book, month).set_index("client_id")
+    )
     return frame
 
 
@@ -151,7 +142,7 @@ def _signals(book: Book, month: pd.Timestamp) -> pd.DataFrame:
             out["health_change_3m"] = out["health_score"] - then.reindex(out.index)
         else:
             out["health_change_3m"] = math.nan
-        trend = _inputs(book, month).set_index("client_id")["mrr_trend"].astype(float)
+        trend = health_inputs_at(book, month).set_index("client_id")["mrr_trend"].astype(float)
         out["mrr_trend_3m"] = trend.reindex(out.index).clip(-1.0, 1.0)
         return out
 
