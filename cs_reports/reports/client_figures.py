@@ -33,7 +33,7 @@ from cs_reports.reports.context import (
     MilestoneRow,
     RiskItem,
 )
-from cs_reports.reports.forecast import renewal_forecast_model
+from cs_reports.reports.forecast import probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
@@ -292,15 +292,7 @@ def renewal_forecast(book: Book, client: Subject, period: Period, settings: Repo
         if renewal is None:
             p = math.nan
             basis = t["forecast_basis_none"].format(reason=t["forecast_no_renewal_date"])
-        band = (
-            "unknown"
-            if math.isnan(p)
-            else "likely"
-            if p >= settings.forecast_likely_rate
-            else "unlikely"
-            if p < settings.forecast_unlikely_rate
-            else "uncertain"
-        )
+        band = probability_band(p, likely=settings.forecast_likely_rate, unlikely=settings.forecast_unlikely_rate)
         return Forecast(p, band, basis, renewal, days)
 
     return client.once("forecast", compute)  # type: ignore[no-any-return]

@@ -48,15 +48,19 @@ BACKTEST_MONTHS = 12
 PROBABILITY_BANDS = ((0.6, "unlikely"), (0.8, "uncertain"), (math.inf, "likely"))
 
 
-def probability_band(probability: float) -> str:
-    """``likely`` (>= 80%), ``uncertain`` (60-80%), ``unlikely`` (< 60%) or ``unknown`` (NaN).
+def probability_band(
+    probability: float, *, likely: float = PROBABILITY_BANDS[1][0], unlikely: float = PROBABILITY_BANDS[0][0]
+) -> str:
+    """``likely`` (>= ``likely``), ``uncertain``, ``unlikely`` (< ``unlikely``) or ``unknown`` (NaN).
+
+    The defaults are :data:`PROBABILITY_BANDS`'; the QBR passes its settings' cut-offs.
 
     >>> probability_band(0.95), probability_band(0.7), probability_band(0.3)
     ('likely', 'uncertain', 'unlikely')
     """
     if math.isnan(probability):
         return "unknown"
-    return next(name for limit, name in PROBABILITY_BANDS if probability < limit)
+    return "likely" if probability >= likely else "unlikely" if probability < unlikely else "uncertain"
 
 
 @dataclass(frozen=True, slots=True)
