@@ -30,7 +30,7 @@ from __future__ import annotations
 import copy
 import io
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,7 @@ __all__ = [
     "SlideSpec",
     "TableSpec",
     "Value",
+    "check_template",
     "default_template",
     "number_format",
     "render_deck",
@@ -209,8 +210,7 @@ def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
             frame.paragraphs[-1].text = text
 
 
-def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
-    where = f"slide {number}"
+def _fill_slide(prs: Any, where: str, spec: SlideSpec, template: str) -> Any:
     layout = _layout(prs, spec.layout, where, template)
     targets = _targets(layout, spec.values, where, template)
     layout_phs = {ph.placeholder_format.idx: ph for ph in layout.placeholders}
@@ -251,7 +251,7 @@ def _fill_slide(prs: Any, number: int, spec: SlideSpec, template: str) -> Any:
     return slide
 
 
-def _leftover_tags(prs: Any, template: str) -> None:
+def _leftover_tags(prs: Any, template: str, seen: Callable[[int], str]) -> None:
     """Raise if any ``{{ }}`` tag is visible on a slide, its layout or master after filling."""
 
     def texts(shapes: Any) -> Iterator[tuple[str, str]]:
@@ -274,7 +274,7 @@ def _leftover_tags(prs: Any, template: str) -> None:
                 if tag:
                     raise DeckTemplateError(
                         f"Deck template '{template}', {where}, shape '{name}': tag '{tag.group(0)}' is left unfilled "
-                        f"(seen on slide {number}); only placeholders are filled: move the tag into a placeholder "
+                        f"(seen on {seen(number)}); only placeholders are filled: move the tag into a placeholder "
                         "of the layout or remove it."
                     )
 
@@ -306,6 +306,65 @@ def _theme_colors(prs: Any, colors: Mapping[str, str]) -> None:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _open(template: str | Path | None, theme_colors: Mapping[str, str] | None) -> tuple[Any, str]:
+    """The template as a python-pptx presentation without its own slides, and its name for messages."""
+    try:
+        from pptx import Presentation
+    except ImportError:
+        raise CsReportsError("PowerPoint decks need python-pptx: pip install 'cs-reports[pptx]'.") from None
+
+    path = Path(template) if template is not None else default_template()
+    shown = path.name if template is None else str(template)
+    if not path.exists():
+        raise InvalidInputError(f"Deck template '{shown}' does not exist.")
+    if not path.is_file():
+        raise InvalidInputError(f"Deck template '{shown}' is not a file; expected a PowerPoint .pptx file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"Deck template '{shown}' cannot be read: {exc.strerror or exc}.") from None
+    try:
+        prs = Presentation(io.BytesIO(data))
+    except Exception as exc:  # python-pptx raises several types for a file that is not a .pptx
+        raise InvalidInputError(f"Deck template '{shown}' is not a PowerPoint .pptx file ({exc}).") from None
+    if theme_colors:
+        _theme_colors(prs, theme_colors)
+    slide_ids = prs.slides._sldIdLst
+    for sld in list(slide_ids):  # the template's own sample slides
+        prs.part.drop_rel(sld.rId)
+        slide_ids.remove(sld)
+    return prs, shown
+
+
+def check_template(
+    template: str | Path | None,
+    probe: DeckSpec,
+    *,
+    needed_by: str,
+    theme_colors: Mapping[str, str] | None = None,
+) -> None:
+    """Raise the error a deck on ``template`` would meet, up front, without writing anything.
+
+    ``probe`` holds one slide per layout and set of values a deck may use (see
+    :func:`cs_reports.reports.deck_qbr.probe_deck`); each is filled as a real slide would be,
+    so a missing layout or placeholder, a tag left without a value or an unusable logo is one
+    :class:`DeckTemplateError` (or :class:`InvalidInputError`) naming ``needed_by``, before
+    any deck of a batch is rendered.
+
+    Examples
+    --------
+    >>> probe = DeckSpec((SlideSpec("Agenda", {"title": "x"}),))
+    >>> check_template(None, probe, needed_by="the agenda")
+    Traceback (most recent call last):
+    ...
+    cs_reports.reports.deck.DeckTemplateError: Deck template 'default.pptx' has no slide layout named 'Agenda' (needed by the agenda); layouts: [...].
+    """
+    prs, shown = _open(template, theme_colors)
+    for slide in probe.slides:
+        _fill_slide(prs, needed_by, slide, shown)
+    _leftover_tags(prs, shown, lambda number: needed_by)
+
+
 def render_deck(
     spec: DeckSpec, template: str | Path | None = None, *, theme_colors: Mapping[str, str] | None = None
 ) -> bytes:
@@ -324,28 +383,10 @@ def render_deck(
     >>> render_deck(deck)[:2]
     b'PK'
     """
-    try:
-        from pptx import Presentation
-    except ImportError:
-        raise CsReportsError("PowerPoint decks need python-pptx: pip install 'cs-reports[pptx]'.") from None
-
-    path = Path(template) if template is not None else default_template()
-    shown = path.name if template is None else str(template)
-    if not path.is_file():
-        raise InvalidInputError(f"Deck template '{shown}' does not exist.")
-    try:
-        prs = Presentation(str(path))
-    except Exception as exc:  # python-pptx raises several types for a file that is not a .pptx
-        raise InvalidInputError(f"Deck template '{shown}' is not a PowerPoint .pptx file ({exc}).") from None
-    if theme_colors:
-        _theme_colors(prs, theme_colors)
-    slide_ids = prs.slides._sldIdLst
-    for sld in list(slide_ids):  # the template's own sample slides
-        prs.part.drop_rel(sld.rId)
-        slide_ids.remove(sld)
+    prs, shown = _open(template, theme_colors)
     for number, slide in enumerate(spec.slides, 1):
-        _fill_slide(prs, number, slide, shown)
-    _leftover_tags(prs, shown)
+        _fill_slide(prs, f"slide {number}", slide, shown)
+    _leftover_tags(prs, shown, lambda number: f"slide {number}")
     if spec.title:  # file properties hold at most 255 characters
         prs.core_properties.title = spec.title if len(spec.title) <= 255 else spec.title[:254] + "…"
     buffer = io.BytesIO()

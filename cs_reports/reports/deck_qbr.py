@@ -6,10 +6,11 @@ Every text on a slide is formatted here by the PDF's :class:`Formatter` from the
 numbers. Charts take the data of the context's charts (:attr:`Chart.labels`,
 :attr:`Chart.values`), the numbers the PDF plots.
 
-Only the client audience exists today: it leaves out what the PDF's first page shows for the
-CSM (health score, renewal probability, risks, opportunities). When the QBR becomes sections
-(issue 14), re-point :func:`qbr_deck` at the client edition's section contexts; nothing else
-in the deck engine changes.
+Both editions (``sections.EDITIONS``) have a deck, each from its own section contexts in the
+edition's order: a client deck is made only from the client edition's sections (the internal
+ones are ``None`` in its context), the internal sections' slides are in
+:mod:`cs_reports.reports.deck_internal`. :data:`LAYOUTS` declares every layout and placeholder
+the decks use; :func:`check_deck_template` checks a template against it before a batch starts.
 """
 
 from __future__ import annotations
@@ -31,16 +32,48 @@ from cs_reports.reports.deck import (
     SlideSpec,
     TableSpec,
     Value,
+    check_template,
     number_format,
     render_deck,
 )
 from cs_reports.reports.formatting import DASH, Formatter
 from cs_reports.reports.render import Branding, strings
 
-__all__ = ["AUDIENCES", "deck_branding", "produce_qbr_deck", "qbr_deck"]
+__all__ = [
+    "AUDIENCES",
+    "LAYOUTS",
+    "check_deck_template",
+    "deck_branding",
+    "probe_deck",
+    "produce_qbr_deck",
+    "qbr_deck",
+    "qbr_deck_bytes",
+]
 
 #: Audiences a QBR deck can be built for.
-AUDIENCES = ("client",)
+AUDIENCES = ("client", "internal")
+
+#: Layout -> placeholder key -> what it receives (text, chart, table), for every slide a QBR deck
+#: makes; the cover also gets ``company`` (text) and ``logo`` (picture) from the branding.
+#: A test checks that every slide :func:`qbr_deck` makes fills exactly these.
+LAYOUTS: dict[str, dict[str, str]] = {
+    "Cover": {"title": "text", "subtitle": "text", "details": "text"},
+    "KPIs": {k: "text" for k in ("title", "adoption", "active_users", "goals", "nps", "tickets", "csat")},
+    "Chart": {"title": "text", "chart": "chart", "caption": "text"},
+    "Table": {"title": "text", "table": "table"},
+    "Bullets": {"title": "text", "body": "text"},
+    "Score": {"title": "text", "score": "text", "table": "table", "caption": "text"},
+    "Commercial": {
+        **{k: "text" for k in ("title", "mrr", "ltv", "cac", "gross_margin")},
+        "chart": "chart",
+        "caption": "text",
+    },
+}
+#: Audience -> the layouts its deck uses.
+EDITION_LAYOUTS = {
+    "client": ("Cover", "KPIs", "Chart", "Table", "Bullets"),
+    "internal": ("Cover", "Score", "Bullets", "Commercial", "Table", "KPIs", "Chart"),
+}
 
 
 def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
@@ -89,13 +122,64 @@ def produce_qbr_deck(
     from cs_reports.reports.qbr import build_qbr_context
 
     ctx = build_qbr_context(book, quarter, client_id, lang, audience=audience)
-    colors: dict[str, str] | None = None
-    company, logo = "", None
-    if branding is not None and template is None:
-        colors, logo = deck_branding(branding)
-        company = branding.company
-    spec = qbr_deck(ctx, lang, audience=audience, company=company, logo=logo)
-    return render_deck(spec, template, theme_colors=colors), ctx
+    return qbr_deck_bytes(ctx, lang, template=template, branding=branding), ctx
+
+
+def _brand(template: str | Path | None, branding: Branding | None) -> tuple[dict[str, str] | None, str, bytes | None]:
+    """Theme colours, company name and logo applied to a deck: only the built-in template takes the branding."""
+    if branding is None or template is not None:
+        return None, "", None
+    colors, logo = deck_branding(branding)
+    return colors, branding.company, logo
+
+
+def qbr_deck_bytes(
+    ctx: QBRContext, lang: str, *, template: str | Path | None = None, branding: Branding | None = None
+) -> bytes:
+    """The .pptx bytes of the QBR deck of ``ctx`` (its edition), on ``template`` with ``branding`` (see :func:`produce_qbr_deck`)."""
+    colors, company, logo = _brand(template, branding)
+    spec = qbr_deck(ctx, lang, audience=ctx.audience, company=company, logo=logo)
+    return render_deck(spec, template, theme_colors=colors)
+
+
+def probe_deck(audience: str, *, company: str = "", logo: bytes | None = None) -> DeckSpec:
+    """One slide per layout the ``audience`` deck uses, each filling every placeholder of :data:`LAYOUTS`.
+
+    Filled into a template by :func:`~cs_reports.reports.deck.check_template`, it meets every
+    error a real deck of that audience would.
+    """
+    samples: dict[str, Value] = {
+        "text": "0",
+        "chart": ChartSpec("column", ("0",), (Series("0", (0.0,)),)),
+        "table": TableSpec(("0",), (("0",),)),
+    }
+    slides = []
+    for layout in EDITION_LAYOUTS[audience]:
+        values = {key: samples[kind] for key, kind in LAYOUTS[layout].items()}
+        if layout == "Cover" and company:
+            values["company"] = company
+        if layout == "Cover" and logo:
+            values["logo"] = Picture(logo, company)
+        slides.append(SlideSpec(layout, values))
+    return DeckSpec(tuple(slides))
+
+
+def check_deck_template(template: str | Path | None, audience: str, branding: Branding | None = None) -> None:
+    """Raise the error the ``audience`` QBR deck would meet on ``template`` with ``branding``, before any rendering.
+
+    A missing, unreadable or non-.pptx file, a layout or placeholder the deck needs that the
+    template lacks, a tag left without a value, or a logo PowerPoint cannot show: each is one
+    error line naming the file, the layout and the placeholder.
+    """
+    if audience not in AUDIENCES:
+        raise InvalidInputError(f"Deck audience must be one of {list(AUDIENCES)}, got {audience!r}.")
+    colors, company, logo = _brand(template, branding)
+    check_template(
+        template,
+        probe_deck(audience, company=company, logo=logo),
+        needed_by=f"the {audience} QBR deck",
+        theme_colors=colors,
+    )
 
 
 def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:
@@ -122,25 +206,36 @@ def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
 def qbr_deck(
     ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
 ) -> DeckSpec:
-    """The QBR deck of ``ctx`` (the client edition's sections) in ``lang`` (``'pt-BR'`` or ``'en'``).
+    """The QBR deck of ``ctx`` (its edition's sections, in order) in ``lang`` (``'pt-BR'`` or ``'en'``).
 
-    Slides: Cover, KPIs (the summary section), points of attention, goals (table), adoption and
-    NPS by quarter (column charts), support (table), next steps (table), each with speaker notes.
-    A section with nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo``
-    are the vendor's name and logo on the cover (see :func:`deck_branding`).
+    Client slides: Cover, KPIs (the summary section), points of attention, goals (table),
+    adoption and NPS by quarter (column charts), support (table), next steps (table), each with
+    speaker notes. The internal edition adds, first, the Health Score with its drivers, the risks
+    (evidence in the notes), the renewal forecast, the talking points (also in the notes), the
+    commercial figures with the MRR line chart, the opportunities and the survey comments
+    (:mod:`cs_reports.reports.deck_internal`); its cover says it is internal. A section with
+    nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo`` are the
+    vendor's name and logo on the cover (see :func:`deck_branding`).
     """
+    from cs_reports.reports.deck_internal import internal_slides
+
     if audience not in AUDIENCES or ctx.audience != audience:
         raise InvalidInputError(
             f"Deck audience must be one of {list(AUDIENCES)} and match the context's edition, got {audience!r} "
-            f"for a {ctx.audience!r} context (the internal deck is not built yet)."
+            f"for a {ctx.audience!r} context."
         )
     fmt = Formatter(lang)
     t = {**strings("qbr", lang), **strings("deck", lang)}
     c = ctx.client
 
     def value(v: float, kind: str) -> str:  # report_templates/base/macros.html.j2: value()
-        shown = {"pct": lambda: fmt.percent(v, 0), "num": lambda: fmt.number(v), "num1": lambda: fmt.number(v, 1)}
-        return shown.get(kind, lambda: fmt.hours(v))()
+        shown = {
+            "pct": lambda: fmt.percent(v, 0),
+            "num": lambda: fmt.number(v),
+            "num1": lambda: fmt.number(v, 1),
+            "hours": lambda: fmt.hours(v),
+        }
+        return shown.get(kind, lambda: fmt.money(v, kind))()
 
     def compare(label: str, x: Compare, kind: str, note: str = "") -> Kpi:  # macros.html.j2: kpi_compare()
         before = t["vs_before"].format(v=value(x.before, kind)) if x.before == x.before else t["no_before"]
@@ -156,7 +251,11 @@ def qbr_deck(
             ("generated_on", fmt.date(ctx.generated_on)),
         )
     )
-    cover: dict[str, Value] = {"title": c.name, "subtitle": f"{t['title']} · {period}", "details": details}
+    internal = ctx.audience == "internal"
+    if internal:  # never mistaken for the deck to send: said on the cover and in the file's title
+        details = f"{t['internal_banner']}\n{details}"
+    edition = f" · {t['edition_internal']}" if internal else ""
+    cover: dict[str, Value] = {"title": c.name, "subtitle": f"{t['title']} · {period}{edition}", "details": details}
     if company:
         cover["company"] = company
     if logo:
@@ -177,11 +276,12 @@ def qbr_deck(
         ),
         "support": lambda: _support(ctx, t, fmt, lang),
         "next_steps": lambda: _next_steps(ctx, t, fmt),
+        **internal_slides(ctx, lang, t, fmt, compare),
     }
     for name in ctx.sections:  # the edition's order; sections the deck does not draw are listed in AUDIENCES' docs
         if name in sections:
             slides.extend(sections[name]())
-    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period))
+    return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period) + edition)
 
 
 def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callable[..., Kpi]) -> list[SlideSpec]:

@@ -1,8 +1,10 @@
-"""The report kinds and how one report is produced: context -> HTML -> PDF (+ attachments).
+"""The report kinds and how one report is produced: context -> HTML -> PDF (+ attachments), and/or a deck.
 
 :class:`ReportKind` is the one place that knows what a kind does: how to build its context
-(one signature for every kind), which audiences (editions) it has, and what it attaches
-(a hook). Nothing elsewhere branches on a kind's name.
+(one signature for every kind), which audiences (editions) it has, what it attaches and
+whether it also makes an editable deck (hooks). Nothing elsewhere branches on a kind's name.
+:func:`produce_report` builds the context once and feeds every output format asked for, so a
+QBR's PDF and deck are made from the same numbers.
 """
 
 from __future__ import annotations
@@ -18,7 +20,16 @@ from cs_reports.errors import InvalidInputError
 from cs_reports.reports.render import Branding, Templates
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
-__all__ = ["AUDIENCES", "KINDS", "Produced", "ReportKind", "output_name", "produce", "produce_report"]
+__all__ = [
+    "AUDIENCES",
+    "FORMATS",
+    "KINDS",
+    "Produced",
+    "ReportKind",
+    "output_name",
+    "produce",
+    "produce_report",
+]
 
 #: Editions of the per-client reports; the first is the default.
 AUDIENCES = ("client", "internal")
@@ -27,6 +38,11 @@ AUDIENCES = ("client", "internal")
 Builder = Callable[[Book, str, str | None, str, str, ReportSettings], Any]
 #: (context, period, client_id, lang) -> [(file name, bytes, description)]
 Attacher = Callable[[Any, str, str | None, str], list[tuple[str, bytes, str]]]
+#: (context, lang, deck template or None for the built-in one, branding) -> .pptx bytes
+DeckMaker = Callable[[Any, str, "str | Path | None", Branding], bytes]
+
+#: Output formats, in the order they are produced and named (``{name}.pdf``, ``{name}.pptx``).
+FORMATS = ("pdf", "pptx")
 
 
 @dataclass(frozen=True)
@@ -41,6 +57,21 @@ class ReportKind:
     attach: Attacher | None = None  # what the PDF/A-3 carries; None = nothing attached
     #: Batches also write the attachments next to the PDF (the finance xlsx), as ``{pdf stem}{suffix}``.
     side_files: bool = False
+    #: Makes the editable deck of a context (``--format pptx``); None = PDF only.
+    deck: DeckMaker | None = None
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        """The output formats this kind can produce."""
+        return FORMATS if self.deck is not None else ("pdf",)
+
+    def check_formats(self, formats: tuple[str, ...]) -> None:
+        """Refuse a format this kind cannot produce, naming what it can."""
+        other = [f for f in formats if f not in self.formats]
+        if other or not formats or len(set(formats)) != len(formats):
+            raise InvalidInputError(
+                f"--format: the {self.name} report is made as {', '.join(self.formats)} only; got {','.join(formats)}."
+            )
 
     def audience(self, audience: str | None) -> str | None:
         """The edition to build: ``audience`` checked, the default if None; None for kinds without editions."""
@@ -89,8 +120,14 @@ def _finance_data(context: Any, period: str, client_id: str | None, lang: str) -
     return [(f"finance_{period}.xlsx", finance_xlsx(context, lang), "The report's numbers")]
 
 
+def _qbr_deck(context: Any, lang: str, template: str | Path | None, branding: Branding) -> bytes:
+    from cs_reports.reports.deck_qbr import qbr_deck_bytes
+
+    return qbr_deck_bytes(context, lang, template=template, branding=branding)
+
+
 KINDS: dict[str, ReportKind] = {
-    "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data),
+    "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data, deck=_qbr_deck),
     "success-map": ReportKind("success-map", "success_map", True, _success_map, AUDIENCES),
     "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data, side_files=True),
 }
@@ -122,11 +159,18 @@ def output_name(
 
 @dataclass(frozen=True)
 class Produced:
-    """One report: its PDF bytes, its context and the attachments the PDF carries (name, bytes)."""
+    """One report: its files by format (``pdf``, ``pptx``), its context and the PDF's attachments (name, bytes)."""
 
-    pdf: bytes
+    files: dict[str, bytes]
     context: Any
     attachments: tuple[tuple[str, bytes], ...]
+
+    @property
+    def pdf(self) -> bytes:
+        """The PDF (an error if it was not asked for)."""
+        if "pdf" not in self.files:
+            raise InvalidInputError(f"This report was produced as {sorted(self.files)}, without a PDF.")
+        return self.files["pdf"]
 
 
 def produce(book: Book, kind: str, period: str, client_id: str | None, lang: str, **options: Any) -> tuple[bytes, Any]:
@@ -146,13 +190,39 @@ def produce_report(
     branding: Branding,
     audience: str | None = None,
     settings: ReportSettings = DEFAULT_SETTINGS,
+    formats: tuple[str, ...] = ("pdf",),
+    deck_template: str | Path | None = None,
 ) -> Produced:
-    """:func:`produce`, also returning the attachments, built once (a batch writes them beside the PDF)."""
-    from cs_reports.reports.pdf import PdfAttachment, render_pdf
+    """:func:`produce` in ``formats``, also returning the attachments, built once (a batch writes them beside the PDF).
 
+    The context is built once and feeds every format, so a PDF and a deck of the same report
+    never disagree. ``deck_template`` is the company's .pptx (None: the built-in one).
+    """
     spec = KINDS[kind]
+    spec.check_formats(formats)
     edition = spec.audience(audience)
     context = spec.build(book, period, client_id, lang, edition or "internal", settings)
+    files: dict[str, bytes] = {}
+    attached: list[tuple[str, bytes, str]] = []
+    if "pdf" in formats:
+        files["pdf"], attached = _pdf(spec, context, period, client_id, lang, templates, branding)
+    if "pptx" in formats and spec.deck is not None:
+        files["pptx"] = spec.deck(context, lang, deck_template, branding)
+    return Produced(files, context, tuple((name, data) for name, data, _ in attached))
+
+
+def _pdf(
+    spec: ReportKind,
+    context: Any,
+    period: str,
+    client_id: str | None,
+    lang: str,
+    templates: Templates,
+    branding: Branding,
+) -> tuple[bytes, list[tuple[str, bytes, str]]]:
+    """The PDF of ``context`` and the files it carries (name, bytes, description)."""
+    from cs_reports.reports.pdf import PdfAttachment, render_pdf
+
     html = templates.render(spec.template, context, lang=lang, branding=branding)
     files = spec.attach(context, period, client_id, lang) if spec.attach else []
     attachments = [PdfAttachment(name, data, description) for name, data, description in files]
@@ -169,4 +239,4 @@ def produce_report(
         attachments=attachments,
         pdf_variant="pdf/a-3u" if attachments else None,
     )
-    return Produced(pdf, context, tuple((name, data) for name, data, _ in files))
+    return pdf, files

@@ -2,18 +2,20 @@
 
 Run ``python report_templates/deck/build_default.py`` after changing this file and commit
 both. The template starts from python-pptx's blank presentation and rewrites its master,
-theme and five layouts; the layouts are what a company template must provide too (see
-docs/decks.md):
+theme and seven layouts; the layouts are what a company template must provide too (see
+docs/decks.md; ``Score`` and ``Commercial`` only for the internal deck):
 
-=========  ==========================================================
-layout     placeholders (by name)
-=========  ==========================================================
-Cover      title, subtitle, details, company, logo
-KPIs       title, adoption, active_users, goals, nps, tickets, csat
-Chart      title, chart, caption
-Table      title, table, caption
-Bullets    title, body
-=========  ==========================================================
+==========  ==========================================================
+layout      placeholders (by name)
+==========  ==========================================================
+Cover       title, subtitle, details, company, logo
+KPIs        title, adoption, active_users, goals, nps, tickets, csat
+Chart       title, chart, caption
+Table       title, table, caption
+Bullets     title, body
+Score       title, score (one KPI card), table, caption
+Commercial  title, mrr, ltv, cac, gross_margin (KPI cards), chart, caption
+==========  ==========================================================
 
 Colours come from the theme (accent1 = primary, accent2 = accent), so a deck restyled in
 PowerPoint's Design tab changes them all; the fonts are Arial (Liberation Sans on Linux,
@@ -176,9 +178,9 @@ def build() -> bytes:
     _theme(master)
     _master(master)
     layouts = list(master.slide_layouts)
-    for extra in layouts[5:]:
+    for extra in layouts[7:]:
         master.slide_layouts.remove(extra)
-    cover, kpis, chart, table, bullets = layouts[:5]
+    cover, kpis, chart, table, bullets, score, commercial = layouts[:7]
     block = Inches(4.3)
     _reset_layout(
         cover,
@@ -275,6 +277,62 @@ def build() -> bytes:
                 ph='type="body" idx="1"',
                 levels=_level(1, 20, bullet=True) + _level(2, 14, color=f'srgbClr val="{MUTED}"'),
             ),
+        ],
+    )
+    _reset_layout(
+        score,
+        "Score",
+        [
+            _title(),
+            _placeholder(
+                3,
+                "score",
+                (Inches(0.5), Inches(1.5), card_w, card_h),
+                "KPI: score",
+                ph='type="body" idx="20"',
+                levels=kpi_levels,
+                anchor="ctr",
+                fill=CARD,
+            ),
+            _placeholder(
+                4,
+                "table",
+                (Inches(0.5) + card_w + gap, Inches(1.5), Inches(12.33) - card_w - gap, Inches(4.7)),
+                "Table",
+                ph='type="tbl" idx="10"',
+            ),
+            _caption(5),
+        ],
+    )
+    small_w, small_h = (Inches(12.33) - 3 * gap) // 4, Inches(1.75)
+    small_levels = (
+        _level(1, 24, color='schemeClr val="accent1"', bold=True, align="ctr")
+        + _level(2, 12, color=f'srgbClr val="{INK}"', align="ctr")
+        + _level(3, 10, color=f'srgbClr val="{MUTED}"', align="ctr")
+    )
+    figures = [
+        _placeholder(
+            3 + i,
+            key,
+            (Inches(0.5) + i * (small_w + gap), Inches(1.4), small_w, small_h),
+            f"KPI: {key}",
+            ph=f'type="body" idx="{20 + i}"',
+            levels=small_levels,
+            anchor="ctr",
+            fill=CARD,
+        )
+        for i, key in enumerate(("mrr", "ltv", "cac", "gross_margin"))
+    ]
+    _reset_layout(
+        commercial,
+        "Commercial",
+        [
+            _title(),
+            *figures,
+            _placeholder(
+                7, "chart", (Inches(0.5), Inches(3.35), Inches(12.33), Inches(2.9)), "Chart", ph='type="chart" idx="10"'
+            ),
+            _caption(8),
         ],
     )
     _ = prs.notes_master  # shipped, so a deck does not build one for its speaker notes each time

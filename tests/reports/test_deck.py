@@ -83,6 +83,8 @@ def test_default_template_has_the_documented_layouts():
         "Chart": ["caption", "chart", "title"],
         "Table": ["caption", "table", "title"],
         "Bullets": ["body", "title"],
+        "Score": ["caption", "score", "table", "title"],
+        "Commercial": sorted(["title", "mrr", "ltv", "cac", "gross_margin", "chart", "caption"]),
     }
     assert (prs.slide_width, prs.slide_height) == (Inches(13.333), Inches(7.5))
     assert len(prs.slides) == 0
