@@ -8,7 +8,9 @@ so every final file is in the manifest. One failing report never stops the other
 outcome says why. The book is loaded with ``quarantine=True``: clients whose rows have
 problems fail with those problems while every other client's report is rendered.
 ``resume`` skips outputs recorded in the folder's manifest with the same inputs and
-options whose files are still intact.
+options whose files are still intact. A job may ask for several formats (a QBR's PDF and
+deck): its context is built once for all of them, and each format is journaled and resumed
+on its own (a cut deck is rendered again, its intact PDF is not).
 
 SIGINT and SIGTERM stop a batch: jobs not started are cancelled, running ones get
 ``GRACE_SECONDS`` to finish (a second signal ends that wait), then the workers are
@@ -30,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,15 @@ class Job:
     filename: str
     audience: str | None = None  # the edition (kinds.AUDIENCES); None: the kind's default
     settings: str | None = None  # a --settings file (TOML/JSON) of report thresholds
+    formats: tuple[str, ...] = ("pdf",)  # kinds.FORMATS: one context feeds each
+
+    def output(self, fmt: str) -> str:
+        """The file name of the ``fmt`` output: ``filename`` (the PDF's) with that suffix.
+
+        >>> Job("qbr", "2026Q3", "C1", "en", "c1_acme_2026q3_qbr-client_en.pdf").output("pptx")
+        'c1_acme_2026q3_qbr-client_en.pptx'
+        """
+        return self.filename if fmt == "pdf" else self.filename.removesuffix(".pdf") + f".{fmt}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,7 @@ class Staged:
 
     tmp: str
     record: FileRecord
+    output: str = "pdf"  # the format whose manifest entry holds it (side files go with the PDF)
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,7 @@ class _Settings:
     templates_dir: str | None
     branding_path: str | None
     extra_outputs: bool = True  # the finance report also writes its xlsx
+    deck_template: str | None = None  # --deck-template: the company's .pptx (None: the built-in one)
     state: dict[str, Any] = field(default_factory=dict)
 
 
@@ -145,10 +158,10 @@ def _init(settings: _Settings, worker: bool = True) -> None:
     _WORKER = settings
 
 
-def _stage(out_dir: str, name: str, data: bytes) -> Staged:
+def _stage(out_dir: str, name: str, data: bytes, output: str = "pdf") -> Staged:
     with staged_output(Path(out_dir) / name) as (fh, tmp):
         fh.write(data)
-    return Staged(str(tmp), file_record(name, data))
+    return Staged(str(tmp), file_record(name, data), output)
 
 
 def _render(job: Job, out_dir: str) -> Outcome:
@@ -172,9 +185,12 @@ def _render(job: Job, out_dir: str) -> Outcome:
             branding=st["branding"],
             audience=job.audience,
             settings=_settings_of(job.settings, st),
+            formats=job.formats,
+            deck_template=_WORKER.deck_template,
         )
-        staged.append(_stage(out_dir, job.filename, done.pdf))
-        if KINDS[job.kind].side_files and _WORKER.extra_outputs:
+        for fmt in job.formats:
+            staged.append(_stage(out_dir, job.output(fmt), done.files[fmt], fmt))
+        if "pdf" in job.formats and KINDS[job.kind].side_files and _WORKER.extra_outputs:
             for name, data in done.attachments:  # built once: the same bytes as the PDF carries
                 side = job.filename.removesuffix(".pdf") + Path(name).suffix
                 staged.append(_stage(out_dir, side, data))
@@ -217,6 +233,15 @@ def _data_problems(book: Any, job: Job) -> str:
     return f"data problem: {found[0]}{more}"
 
 
+def _fingerprints(settings: _Settings) -> dict[str, str]:
+    """Format -> the fingerprint of its inputs (a deck's also covers the deck template)."""
+    base = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path)
+    deck = hashlib.sha256(base.encode())
+    if settings.deck_template:
+        deck.update(Path(settings.deck_template).read_bytes())
+    return {"pdf": base, "pptx": deck.hexdigest()}
+
+
 def _fingerprint(book_path: str, templates_dir: str | None, branding_path: str | None) -> str:
     h = hashlib.sha256(__version__.encode())
     h.update(
@@ -238,8 +263,17 @@ def _load_manifest(out_dir: Path) -> dict[str, str]:
     return {key: entry.fingerprint for key, entry in Manifest(out_dir).read().items()}
 
 
-def _key(job: Job) -> str:
-    return json.dumps(asdict(job), sort_keys=True)
+def _unit(job: Job, fmt: str = "pdf") -> dict[str, Any]:
+    """What the manifest records for the ``fmt`` output of ``job`` (a PDF's is what it was before decks)."""
+    raw = asdict(job)
+    del raw["formats"]
+    if fmt != "pdf":
+        raw.update(format=fmt, filename=job.output(fmt))
+    return raw
+
+
+def _key(job: Job, fmt: str = "pdf") -> str:
+    return json.dumps(_unit(job, fmt), sort_keys=True)
 
 
 class _Progress:
@@ -308,6 +342,7 @@ def run_batch(
     progress: bool = True,
     executor_factory: Callable[..., cf.Executor] | None = None,
     prune_stale: bool = False,
+    deck_template: str | os.PathLike[str] | None = None,
 ) -> BatchResult:
     """Render ``jobs`` into ``out_dir``; returns one outcome per job (failures included).
 
@@ -315,7 +350,9 @@ def run_batch(
     ``concurrent.futures`` executor (e.g. a cluster); the default is a local process pool
     with the forkserver start method, or the current process when ``workers == 1``.
     ``prune_stale`` removes outputs the manifest records for the same job under another
-    file name (a renamed client); they are listed in ``stale`` either way.
+    file name (a renamed client); they are listed in ``stale`` either way. ``deck_template``
+    is the .pptx the jobs' decks are made on (check it first:
+    :func:`cs_reports.reports.deck_qbr.check_deck_template`).
     """
     t0 = time.perf_counter()
     out = ensure_output_dir(out_dir)
@@ -324,31 +361,36 @@ def run_batch(
         str(book_path),
         None if templates_dir is None else str(templates_dir),
         None if branding_path is None else str(branding_path),
+        deck_template=None if deck_template is None else str(deck_template),
     )
-    fingerprint = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path)
+    fingerprints = _fingerprints(settings)
     recorded = manifest.read()
     outcomes: list[Outcome | None] = [None] * len(jobs)
     todo: list[tuple[int, Job]] = []
     for i, job in enumerate(jobs):
-        entry = recorded.get(_key(job))
-        if (
-            resume
+        entries = {fmt: recorded.get(_key(job, fmt)) for fmt in job.formats}
+        done = {
+            fmt: entry.files
+            for fmt, entry in entries.items()
+            if resume
             and entry is not None
-            and entry.fingerprint == fingerprint
+            and entry.fingerprint == fingerprints[fmt]
             and entry.files
             and all(intact(out / f.name, f) for f in entry.files)
-        ):
-            outcomes[i] = Outcome(job, "skipped", files=tuple(f.name for f in entry.files))
-        else:
-            todo.append((i, job))
+        }
+        if len(done) == len(job.formats):
+            outcomes[i] = Outcome(job, "skipped", files=tuple(f.name for files in done.values() for f in files))
+        else:  # only the formats not up to date (the context is built once for them)
+            todo.append((i, replace(job, formats=tuple(f for f in job.formats if f not in done))))
     _remove_temporaries(out, [job for _, job in todo])  # left by workers killed in an earlier run
-    stale = manifest.stale({job_identity(asdict(j)): j.filename for j in jobs}, recorded)
+    current = {job_identity(_unit(j, fmt)): j.output(fmt) for j in jobs for fmt in j.formats}
+    stale = manifest.stale(current, recorded)
     pruned = manifest.prune(stale) if prune_stale and stale else []
     bar = _Progress(len(todo), progress)
 
     def record(index: int, outcome: Outcome, *, keep: bool) -> None:
         if outcome.status == "written":
-            outcome = _commit(out, manifest, fingerprint, outcome) if keep else _discard(outcome)
+            outcome = _commit(out, manifest, fingerprints, outcome) if keep else _discard(outcome)
         outcomes[index] = outcome
         bar.update(outcome)
 
@@ -373,15 +415,18 @@ def run_batch(
     )
 
 
-def _commit(out: Path, manifest: Manifest, fingerprint: str, outcome: Outcome) -> Outcome:
-    """Journal a rendered report, then give its files their final names."""
-    entry = {
-        "job": _key(outcome.job),
-        "fingerprint": fingerprint,
-        "files": [asdict(s.record) for s in outcome.staged],
-    }
+def _commit(out: Path, manifest: Manifest, fingerprints: dict[str, str], outcome: Outcome) -> Outcome:
+    """Journal a rendered report (one line per format), then give its files their final names."""
+    entries = [
+        {
+            "job": _key(outcome.job, fmt),
+            "fingerprint": fingerprints[fmt],
+            "files": [asdict(s.record) for s in outcome.staged if s.output == fmt],
+        }
+        for fmt in outcome.job.formats
+    ]
     try:
-        manifest.append([entry])
+        manifest.append(entries)
     except BaseException:
         _discard(outcome)
         raise
@@ -491,7 +536,7 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
     """Remove the hidden ``.{name}.{random}.part`` files of ``jobs`` left by killed workers."""
     if not jobs:
         return
-    names = {job.filename for job in jobs} | {job.filename.removesuffix(".pdf") + ".xlsx" for job in jobs}
+    names = {job.output(fmt) for job in jobs for fmt in ("pdf", "xlsx", *job.formats)}
     with suppress(OSError), os.scandir(out) as entries:
         for item in entries:
             if item.name.startswith(".") and item.name.endswith(".part"):

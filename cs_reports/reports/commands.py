@@ -65,9 +65,23 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
 
 def register(sub: Any) -> None:
     """Add the report commands to the ``cs-reports`` parser."""
-    p = sub.add_parser("qbr", help="per-client Quarterly Business Review PDFs")
+    p = sub.add_parser("qbr", help="per-client Quarterly Business Review PDFs and/or editable PowerPoint decks")
     _common(p, clients=True)
     p.add_argument("--quarter", required=True, help="e.g. 2026Q3")
+    p.add_argument(
+        "--format",
+        dest="formats",
+        type=formats_arg,
+        default=("pdf",),
+        metavar="pdf|pptx|pdf,pptx",
+        help="what to write per client: pdf (default), pptx (an editable deck) or both from one context",
+    )
+    p.add_argument(
+        "--deck-template",
+        type=Path,
+        metavar="FILE.pptx",
+        help="your company's PowerPoint template for the decks (layouts and placeholders: docs/decks.md)",
+    )
     p.set_defaults(handler=_qbr)
 
     p = sub.add_parser("success-map", help="per-client success map (Mapa de Sucesso) PDFs")
@@ -84,6 +98,24 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.set_defaults(handler=_demo)
+
+
+def formats_arg(text: str) -> tuple[str, ...]:
+    """``--format``: a comma-separated list of output formats, each once, in the order of ``kinds.FORMATS``.
+
+    >>> formats_arg("pptx,pdf")
+    ('pdf', 'pptx')
+    >>> formats_arg("pdf,pdf")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected pdf, pptx or pdf,pptx (each format once); got 'pdf,pdf'
+    """
+    from cs_reports.reports.kinds import FORMATS
+
+    given = [part.strip() for part in text.split(",")]
+    if not all(given) or any(f not in FORMATS for f in given) or len(set(given)) != len(given):
+        raise argparse.ArgumentTypeError(f"expected pdf, pptx or pdf,pptx (each format once); got {text!r}")
+    return tuple(f for f in FORMATS if f in given)
 
 
 def _book(args: argparse.Namespace) -> Any:
@@ -111,16 +143,17 @@ def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, mo
         ids = [cid for cid in book.clients["client_id"] if cid in paying] + sorted(book.quarantined)
     jobs = []
     audience, settings = args.audience, _settings_arg(args)
+    formats = getattr(args, "formats", ("pdf",))
     for cid in ids:
         if cid in book.quarantined:
             lang = args.lang or "pt-BR"
             name = output_name(kind, period, lang, cid, audience=audience)
-            jobs.append(Job(kind, period, cid, lang, name, audience, settings))
+            jobs.append(Job(kind, period, cid, lang, name, audience, settings, formats))
             continue
         row = book.client(cid)
         lang = args.lang or (row["locale"] if row["locale"] in LANGS else "pt-BR")
         name = output_name(kind, period, lang, cid, str(row["name"]), audience)
-        jobs.append(Job(kind, period, cid, lang, name, audience, settings))
+        jobs.append(Job(kind, period, cid, lang, name, audience, settings, formats))
     return jobs
 
 
@@ -135,7 +168,7 @@ def _settings_arg(args: argparse.Namespace) -> str | None:
     return str(Path(path).resolve())
 
 
-def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
+def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = None) -> int:
     from cs_reports.reports.batch import run_batch
     from cs_reports.reports.executors import executor_factory
 
@@ -153,8 +186,30 @@ def _run(args: argparse.Namespace, jobs: list[Any]) -> int:
         progress=not args.quiet,
         executor_factory=factory,
         prune_stale=args.prune_stale,
+        deck_template=deck_template,
     )
     return _summary(result)
+
+
+def _deck_template_arg(args: argparse.Namespace) -> str | None:
+    """``--deck-template`` checked up front against every layout and placeholder the audience's deck needs.
+
+    Also run with the built-in template, so a branding logo PowerPoint cannot show is one error
+    before any rendering, not one failure per client.
+    """
+    formats = getattr(args, "formats", ("pdf",))
+    template = getattr(args, "deck_template", None)
+    if "pptx" not in formats:
+        if template is not None:
+            raise CsReportsError(
+                f"--deck-template is for decks: add --format pptx (or pdf,pptx); got --format {','.join(formats)}."
+            )
+        return None
+    from cs_reports.reports.deck_qbr import check_deck_template
+    from cs_reports.reports.render import load_branding
+
+    check_deck_template(template, args.audience, load_branding(args.branding))
+    return None if template is None else str(Path(template).resolve())
 
 
 def _summary(result: Any) -> int:
@@ -202,8 +257,9 @@ def _qbr(args: argparse.Namespace) -> int:
     from cs_reports.reports.build import parse_quarter
 
     year, q = parse_quarter(args.quarter)
+    deck = _deck_template_arg(args)  # a template the deck cannot use is one error before the book is even read
     quarter_end = pd.Timestamp(year=year, month=3 * q, day=1)  # clients paying in the quarter's last month
-    return _run(args, _client_jobs(args, _book(args), "qbr", f"{year}Q{q}", quarter_end))
+    return _run(args, _client_jobs(args, _book(args), "qbr", f"{year}Q{q}", quarter_end), deck)
 
 
 def _month_arg(args: argparse.Namespace, book: Any = None) -> str:

@@ -3,7 +3,7 @@
 ``.cs-reports-manifest.jsonl`` holds one JSON line per report written: the job, the
 fingerprint of its inputs, and the name, size and SHA-256 of each file it produced.
 ``--resume`` skips a job only when its line has the same fingerprint and every file is
-still there, intact (same size, a PDF header and ``%%EOF`` trailer, or a zip's header
+still there, intact (same size, a PDF header and ``%%EOF`` trailer, or a zip's (xlsx, pptx) header
 and end record); anything else is rendered again.
 
 Safety rules (``docs/reliability.md``):
@@ -78,7 +78,7 @@ def intact(path: Path, record: FileRecord) -> bool:
     """Whether ``path`` is a regular file of the recorded size that is not visibly cut.
 
     A cheap check (no hashing): the size, and for PDFs the ``%PDF-`` header and a
-    ``%%EOF`` in the last kilobyte, for xlsx (zip) files the local-header signature and
+    ``%%EOF`` in the last kilobyte, for xlsx and pptx (zip) files the local-header signature and
     the end-of-central-directory record in the last kilobyte.
     """
     try:
@@ -93,7 +93,7 @@ def intact(path: Path, record: FileRecord) -> bool:
         return False
     if path.suffix.lower() == ".pdf":
         return head.startswith(b"%PDF-") and b"%%EOF" in tail
-    if path.suffix.lower() in (".xlsx", ".zip"):
+    if path.suffix.lower() in (".xlsx", ".pptx", ".zip"):
         return head.startswith(b"PK\x03\x04") and b"PK\x05\x06" in tail
     return True
 

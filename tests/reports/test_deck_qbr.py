@@ -186,7 +186,9 @@ def test_hostile_client_names_stay_text(decks, name):
 def test_a_deck_is_made_only_for_its_contexts_edition(decks):
     """A client context can never be drawn as the internal deck (nor the other way round)."""
     ctx, _, _ = decks["en"]
-    with pytest.raises(ValueError, match=r"^Deck audience must be one of \['client', 'internal'\] and match the context's"):
+    with pytest.raises(
+        ValueError, match=r"^Deck audience must be one of \['client', 'internal'\] and match the context's"
+    ):
         qbr_deck(ctx, "en", audience="internal")
 
 
