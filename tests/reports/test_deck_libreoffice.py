@@ -84,13 +84,21 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     hostile = dataclasses.replace(ctx, client=dataclasses.replace(ctx.client, name="=cmd|' /C calc'!A0 <script>"))
     profile = tmp_path / "lo-profile"
     fmt = Formatter(lang)
-    for name, context in (("deck", ctx), ("hostile", hostile)):
-        spec = qbr_deck(context, lang, company="Acme SaaS")
+    internal = build_qbr_context(sample_book, QUARTER, clients[lang], lang, audience="internal")
+    for name, context in (("deck", ctx), ("hostile", hostile), ("internal", internal)):
+        spec = qbr_deck(context, lang, audience=context.audience, company="Acme SaaS")
         path = write_deck(spec, tmp_path / f"{name}_{lang}.pptx")
         pages = pdf_pages(convert(path, tmp_path, profile, lang))
         assert len(pages) == len(Presentation(path).slides) == len(spec.slides)
         assert context.client.name in pages[0]
-        assert fmt.percent(ctx.summary.adoption.now, 0) in pages[1]
+        if context is not internal:
+            assert fmt.percent(ctx.summary.adoption.now, 0) in pages[1]
+    # The internal deck: Health Score first, and the MRR chart's money axis drawn by Impress.
+    assert fmt.number(internal.health.score, 0) in pages[1]
+    mrr = re.sub(r"[ \u00a0\u202f]+", " ", fmt.money(internal.commercial.mrr.now, internal.client.currency))
+    (commercial,) = [p for p in pages if mrr in p]
+    money_axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
+    assert re.search(money_axis, commercial), commercial[:300]
     # A money axis: the currency symbol from the format code, the separators from the viewer's locale.
     chart = ChartSpec(
         "line",

@@ -92,18 +92,14 @@ def test_attached_fields_per_edition_are_the_allow_list(reports, lang):
     assert {k: v[0] for k, v in internal.items()} == expected  # the internal edition lists every risk instead
 
 
-@pytest.mark.parametrize("lang", list(CLIENTS))
-def test_nothing_internal_in_a_client_edition(reports, sample_book, lang):
-    pdf, ctx = reports[(lang, "client")]
-    _, internal = reports[(lang, "internal")]
-    text = text_of(pdf)
-    cells = " ".join(str(c) for rows in attachment(pdf).values() for row in rows for c in row)
+def internal_words(sample_book, ctx, internal, lang) -> list[str]:
+    """What only the internal edition may show: its titles, CAC, lost opportunities, survey comments."""
     t, f = strings("qbr", lang), Formatter(lang)
     row = sample_book.client(ctx.client.client_id)
     lost = [o for o in internal.commercial.opportunities if o.status == "lost"]
     assert lost
     assert internal.verbatims.comments
-    forbidden = [
+    return [
         "Health Score",
         t["cac"],
         t["gross_margin"],
@@ -117,6 +113,15 @@ def test_nothing_internal_in_a_client_edition(reports, sample_book, lang):
         f.money(row["cac"], ctx.client.currency, cents=False),
         *(v.comment for v in internal.verbatims.comments),
     ]
+
+
+@pytest.mark.parametrize("lang", list(CLIENTS))
+def test_nothing_internal_in_a_client_edition(reports, sample_book, lang):
+    pdf, ctx = reports[(lang, "client")]
+    _, internal = reports[(lang, "internal")]
+    text = text_of(pdf)
+    cells = " ".join(str(c) for rows in attachment(pdf).values() for row in rows for c in row)
+    forbidden = internal_words(sample_book, ctx, internal, lang)
     for word in forbidden:
         assert re.sub(r"\s+", " ", word) not in text, word
         assert word.strip() not in cells, word
@@ -136,6 +141,47 @@ def test_internal_edition_is_marked_and_has_risks_forecast_and_commercial(report
         assert t[key] in text, key
     for r in ctx.risks.risks:
         assert r.title in text
+
+
+def deck_text(data: bytes) -> str:
+    """Everything a deck holds for a reader: slide text, table cells, notes, chart data and the
+    workbooks behind the charts, the file's properties (read from the package's parts)."""
+    import html
+    import zipfile
+
+    def xml_text(raw: bytes) -> str:
+        return html.unescape(re.sub(r"<[^>]+>", " ", raw.decode("utf-8", "replace")))
+
+    out = []
+    package = zipfile.ZipFile(io.BytesIO(data))
+    for name in package.namelist():
+        if name.startswith(("ppt/slides/", "ppt/notesSlides/", "ppt/charts/", "docProps/")) and name.endswith(".xml"):
+            out.append(xml_text(package.read(name)))
+        elif name.startswith("ppt/embeddings/"):  # the data "Edit Data" opens
+            inner = zipfile.ZipFile(io.BytesIO(package.read(name)))
+            out.extend(xml_text(inner.read(n)) for n in inner.namelist() if n.endswith(".xml"))
+    return re.sub(r"[ \u00a0\u202f]+", " ", " ".join(out))
+
+
+@pytest.mark.parametrize("lang", list(CLIENTS))
+def test_nothing_internal_in_a_client_deck(reports, sample_book, lang):
+    """The client deck's every text, cell, note and chart value: none of the internal edition's words or figures."""
+    from cs_reports.reports.deck_qbr import qbr_deck_bytes
+
+    _, ctx = reports[(lang, "client")]
+    _, internal = reports[(lang, "internal")]
+    client_deck = deck_text(qbr_deck_bytes(ctx, lang))
+    internal_deck = deck_text(qbr_deck_bytes(internal, lang))
+    forbidden = internal_words(sample_book, ctx, internal, lang)
+    unseen = [w for w in forbidden if re.sub(r"\s+", " ", w).strip() not in internal_deck]
+    cac = Formatter(lang).money(sample_book.client(ctx.client.client_id)["cac"], ctx.client.currency)
+    assert unseen == ["shifted-beta", cac]  # the scan sees the rest in the internal deck (its CAC has no cents)
+    for word in forbidden:
+        assert re.sub(r"\s+", " ", word).strip() not in client_deck, word
+    for r in internal.risks.risks:
+        assert r.evidence not in client_deck or r.key in {p.key for p in ctx.attention.points}
+    mrr = {f"{v:.2f}".rstrip("0").rstrip(".") for v in internal.commercial.mrr_chart.values if v}
+    assert not mrr & set(re.findall(r"\d+(?:\.\d+)?", client_deck)), "MRR figures in the client deck's chart data"
 
 
 def test_output_file_names_carry_the_audience():
