@@ -149,3 +149,23 @@ def test_signals_pipes_and_system_errors_are_clean_exits(signal_commands, capsys
     assert cli.main(["meet", fault]) == code
     assert capsys.readouterr().err == err
     assert signal.getsignal(signal.SIGTERM) is before  # the CLI's handler is not left behind
+
+
+def _options(parser: argparse.ArgumentParser, prefix: str = "") -> list[tuple[str, str]]:
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found += _options(sub, f"{prefix}{name} ")
+        elif prefix:
+            found += [(prefix.strip(), o) for o in action.option_strings if o.startswith("--") and o != "--help"]
+    return found
+
+
+def test_every_option_of_every_command_is_documented_in_docs_cli():
+    doc = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    options = _options(cli.build_parser())
+    assert ("qbr", "--format") in options
+    assert ("qbr", "--deck-template") in options
+    missing = [(c, o) for c, o in options if not re.search(rf"[`\[ ]{re.escape(o)}\b", doc)]
+    assert not missing, f"options missing from docs/cli.md: {missing}"
