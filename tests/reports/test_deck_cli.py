@@ -193,3 +193,14 @@ def test_internal_deck_through_the_cli(book, tmp_path):
     assert t["internal_banner"] in cover["details"].text_frame.text
     titles = [s.shapes.title.text_frame.text for s in list(prs.slides)[1:]]
     assert titles[:4] == [t["health_title"], t["risks"], t["forecast"], t["talking_points"]]
+
+
+def test_a_killed_workers_deck_temporaries_are_removed_on_the_next_run(tmp_path):
+    """A worker killed mid-write leaves ``.{name}.{random}.part``: the next batch of that job removes its decks' too."""
+    from cs_reports.reports.batch import Job, _remove_temporaries
+
+    job = Job("qbr", QUARTER, "C1", "en", "c1_acme_2026q3_qbr-client_en.pdf", formats=("pdf", "pptx"))
+    for name in (job.filename, job.output("pptx"), "c9_other_2026q3_qbr-client_en.pptx"):
+        (tmp_path / f".{name}.k2j4x9.part").write_bytes(b"PK")
+    _remove_temporaries(tmp_path, [job])
+    assert [p.name for p in tmp_path.iterdir()] == [".c9_other_2026q3_qbr-client_en.pptx.k2j4x9.part"]
