@@ -21,7 +21,9 @@ them as legacy ``{=...}`` arrays; LibreOffice fills them the same way).
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,7 @@ from cs_reports import metrics as m
 from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_input
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, client_health_inputs
+from cs_reports.excel.dynamic import mark_dynamic, write_parts
 
 __all__ = ["TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
 
@@ -609,6 +612,11 @@ def write_workbook(path: str | Path, book: Book, month: Any = None, *, source: s
     if source is not None:
         refuse_overwrite_of_input(out, source)
     wb = build_workbook(book, month)
+    saved = io.BytesIO()
+    wb.save(saved)
+    with zipfile.ZipFile(saved) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    mark_dynamic(parts)  # every multi-cell block spills in Excel 365 (openpyxl cannot write the metadata)
     with atomic_output(out) as handle:
-        wb.save(handle)
+        write_parts(handle, parts)
     return out
