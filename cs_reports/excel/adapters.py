@@ -22,7 +22,9 @@ ErrorValue = Callable[[str], Any]  #: error code ('#N/A') -> the host's error va
 
 
 def _host_error(result: Any, error_value: ErrorValue) -> Any:
-    """A CS_ error line -> the host's error value; the line goes to the log (print)."""
+    """A CS_ error line -> the host's error value; the line goes to the log (print). Cell by cell in a spill."""
+    if isinstance(result, list):
+        return [_host_error(item, error_value) for item in result]
     parts = split_error(result)
     if parts is None:
         return result

@@ -144,16 +144,35 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., Any]:
-    params = inspect.signature(func).parameters.values()
+def _rows(value: Any, whole_rows: bool) -> list[Any] | None:
+    """A per-row argument's rows when it holds more than one (else None: one value, one result).
+
+    A 2-D range gives its rows; a flat list (one row or column) its items. With
+    ``whole_rows`` a row is the unit (a list), so a single row or column is one value.
+    """
+    if not isinstance(value, (list, tuple)):
+        return None
+    two_d = any(isinstance(v, (list, tuple)) for v in value)
+    if whole_rows:
+        rows = [list(r) if isinstance(r, (list, tuple)) else [r] for r in value] if two_d else []
+        return rows if len(rows) > 1 and max(len(r) for r in rows) > 1 else None
+    cells = [v for r in value for v in (r if isinstance(r, (list, tuple)) else [r])]
+    return cells if len(cells) > 1 else None
+
+
+def _blank(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None) -> Callable[..., Any]:
+    params = list(inspect.signature(func).parameters.values())
     most = len(params)
     least = sum(p.default is inspect.Parameter.empty for p in params)
+    lifted = [p.name for p in params].index(per_row) if per_row else -1
+    whole_rows = per_row == "values"
 
-    def run(*args: Any) -> Any:
-        if not least <= len(args) <= most:
-            wanted = str(most) if least == most else f"{least} to {most}"
-            noun = "argument" if wanted == "1" else "arguments"
-            return f"#VALUE! {name}: takes {wanted} {noun}; got {len(args)}."
+    def one(*args: Any) -> Any:
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)
@@ -173,11 +192,29 @@ def _safe(name: str, func: Callable[..., Any], spills: bool) -> Callable[..., An
             return f"#N/A {name}: {reason}."
         return _cell(result)
 
+    def run(*args: Any) -> Any:
+        if not least <= len(args) <= most:
+            wanted = str(most) if least == most else f"{least} to {most}"
+            noun = "argument" if wanted == "1" else "arguments"
+            return f"#VALUE! {name}: takes {wanted} {noun}; got {len(args)}."
+        rows = _rows(args[lifted], whole_rows) if 0 <= lifted < len(args) else None
+        if rows is None:
+            return one(*args)
+        # One result per row, spilled as a column; a blank row gives a blank cell.
+        return [[None if _blank(r) else one(*args[:lifted], r, *args[lifted + 1 :])] for r in rows]
+
     return run
 
 
-def excel_function(*, spills: bool = False, **arg_docs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a CS_ function; its docstring's first line is the tooltip, ``arg_docs`` document every argument."""
+def excel_function(
+    *, spills: bool = False, per_row: str | None = None, **arg_docs: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a CS_ function; its docstring's first line is the tooltip, ``arg_docs`` document every argument.
+
+    ``per_row`` names an argument that may be a column (one value per account): the
+    function then returns one result per row, spilled as a column (as Excel's own
+    functions do on a spilled range).
+    """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         params = list(inspect.signature(func).parameters.values())
@@ -187,7 +224,7 @@ def excel_function(*, spills: bool = False, **arg_docs: Any) -> Callable[[Callab
         doc = (func.__doc__ or "").strip().splitlines()[0]
         REGISTRY[func.__name__] = ExcelFunction(
             name=func.__name__,
-            func=_safe(func.__name__, func, spills),
+            func=_safe(func.__name__, func, spills, per_row),
             doc=doc,
             args=tuple((n, arg_docs[n]) for n in names),
             optional=tuple(p.name for p in params if p.default is not inspect.Parameter.empty),
@@ -395,8 +432,9 @@ def CS_QUICK_RATIO(new_mrr: Any, expansion: Any, churn: Any, contraction: Any, r
 
 
 @excel_function(
+    per_row="a",
     method="fee_months, ticket, margin_churn or discounted",
-    a="fee_months: monthly fee; ticket: average ticket; others: ARPA",
+    a="fee_months: monthly fee; ticket: average ticket; others: ARPA (a column: one LTV per row)",
     b="fee_months: lifetime months; ticket: purchases per year; others: churn rate",
     c="ticket: years; margin_churn: gross margin; discounted: discount rate",
     d="discounted: gross margin",
@@ -460,7 +498,11 @@ def CS_HEALTH(values: Any, weights: Any, names: Any) -> Rows:
     return [*_table(table), ["score", None, None, m.health_score(values, weights)]]
 
 
-@excel_function(values="component subscores 0-100 (blank = not measured)", weights="component weights")
+@excel_function(
+    per_row="values",
+    values="component subscores 0-100 (blank = not measured); several rows: one score per row",
+    weights="component weights",
+)
 def CS_HEALTH_SCORE(values: Any, weights: Any) -> float:
     """Weighted health score 0-100 (weights of unmeasured components redistributed)."""
     return m.health_score(values, weights)
@@ -475,7 +517,11 @@ def CS_PARETO(revenue: Any, top: Any = None) -> float:
     return m.pareto_share(revenue, top=_or(top, 0.2))
 
 
-@excel_function(arr="the account's ARR", thresholds="lower ARR bounds of low, mid, high touch (3 cells)")
+@excel_function(
+    per_row="arr",
+    arr="the account's ARR (a column: one touch model per row)",
+    thresholds="lower ARR bounds of low, mid, high touch (3 cells)",
+)
 def CS_TOUCH_MODEL(arr: Any, thresholds: Any = None) -> str:
     """Touch model of an account by ARR: tech, low, mid or high."""
     cuts = m.DEFAULT_TOUCH_THRESHOLDS if thresholds is None else tuple(_flatten(thresholds))

@@ -55,6 +55,7 @@ from xml.sax.saxutils import escape
 
 from cs_reports._io import atomic_output, refuse_overwrite_of_input
 from cs_reports.errors import CsReportsError, InvalidInputError, OutputError
+from cs_reports.excel import dynamic
 from cs_reports.excel.functions import REGISTRY
 
 __all__ = [
@@ -71,6 +72,7 @@ __all__ = [
 BRIDGE_NAME = "cs_reports_bridge.py"
 MODULE_NAME = "CsReports"
 DEFAULT_TIMEOUT = 300.0
+MAX_PASSES = 4  #: LibreOffice passes before spilled results must have settled
 _EXTRA_SENTINELS = 3  #: must match CsExtra's parameters
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -103,6 +105,27 @@ Function CsCall(sName As String, aArgs As Variant, nExtra As Integer) As Variant
     Else
         CsCall = vResult
     End If
+End Function
+
+Function CS_SPILL_PROBE(nKey As Long, vValue As Variant) As Variant
+    ' recalc's spill measurement: logs the size of a spilled formula's result, returns it unchanged.
+    Dim nRows As Long, nCols As Long, sLog As String, nFile As Integer
+    nRows = 1
+    nCols = 1
+    If IsArray(vValue) Then
+        nRows = UBound(vValue, 1) - LBound(vValue, 1) + 1
+        On Error Resume Next
+        nCols = UBound(vValue, 2) - LBound(vValue, 2) + 1
+        On Error GoTo 0
+    End If
+    sLog = Environ("CS_REPORTS_SPILL_LOG")
+    If sLog <> "" Then
+        nFile = FreeFile
+        Open sLog For Append As #nFile
+        Print #nFile, CStr(nKey) & Chr(9) & CStr(nRows) & Chr(9) & CStr(nCols)
+        Close #nFile
+    End If
+    CS_SPILL_PROBE = vValue
 End Function
 
 Function CsExtra(b1 As Boolean, b2 As Boolean, b3 As Boolean) As Integer
@@ -280,7 +303,9 @@ def _stop_on_signals() -> Iterator[None]:
             signal.signal(signum, handler)
 
 
-def _run(cmd: list[str], timeout: float, scratch: Path) -> subprocess.CompletedProcess[str]:
+def _run(
+    cmd: list[str], timeout: float, scratch: Path, extra_env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run soffice in its own session; a timeout or any exception (a signal) kills the whole group.
 
     ``scratch`` is soffice's ``TMPDIR``, inside our own temp folder, so that the files a
@@ -289,6 +314,7 @@ def _run(cmd: list[str], timeout: float, scratch: Path) -> subprocess.CompletedP
     scratch.mkdir(parents=True, exist_ok=True)
     env = soffice_environment()
     env["TMPDIR"] = str(scratch)
+    env.update(extra_env or {})
     proc = subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
@@ -505,38 +531,112 @@ def recalc(
         return _recalc_in(src, out, program, timeout)
 
 
+def _probe(key: int, formula: str) -> str:
+    return f"CS_SPILL_PROBE({key},{formula})"
+
+
+def _measured(log: Path) -> dict[int, tuple[int, int]]:
+    """Spill sizes the probes logged (the last line of each wins: Calc may evaluate a cell twice)."""
+    sizes: dict[int, tuple[int, int]] = {}
+    if log.is_file():
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+                key, rows, cols = (int(p) for p in parts)
+                sizes[key] = (rows, cols)
+    return sizes
+
+
+def _convert(program: str, work: Path, staged: Path, timeout: float, log: Path) -> tuple[Path, float]:
+    """One LibreOffice pass: ``staged`` -> ``work/out-N/book.xlsx``; returns it and its seconds."""
+    outdir = staged.parent.with_name(staged.parent.name.replace("in", "out"))
+    started = time.perf_counter()
+    done = _run(
+        [
+            program,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--norestore",
+            "--nolockcheck",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outdir),
+            str(staged),
+        ],
+        timeout,
+        work / "tmp",
+        {"CS_REPORTS_SPILL_LOG": str(log)},
+    )
+    seconds = time.perf_counter() - started
+    produced = outdir / "book.xlsx"
+    if done.returncode != 0 or not produced.is_file():
+        detail = " ".join((done.stderr or done.stdout or "no output").split())[:300]
+        raise OutputError(f"LibreOffice could not recalculate the workbook (exit {done.returncode}): {detail}")
+    return produced, seconds
+
+
 def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResult:
+    """Recalculate; spilled formulas are measured each pass and resized until they settle.
+
+    Pass N wraps every spilled formula in ``CS_SPILL_PROBE`` (which logs its result's
+    size); when a size differs from the formula's range, the range is resized and the
+    workbook recalculated again (a spill that feeds another one may need a third pass).
+    The output gets the original formulas back, at their final sizes, still spilling.
+    """
     template = _initialised_profile(program, timeout)
+    source = dynamic.read_parts(src)
+    spills = dynamic.find_spills(source)
+    sizes = {(s.sheet, s.cell): (s.rows, s.cols) for s in spills}
+    keys = list(sizes)
+    blocked: dict[tuple[str, str], str] = {}
+    seconds = 0.0
     with tempfile.TemporaryDirectory(prefix="cs-reports-recalc-") as tmp:
         work = Path(tmp)
         _prepare_profile(template, work / "profile")
-        staged = work / "in" / "book.xlsx"
-        staged.parent.mkdir()
-        shutil.copyfile(src, staged)
-        started = time.perf_counter()
-        done = _run(
-            [
-                program,
-                f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                "--headless",
-                "--norestore",
-                "--nolockcheck",
-                "--convert-to",
-                "xlsx:Calc MS Excel 2007 XML",
-                "--outdir",
-                str(work / "out"),
-                str(staged),
-            ],
-            timeout,
-            work / "tmp",
-        )
-        seconds = time.perf_counter() - started
-        produced = work / "out" / "book.xlsx"
-        if done.returncode != 0 or not produced.is_file():
-            detail = " ".join((done.stderr or done.stdout or "no output").split())[:300]
-            raise OutputError(f"LibreOffice could not recalculate '{src.name}' (exit {done.returncode}): {detail}")
+        for attempt in range(1, MAX_PASSES + 1):
+            staged = work / f"in{attempt}" / "book.xlsx"
+            staged.parent.mkdir()
+            log = work / f"spills{attempt}.log"
+            if spills:
+                parts = dict(source)
+                stuck = dynamic.rewrite_spills(
+                    parts,
+                    {k: (_probe(i, s.formula), *sizes[k]) for i, (k, s) in enumerate(zip(keys, spills, strict=True))},
+                )
+                for sheet, cell, in_way in stuck:
+                    blocked[(sheet, cell)] = in_way
+                    sizes[(sheet, cell)] = next((s.rows, s.cols) for s in spills if (s.sheet, s.cell) == (sheet, cell))
+                dynamic.write_parts(staged, parts)
+            else:
+                shutil.copyfile(src, staged)
+            produced, took = _convert(program, work, staged, timeout, log)
+            seconds += took
+            measured = _measured(log)
+            grown = {
+                k: measured[i]
+                for i, k in enumerate(keys)
+                if i in measured and k not in blocked and measured[i] != sizes[k]
+            }
+            if not grown:
+                break
+            sizes.update(grown)
+        else:
+            moving = ", ".join(f"{_sheet_ref(s)}!{c}" for s, c in grown)
+            raise OutputError(
+                f"Spilled results did not settle after {MAX_PASSES} recalculations ({moving}): "
+                "a spilled formula may depend on its own size."
+            )
+        if spills:
+            parts = dynamic.read_parts(produced)
+            dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
+            dynamic.mark_dynamic(parts, keys)
+            dynamic.write_parts(produced, parts)
         _keep_booleans(produced)
-        errors = error_cells(produced)
+        errors = error_cells(produced) + tuple(
+            f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
+            for (sheet, cell), in_way in blocked.items()
+        )
         with atomic_output(out) as handle, produced.open("rb") as data:
             shutil.copyfileobj(data, handle)
     return RecalcResult(out, seconds, errors)

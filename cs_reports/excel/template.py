@@ -21,7 +21,9 @@ them as legacy ``{=...}`` arrays; LibreOffice fills them the same way).
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,13 +37,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.formula import ArrayFormula
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table, TableFormula, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from cs_reports import metrics as m
 from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_input
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, client_health_inputs
+from cs_reports.excel.dynamic import mark_dynamic, write_parts
 
 __all__ = ["TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
 
@@ -178,8 +181,17 @@ def _write_table(wb: Workbook, name: str, frame: pd.DataFrame) -> dict[str, str]
     return letters
 
 
-def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int) -> None:
+def _period_formula(table: str, source: str, date_col: str, kind: str) -> str:
+    """A per-period column's formula in this-row references (Excel fills it into appended rows)."""
+    s, d = f"{table}[[#This Row],[{source}]]", f"{table}[[#This Row],[{date_col}]]"
+    inside = f"AND({d}>=cs_period_start,{d}<cs_period_end)" if kind == "period" else f"{d}=cs_month"
+    return f'IF(AND({inside},{s}<>""),{s},"")'
+
+
+def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int) -> dict[str, str]:
+    """The Table's per-period columns; returns column -> formula (the Table's calculated columns)."""
     ws = wb[name]
+    formulas = {}
     for table, new, source, date_col, kind in _PERIOD_COLUMNS:
         if table != name or source not in letters:
             continue
@@ -187,16 +199,16 @@ def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int
         letter = get_column_letter(col)
         letters[new] = letter
         ws.cell(1, col, new)
-        s, d = letters[source], letters[date_col]
+        formulas[new] = _period_formula(f"t{name}", source, date_col, kind)
         for r in range(2, n + 2):
-            inside = f"AND({d}{r}>=cs_period_start,{d}{r}<cs_period_end)" if kind == "period" else f"{d}{r}=cs_month"
-            ws.cell(r, col, f'=IF(AND({inside},{s}{r}<>""),{s}{r},"")')
+            ws.cell(r, col, "=" + formulas[new])
             if date_col != source and source.endswith("_at"):
                 ws.cell(r, col).number_format = _DATE
         ws.column_dimensions[letter].width = len(new) + 4
+    return formulas
 
 
-def _finish_table(wb: Workbook, name: str, letters: dict[str, str], n: int) -> None:
+def _finish_table(wb: Workbook, name: str, letters: dict[str, str], n: int, calculated: dict[str, str]) -> None:
     ws = wb[name]
     last = get_column_letter(len(letters))
     table = Table(displayName=f"t{name}", ref=f"A1:{last}{max(n, 1) + 1}")
@@ -204,6 +216,8 @@ def _finish_table(wb: Workbook, name: str, letters: dict[str, str], n: int) -> N
     table._initialise_columns()
     for column, label in zip(table.tableColumns, letters, strict=True):
         column.name = label
+        if label in calculated:  # a row typed under the Table gets this formula (Excel's calculated column)
+            column.calculatedColumnFormula = TableFormula(attr_text=calculated[label])
     ws.add_table(table)
     ws.freeze_panes = "A2"
 
@@ -338,97 +352,134 @@ def _write_data_sheets(wb: Workbook, frames: dict[str, pd.DataFrame]) -> None:
     letters: dict[str, dict[str, str]] = {}
     for name, frame in frames.items():
         letters[name] = _write_table(wb, name, frame)
-        _add_period_columns(wb, name, letters[name], len(frame))
-        _finish_table(wb, name, letters[name], len(frame))
+        calculated = _add_period_columns(wb, name, letters[name], len(frame))
+        _finish_table(wb, name, letters[name], len(frame), calculated)
     _add_validations(wb, letters)
 
 
+def _formats(ws: Worksheet, first: int, last: int, columns: dict[int, str]) -> None:
+    """Number formats on rows a spill may grow into (a spilled cell takes the cell's own format)."""
+    for r in range(first, last + 1):
+        for c, fmt in columns.items():
+            ws.cell(r, c).number_format = fmt
+
+
+def _write_account_inputs(wb: Workbook, accounts: pd.DataFrame, comps: list[str], month: Any) -> None:
+    """Table ``tAccountInputs``: the per-client inputs cs-reports computes (potential, health sub-scores)."""
+    ws = wb.create_sheet("Account inputs")
+    ws["A1"] = (
+        f"Computed by cs-reports for {month:%Y-%m}: expansion potential and health sub-scores per client. "
+        "A client added later has none (blank) until the workbook is made again."
+    )
+    ws["A1"].font = _SECTION_FONT
+    heads = ["account", "potential", *comps]
+    _header(ws, 3, heads)
+    for i, row in enumerate(accounts.itertuples(index=False), start=4):
+        ws.cell(i, 1, _value(row.client_id))
+        ws.cell(i, 2, _value(row.potential)).number_format = _PCT
+        for j, comp in enumerate(comps, start=3):
+            ws.cell(i, j, _value(getattr(row, comp))).number_format = "0.0"
+    table = Table(displayName="tAccountInputs", ref=f"A3:{get_column_letter(len(heads))}{3 + max(len(accounts), 1)}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
+    ws.add_table(table)
+    ws.column_dimensions["A"].width = 14
+
+
+def _lookup(column: str) -> str:
+    """One input per account row (blank when the client has none): a spilled SUMIFS keyed by id."""
+    col = f"tAccountInputs[{column}]"
+    return (
+        f'=IF(COUNTIFS(tAccountInputs[account],cs_accounts_ids,{col},"<>")=0,"",'
+        f"SUMIFS({col},tAccountInputs[account],cs_accounts_ids))"
+    )
+
+
 def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model: m.HealthModel, month: Any) -> None:
-    """One row per client; declares ``cs_accounts_*`` names for the columns the dashboard reads."""
+    """One row per client of tClients, every column a spilled formula; declares the ``cs_accounts_*`` names.
+
+    The columns follow tClients (a client added there gets a row at the next
+    recalculation); each ``cs_accounts_*`` name is its column, as tall as tClients.
+    """
     n_acc = len(accounts)
-    first, last = 5, 4 + max(n_acc, 1)
+    first = 5
     acc["A1"] = (
-        f"Accounts at the dashboard's month. Health sub-scores are inputs computed by cs-reports for {month:%Y-%m}."
+        "Accounts at the dashboard's month, one row per client of tClients. Potential and health sub-scores "
+        f"come from 'Account inputs' (computed by cs-reports for {month:%Y-%m})."
     )
     acc["A1"].font = _SECTION_FONT
     comps = [f"{c.name}_subscore" for c in model.components]
+    _write_account_inputs(wb, accounts, comps, month)
     # Not 'client_id'/'name': with those, intake would take this output sheet for a second Clients table.
-    heads = [
-        "account",
-        "account_name",
-        "csm",
-        "touch_model",
-        "mrr",
-        "arr",
-        "mrr_paying",
-        "ltv",
-        "potential",
-        "ltv_tier",
-    ]
-    _header(acc, 4, heads + comps + ["health_score"])
-    sub_first = len(heads) + 1
+    heads = ["account", "account_name", "csm", "touch_model", "mrr", "arr", "mrr_paying", "ltv", "potential"]
+    heads += ["ltv_tier", *comps, "health_score"]
+    _header(acc, 4, heads)
+    sub_first = heads.index(comps[0]) + 1 if comps else len(heads)
     sub_last = sub_first + len(comps) - 1
-    for i, row in enumerate(accounts.itertuples(index=False), start=first):
-        acc.cell(i, 1, _value(row.client_id))
-        acc.cell(i, 2, _value(row.name))
-        acc.cell(i, 3, _value(row.csm))
-        acc.cell(i, 4, f"=CS_TOUCH_MODEL(F{i})")
-        acc.cell(i, 5, f"=SUMIFS({_MRR},{_IDS},$A{i},{_MONTHS},cs_month)").number_format = _MONEY
-        acc.cell(i, 6, f"=E{i}*12").number_format = _MONEY
-        acc.cell(i, 7, f'=IF(E{i}>0,E{i},"")').number_format = _MONEY
-        acc.cell(i, 8, f'=CS_CLV("margin_churn",E{i},cs_ltv_churn,cs_gross_margin)').number_format = _MONEY
-        acc.cell(i, 9, _value(row.potential)).number_format = _PCT
-        for j, comp in enumerate(comps):
-            acc.cell(i, sub_first + j, _value(getattr(row, comp))).number_format = "0.0"
-        subs = f"{get_column_letter(sub_first)}{i}:{get_column_letter(sub_last)}{i}"
-        acc.cell(i, sub_last + 1, f"=CS_HEALTH_SCORE({subs},tHealthModel[weight])").number_format = "0.0"
-    if n_acc:
-        _array(acc, f"J{first}", n_acc, 1, f"=CS_LTV_TIER(H{first}:H{last},I{first}:I{last})")
+    columns = {
+        1: "=tClients[client_id]",
+        2: "=tClients[name]",
+        3: "=tClients[csm]",
+        4: "=CS_TOUCH_MODEL(cs_accounts_arr)",
+        5: "=SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids,tMRR[month],cs_month)",
+        6: "=cs_accounts_mrr*12",
+        7: '=IF(cs_accounts_mrr>0,cs_accounts_mrr,"")',
+        8: '=CS_CLV("margin_churn",cs_accounts_mrr,cs_ltv_churn,cs_gross_margin)',
+        9: _lookup("potential"),
+        10: "=CS_LTV_TIER(cs_accounts_ltv,cs_accounts_potential)",
+        **{sub_first + j: _lookup(comp) for j, comp in enumerate(comps)},
+        sub_last + 1: "=CS_HEALTH_SCORE(cs_accounts_subscores,tHealthModel[weight])",
+    }
+    for col, formula in columns.items():
+        _array(acc, f"{get_column_letter(col)}{first}", max(n_acc, 1), 1, formula)
+    fmts = {c: _MONEY for c in (5, 6, 7, 8)} | {9: _PCT} | {c: "0.0" for c in range(sub_first, sub_last + 2)}
+    _formats(acc, first, first + n_acc + max(1000, n_acc), fmts)
     for j, width in enumerate([12, 34, 20, 12, 14, 14, 14, 14, 11, 9], start=1):
         acc.column_dimensions[get_column_letter(j)].width = width
     acc.freeze_panes = "B5"
+    height = "ROWS(tClients[client_id])"
+    _name(wb, "cs_accounts_ids", "tClients[client_id]")
     for name, col_first, col_last in (
-        ("cs_accounts_ids", 1, 1),
         ("cs_accounts_touch", 4, 4),
         ("cs_accounts_mrr", 5, 5),
+        ("cs_accounts_arr", 6, 6),
         ("cs_accounts_paying", 7, 7),
+        ("cs_accounts_ltv", 8, 8),
+        ("cs_accounts_potential", 9, 9),
         ("cs_accounts_subscores", sub_first, sub_last),
     ):
-        left, right = get_column_letter(col_first), get_column_letter(col_last)
-        _name(wb, name, f"Accounts!${left}${first}:${right}${last}")
+        width = col_last - col_first + 1
+        _name(wb, name, f"OFFSET(Accounts!${get_column_letter(col_first)}${first},0,0,{height},{width})")
+
+
+_GROWTH_ROWS = 240  #: rows formatted below a monthly block (20 years of months to grow into)
 
 
 def _write_bridge(wb: Workbook, bridge: Worksheet, bridge_rows: int) -> None:
     """The monthly MRR bridge; declares ``cs_bridge_months`` (the month column, for the month's list)."""
     bridge["A1"].font = _SECTION_FONT
     _array(bridge, "A1", bridge_rows, 8, f"=CS_MRR_MOVEMENTS({_MRR_ARGS})")
-    for r in range(2, bridge_rows + 1):
-        bridge.cell(r, 1).number_format = _MONTH
-        for c in range(2, 9):
-            bridge.cell(r, c).number_format = _MONEY
+    _formats(bridge, 2, bridge_rows + _GROWTH_ROWS, {1: _MONTH} | {c: _MONEY for c in range(2, 9)})
     for c in range(1, 9):
         bridge.column_dimensions[get_column_letter(c)].width = 14
-    _name(wb, "cs_bridge_months", f"'MRR bridge'!$A$2:$A${max(bridge_rows, 2)}")
+    # As tall as the spilled bridge: months are its only numbers in column A.
+    _name(wb, "cs_bridge_months", "OFFSET('MRR bridge'!$A$2,0,0,MAX(1,COUNT('MRR bridge'!$A:$A)),1)")
     _name(wb, "cs_bridge", "'MRR bridge'!$A:$H")
 
 
+_SBG_ROW = 1  #: the sBG projection sits above the cohort table, which grows downwards
+_COHORT_ROW = 34  #: the cohort table's header row
+
+
 def _write_cohorts(coh: Worksheet, n_cohorts: int) -> None:
-    """The cohort retention table and an sBG projection fitted on the first cohort."""
-    coh["A1"] = "Logo retention by monthly cohort (share of the cohort active at each age in months)"
-    coh["A1"].font = _SECTION_FONT
-    _array(coh, "A3", n_cohorts + 1, 15, f'=CS_COHORTS({_MRR_ARGS},"logo",12)')
-    for r in range(4, n_cohorts + 4):
-        coh.cell(r, 1).number_format = _MONTH
-        for c in range(3, 16):
-            coh.cell(r, c).number_format = _PCT
-    sbg = n_cohorts + 6
+    """An sBG projection fitted on the first cohort, then the cohort retention table (which grows down)."""
+    top, sbg = _COHORT_ROW + 1, _SBG_ROW
     coh.cell(sbg, 1, "sBG projection fitted on the first cohort (Fader & Hardie 2007)").font = _SECTION_FONT
     # sBG models first churn: a reactivated customer does not count as surviving again.
     coh.cell(sbg + 1, 1, "active (running minimum: sBG models first churn)")
-    coh.cell(sbg + 1, 3, "=ROUND($B$4*C4,0)")
+    coh.cell(sbg + 1, 3, f"=ROUND($B${top}*C{top},0)")
     for age in range(1, 13):
         col, prev = get_column_letter(3 + age), get_column_letter(2 + age)
-        coh.cell(sbg + 1, 3 + age, f"=MIN({prev}{sbg + 1},ROUND($B$4*{col}4,0))")
+        coh.cell(sbg + 1, 3 + age, f"=MIN({prev}{sbg + 1},ROUND($B${top}*{col}{top},0))")
     coh.cell(sbg + 2, 1, "alpha, beta, log-likelihood")
     _array(coh, f"C{sbg + 2}", 1, 3, f"=CS_SBG_FIT(C{sbg + 1}:O{sbg + 1})")
     coh.cell(sbg + 3, 1, "DERL (10% discount, 1 renewal)")
@@ -440,6 +491,10 @@ def _write_cohorts(coh: Worksheet, n_cohorts: int) -> None:
     _array(coh, f"B{sbg + 5}", 25, 1, f"=CS_SBG_SURVIVAL(C{sbg + 2},D{sbg + 2},A{sbg + 5}:A{sbg + 29})")
     for r in range(sbg + 5, sbg + 30):
         coh.cell(r, 2).number_format = _PCT
+    coh.cell(_COHORT_ROW - 2, 1, "Logo retention by monthly cohort (share of the cohort active at each age in months)")
+    coh.cell(_COHORT_ROW - 2, 1).font = _SECTION_FONT
+    _array(coh, f"A{_COHORT_ROW}", n_cohorts + 1, 15, f'=CS_COHORTS({_MRR_ARGS},"logo",12)')
+    _formats(coh, top, top + n_cohorts + _GROWTH_ROWS, {1: _MONTH} | {c: _PCT for c in range(3, 16)})
     coh.column_dimensions["A"].width = 28
 
 
@@ -609,6 +664,11 @@ def write_workbook(path: str | Path, book: Book, month: Any = None, *, source: s
     if source is not None:
         refuse_overwrite_of_input(out, source)
     wb = build_workbook(book, month)
+    saved = io.BytesIO()
+    wb.save(saved)
+    with zipfile.ZipFile(saved) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    mark_dynamic(parts)  # every multi-cell block spills in Excel 365 (openpyxl cannot write the metadata)
     with atomic_output(out) as handle:
-        wb.save(handle)
+        write_parts(handle, parts)
     return out

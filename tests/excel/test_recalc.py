@@ -217,19 +217,23 @@ def test_bridge_cohorts_and_sbg_equal_the_library(sheets, book):
 
     table = m.cohort_retention(mrr, kind="logo", max_age=12)
     k = len(table.rates)
-    header = [coh[f"{chr(ord('A') + i)}3"] for i in range(15)]
+    top = 34  # the cohort table's header row (the sBG block sits above it; the table grows down)
+    header = [coh[f"{chr(ord('A') + i)}{top}"] for i in range(15)]
     assert header[:2] == ["cohort", "size"]
     assert [float(v) for v in header[2:]] == [float(a) for a in table.rates.columns]
-    assert [pd.Timestamp(v) for v in coh.column("A", 4, k + 3)] == list(table.rates.index)
-    np.testing.assert_allclose(coh.column("B", 4, k + 3), table.sizes.to_numpy(dtype=float))
+    assert [pd.Timestamp(v) for v in coh.column("A", top + 1, k + top)] == list(table.rates.index)
+    np.testing.assert_allclose(coh.column("B", top + 1, k + top), table.sizes.to_numpy(dtype=float))
     letters = [chr(ord("C") + i) for i in range(13)]
     got = np.array(
-        [[coh[f"{c}{r}"] if coh[f"{c}{r}"] is not None else np.nan for c in letters] for r in range(4, k + 4)],
+        [
+            [coh[f"{c}{r}"] if coh[f"{c}{r}"] is not None else np.nan for c in letters]
+            for r in range(top + 1, k + top + 1)
+        ],
         dtype=float,
     )
     np.testing.assert_allclose(got, table.rates.to_numpy(dtype=float), rtol=REL, equal_nan=True)
 
-    row = k + 7  # the sBG block under the table
+    row = 2  # the sBG block: active counts, then the fit, DERL and the survival curve
     active = [coh[f"{c}{row}"] for c in letters]
     assert active == sorted(active, reverse=True)
     assert active[0] == table.sizes.iloc[0]

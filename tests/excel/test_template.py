@@ -101,8 +101,11 @@ def test_dashboard_guards_its_inputs_names_its_cells_and_prints_on_one_page(temp
     rules = {str(v.sqref): v for v in dash.data_validations.dataValidation}
     month = rules["C4"]
     assert (month.type, month.formula1, month.allow_blank) == ("list", "=cs_bridge_months", False)
-    assert template.defined_names["cs_bridge_months"].attr_text == "'MRR bridge'!$A$2:$A$37"
-    # the list is the bridge's month column: first-of-month months of the data, one per row
+    # the list is the bridge's month column (as tall as the spilled bridge, so an appended month is
+    # offered): first-of-month months of the data, one per row
+    assert template.defined_names["cs_bridge_months"].attr_text == (
+        "OFFSET('MRR bridge'!$A$2,0,0,MAX(1,COUNT('MRR bridge'!$A:$A)),1)"
+    )
     for cell in ("C7", "C8", "C43"):
         assert rules[cell].type == "whole"
         assert rules[cell].showErrorMessage
