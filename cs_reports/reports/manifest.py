@@ -99,12 +99,15 @@ def intact(path: Path, record: FileRecord) -> bool:
 
 
 def job_identity(job: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    """What a job renders, whatever its file is called: every field but the file name and settings path.
+    """What a job renders, whatever its file is called: every field but the file name, settings path and formats.
+
+    A batch journals each format of a job on its own line (a deck's with ``format: pptx``), so
+    ``formats``, the list a job was asked for, is not what one line renders.
 
     >>> job_identity({"kind": "qbr", "client_id": "C1", "filename": "c1_old.pdf", "audience": None})
     (('audience', 'None'), ('client_id', 'C1'), ('kind', 'qbr'))
     """
-    return tuple(sorted((k, str(v)) for k, v in job.items() if k not in ("filename", "settings")))
+    return tuple(sorted((k, str(v)) for k, v in job.items() if k not in ("filename", "settings", "formats")))
 
 
 def _parse(lines: Iterable[str]) -> dict[str, dict[str, Any]]:

@@ -204,3 +204,22 @@ def test_a_killed_workers_deck_temporaries_are_removed_on_the_next_run(tmp_path)
         (tmp_path / f".{name}.k2j4x9.part").write_bytes(b"PK")
     _remove_temporaries(tmp_path, [job])
     assert [p.name for p in tmp_path.iterdir()] == [".c9_other_2026q3_qbr-client_en.pptx.k2j4x9.part"]
+
+
+def test_a_renamed_clients_old_pdf_and_deck_are_both_stale(tmp_path):
+    """--prune-stale sees each format's file under the client's old name, and not the new ones."""
+    from dataclasses import replace
+
+    from cs_reports.reports.batch import Job, _key, _unit
+    from cs_reports.reports.manifest import Manifest, job_identity
+
+    old = Job("qbr", QUARTER, "C1", "en", "c1_acme_2026q3_qbr-client_en.pdf", "client", formats=("pdf", "pptx"))
+    new = replace(old, filename="c1_acme-group_2026q3_qbr-client_en.pdf")
+    manifest = Manifest(tmp_path)
+    for job in (old, new):
+        for fmt in job.formats:
+            (tmp_path / job.output(fmt)).write_bytes(b"PK")
+            manifest.append([{"job": _key(job, fmt), "fingerprint": "f", "files": []}])
+    current = {job_identity(_unit(new, fmt)): new.output(fmt) for fmt in new.formats}
+    stale = manifest.stale(current, manifest.read())
+    assert sorted(name for _, name in stale) == [old.output("pdf"), old.output("pptx")]
