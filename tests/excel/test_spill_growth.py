@@ -21,7 +21,8 @@ from cs_reports._resources import workbook_templates_dir
 from cs_reports.data import load_book
 from cs_reports.excel import dynamic
 from cs_reports.excel.dynamic import find_spills, mark_dynamic, read_parts, rewrite_spills, write_parts
-from cs_reports.excel.recalc import recalc
+from cs_reports.excel.recalc import error_cells, recalc
+from tests.excel.test_recalc_cli import _user_shell, needs_venv
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS = {"m": MAIN}
@@ -97,6 +98,25 @@ def append_rows(parts: dict[str, bytes], sheet: str, table: str, rows: list[dict
     parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def append_rows_free(parts: dict[str, bytes], sheet: str, address: str, text: str) -> None:
+    """Type a text in a cell outside any Table (a new row element)."""
+    spart = _sheet_part(parts, sheet)
+    root = etree.fromstring(parts[spart])
+    data = root.find("m:sheetData", NS)
+    row_number = int("".join(ch for ch in address if ch.isdigit()))
+    row = data.find(f"m:row[@r='{row_number}']", NS)
+    if row is None:
+        row = etree.SubElement(data, f"{{{MAIN}}}row", r=str(row_number))
+        rows = sorted(data, key=lambda r: int(r.get("r")))
+        data[:] = rows
+    for old in row.findall(f"m:c[@r='{address}']", NS):
+        row.remove(old)
+    cell = etree.Element(f"{{{MAIN}}}c", r=address, t="inlineStr")
+    etree.SubElement(etree.SubElement(cell, f"{{{MAIN}}}is"), f"{{{MAIN}}}t").text = text
+    row.insert(0, cell)
+    parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def set_value(parts: dict[str, bytes], sheet: str, address: str, value: float) -> None:
     spart = _sheet_part(parts, sheet)
     root = etree.fromstring(parts[spart])
@@ -155,11 +175,8 @@ def test_rewrite_never_spills_over_a_users_cell(tmp_path):
     assert (spill.ref, spill.formula) == ("A1:A2", "CS_X(B1:B2)")
 
 
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory):
-    """The template with a month appended to tMRR and two new clients, recalculated by the CLI's recalc."""
-    tmp = tmp_path_factory.mktemp("grown")
-    book = load_book(TEMPLATE)
+def _grow(parts: dict[str, bytes], book) -> tuple[pd.DataFrame, pd.Timestamp, list[str]]:
+    """A team's month: tMRR and tUsage get the next month (one client churns), tClients two newcomers."""
     mrr = book.mrr[book.mrr["month"] <= book.last_month]
     last = book.last_month
     new_month = last + pd.DateOffset(months=1)
@@ -168,9 +185,6 @@ def grown(tmp_path_factory):
     newcomers = [("C9001", "Padaria Nova Esperança Ltda.", 1234.5), ("C9002", "Óptica Visão & Cia", 8000.0)]
     appended = [{"client_id": c, "month": new_month, "mrr": float(v)} for c, v in carried.items()]
     appended += [{"client_id": c, "month": new_month, "mrr": v} for c, _, v in newcomers]
-
-    parts = read_parts(TEMPLATE)
-    before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
     append_rows(parts, "MRR", "tMRR", appended)
     template_client = book.clients.iloc[0]
     clients = [
@@ -184,26 +198,64 @@ def grown(tmp_path_factory):
     ]
     append_rows(parts, "Usage", "tUsage", usage)
     set_value(parts, "Dashboard", "C4", _serial(new_month))
-    src = tmp / "team.xlsx"
-    write_parts(src, parts)
-    result = recalc(src, tmp / "team-recalculated.xlsx")
     grown_mrr = pd.concat([mrr[["client_id", "month", "mrr"]], pd.DataFrame(appended)], ignore_index=True)
     ids = [*book.clients["client_id"], *(c for c, _, _ in newcomers)]
-    return result, before, grown_mrr, new_month, ids
+    return grown_mrr, new_month, ids
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """The grown template recalculated by ``cs-reports recalc`` from an activated venv, in the team's folder."""
+    tmp = tmp_path_factory.mktemp("grown")
+    book = load_book(TEMPLATE)
+    parts = read_parts(TEMPLATE)
+    before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
+    grown_mrr, new_month, ids = _grow(parts, book)
+    write_parts(tmp / "team.xlsx", parts)
+    (tmp / "tmp").mkdir()
+    run = _user_shell("cs-reports recalc team.xlsx team-recalculated.xlsx", cwd=tmp, tmpdir=tmp / "tmp")
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, (out, err)
+    assert "wrote team-recalculated.xlsx" in out
+    return tmp / "team-recalculated.xlsx", before, grown_mrr, new_month, ids
 
 
 @soffice
 @pytest.mark.libreoffice
+def test_a_block_never_spills_over_a_typed_cell(tmp_path):
+    """A note typed under the bridge: the bridge keeps its size and recalc lists #SPILL! (exit 3 in the CLI)."""
+    book = load_book(TEMPLATE)
+    parts = read_parts(TEMPLATE)
+    bridge = next(s for s in find_spills(parts) if s.sheet == "MRR bridge")
+    _grow(parts, book)
+    below = bridge.rows + 1
+    append_rows_free(parts, "MRR bridge", f"A{below}", "checked by Ana in October")
+    write_parts(tmp_path / "team.xlsx", parts)
+    result = recalc(tmp_path / "team.xlsx", tmp_path / "out.xlsx")
+    spill = f"'MRR bridge'!A1: #SPILL! (its result needs A{below}, which is not empty)"
+    assert result.errors[-1] == spill
+    # and what reads the missing month says so too (the new month is not in the kept bridge)
+    others = result.errors[:-1]
+    assert others and all(e.startswith("Dashboard!C") and e.endswith("#N/A") for e in others)
+    kept = next(s for s in find_spills(read_parts(result.output)) if s.sheet == "MRR bridge")
+    assert kept.ref == bridge.ref
+    rows = CalamineWorkbook.from_path(str(result.output)).get_sheet_by_name("MRR bridge").to_python()
+    assert rows[below - 1][0] == "checked by Ana in October"  # the user's cell is untouched
+
+
+@soffice
+@needs_venv
+@pytest.mark.libreoffice
 def test_a_new_month_and_new_clients_spill_with_no_error(grown):
-    result, before, grown_mrr, new_month, ids = grown
-    assert result.errors == ()  # no #N/A, #NAME?, #SPILL! or CS_ error anywhere
-    after = {(s.sheet, s.cell): s for s in find_spills(read_parts(result.output))}
+    output, before, grown_mrr, new_month, ids = grown
+    assert error_cells(output) == ()  # no #N/A, #NAME?, #SPILL! or CS_ error anywhere
+    after = {(s.sheet, s.cell): s for s in find_spills(read_parts(output))}
     assert set(after) == set(before)  # still dynamic arrays for Excel 365
     assert after[("MRR bridge", "A1")].rows == int(before[("MRR bridge", "A1")].split(":")[1][1:]) + 1
     assert after[("Accounts", "A5")].rows == len(ids)
     assert after[("Cohorts", "A34")].rows == int(before[("Cohorts", "A34")].split(":")[1][1:]) - 33 + 1
 
-    book = CalamineWorkbook.from_path(str(result.output))
+    book = CalamineWorkbook.from_path(str(output))
     dash = book.get_sheet_by_name("Dashboard").to_python()
     bridge = m.mrr_movements(grown_mrr)
     month_row = bridge[bridge["month"] == new_month].iloc[0]
