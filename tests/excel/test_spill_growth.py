@@ -117,6 +117,31 @@ def append_rows_free(parts: dict[str, bytes], sheet: str, address: str, text: st
     parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def _column(address: str) -> int:
+    n = 0
+    for ch in address:
+        if ch.isalpha():
+            n = n * 26 + ord(ch) - 64
+    return n
+
+
+def set_formula(parts: dict[str, bytes], sheet: str, address: str, text: str) -> None:
+    """Type a formula in an empty cell of an existing row, as Excel 365 stores it (``A1#`` is ANCHORARRAY)."""
+    spart = _sheet_part(parts, sheet)
+    root = etree.fromstring(parts[spart])
+    row = root.find(f"m:sheetData/m:row[@r='{''.join(ch for ch in address if ch.isdigit())}']", NS)
+    cell = etree.SubElement(row, f"{{{MAIN}}}c", r=address)
+    etree.SubElement(cell, f"{{{MAIN}}}f").text = text
+    row[:] = sorted(row, key=lambda c: _column(c.get("r")))
+    parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+SPILL_REFS = {  # typed on the dashboard as =SUM(Accounts!E5#) and =ROWS('MRR bridge'!A1#)
+    "I4": "SUM(_xlfn.ANCHORARRAY(Accounts!E5))",
+    "I5": "ROWS(_xlfn.ANCHORARRAY('MRR bridge'!$A$1))",
+}
+
+
 def set_value(parts: dict[str, bytes], sheet: str, address: str, value: float) -> None:
     spart = _sheet_part(parts, sheet)
     root = etree.fromstring(parts[spart])
@@ -211,6 +236,8 @@ def grown(tmp_path_factory):
     parts = read_parts(TEMPLATE)
     before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
     grown_mrr, new_month, ids = _grow(parts, book)
+    for address, formula in SPILL_REFS.items():
+        set_formula(parts, "Dashboard", address, formula)
     write_parts(tmp / "team.xlsx", parts)
     (tmp / "tmp").mkdir()
     run = _user_shell("cs-reports recalc team.xlsx team-recalculated.xlsx", cwd=tmp, tmpdir=tmp / "tmp")
@@ -236,7 +263,8 @@ def test_a_block_never_spills_over_a_typed_cell(tmp_path):
     assert result.errors[-1] == spill
     # and what reads the missing month says so too (the new month is not in the kept bridge)
     others = result.errors[:-1]
-    assert others and all(e.startswith("Dashboard!C") and e.endswith("#N/A") for e in others)
+    assert others
+    assert all(e.startswith("Dashboard!C") and e.endswith("#N/A") for e in others)
     kept = next(s for s in find_spills(read_parts(result.output)) if s.sheet == "MRR bridge")
     assert kept.ref == bridge.ref
     rows = CalamineWorkbook.from_path(str(result.output)).get_sheet_by_name("MRR bridge").to_python()
@@ -286,3 +314,20 @@ def test_a_new_month_and_new_clients_spill_with_no_error(grown):
     sheet = book.get_sheet_by_name("Cohorts").to_python()
     sizes = [r[1] for r in sheet[34:] if r[0] != ""]
     np.testing.assert_allclose(sizes, cohorts.sizes.to_numpy(dtype=float))
+
+
+@soffice
+@needs_venv
+@pytest.mark.libreoffice
+def test_spill_references_follow_the_grown_blocks_and_are_kept(grown):
+    """``A1#`` (Excel 365's reference to a whole spill) is computed over the spill's new size and kept as typed."""
+    output, _before, grown_mrr, new_month, _ids = grown
+    dash = CalamineWorkbook.from_path(str(output)).get_sheet_by_name("Dashboard").to_python()
+    month = grown_mrr[grown_mrr["month"] == new_month]
+    # column I, keyed by the row's label in column B (calamine starts at B): I4 is on the Month row
+    cells = {row[0]: row[7] for row in dash if len(row) > 7 and row[7] != ""}
+    assert cells["Month"] == pytest.approx(month["mrr"].sum(), rel=1e-9)  # every account's MRR, new ones too
+    assert cells["Period start (3 months)"] == len(m.mrr_movements(grown_mrr)) + 1  # header + one row per month
+    root = etree.fromstring(read_parts(output)[dynamic._sheet_parts(read_parts(output))["Dashboard"]])
+    kept = {a: root.findtext(f"m:sheetData/m:row/m:c[@r='{a}']/m:f", namespaces=NS) for a in SPILL_REFS}
+    assert kept == SPILL_REFS
