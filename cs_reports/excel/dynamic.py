@@ -286,9 +286,11 @@ def rewrite_spills(
             if f is not None and f.get("t") == "array":
                 owned |= _cells_of(f.get("ref") or c.get("r", "A1"))
         for anchor, (formula, rows, cols) in wanted.items():
-            c = cells[anchor]
-            f = c.find("m:f", _NS)
-            assert f is not None
+            c = cells.get(anchor)
+            f = None if c is None else c.find("m:f", _NS)
+            if c is None or f is None:
+                raise ValueError(f"{sheet}!{anchor} has no formula to spill")
+            f.set("t", "array")  # a one-cell result may have been written as a plain formula
             old = _cells_of(f.get("ref") or anchor)
             new_ref = cell_range(anchor, rows, cols)
             new = _cells_of(new_ref)

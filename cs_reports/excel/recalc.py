@@ -640,8 +640,11 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
         if spills:
             parts = dynamic.read_parts(produced)
             dynamic.restore_formulas(parts, {k: v for k, v in originals.items() if k not in sizes})
-            dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
-            dynamic.mark_dynamic(parts, keys)
+            try:
+                dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
+                dynamic.mark_dynamic(parts, keys)
+            except ValueError as exc:
+                raise OutputError(f"LibreOffice's copy of '{src.name}' lost a spilled formula: {exc}.") from None
             dynamic.write_parts(produced, parts)
         _keep_booleans(produced)
         errors = error_cells(produced) + tuple(
