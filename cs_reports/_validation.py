@@ -211,7 +211,7 @@ def as_values(
     if arr.dtype == object or arr.dtype.kind in "bmMSUO":
         out = np.empty(len(arr), dtype=np.float64)
         for i, v in enumerate(arr):
-            if _is_blank(v):
+            if is_blank(v):
                 out[i] = np.nan
             elif isinstance(v, (bool, np.bool_)):
                 raise param_error(func, name, expected, f"a boolean {v!r} at position {i + 1}")
@@ -354,7 +354,7 @@ def as_months(values: Any, *, name: str, func: str) -> pd.DatetimeIndex:
     ts: pd.Timestamp
     for i, v in enumerate(arr):
         try:
-            if isinstance(v, (bool, np.bool_)) or _is_blank(v):
+            if isinstance(v, (bool, np.bool_)) or is_blank(v):
                 raise ValueError
             if isinstance(v, pd.Period):
                 ts = v.to_timestamp()
@@ -404,7 +404,7 @@ def as_datetimes(values: Any, *, name: str, func: str, allow_blank: bool = True)
     out: list[Any] = []
     expected = "dates (ISO text, a date, or an Excel serial date)"
     for i, v in enumerate(arr):
-        if _is_blank(v):
+        if is_blank(v):
             if not allow_blank:
                 raise param_error(func, name, expected, f"a blank at position {i + 1}")
             out.append(pd.NaT)
@@ -426,11 +426,6 @@ def as_datetimes(values: Any, *, name: str, func: str, allow_blank: bool = True)
         except (ValueError, TypeError, OverflowError):
             raise param_error(func, name, expected, f"{_describe(v)} at position {i + 1}") from None
     return pd.DatetimeIndex(out)
-
-
-# Former private names, kept for modules that import them.
-_is_blank = is_blank
-_flatten = flatten
 
 
 def silenced(call: Any, /, *args: Any, **kwargs: Any) -> Any:

@@ -34,6 +34,8 @@ __all__ = [
     "find_spills",
     "mark_dynamic",
     "read_parts",
+    "resolve_spill_refs",
+    "restore_formulas",
     "rewrite_spills",
     "write_parts",
 ]
@@ -284,9 +286,11 @@ def rewrite_spills(
             if f is not None and f.get("t") == "array":
                 owned |= _cells_of(f.get("ref") or c.get("r", "A1"))
         for anchor, (formula, rows, cols) in wanted.items():
-            c = cells[anchor]
-            f = c.find("m:f", _NS)
-            assert f is not None
+            c = cells.get(anchor)
+            f = None if c is None else c.find("m:f", _NS)
+            if c is None or f is None:
+                raise ValueError(f"{sheet}!{anchor} has no formula to spill")
+            f.set("t", "array")  # a one-cell result may have been written as a plain formula
             old = _cells_of(f.get("ref") or anchor)
             new_ref = cell_range(anchor, rows, cols)
             new = _cells_of(new_ref)
@@ -307,3 +311,74 @@ def rewrite_spills(
             owned = (owned - old) | new
         parts[sheets[sheet]] = _bytes(root)
     return blocked
+
+
+_ANCHOR_REF = re.compile(r"_xlfn\.ANCHORARRAY\(((?:'(?:[^']|'')+'|[A-Za-z0-9_.]+)!)?\$?([A-Z]{1,3})\$?(\d+)\)")
+
+
+def _absolute(ref: str) -> str:
+    """``A1:H14`` -> ``$A$1:$H$14`` (a spill's range stays put wherever the formula is).
+
+    >>> _absolute("A1:H14"), _absolute("C11")
+    ('$A$1:$H$14', '$C$11:$C$11')
+    """
+    first, _, last = ref.partition(":")
+    return ":".join(f"${_col_letters(c)}${r}" for r, c in (_split(first), _split(last or first)))
+
+
+def _sheet_name(prefix: str | None, own: str) -> str:
+    if not prefix:
+        return own
+    name = prefix[:-1]
+    return name[1:-1].replace("''", "'") if name.startswith("'") else name
+
+
+def resolve_spill_refs(parts: dict[str, bytes], spills: Mapping[tuple[str, str], Spill]) -> dict[tuple[str, str], str]:
+    """Replace Excel 365's spill references (``A1#``, stored ``_xlfn.ANCHORARRAY(A1)``) by the spill's range.
+
+    For engines without spill references (LibreOffice 7.4). Only ordinary formulas and
+    array formulas are rewritten (shared formulas are left as they are). Returns
+    ``{(sheet, cell): original formula}`` so that :func:`restore_formulas` can put them back.
+    Changes ``parts`` in place.
+    """
+    originals: dict[tuple[str, str], str] = {}
+
+    for sheet, part in _sheet_parts(parts).items():
+        if part not in parts or b"_xlfn.ANCHORARRAY(" not in parts[part]:
+            continue
+
+        def to_range(found: re.Match[str], own: str = sheet) -> str:
+            target = _sheet_name(found.group(1), own)
+            anchor = f"{found.group(2)}{found.group(3)}"
+            spill = spills.get((target, anchor))
+            if spill is None:
+                return found.group(0)  # not a spill we know: left for the engine to report
+            return f"{found.group(1) or ''}{_absolute(spill.ref)}"
+
+        root = _xml(parts[part])
+        changed = False
+        for c in root.iterfind("m:sheetData/m:row/m:c", _NS):
+            f = c.find("m:f", _NS)
+            if f is None or not f.text or "_xlfn.ANCHORARRAY(" not in f.text or f.get("t") == "shared":
+                continue
+            originals[(sheet, c.get("r", ""))] = f.text
+            f.text = _ANCHOR_REF.sub(to_range, f.text)
+            changed = True
+        if changed:
+            parts[part] = _bytes(root)
+    return originals
+
+
+def restore_formulas(parts: dict[str, bytes], originals: Mapping[tuple[str, str], str]) -> None:
+    """Put formula texts back by ``(sheet, cell)`` (after :func:`resolve_spill_refs`). Changes ``parts``."""
+    by_sheet: dict[str, dict[str, str]] = {}
+    for (sheet, cell), text in originals.items():
+        by_sheet.setdefault(sheet, {})[cell] = text
+    sheets = _sheet_parts(parts)
+    for sheet, cells in by_sheet.items():
+        root = _xml(parts[sheets[sheet]])
+        for c in root.iterfind("m:sheetData/m:row/m:c", _NS):
+            f = c.find("m:f", _NS)
+            if f is not None and c.get("r") in cells:
+                f.text = cells[c.get("r", "")]
+        parts[sheets[sheet]] = _bytes(root)

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from cs_reports import metrics as m
-from cs_reports._validation import _flatten, check_number
+from cs_reports._validation import check_number, flatten
 from cs_reports.errors import CsReportsError, InvalidInputError, UndefinedMetricWarning
 
 __all__ = ["DOCS_URL", "REGISTRY", "ExcelFunction", "call", "split_error"]
@@ -250,7 +250,7 @@ def _text(value: Any, default: str) -> str:
 
 def _columns(*ranges: Any) -> list[list[Any]]:
     """Flatten several ranges to equal-length lists (trailing blanks trimmed, the shorter padded)."""
-    flat = [list(_flatten(r)) if r is not None else [] for r in ranges]
+    flat = [list(flatten(r)) if r is not None else [] for r in ranges]
     n = max((len(f) for f in flat), default=0)
     return [f + [None] * (n - len(f)) for f in flat]
 
@@ -261,7 +261,7 @@ def _table(frame: pd.DataFrame) -> Rows:
 
 
 def _count_labels(values: Any) -> dict[str, int]:
-    return dict(Counter(str(v).strip().lower() for v in _flatten(values) if v is not None and str(v).strip()))
+    return dict(Counter(str(v).strip().lower() for v in flatten(values) if v is not None and str(v).strip()))
 
 
 # ----------------------------------------------------------------------------- survey
@@ -524,7 +524,7 @@ def CS_PARETO(revenue: Any, top: Any = None) -> float:
 )
 def CS_TOUCH_MODEL(arr: Any, thresholds: Any = None) -> str:
     """Touch model of an account by ARR: tech, low, mid or high."""
-    cuts = m.DEFAULT_TOUCH_THRESHOLDS if thresholds is None else tuple(_flatten(thresholds))
+    cuts = m.DEFAULT_TOUCH_THRESHOLDS if thresholds is None else tuple(flatten(thresholds))
     return m.touch_model(arr, thresholds=cuts)
 
 

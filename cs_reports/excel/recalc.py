@@ -26,6 +26,12 @@ Environment
     virtualenv/conda folders on ``PATH``; the bridge finds this installation's packages
     by absolute path, so the working directory does not matter either.
 
+Spills
+    LibreOffice 7.4 keeps an array formula at its saved size. Excel 365's spilled formulas
+    (:mod:`cs_reports.excel.dynamic`) are therefore measured during each pass and resized
+    until their sizes settle, and spill references (``A1#``) are given the spill's range for
+    the pass; the output keeps the original formulas, still spilling (see :func:`_recalc_in`).
+
 Errors
     :func:`error_cells` reads the output's cells directly (calamine shows error cells as
     empty) and lists every error value (``#DIV/0!``, ``#NAME?``, LibreOffice's ``Err:nnn``,
@@ -47,7 +53,7 @@ import time
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from types import FrameType
 from xml.etree import ElementTree
@@ -590,6 +596,7 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
     sizes = {(s.sheet, s.cell): (s.rows, s.cols) for s in spills}
     keys = list(sizes)
     blocked: dict[tuple[str, str], str] = {}
+    originals: dict[tuple[str, str], str] = {}
     seconds = 0.0
     with tempfile.TemporaryDirectory(prefix="cs-reports-recalc-") as tmp:
         work = Path(tmp)
@@ -607,6 +614,9 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
                 for sheet, cell, in_way in stuck:
                     blocked[(sheet, cell)] = in_way
                     sizes[(sheet, cell)] = next((s.rows, s.cols) for s in spills if (s.sheet, s.cell) == (sheet, cell))
+                # Spill references (A1#) as the ranges they cover now: LibreOffice has no such reference.
+                current = {k: replace(s, rows=sizes[k][0], cols=sizes[k][1]) for k, s in zip(keys, spills, strict=True)}
+                originals = dynamic.resolve_spill_refs(parts, current)
                 dynamic.write_parts(staged, parts)
             else:
                 shutil.copyfile(src, staged)
@@ -629,8 +639,12 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
             )
         if spills:
             parts = dynamic.read_parts(produced)
-            dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
-            dynamic.mark_dynamic(parts, keys)
+            dynamic.restore_formulas(parts, {k: v for k, v in originals.items() if k not in sizes})
+            try:
+                dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
+                dynamic.mark_dynamic(parts, keys)
+            except ValueError as exc:
+                raise OutputError(f"LibreOffice's copy of '{src.name}' lost a spilled formula: {exc}.") from None
             dynamic.write_parts(produced, parts)
         _keep_booleans(produced)
         errors = error_cells(produced) + tuple(

@@ -168,9 +168,9 @@ def health_breakdown(values: Any, weights: Any, names: Any) -> pd.DataFrame:
     func = "health_breakdown"
     x = as_values(values, name="values", func=func, low=0, high=100, keep_blanks=True)
     w = as_values(weights, name="weights", func=func, low=0, keep_blanks=True)
-    from cs_reports._validation import _flatten
+    from cs_reports._validation import flatten
 
-    labels = [str(v) for v in _flatten(names, trim=False)]
+    labels = [str(v) for v in flatten(names, trim=False)]
     if not (x.size == w.size == len(labels)):
         raise param_error(func, "names", f"as many values as values ({x.size})", str(len(labels)))
     ok = ~np.isnan(x) & ~np.isnan(w)

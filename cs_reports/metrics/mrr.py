@@ -110,9 +110,9 @@ def mrr_frame(client_ids: Any, months: Any, mrr: Any) -> pd.DataFrame:
 
 
 def _flat_list(values: Any) -> list[Any]:
-    from cs_reports._validation import _flatten
+    from cs_reports._validation import flatten
 
-    return list(_flatten(values, trim=False))
+    return list(flatten(values, trim=False))
 
 
 def _id_text(value: Any) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cs_reports._validation import ZeroDivision, _flatten, _is_blank, check_number, param_error, safe_divide
+from cs_reports._validation import ZeroDivision, check_number, flatten, is_blank, param_error, safe_divide
 
 __all__ = ["churn_rate", "renewal_rate", "renewal_rate_from_outcomes", "retention_rate"]
 
@@ -168,8 +168,8 @@ def renewal_rate_from_outcomes(outcomes: Any, *, zero_division: ZeroDivision = "
     """
     func = "renewal_rate_from_outcomes"
     renewed = churned = 0
-    for i, value in enumerate(_flatten(outcomes)):
-        if _is_blank(value):
+    for i, value in enumerate(flatten(outcomes)):
+        if is_blank(value):
             continue
         key = _OUTCOMES.get(value.strip().lower()) if isinstance(value, str) else None
         if key is None:

@@ -95,9 +95,9 @@ def arpa_value(mrr: Any, *, client_ids: Any = None, zero_division: ZeroDivision 
         paying = values[values > 0]
         return safe_divide(paying.sum(), paying.size, func=func, reason="no customer pays", zero_division=zero_division)
     amounts = as_values(mrr, name="mrr", func=func, low=0, keep_blanks=True)
-    from cs_reports._validation import _flatten
+    from cs_reports._validation import flatten
 
-    ids = list(_flatten(client_ids, trim=False))
+    ids = list(flatten(client_ids, trim=False))
     if len(ids) != amounts.size:
         raise param_error(func, "client_ids", f"as many values as mrr ({amounts.size})", f"{len(ids)}")
     frame = pd.DataFrame({"id": ids, "mrr": amounts}).dropna()

@@ -21,7 +21,8 @@ from cs_reports._resources import workbook_templates_dir
 from cs_reports.data import load_book
 from cs_reports.excel import dynamic
 from cs_reports.excel.dynamic import find_spills, mark_dynamic, read_parts, rewrite_spills, write_parts
-from cs_reports.excel.recalc import recalc
+from cs_reports.excel.recalc import error_cells, recalc
+from tests.excel.test_recalc_cli import _user_shell, needs_venv
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS = {"m": MAIN}
@@ -97,6 +98,50 @@ def append_rows(parts: dict[str, bytes], sheet: str, table: str, rows: list[dict
     parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def append_rows_free(parts: dict[str, bytes], sheet: str, address: str, text: str) -> None:
+    """Type a text in a cell outside any Table (a new row element)."""
+    spart = _sheet_part(parts, sheet)
+    root = etree.fromstring(parts[spart])
+    data = root.find("m:sheetData", NS)
+    row_number = int("".join(ch for ch in address if ch.isdigit()))
+    row = data.find(f"m:row[@r='{row_number}']", NS)
+    if row is None:
+        row = etree.SubElement(data, f"{{{MAIN}}}row", r=str(row_number))
+        rows = sorted(data, key=lambda r: int(r.get("r")))
+        data[:] = rows
+    for old in row.findall(f"m:c[@r='{address}']", NS):
+        row.remove(old)
+    cell = etree.Element(f"{{{MAIN}}}c", r=address, t="inlineStr")
+    etree.SubElement(etree.SubElement(cell, f"{{{MAIN}}}is"), f"{{{MAIN}}}t").text = text
+    row.insert(0, cell)
+    parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _column(address: str) -> int:
+    n = 0
+    for ch in address:
+        if ch.isalpha():
+            n = n * 26 + ord(ch) - 64
+    return n
+
+
+def set_formula(parts: dict[str, bytes], sheet: str, address: str, text: str) -> None:
+    """Type a formula in an empty cell of an existing row, as Excel 365 stores it (``A1#`` is ANCHORARRAY)."""
+    spart = _sheet_part(parts, sheet)
+    root = etree.fromstring(parts[spart])
+    row = root.find(f"m:sheetData/m:row[@r='{''.join(ch for ch in address if ch.isdigit())}']", NS)
+    cell = etree.SubElement(row, f"{{{MAIN}}}c", r=address)
+    etree.SubElement(cell, f"{{{MAIN}}}f").text = text
+    row[:] = sorted(row, key=lambda c: _column(c.get("r")))
+    parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+SPILL_REFS = {  # typed on the dashboard as =SUM(Accounts!E5#) and =ROWS('MRR bridge'!A1#)
+    "I4": "SUM(_xlfn.ANCHORARRAY(Accounts!E5))",
+    "I5": "ROWS(_xlfn.ANCHORARRAY('MRR bridge'!$A$1))",
+}
+
+
 def set_value(parts: dict[str, bytes], sheet: str, address: str, value: float) -> None:
     spart = _sheet_part(parts, sheet)
     root = etree.fromstring(parts[spart])
@@ -155,11 +200,8 @@ def test_rewrite_never_spills_over_a_users_cell(tmp_path):
     assert (spill.ref, spill.formula) == ("A1:A2", "CS_X(B1:B2)")
 
 
-@pytest.fixture(scope="module")
-def grown(tmp_path_factory):
-    """The template with a month appended to tMRR and two new clients, recalculated by the CLI's recalc."""
-    tmp = tmp_path_factory.mktemp("grown")
-    book = load_book(TEMPLATE)
+def _grow(parts: dict[str, bytes], book) -> tuple[pd.DataFrame, pd.Timestamp, list[str]]:
+    """A team's month: tMRR and tUsage get the next month (one client churns), tClients two newcomers."""
     mrr = book.mrr[book.mrr["month"] <= book.last_month]
     last = book.last_month
     new_month = last + pd.DateOffset(months=1)
@@ -168,9 +210,6 @@ def grown(tmp_path_factory):
     newcomers = [("C9001", "Padaria Nova Esperança Ltda.", 1234.5), ("C9002", "Óptica Visão & Cia", 8000.0)]
     appended = [{"client_id": c, "month": new_month, "mrr": float(v)} for c, v in carried.items()]
     appended += [{"client_id": c, "month": new_month, "mrr": v} for c, _, v in newcomers]
-
-    parts = read_parts(TEMPLATE)
-    before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
     append_rows(parts, "MRR", "tMRR", appended)
     template_client = book.clients.iloc[0]
     clients = [
@@ -184,26 +223,67 @@ def grown(tmp_path_factory):
     ]
     append_rows(parts, "Usage", "tUsage", usage)
     set_value(parts, "Dashboard", "C4", _serial(new_month))
-    src = tmp / "team.xlsx"
-    write_parts(src, parts)
-    result = recalc(src, tmp / "team-recalculated.xlsx")
     grown_mrr = pd.concat([mrr[["client_id", "month", "mrr"]], pd.DataFrame(appended)], ignore_index=True)
     ids = [*book.clients["client_id"], *(c for c, _, _ in newcomers)]
-    return result, before, grown_mrr, new_month, ids
+    return grown_mrr, new_month, ids
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory):
+    """The grown template recalculated by ``cs-reports recalc`` from an activated venv, in the team's folder."""
+    tmp = tmp_path_factory.mktemp("grown")
+    book = load_book(TEMPLATE)
+    parts = read_parts(TEMPLATE)
+    before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
+    grown_mrr, new_month, ids = _grow(parts, book)
+    for address, formula in SPILL_REFS.items():
+        set_formula(parts, "Dashboard", address, formula)
+    write_parts(tmp / "team.xlsx", parts)
+    (tmp / "tmp").mkdir()
+    run = _user_shell("cs-reports recalc team.xlsx team-recalculated.xlsx", cwd=tmp, tmpdir=tmp / "tmp")
+    out, err = run.communicate(timeout=600)
+    assert run.returncode == 0, (out, err)
+    assert "wrote team-recalculated.xlsx" in out
+    return tmp / "team-recalculated.xlsx", before, grown_mrr, new_month, ids
 
 
 @soffice
 @pytest.mark.libreoffice
+def test_a_block_never_spills_over_a_typed_cell(tmp_path):
+    """A note typed under the bridge: the bridge keeps its size and recalc lists #SPILL! (exit 3 in the CLI)."""
+    book = load_book(TEMPLATE)
+    parts = read_parts(TEMPLATE)
+    bridge = next(s for s in find_spills(parts) if s.sheet == "MRR bridge")
+    _grow(parts, book)
+    below = bridge.rows + 1
+    append_rows_free(parts, "MRR bridge", f"A{below}", "checked by Ana in October")
+    write_parts(tmp_path / "team.xlsx", parts)
+    result = recalc(tmp_path / "team.xlsx", tmp_path / "out.xlsx")
+    spill = f"'MRR bridge'!A1: #SPILL! (its result needs A{below}, which is not empty)"
+    assert result.errors[-1] == spill
+    # and what reads the missing month says so too (the new month is not in the kept bridge)
+    others = result.errors[:-1]
+    assert others
+    assert all(e.startswith("Dashboard!C") and e.endswith("#N/A") for e in others)
+    kept = next(s for s in find_spills(read_parts(result.output)) if s.sheet == "MRR bridge")
+    assert kept.ref == bridge.ref
+    rows = CalamineWorkbook.from_path(str(result.output)).get_sheet_by_name("MRR bridge").to_python()
+    assert rows[below - 1][0] == "checked by Ana in October"  # the user's cell is untouched
+
+
+@soffice
+@needs_venv
+@pytest.mark.libreoffice
 def test_a_new_month_and_new_clients_spill_with_no_error(grown):
-    result, before, grown_mrr, new_month, ids = grown
-    assert result.errors == ()  # no #N/A, #NAME?, #SPILL! or CS_ error anywhere
-    after = {(s.sheet, s.cell): s for s in find_spills(read_parts(result.output))}
+    output, before, grown_mrr, new_month, ids = grown
+    assert error_cells(output) == ()  # no #N/A, #NAME?, #SPILL! or CS_ error anywhere
+    after = {(s.sheet, s.cell): s for s in find_spills(read_parts(output))}
     assert set(after) == set(before)  # still dynamic arrays for Excel 365
     assert after[("MRR bridge", "A1")].rows == int(before[("MRR bridge", "A1")].split(":")[1][1:]) + 1
     assert after[("Accounts", "A5")].rows == len(ids)
     assert after[("Cohorts", "A34")].rows == int(before[("Cohorts", "A34")].split(":")[1][1:]) - 33 + 1
 
-    book = CalamineWorkbook.from_path(str(result.output))
+    book = CalamineWorkbook.from_path(str(output))
     dash = book.get_sheet_by_name("Dashboard").to_python()
     bridge = m.mrr_movements(grown_mrr)
     month_row = bridge[bridge["month"] == new_month].iloc[0]
@@ -234,3 +314,49 @@ def test_a_new_month_and_new_clients_spill_with_no_error(grown):
     sheet = book.get_sheet_by_name("Cohorts").to_python()
     sizes = [r[1] for r in sheet[34:] if r[0] != ""]
     np.testing.assert_allclose(sizes, cohorts.sizes.to_numpy(dtype=float))
+
+
+@soffice
+@needs_venv
+@pytest.mark.libreoffice
+def test_spill_references_follow_the_grown_blocks_and_are_kept(grown):
+    """``A1#`` (Excel 365's reference to a whole spill) is computed over the spill's new size and kept as typed."""
+    output, _before, grown_mrr, new_month, _ids = grown
+    dash = CalamineWorkbook.from_path(str(output)).get_sheet_by_name("Dashboard").to_python()
+    month = grown_mrr[grown_mrr["month"] == new_month]
+    # column I, keyed by the row's label in column B (calamine starts at B): I4 is on the Month row
+    cells = {row[0]: row[7] for row in dash if len(row) > 7 and row[7] != ""}
+    assert cells["Month"] == pytest.approx(month["mrr"].sum(), rel=1e-9)  # every account's MRR, new ones too
+    assert cells["Period start (3 months)"] == len(m.mrr_movements(grown_mrr)) + 1  # header + one row per month
+    root = etree.fromstring(read_parts(output)[dynamic._sheet_parts(read_parts(output))["Dashboard"]])
+    kept = {a: root.findtext(f"m:sheetData/m:row/m:c[@r='{a}']/m:f", namespaces=NS) for a in SPILL_REFS}
+    assert kept == SPILL_REFS
+
+
+@soffice
+@pytest.mark.libreoffice
+def test_a_spill_whose_result_is_an_error_shrinks_to_its_anchor(tmp_path):
+    """An error is one value: the block shrinks to the anchor (as Excel shows it), its old cells are emptied."""
+    from openpyxl import Workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "NPS"
+    for i, v in enumerate([10, 9, "x", 6], start=1):
+        ws.cell(i, 1, v)
+    ws["C1"] = ArrayFormula("C1:F1", "=CS_NPS_CI(A1:A4)")
+    ws["C3"] = ArrayFormula("C3:F3", "=CS_NPS_CI(A1:A2)")
+    wb.save(tmp_path / "t.xlsx")
+    parts = read_parts(tmp_path / "t.xlsx")
+    mark_dynamic(parts)
+    write_parts(tmp_path / "t.xlsx", parts)
+    result = recalc(tmp_path / "t.xlsx", tmp_path / "out.xlsx")
+    assert result.errors == (
+        "NPS!C1: #VALUE! CS_NPS_CI: argument 'answers' must be whole numbers 0-10; got text 'x' at position 3.",
+    )
+    spills = {s.cell: s.ref for s in find_spills(read_parts(result.output))}
+    assert spills == {"C1": "C1", "C3": "C3:F3"}
+    rows = CalamineWorkbook.from_path(str(result.output)).get_sheet_by_name("NPS").to_python()
+    assert rows[0][3:6] == ["", "", ""]
+    assert rows[2][2] == 100.0

@@ -63,6 +63,18 @@ def copy_of_mrr_sheet(t, d):
 
 
 @case
+def header_fits_two_tables(t, d):
+    # An export sheet with a neutral name whose pt-BR header has all of MRR's and all of NPS's
+    # required columns (cliente, mes, valor / cliente, data, nota): which table is it?
+    s = sheets(t)
+    s["Exportacao"] = [["cliente", "mes", "valor", "data", "nota"], ["C0001", "2026-01", 100.0, "2026-01-10", 9]]
+    return write_xlsx(d / "b.xlsx", s), [
+        "Sheet 'Exportacao': expected a header that fits one table (rename the sheet to 'MRR' or 'NPS'), "
+        "got a header that fits both 'MRR' and 'NPS'."
+    ]
+
+
+@case
 def csv_unquoted_decimal_comma(t, d):
     folder = folder_of(t, d)
     data = fmt_rows(rows(t["MRR"]), iso)
