@@ -47,6 +47,7 @@ __all__ = ["DOCS_URL", "REGISTRY", "ExcelFunction", "call", "split_error"]
 DOCS_URL = "https://github.com/cs-reports/cs-reports/blob/main/docs/excel.md"
 
 Rows = list[list[Any]]
+WHOLE_COLUMN = 1_048_576  #: rows of a whole-column reference (Excel 2007+, LibreOffice 7.x)
 
 
 @dataclass(frozen=True)
@@ -540,7 +541,11 @@ def CS_LTV_TIER(ltv: Any, potential: Any, top_share: Any = None, potential_min: 
     ltv_col, potential_col = _columns(ltv, potential)
     frame = pd.DataFrame({"ltv": ltv_col, "potential": potential_col}, dtype=object)
     tiers = m.ltv_tiers(frame, top_share=_or(top_share, 0.2), potential_min=_or(potential_min, 0.2))
-    return [[t] for t in tiers["tier"]]
+    rows: Rows = [[t] for t in tiers["tier"]]
+    # One row per row given, blank rows at the end included (a spill keeps its input's height);
+    # only a whole column stops after its last value.
+    given = len(ltv) if isinstance(ltv, (list, tuple)) else 1
+    return rows + [[None]] * (given - len(rows)) if given < WHOLE_COLUMN else rows
 
 
 @excel_function(

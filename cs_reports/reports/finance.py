@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -17,6 +16,7 @@ from cs_reports.reports.context import BreakdownRow, FinanceContext, MoverRow, R
 from cs_reports.reports.forecast import PROBABILITY_BANDS, RenewalModel, probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
+from cs_reports.reports.sections import today
 
 __all__ = ["MOVERS_PER_MOVEMENT", "build_finance_context", "renewal_flags"]
 
@@ -184,7 +184,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
     ]
     return FinanceContext(
         month=month,
-        generated_on=date.today(),
+        generated_on=today(),
         summary=summary,
         spreading=book.spreading,
         previous=portfolio_summary(book, month - pd.DateOffset(months=1), policies=pol)

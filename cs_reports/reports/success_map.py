@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -53,7 +52,7 @@ def build_success_map_context(
     return SuccessMapContext(
         client=info,
         as_of=as_of,
-        generated_on=date.today(),
+        generated_on=sections.today(),
         goals=goals,
         phases=tuple((k, tuple(v)) for k, v in phases.items()),
         done=sum(x.status == "done" for x in milestones),
