@@ -48,6 +48,7 @@ class Chart:
     labels: tuple[str, ...] = ()
     values: tuple[float | None, ...] = ()
     unit: str = ""
+    point_labels: tuple[str, ...] = ()  #: the text written on each bar, when not its value (``"0 (2)"``)
 
     @property
     def uri(self) -> str:
@@ -175,13 +176,15 @@ class _Frame:
         band = (self.width - self.right - self.left) / max(n, 1)
         return [self.left + band * (i + 0.5) for i in range(n)], band * (1 - padding)
 
-    def chart(self, alt: str, labels: Sequence[str], values: Sequence[float | None]) -> Chart:
+    def chart(
+        self, alt: str, labels: Sequence[str], values: Sequence[float | None], point_labels: Sequence[str] = ()
+    ) -> Chart:
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.width}" height="{self.height}" '
             f'viewBox="0 0 {self.width} {self.height}" font-family="{_FONT}" font-size="{_FONT_SIZE}" '
             f'fill="{_LABEL}">' + "".join(self.parts) + "</svg>"
         )
-        return Chart(svg, alt, self.width, self.height, tuple(labels), tuple(values), self.unit)
+        return Chart(svg, alt, self.width, self.height, tuple(labels), tuple(values), self.unit, tuple(point_labels))
 
 
 def line_chart(
@@ -259,6 +262,8 @@ def bar_chart(
     (3, True)
     >>> ">0 (3)<" in bar_chart([("T1", 0.0)], lang="en", alt="NPS", labels=["0 (3)"]).svg
     True
+    >>> bar_chart([("T1", float("nan")), ("T2", 0.0)], lang="en", alt="NPS").values  # no answers: a gap
+    (None, 0.0)
     """
     values = [float(v) if math.isfinite(float(v)) else 0.0 for _, v in bars]
     low, high = min([0.0, *values]), max([0.0, *values])
@@ -270,7 +275,9 @@ def bar_chart(
         if labels:
             _bar_label(frame, x, v, labels[i])
     frame.rule(0.0, _AXIS)
-    return frame.chart(alt, [k for k, _ in bars], values)
+    # The data as plotted, a quarter without a value as a gap (None), not as the 0 drawn for it.
+    plotted = [float(v) if math.isfinite(float(v)) else None for _, v in bars]
+    return frame.chart(alt, [k for k, _ in bars], plotted, labels or ())
 
 
 def _bar_label(frame: _Frame, x: float, value: float, label: str) -> None:

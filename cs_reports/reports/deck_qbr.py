@@ -191,6 +191,7 @@ def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) 
         (Series(name, chart.values),),
         number_format=fmt,
         data_labels=labels,
+        point_labels=chart.point_labels if labels else (),
     )
 
 

@@ -99,6 +99,10 @@ def add_chart(slide: Any, box: tuple[int, int, int, int], key: str, spec: ChartS
     known = [v for s in spec.series for v in s.values if v is not None]
     if known and min(known) >= 0:
         axis.minimum_scale = 0
+    if known and "%" in spec.number_format and 0 <= min(known) and max(known) <= 1:
+        axis.maximum_scale = 1  # a share tops out at 100% (the automatic scale went to 120%)
+    if known and max(abs(v) for v in known) < 1 and "%" not in spec.number_format:
+        axis.major_unit = 1  # whole steps: an all-zero NPS would otherwise read "0, 0, 1, 1" in a whole-number format
     chart.category_axis.tick_label_position = XL_TICK_LABEL_POSITION.LOW  # below negative bars too
     chart.font.size = Pt(12)
     if spec.data_labels:
@@ -106,6 +110,8 @@ def add_chart(slide: Any, box: tuple[int, int, int, int], key: str, spec: ChartS
         plot.has_data_labels = True
         plot.data_labels.number_format = spec.number_format
         plot.data_labels.number_format_is_linked = False
+        for point, text in zip(plot.series[0].points, spec.point_labels, strict=False):
+            point.data_label.text_frame.text = text  # "0 (2)": the score and its answers, as the PDF writes it
 
 
 def add_table(slide: Any, box: tuple[int, int, int, int], key: str, spec: TableSpec) -> None:

@@ -81,12 +81,17 @@ class ChartSpec:
     number_format: str = "General"
     data_labels: bool = False
     legend: bool = False
+    point_labels: tuple[str, ...] = ()  #: each point's data label text instead of its value (a gap's too)
 
     def __post_init__(self) -> None:
         if self.kind not in ("line", "column"):
             raise InvalidInputError(f"ChartSpec kind must be 'line' or 'column', got {self.kind!r}.")
         if not self.categories:
             raise InvalidInputError("ChartSpec needs at least one category; show an empty state instead of a chart.")
+        if self.point_labels and len(self.point_labels) != len(self.categories):
+            raise InvalidInputError(
+                f"ChartSpec has {len(self.point_labels)} point labels; expected {len(self.categories)} (one per category)."
+            )
         for s in self.series:
             if len(s.values) != len(self.categories):
                 raise InvalidInputError(

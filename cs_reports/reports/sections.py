@@ -154,7 +154,7 @@ def support(book: Book, client: Subject, period: Period, settings: ReportSetting
             NpsQuarter(fmt.quarter(end.year, (end.month - 1) // 3 + 1, short=True), nps_of(answers), len(answers))
         )
     chart = charts.bar_chart(
-        [(q.label, 0.0 if math.isnan(q.score) else q.score) for q in quarters],
+        [(q.label, q.score) for q in quarters],  # a quarter without answers: drawn at 0, a gap in the data
         lang=client.lang,
         alt=t["alt_nps"].format(name=client.info.name),
         colors=[

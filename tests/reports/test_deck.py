@@ -281,6 +281,32 @@ def test_native_chart_with_embedded_data_and_locale_format():
     assert sheet["B2"].number_format == "[$R$-416] #,##0"
 
 
+def test_nps_by_quarter_shows_gaps_and_answer_counts(sample_book):
+    """A quarter without answers is a gap, not an NPS of 0; each bar says its answers, as the PDF does."""
+    from cs_reports.reports.deck_qbr import qbr_deck
+    from cs_reports.reports.qbr import build_qbr_context
+
+    ctx = build_qbr_context(sample_book, "2026Q3", "C0011", "en")
+    quarters = ctx.support.nps_quarters
+    assert [q.answers for q in quarters][:4] == [0, 0, 0, 0]  # the sample's C0011: no answers for four quarters
+    charts = [v for slide in qbr_deck(ctx, "en").slides for v in slide.values.values() if isinstance(v, ChartSpec)]
+    (spec,) = [c for c in charts if c.series[0].name == "NPS"]
+    assert spec.series[0].values == tuple(None if q.answers == 0 else q.score for q in quarters)
+    assert spec.point_labels == ("— (0)",) * 4 + ("0 (2)", "0 (1)")
+    (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Chart", {"title": "NPS", "chart": spec}),)))).slides
+    (frame,) = [s for s in slide.shapes if s.has_chart]
+    points = frame.chart.plots[0].series[0].points
+    assert [points[i].data_label.text_frame.text for i in range(6)] == list(spec.point_labels)
+    assert frame.chart.value_axis.major_unit == 1  # all-zero scores: whole steps, not "0, 0, 1, 1"
+
+
+def test_a_share_axis_stops_at_100_percent():
+    chart = ChartSpec("column", ("jun", "jul"), (Series("Adoption", (0.93, 0.98)),), number_format("en", percent=True))
+    (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Chart", {"title": "A", "chart": chart}),)))).slides
+    (frame,) = [s for s in slide.shapes if s.has_chart]
+    assert (frame.chart.value_axis.minimum_scale, frame.chart.value_axis.maximum_scale) == (0, 1)
+
+
 def test_native_table_right_aligns_numbers():
     table = TableSpec(("Indicador", "Valor"), (("Chamados", "12"), ("CSAT", "91%")), numeric=(1,))
     (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Table", {"title": "Suporte", "table": table}),)))).slides
