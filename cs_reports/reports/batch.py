@@ -233,23 +233,29 @@ def _data_problems(book: Any, job: Job) -> str:
     return f"data problem: {found[0]}{more}"
 
 
-def _fingerprints(settings: _Settings) -> dict[str, str]:
-    """Format -> the fingerprint of its inputs (a deck's also covers the deck template)."""
-    base = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path)
+def _fingerprints(settings: _Settings, jobs: Sequence[Job] = ()) -> dict[str, str]:
+    """Format -> the fingerprint of its inputs (a deck's also covers the deck template).
+
+    The jobs' ``--settings`` files count by content: an edited threshold re-renders on
+    ``--resume`` even though the file's path is the same.
+    """
+    extra = sorted({job.settings for job in jobs if job.settings})
+    base = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path, *extra)
     deck = hashlib.sha256(base.encode())
     if settings.deck_template:
         deck.update(Path(settings.deck_template).read_bytes())
     return {"pdf": base, "pptx": deck.hexdigest()}
 
 
-def _fingerprint(book_path: str, templates_dir: str | None, branding_path: str | None) -> str:
+def _fingerprint(book_path: str, *extras: str | None) -> str:
+    """A digest of the book and of every extra input (a file's bytes, a folder's files' bytes)."""
     h = hashlib.sha256(__version__.encode())
     h.update(
         Path(book_path).read_bytes()
         if Path(book_path).is_file()
         else str(sorted((p.name, p.stat().st_mtime_ns) for p in Path(book_path).iterdir())).encode()
     )
-    for extra in (templates_dir, branding_path):
+    for extra in extras:
         if extra:
             paths = [Path(extra)] if Path(extra).is_file() else sorted(Path(extra).rglob("*"))
             for p in paths:
@@ -363,7 +369,7 @@ def run_batch(
         None if branding_path is None else str(branding_path),
         deck_template=None if deck_template is None else str(deck_template),
     )
-    fingerprints = _fingerprints(settings)
+    fingerprints = _fingerprints(settings, jobs)
     recorded = manifest.read()
     outcomes: list[Outcome | None] = [None] * len(jobs)
     todo: list[tuple[int, Job]] = []

@@ -36,6 +36,22 @@ def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp
     assert [o.status for o in again.outcomes] == ["skipped", "failed", "written", "written"]
 
 
+def test_resume_rerenders_when_the_settings_file_changes_in_place(tmp_path, sample_book_path, sample_book):
+    """--resume keys on the settings file's content: the same path with a new threshold is new input."""
+    ids = sample_book.clients["client_id"].iloc[:2].tolist()
+    settings = tmp_path / "limites.toml"
+    settings.write_text("renewal_window_days = 90\n", encoding="utf-8")
+    jobs = [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf", settings=str(settings)) for cid in ids]
+    out = tmp_path / "out"
+    first = run_batch(sample_book_path, jobs, out_dir=out, workers=1, progress=False)
+    assert [o.status for o in first.outcomes] == ["written", "written"]
+    same = run_batch(sample_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
+    assert [o.status for o in same.outcomes] == ["skipped", "skipped"]
+    settings.write_text("renewal_window_days = 60\n", encoding="utf-8")  # edited, same path
+    edited = run_batch(sample_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
+    assert [o.status for o in edited.outcomes] == ["written", "written"]
+
+
 def test_process_pool_gives_the_same_outcomes(tmp_path, sample_book_path, sample_book):
     ids = sample_book.clients["client_id"].iloc[:4].tolist()
     result = run_batch(sample_book_path, _jobs(ids), out_dir=tmp_path, workers=2, progress=False)
