@@ -134,7 +134,10 @@ def staged_output(path: str | os.PathLike[str], *, mode: str = "wb") -> Iterator
     try:
         handle: Any = os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8")
         with handle:
-            os.fchmod(handle.fileno(), _output_mode(final))
+            if hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), _output_mode(final))
+            else:  # Windows (before Python 3.13): only the read-only bit exists, and mkstemp leaves it off
+                os.chmod(tmp, _output_mode(final))
             yield handle, tmp
             handle.flush()
             os.fsync(handle.fileno())

@@ -276,11 +276,15 @@ def soffice_environment(environ: Mapping[str, str] | None = None) -> dict[str, s
 
 
 def _kill_group(proc: subprocess.Popen[str]) -> None:
-    """Kill soffice and every process it started (its own session), then reap it."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    """Kill soffice and every process it started (its own session; on Windows its process tree), then reap it."""
+    if hasattr(os, "killpg"):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    else:  # Windows: soffice.exe starts soffice.bin; taskkill /T ends the tree
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False, timeout=30)
+        proc.kill()
     proc.communicate()
 
 

@@ -24,7 +24,6 @@ import concurrent.futures as cf
 import hashlib
 import json
 import multiprocessing
-import multiprocessing.forkserver
 import os
 import signal
 import sys
@@ -550,12 +549,21 @@ def _remove_temporaries(out: Path, jobs: list[Job]) -> None:
                     discard_output(item.path)
 
 
+def start_method() -> str:
+    """``forkserver`` where it exists (POSIX: fast, no inherited state), else ``spawn`` (Windows)."""
+    return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:
-    with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
-        multiprocessing.forkserver.ensure_running()
+    method = start_method()
+    if method == "forkserver":
+        from multiprocessing import forkserver
+
+        with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
+            forkserver.ensure_running()
     return cf.ProcessPoolExecutor(
         max_workers=max_workers,
-        mp_context=multiprocessing.get_context("forkserver"),
+        mp_context=multiprocessing.get_context(method),
         initializer=initializer,
         initargs=tuple(initargs),
         max_tasks_per_child=RECYCLE_AFTER,

@@ -9,11 +9,12 @@ and end record); anything else is rendered again.
 Safety rules (``docs/reliability.md``):
 
 * **Concurrent batches** writing into one folder share it through an advisory lock
-  (``fcntl.flock``) on the manifest itself: each append opens, locks, checks that the
-  file it locked is still the manifest (a compaction may have replaced it), writes one
-  line, fsyncs and closes. A compaction merges every line under that lock, so entries
-  written by another batch are never dropped. (Without ``fcntl``, on Windows, appends
-  are unlocked single writes.)
+  (``fcntl.flock``; on Windows ``msvcrt.locking`` of one byte far past the end, since
+  Windows locks are mandatory) on the manifest itself: each append opens, locks, checks
+  that the file it locked is still the manifest (a compaction may have replaced it),
+  writes one line, fsyncs and closes. A compaction merges every line under that lock, so
+  entries written by another batch are never dropped. On Windows a compaction that
+  cannot replace the file (another batch holds it open) leaves the journal as it is.
 * **Never through a symbolic link**: the manifest is opened with ``O_NOFOLLOW``; a
   link at its name is refused with an error naming it, before any report is rendered.
 * **Order**: a report's line is journaled *before* its file is renamed to its final
@@ -30,22 +31,78 @@ import json
 import os
 import stat
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cs_reports._io import commit_output, staged_output
+from cs_reports._io import commit_output, discard_output, staged_output
 from cs_reports.errors import OutputError
 
 try:
     import fcntl
-except ImportError:  # pragma: no cover - Windows
+except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
+try:
+    import msvcrt
+except ImportError:  # POSIX
+    msvcrt = None  # type: ignore[assignment]
 
 __all__ = ["MANIFEST", "FileRecord", "Manifest", "file_record", "intact", "job_identity"]
 
 MANIFEST = ".cs-reports-manifest.jsonl"
 _TAIL = 1024
+#: Windows locks are mandatory: the lock is one byte far past the end, so readers and appenders
+#: of the journal itself are never blocked by it (only other lockers are).
+_WINDOWS_LOCK_OFFSET = 1 << 40
+
+
+def _open_flags(*extra: int) -> int:
+    """``os.open`` flags that exist here: no symlink following and no fd inheritance on POSIX, binary on Windows."""
+    flags = 0
+    for name in ("O_NOFOLLOW", "O_CLOEXEC", "O_BINARY", "O_NOINHERIT"):
+        flags |= getattr(os, name, 0)
+    for flag in extra:
+        flags |= flag
+    return flags
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    """The file's last byte (``os.pread`` where it exists; Windows has no pread)."""
+    if hasattr(os, "pread"):
+        return os.pread(fd, 1, size - 1)
+    os.lseek(fd, size - 1, os.SEEK_SET)
+    return os.read(fd, 1)
+
+
+def _lock(fd: int) -> None:
+    """Exclusive lock on the whole journal: ``flock`` on POSIX, a byte lock past the end on Windows."""
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    elif msvcrt is not None:
+        os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+        while True:
+            try:
+                msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # retries for 10 s, then raises
+                return
+            except OSError as exc:
+                if exc.errno not in (errno.EDEADLK, errno.EACCES):
+                    raise
+
+
+def _release(fd: int) -> None:
+    """Unlock (Windows wants its byte locks released before the handle closes) and close."""
+    if fcntl is None and msvcrt is not None:
+        with suppress(OSError):
+            os.lseek(fd, _WINDOWS_LOCK_OFFSET, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+    os.close(fd)
+
+
+def _refuse_link(path: Path) -> None:
+    """Where ``O_NOFOLLOW`` does not exist (Windows), refuse a link at the manifest's name by looking first."""
+    if not getattr(os, "O_NOFOLLOW", 0) and path.is_symlink():
+        raise OSError(errno.ELOOP, "is a symbolic link", str(path))
 
 
 @dataclass(frozen=True)
@@ -153,7 +210,8 @@ class Manifest:
 
     def _lines(self) -> list[str]:
         try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+            _refuse_link(self.path)
+            fd = os.open(self.path, _open_flags(os.O_RDONLY))
         except FileNotFoundError:
             return []
         except OSError as exc:
@@ -171,22 +229,21 @@ class Manifest:
 
     def _open_locked(self, *, create: bool = True) -> int:
         """An append descriptor on the current manifest, exclusively locked."""
-        flags = os.O_RDWR | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+        flags = _open_flags(os.O_RDWR, os.O_APPEND, os.O_CREAT if create else 0)
         for _ in range(100):
+            _refuse_link(self.path)
             fd = os.open(self.path, flags, 0o666)  # the umask applies: 0644 under umask 022
             try:
-                if fcntl is None:  # pragma: no cover - Windows
-                    return fd
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                _lock(fd)
                 mine, current = os.fstat(fd), os.lstat(self.path)
                 if (mine.st_dev, mine.st_ino) == (current.st_dev, current.st_ino):
                     return fd
             except FileNotFoundError:
                 pass
             except BaseException:
-                os.close(fd)
+                _release(fd)
                 raise
-            os.close(fd)  # a compaction replaced the file between open and lock: again
+            _release(fd)  # a compaction replaced the file between open and lock: again
         raise OutputError(f"Cannot lock the batch manifest '{self.path}': it keeps being replaced.")
 
     def append(self, records: Iterable[dict[str, Any]]) -> None:
@@ -196,14 +253,14 @@ class Manifest:
             fd = self._open_locked()
             try:
                 size = os.fstat(fd).st_size
-                if size and os.pread(fd, 1, size - 1) != b"\n":  # a previous run was cut mid-line
+                if size and _last_byte(fd, size) != b"\n":  # a previous run was cut mid-line
                     data = b"\n" + data
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view) :]
                 os.fsync(fd)
             finally:
-                os.close(fd)
+                _release(fd)
         except OSError as exc:
             if isinstance(exc, OutputError):
                 raise
@@ -230,9 +287,15 @@ class Manifest:
             with staged_output(self.path, mode="w") as (handle, tmp):
                 for raw in sorted(kept, key=lambda r: str(r["job"])):
                     handle.write(json.dumps(raw, sort_keys=True) + "\n")
+            if fcntl is None:  # Windows cannot replace a file another process has open
+                try:
+                    os.replace(tmp, self.path)
+                except PermissionError:
+                    discard_output(tmp)  # the journal stays as it is: longer, never wrong
+                return
             commit_output(tmp, self.path)  # waiting appenders see the new file and retry
         finally:
-            os.close(fd)
+            _release(fd)
 
     def stale(
         self, current: dict[tuple[tuple[str, str], ...], str], recorded: dict[str, Entry]
