@@ -308,9 +308,9 @@ def _demo(args: argparse.Namespace) -> int:
         lang = lang if lang in LANGS else "pt-BR"
         name = str(clients.loc[cid, "name"])
         for audience in AUDIENCES:
-            jobs.append(
-                Job("qbr", quarter, cid, lang, output_name("qbr", quarter, lang, cid, name, audience), audience)
-            )
+            qbr_name = output_name("qbr", quarter, lang, cid, name, audience)
+            # the QBR also as its editable deck (one context feeds both files)
+            jobs.append(Job("qbr", quarter, cid, lang, qbr_name, audience, formats=("pdf", "pptx")))
             jobs.append(
                 Job(
                     "success-map",

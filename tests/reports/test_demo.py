@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from pptx import Presentation
 from pypdf import PdfReader
 
 from cs_reports.cli import main
@@ -31,6 +32,10 @@ def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path
     for cid in (healthy, at_risk):
         for label in ("qbr-client", "qbr-internal", "success-map-client", "success-map-internal"):
             assert any(n.startswith(cid.lower() + "_") and f"_{label}_" in n for n in pdfs), (cid, label)
+    decks = sorted((out / "reports").glob("*.pptx"))
+    assert sorted(d.with_suffix(".pdf").name for d in decks) == sorted(n for n in pdfs if "_qbr-" in n)
+    for deck in decks:
+        assert len(Presentation(str(deck)).slides) >= 6  # an editable deck beside each QBR PDF
     assert {n for n in pdfs if n.startswith("portfolio_")} == {
         f"portfolio_{m}_finance_{lang}.pdf"
         for m in {n.split("_")[1] for n in pdfs if n.startswith("portfolio_")}
