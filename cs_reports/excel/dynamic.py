@@ -19,6 +19,7 @@ All functions take and return the archive as ``{part name: bytes}`` (see :func:`
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -37,6 +38,7 @@ __all__ = [
     "resolve_spill_refs",
     "restore_formulas",
     "rewrite_spills",
+    "sheet_parts",
     "write_parts",
 ]
 
@@ -124,8 +126,8 @@ def _size(ref: str) -> tuple[int, int]:
     return r2 - r1 + 1, c2 - c1 + 1
 
 
-def read_parts(path: str | Path) -> dict[str, bytes]:
-    """Every part of an .xlsx, in archive order."""
+def read_parts(path: str | os.PathLike[str] | IO[bytes]) -> dict[str, bytes]:
+    """Every part of an .xlsx (a path or a binary file object), in archive order."""
     with zipfile.ZipFile(path) as archive:
         return {info.filename: archive.read(info) for info in archive.infolist()}
 
@@ -146,7 +148,7 @@ def _bytes(root: etree._Element) -> bytes:
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
-def _sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
+def sheet_parts(parts: Mapping[str, bytes]) -> dict[str, str]:
     """Sheet name -> part name, in workbook order."""
     book = _xml(parts["xl/workbook.xml"])
     rels = _xml(parts["xl/_rels/workbook.xml.rels"])
@@ -188,7 +190,7 @@ def find_spills(parts: Mapping[str, bytes]) -> list[Spill]:
     if not dynamic:
         return []
     out = []
-    for sheet, part in _sheet_parts(parts).items():
+    for sheet, part in sheet_parts(parts).items():
         if part not in parts or b' cm="' not in parts[part]:
             continue
         for c in _xml(parts[part]).iterfind("m:sheetData/m:row/m:c", _NS):
@@ -224,7 +226,7 @@ def mark_dynamic(parts: dict[str, bytes], cells: Iterable[tuple[str, str]] | Non
     Changes ``parts`` in place and returns the spills marked.
     """
     wanted = None if cells is None else {(s, c.upper()) for s, c in cells}
-    sheets = _sheet_parts(parts)
+    sheets = sheet_parts(parts)
     marked: list[Spill] = []
     cm = None
     for sheet, part in sheets.items():
@@ -271,7 +273,7 @@ def rewrite_spills(
     list as ``(sheet, anchor, blocking cell)`` (Excel shows ``#SPILL!`` there).
     Changes ``parts`` in place.
     """
-    sheets = _sheet_parts(parts)
+    sheets = sheet_parts(parts)
     blocked: list[tuple[str, str, str]] = []
     by_sheet: dict[str, dict[str, tuple[str, int, int]]] = {}
     for (sheet, cell), change in changes.items():
@@ -279,6 +281,7 @@ def rewrite_spills(
     for sheet, wanted in by_sheet.items():
         root = _xml(parts[sheets[sheet]])
         cells = {c.get("r"): c for c in root.iterfind("m:sheetData/m:row/m:c", _NS)}
+        by_pos = {_split(r): e for r, e in cells.items() if r}
         # Every cell some spill of this sheet covers now: those are the spills' own.
         owned: set[tuple[int, int]] = set()
         for c in cells.values():
@@ -294,7 +297,6 @@ def rewrite_spills(
             old = _cells_of(f.get("ref") or anchor)
             new_ref = cell_range(anchor, rows, cols)
             new = _cells_of(new_ref)
-            by_pos = {_split(r): e for r, e in cells.items() if r}
             in_way = sorted(p for p in new - owned if p in by_pos and _has_content(by_pos[p]))
             if in_way:
                 r, col = in_way[0]
@@ -343,7 +345,7 @@ def resolve_spill_refs(parts: dict[str, bytes], spills: Mapping[tuple[str, str],
     """
     originals: dict[tuple[str, str], str] = {}
 
-    for sheet, part in _sheet_parts(parts).items():
+    for sheet, part in sheet_parts(parts).items():
         if part not in parts or b"_xlfn.ANCHORARRAY(" not in parts[part]:
             continue
 
@@ -374,7 +376,7 @@ def restore_formulas(parts: dict[str, bytes], originals: Mapping[tuple[str, str]
     by_sheet: dict[str, dict[str, str]] = {}
     for (sheet, cell), text in originals.items():
         by_sheet.setdefault(sheet, {})[cell] = text
-    sheets = _sheet_parts(parts)
+    sheets = sheet_parts(parts)
     for sheet, cells in by_sheet.items():
         root = _xml(parts[sheets[sheet]])
         for c in root.iterfind("m:sheetData/m:row/m:c", _NS):

@@ -41,6 +41,7 @@ Errors
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import shutil
@@ -50,11 +51,10 @@ import sys
 import tempfile
 import threading
 import time
-import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from types import FrameType
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
@@ -427,21 +427,10 @@ _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _ERROR_TEXT = re.compile(r"^(#(VALUE!|N/A|NAME\?|NUM!|DIV/0!|REF!|NULL!) CS_|Err:\d{3}$)")
 
 
-def _sheet_parts(archive: zipfile.ZipFile) -> Iterator[tuple[str, str]]:
-    """(sheet name, part path) in workbook order."""
-    book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-    rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
-    for sheet in book.iter(f"{_NS}sheet"):
-        target = targets.get(sheet.get(f"{_REL_NS}id"), "")
-        part = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        yield sheet.get("name", "?"), part
-
-
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    if "xl/sharedStrings.xml" not in archive.namelist():
+def _shared_strings(parts: Mapping[str, bytes]) -> list[str]:
+    if "xl/sharedStrings.xml" not in parts:
         return []
-    root = ElementTree.fromstring(archive.read("xl/sharedStrings.xml"))
+    root = ElementTree.fromstring(parts["xl/sharedStrings.xml"])
     return ["".join(t.text or "" for t in si.iter(f"{_NS}t")) for si in root.iter(f"{_NS}si")]
 
 
@@ -460,44 +449,39 @@ def error_cells(path: str | os.PathLike[str]) -> tuple[str, ...]:
     Error values (``#DIV/0!``, ``#NAME?``, ``#N/A``, ...), LibreOffice's ``Err:nnn`` texts
     and the one-line CS_ error texts (``#VALUE! CS_NPS: ...``) all count.
     """
+    return _errors_of(dynamic.read_parts(path))
+
+
+def _errors_of(parts: Mapping[str, bytes]) -> tuple[str, ...]:
+    """:func:`error_cells` of a workbook already read into parts."""
     found = []
-    with zipfile.ZipFile(path) as archive:
-        strings = _shared_strings(archive)
-        for name, part in _sheet_parts(archive):
-            with archive.open(part) as stream:
-                for _event, cell in ElementTree.iterparse(stream):
-                    if cell.tag != f"{_NS}c":
-                        continue
-                    kind, v = cell.get("t"), cell.find(f"{_NS}v")
-                    text = v.text if v is not None else None
-                    if kind == "s" and text is not None:
-                        text = strings[int(text)] if int(text) < len(strings) else None
-                    elif kind == "inlineStr":
-                        text = "".join(t.text or "" for t in cell.iter(f"{_NS}t"))
-                    if text and (kind == "e" or (kind in ("s", "str", "inlineStr") and _ERROR_TEXT.match(text))):
-                        found.append(f"{_sheet_ref(name)}!{cell.get('r')}: {text}")
-                    cell.clear()
+    strings = _shared_strings(parts)
+    for name, part in dynamic.sheet_parts(parts).items():
+        if part not in parts:
+            continue
+        for _event, cell in ElementTree.iterparse(io.BytesIO(parts[part])):
+            if cell.tag != f"{_NS}c":
+                continue
+            kind, v = cell.get("t"), cell.find(f"{_NS}v")
+            text = v.text if v is not None else None
+            if kind == "s" and text is not None:
+                text = strings[int(text)] if int(text) < len(strings) else None
+            elif kind == "inlineStr":
+                text = "".join(t.text or "" for t in cell.iter(f"{_NS}t"))
+            if text and (kind == "e" or (kind in ("s", "str", "inlineStr") and _ERROR_TEXT.match(text))):
+                found.append(f"{_sheet_ref(name)}!{cell.get('r')}: {text}")
+            cell.clear()
     return tuple(found)
 
 
 _BOOLEAN_FORMULA = re.compile(rb'(<c [^>]*t="b"[^>]*>)<f[^>]*>(?:TRUE|FALSE)\(\)</f>')
 
 
-def _keep_booleans(produced: Path) -> None:
-    """LibreOffice writes a TRUE/FALSE constant as ``=TRUE()``; put the plain value back."""
-    with zipfile.ZipFile(produced) as archive:
-        items = [(info, archive.read(info)) for info in archive.infolist()]
-    changed = False
-    parts = []
-    for info, data in items:
-        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-            data, n = _BOOLEAN_FORMULA.subn(rb"\1", data)
-            changed = changed or n > 0
-        parts.append((info, data))
-    if changed:
-        with zipfile.ZipFile(produced, "w", zipfile.ZIP_DEFLATED) as archive:
-            for info, data in parts:
-                archive.writestr(info, data)
+def _keep_booleans(parts: dict[str, bytes]) -> None:
+    """LibreOffice writes a TRUE/FALSE constant as ``=TRUE()``; put the plain value back (in place)."""
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            parts[name] = _BOOLEAN_FORMULA.sub(rb"\1", data)
 
 
 def recalc(
@@ -596,9 +580,9 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
     """
     template = _initialised_profile(program, timeout)
     source = dynamic.read_parts(src)
-    spills = dynamic.find_spills(source)
-    sizes = {(s.sheet, s.cell): (s.rows, s.cols) for s in spills}
-    keys = list(sizes)
+    spills = {(s.sheet, s.cell): s for s in dynamic.find_spills(source)}
+    sizes = {k: (s.rows, s.cols) for k, s in spills.items()}
+    keys = list(spills)  # a spill's probe key is its index here
     blocked: dict[tuple[str, str], str] = {}
     originals: dict[tuple[str, str], str] = {}
     seconds = 0.0
@@ -612,14 +596,13 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
             if spills:
                 parts = dict(source)
                 stuck = dynamic.rewrite_spills(
-                    parts,
-                    {k: (_probe(i, s.formula), *sizes[k]) for i, (k, s) in enumerate(zip(keys, spills, strict=True))},
+                    parts, {k: (_probe(i, spills[k].formula), *sizes[k]) for i, k in enumerate(keys)}
                 )
                 for sheet, cell, in_way in stuck:
                     blocked[(sheet, cell)] = in_way
-                    sizes[(sheet, cell)] = next((s.rows, s.cols) for s in spills if (s.sheet, s.cell) == (sheet, cell))
+                    sizes[(sheet, cell)] = (spills[(sheet, cell)].rows, spills[(sheet, cell)].cols)
                 # Spill references (A1#) as the ranges they cover now: LibreOffice has no such reference.
-                current = {k: replace(s, rows=sizes[k][0], cols=sizes[k][1]) for k, s in zip(keys, spills, strict=True)}
+                current = {k: replace(s, rows=sizes[k][0], cols=sizes[k][1]) for k, s in spills.items()}
                 originals = dynamic.resolve_spill_refs(parts, current)
                 dynamic.write_parts(staged, parts)
             else:
@@ -641,20 +624,19 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
                 f"Spilled results did not settle after {MAX_PASSES} recalculations ({moving}): "
                 "a spilled formula may depend on its own size."
             )
+        parts = dynamic.read_parts(produced)
         if spills:
-            parts = dynamic.read_parts(produced)
-            dynamic.restore_formulas(parts, {k: v for k, v in originals.items() if k not in sizes})
+            dynamic.restore_formulas(parts, {k: v for k, v in originals.items() if k not in spills})
             try:
-                dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in zip(keys, spills, strict=True)})
+                dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in spills.items()})
                 dynamic.mark_dynamic(parts, keys)
             except ValueError as exc:
                 raise OutputError(f"LibreOffice's copy of '{src.name}' lost a spilled formula: {exc}.") from None
-            dynamic.write_parts(produced, parts)
-        _keep_booleans(produced)
-        errors = error_cells(produced) + tuple(
+        _keep_booleans(parts)
+        errors = _errors_of(parts) + tuple(
             f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
             for (sheet, cell), in_way in blocked.items()
         )
-        with atomic_output(out) as handle, produced.open("rb") as data:
-            shutil.copyfileobj(data, handle)
+        with atomic_output(out) as handle:
+            dynamic.write_parts(handle, parts)
     return RecalcResult(out, seconds, errors)

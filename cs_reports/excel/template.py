@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +43,7 @@ from cs_reports import metrics as m
 from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_input
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, client_health_inputs
-from cs_reports.excel.dynamic import mark_dynamic, write_parts
+from cs_reports.excel.dynamic import mark_dynamic, read_parts, write_parts
 
 __all__ = ["TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
 
@@ -666,8 +665,7 @@ def write_workbook(path: str | Path, book: Book, month: Any = None, *, source: s
     wb = build_workbook(book, month)
     saved = io.BytesIO()
     wb.save(saved)
-    with zipfile.ZipFile(saved) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts = read_parts(saved)
     mark_dynamic(parts)  # every multi-cell block spills in Excel 365 (openpyxl cannot write the metadata)
     with atomic_output(out) as handle:
         write_parts(handle, parts)

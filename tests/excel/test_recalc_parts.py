@@ -79,9 +79,9 @@ def test_boolean_constants_lose_the_true_formula_libreoffice_adds(tmp_path):
     assert "TRUE()" in sheet
     assert "FALSE()" in sheet
     parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    _keep_booleans(parts)
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in parts.items():
             archive.writestr(name, data)
-    _keep_booleans(path)
     ws = load_workbook(path).active
     assert (ws["A1"].value, ws["A2"].value, ws["A3"].value) == (True, False, "=1+1")

@@ -44,7 +44,7 @@ def _month(value: object) -> pd.Timestamp:
 
 
 def _sheet_part(parts: dict[str, bytes], name: str) -> str:
-    return dynamic._sheet_parts(parts)[name]
+    return dynamic.sheet_parts(parts)[name]
 
 
 def _table_part(parts: dict[str, bytes], display_name: str) -> str:
@@ -328,7 +328,7 @@ def test_spill_references_follow_the_grown_blocks_and_are_kept(grown):
     cells = {row[0]: row[7] for row in dash if len(row) > 7 and row[7] != ""}
     assert cells["Month"] == pytest.approx(month["mrr"].sum(), rel=1e-9)  # every account's MRR, new ones too
     assert cells["Period start (3 months)"] == len(m.mrr_movements(grown_mrr)) + 1  # header + one row per month
-    root = etree.fromstring(read_parts(output)[dynamic._sheet_parts(read_parts(output))["Dashboard"]])
+    root = etree.fromstring(read_parts(output)[dynamic.sheet_parts(read_parts(output))["Dashboard"]])
     kept = {a: root.findtext(f"m:sheetData/m:row/m:c[@r='{a}']/m:f", namespaces=NS) for a in SPILL_REFS}
     assert kept == SPILL_REFS
 
