@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from cs_reports import metrics as m
-from cs_reports._validation import check_number, flatten
+from cs_reports._validation import check_number, flatten, is_blank
 from cs_reports.errors import CsReportsError, InvalidInputError, UndefinedMetricWarning
 
 __all__ = ["DOCS_URL", "REGISTRY", "ExcelFunction", "call", "split_error"]
@@ -162,8 +162,8 @@ def _rows(value: Any, whole_rows: bool) -> list[Any] | None:
 
 
 def _blank(value: Any) -> bool:
-    values = value if isinstance(value, list) else [value]
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+    """A per-row argument's row is blank: every cell of it (the package's one blank test)."""
+    return all(is_blank(v) for v in (value if isinstance(value, list) else [value]))
 
 
 def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None) -> Callable[..., Any]:
