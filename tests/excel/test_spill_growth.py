@@ -117,14 +117,6 @@ def append_rows_free(parts: dict[str, bytes], sheet: str, address: str, text: st
     parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def _column(address: str) -> int:
-    n = 0
-    for ch in address:
-        if ch.isalpha():
-            n = n * 26 + ord(ch) - 64
-    return n
-
-
 def set_formula(parts: dict[str, bytes], sheet: str, address: str, text: str) -> None:
     """Type a formula in an empty cell of an existing row, as Excel 365 stores it (``A1#`` is ANCHORARRAY)."""
     spart = _sheet_part(parts, sheet)
@@ -132,7 +124,7 @@ def set_formula(parts: dict[str, bytes], sheet: str, address: str, text: str) ->
     row = root.find(f"m:sheetData/m:row[@r='{''.join(ch for ch in address if ch.isdigit())}']", NS)
     cell = etree.SubElement(row, f"{{{MAIN}}}c", r=address)
     etree.SubElement(cell, f"{{{MAIN}}}f").text = text
-    row[:] = sorted(row, key=lambda c: _column(c.get("r")))
+    row[:] = sorted(row, key=lambda c: dynamic._split(c.get("r"))[1])  # cells in column order
     parts[spart] = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
