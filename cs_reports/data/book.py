@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cs_reports._validation import check_choice
+from cs_reports.data.assumptions import Assumptions
 from cs_reports.data.contract import SHEETS
 from cs_reports.data.invoices import SPREADING, invoices_to_mrr
 from cs_reports.data.reader import RawTable, SheetReport, read_book
@@ -65,6 +66,9 @@ class Book:
     opportunities: pd.DataFrame | None = None
     health_model: pd.DataFrame | None = None
     notes: tuple[str, ...] = ()
+    #: Every inference the reader made (see :mod:`cs_reports.data.assumptions`); the one record
+    #: that ``validate``, ``metrics --format json``, the reports and the snapshot share.
+    assumptions: Assumptions = field(default_factory=Assumptions)
     #: One report per sheet or file read: the table it feeds (or why not), rows, columns, notes.
     intake: tuple[SheetReport, ...] = ()
     #: Time zone of every timestamp (zoned timestamps are converted to it).
