@@ -23,53 +23,93 @@ import tomllib
 
 from cs_reports.errors import InvalidInputError
 
-__all__ = ["DEFAULT_SETTINGS", "ReportSettings", "load_settings"]
+__all__ = ["DEFAULT_SETTINGS", "ORDERED", "RANGES", "ReportSettings", "load_settings"]
 
 
-def _s(default: float, text: str) -> Any:
-    return field(default=default, metadata={"help": text})
+#: The range of each kind of setting: a rate is a share, a score a 0-100 index, days and
+#: counts are bounded so that a typo (a rate of 7, 10**400 days) is an error, never a flag on
+#: every client.
+RANGES: dict[str, tuple[float, float, str]] = {
+    "rate": (0.0, 1.0, "a rate from 0 to 1"),
+    "score": (0.0, 100.0, "a score from 0 to 100"),
+    "days": (0.0, 3660.0, "a number of days from 0 to 3660"),
+    "months": (0.0, 120.0, "a number of months from 0 to 120"),
+    "count": (0.0, 1_000_000.0, "a count from 0 to 1,000,000"),
+    "ratio": (1.0, 1000.0, "a ratio from 1 to 1000"),
+}
+
+#: Pairs (low, high) of settings whose first must not exceed the second.
+ORDERED: tuple[tuple[str, str], ...] = (
+    ("adoption_drop_points", "adoption_drop_high_points"),
+    ("health_low_score", "health_watch_score"),
+    ("overdue_days", "overdue_high_days"),
+    ("contraction_rate", "contraction_high_rate"),
+    ("nps_ok_score", "nps_good_score"),
+    ("forecast_unlikely_rate", "forecast_likely_rate"),
+)
+
+
+def _s(default: float, text: str, kind: str) -> Any:
+    return field(default=default, metadata={"help": text, "kind": kind})
 
 
 @dataclass(frozen=True)
 class ReportSettings:
     """Thresholds of the risk rules and of the QBR sections (rates in [0, 1], scores 0-100)."""
 
-    adoption_low_rate: float = _s(0.5, "adoption below this rate is a risk (medium)")
-    adoption_drop_points: float = _s(0.10, "adoption falling by at least this much over the quarter is a risk")
-    adoption_drop_high_points: float = _s(0.20, "... and a high-severity risk from this fall on")
-    health_low_score: float = _s(50.0, "Health Score below this is a high-severity risk")
-    health_watch_score: float = _s(70.0, "Health Score below this is a medium risk")
-    health_drop_points: float = _s(10.0, "Health Score falling by at least this many points over the quarter is a risk")
-    unused_seats_rate: float = _s(0.30, "share of paid licenses without an active user from which it is a risk")
-    min_licensed_seats: float = _s(5.0, "licenses below which the unused-seats rule does not apply")
-    overdue_days: float = _s(0.0, "a milestone this many days past its due date and not done is overdue")
-    overdue_high_days: float = _s(30.0, "an overdue milestone this many days late makes the risk high")
-    detractor_share: float = _s(0.30, "share of detractors (0-6) among the last 12 months' NPS answers that is a risk")
-    min_nps_answers: float = _s(3.0, "NPS answers needed before the detractor rule applies")
-    old_ticket_days: float = _s(30.0, "an unresolved ticket older than this many days is a risk")
-    contraction_rate: float = _s(0.0, "MRR falling by more than this share over the quarter is a risk")
-    contraction_high_rate: float = _s(0.10, "... and a high-severity risk from this share on")
-    renewal_window_days: float = _s(90.0, "renewals within this many days of the quarter's end are checked")
-    renewal_health_score: float = _s(70.0, "a renewal in the window with a Health Score below this is a risk")
-    renewal_probability_rate: float = _s(0.8, "... or with a forecast probability below this")
-    nps_silence_months: float = _s(6.0, "no NPS answer in this many months is a risk")
-    nps_good_score: float = _s(30.0, "NPS from this score on is drawn green")
-    nps_ok_score: float = _s(0.0, "NPS from this score on (below the good one) is drawn amber, below it red")
-    next_steps_days: float = _s(92.0, "next steps: open milestones due within this many days after the quarter")
-    goal_on_track_rate: float = _s(0.5, "a goal is on track from this share of the way from baseline to target")
-    forecast_likely_rate: float = _s(0.8, "forecast probability from which a renewal is 'likely'")
-    forecast_unlikely_rate: float = _s(0.6, "forecast probability below which a renewal is 'unlikely'")
+    adoption_low_rate: float = _s(0.5, "adoption below this rate is a risk (medium)", "rate")
+    adoption_drop_points: float = _s(0.10, "adoption falling by at least this much over the quarter is a risk", "rate")
+    adoption_drop_high_points: float = _s(0.20, "... and a high-severity risk from this fall on", "rate")
+    health_low_score: float = _s(50.0, "Health Score below this is a high-severity risk", "score")
+    health_watch_score: float = _s(70.0, "Health Score below this is a medium risk", "score")
+    health_drop_points: float = _s(
+        10.0, "Health Score falling by at least this many points over the quarter is a risk", "score"
+    )
+    unused_seats_rate: float = _s(0.30, "share of paid licenses without an active user from which it is a risk", "rate")
+    min_licensed_seats: float = _s(5.0, "licenses below which the unused-seats rule does not apply", "count")
+    overdue_days: float = _s(0.0, "a milestone this many days past its due date and not done is overdue", "days")
+    overdue_high_days: float = _s(30.0, "an overdue milestone this many days late makes the risk high", "days")
+    detractor_share: float = _s(
+        0.30, "share of detractors (0-6) among the last 12 months' NPS answers that is a risk", "rate"
+    )
+    min_nps_answers: float = _s(3.0, "NPS answers needed before the detractor rule applies", "count")
+    old_ticket_days: float = _s(30.0, "an unresolved ticket older than this many days is a risk", "days")
+    contraction_rate: float = _s(0.0, "MRR falling by more than this share over the quarter is a risk", "rate")
+    contraction_high_rate: float = _s(0.10, "... and a high-severity risk from this share on", "rate")
+    renewal_window_days: float = _s(90.0, "renewals within this many days of the quarter's end are checked", "days")
+    renewal_health_score: float = _s(70.0, "a renewal in the window with a Health Score below this is a risk", "score")
+    renewal_probability_rate: float = _s(0.8, "... or with a forecast probability below this", "rate")
+    nps_silence_months: float = _s(6.0, "no NPS answer in this many months is a risk", "months")
+    nps_good_score: float = _s(30.0, "NPS from this score on is drawn green", "score")
+    nps_ok_score: float = _s(0.0, "NPS from this score on (below the good one) is drawn amber, below it red", "score")
+    next_steps_days: float = _s(92.0, "next steps: open milestones due within this many days after the quarter", "days")
+    goal_on_track_rate: float = _s(0.5, "a goal is on track from this share of the way from baseline to target", "rate")
+    forecast_likely_rate: float = _s(0.8, "forecast probability from which a renewal is 'likely'", "rate")
+    forecast_unlikely_rate: float = _s(0.6, "forecast probability below which a renewal is 'unlikely'", "rate")
 
     def __post_init__(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
-                raise InvalidInputError(f"Setting '{f.name}' must be a number >= 0, got {value!r}.")
+            low, high, expected = RANGES[f.metadata["kind"]]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+                raise InvalidInputError(f"Setting '{f.name}': expected {expected}, got {_shown(value)}.")
+        for first, second in ORDERED:
+            if getattr(self, first) > getattr(self, second):
+                raise InvalidInputError(
+                    f"Setting '{first}' ({getattr(self, first):g}) must not exceed '{second}' "
+                    f"({getattr(self, second):g}); got them inverted."
+                )
 
     @classmethod
     def describe(cls) -> dict[str, tuple[float, str]]:
         """Setting name -> (default, help text)."""
         return {f.name: (f.default, f.metadata["help"]) for f in fields(cls)}  # type: ignore[misc]
+
+
+def _shown(value: object) -> str:
+    """``value`` for an error line: a huge number is shortened, never printed in full."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} characters)"
 
 
 DEFAULT_SETTINGS = ReportSettings()
@@ -102,13 +142,22 @@ def load_settings(path: str | Path | None) -> ReportSettings:
     if not isinstance(data, dict):
         raise InvalidInputError(f"Settings file '{p}' must hold a table of name = value.")
     allowed = ReportSettings.describe()
+    allowed_kinds = {f.name: f.metadata["kind"] for f in fields(ReportSettings)}
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise InvalidInputError(f"Settings file '{p}': unknown settings {unknown}; known: {sorted(allowed)}.")
+    values: dict[str, float] = {}
     for key, value in data.items():
+        low, high, expected = RANGES[allowed_kinds[key]]
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise InvalidInputError(f"Settings file '{p}', setting '{key}': expected a number, got {value!r}.")
+            raise InvalidInputError(f"Settings file '{p}', setting '{key}': expected {expected}, got {_shown(value)}.")
+        try:
+            values[key] = float(value)
+        except OverflowError:
+            values[key] = float("inf") if value > 0 else float("-inf")
+        if not low <= values[key] <= high:  # also NaN and the infinities
+            raise InvalidInputError(f"Settings file '{p}', setting '{key}': expected {expected}, got {_shown(value)}.")
     try:
-        return replace(DEFAULT_SETTINGS, **{k: float(v) for k, v in data.items()})
+        return replace(DEFAULT_SETTINGS, **values)
     except InvalidInputError as exc:
         raise InvalidInputError(f"Settings file '{p}': {exc}") from None

@@ -167,8 +167,42 @@ def test_settings_from_toml_and_json(tmp_path):
     ("name", "text", "message"),
     [
         ("typo.toml", "adoption_low = 0.6\n", "unknown settings ['adoption_low']"),
-        ("text.toml", 'adoption_low_rate = "high"\n', "setting 'adoption_low_rate': expected a number, got 'high'"),
-        ("neg.json", '{"renewal_window_days": -5}', "Setting 'renewal_window_days' must be a number >= 0, got -5.0."),
+        (
+            "text.toml",
+            'adoption_low_rate = "high"\n',
+            "setting 'adoption_low_rate': expected a rate from 0 to 1, got 'high'",
+        ),
+        (
+            "neg.json",
+            '{"renewal_window_days": -5}',
+            "setting 'renewal_window_days': expected a number of days from 0 to 3660, got -5.",
+        ),
+        # Issue 27: a 401-digit number, infinity, a rate of 7 and inverted bands were accepted.
+        (
+            "huge.json",
+            '{"renewal_window_days": 1' + "0" * 400 + "}",
+            "expected a number of days from 0 to 3660, got 100000000000... (401 characters).",
+        ),
+        (
+            "inf.json",
+            '{"adoption_low_rate": Infinity}',
+            "setting 'adoption_low_rate': expected a rate from 0 to 1, got inf.",
+        ),
+        (
+            "nan.json",
+            '{"adoption_low_rate": NaN}',
+            "setting 'adoption_low_rate': expected a rate from 0 to 1, got nan.",
+        ),
+        (
+            "seven.toml",
+            "contraction_high_rate = 7\n",
+            "setting 'contraction_high_rate': expected a rate from 0 to 1, got 7.",
+        ),
+        (
+            "bands.toml",
+            "forecast_likely_rate = 0.5\nforecast_unlikely_rate = 0.7\n",
+            "Setting 'forecast_unlikely_rate' (0.7) must not exceed 'forecast_likely_rate' (0.5); got them inverted.",
+        ),
         ("bad.toml", "adoption_low_rate = \n", "is not valid TOML"),
         ("s.yaml", "a: 1", "must end in .toml or .json"),
     ],
