@@ -284,7 +284,9 @@ def load_book(
         notes.append(_SPREADING_NOTE[spreading])
     notes[:0] = [n for r in intake.reports for n in r.notes]
     notes += [f"{r.source}: ignored, {r.reason}." for r in intake.reports if r.table is None]
-    kwargs = {SHEET_FIELDS[name]: frame for name, frame in frames.items() if name not in ("Clients", "MRR")}
+    kwargs: dict[str, Any] = {
+        SHEET_FIELDS[name]: frame for name, frame in frames.items() if name not in ("Clients", "MRR")
+    }
     valid = {f.name for f in fields(Book)}
     kwargs = {k: v for k, v in kwargs.items() if k in valid}
     return Book(

@@ -1,8 +1,12 @@
 """Render many reports: process pool, atomic writes, resume, interruption, one outcome per report.
 
-Each worker loads the book, the templates and the fonts once (initializer), then
-renders jobs into hidden temporary files; workers are recycled every ``RECYCLE_AFTER``
-jobs to keep memory flat. The main process alone journals a report in the manifest
+The book is read once (:func:`cs_reports.reports.frozen.freeze_book`): the job list, the
+manifest's fingerprint and every worker use that one read. Each worker loads the validated
+book, the templates and the fonts once (initializer), then renders jobs into hidden
+temporary files. The local pool is :class:`cs_reports.reports.pool.WorkerPool`: workers are
+recycled every ``RECYCLE_AFTER`` jobs to keep memory flat (``CS_REPORTS_RECYCLE_AFTER``
+overrides it), a worker that dies fails only the report it was rendering, a report that runs
+longer than ``TASK_TIMEOUT`` seconds fails, and workers end when the main process dies. The main process alone journals a report in the manifest
 (:mod:`cs_reports.reports.manifest`) and then renames its files to their final names,
 so every final file is in the manifest. One failing report never stops the others: its
 outcome says why. The book is loaded with ``quarantine=True``: clients whose rows have
@@ -11,6 +15,11 @@ problems fail with those problems while every other client's report is rendered.
 options whose files are still intact. A job may ask for several formats (a QBR's PDF and
 deck): its context is built once for all of them, and each format is journaled and resumed
 on its own (a cut deck is rendered again, its intact PDF is not).
+
+Test hook (``docs/reliability.md``): when ``CS_REPORTS_TEST_GATE`` names a folder, a job
+writes ``started-<client id>`` there (the pid of the process rendering it inside) before it
+renders, and waits while ``hold-<client id>`` exists, so tests hold a worker on an event
+instead of racing it.
 
 SIGINT and SIGTERM stop a batch: jobs not started are cancelled, running ones get
 ``GRACE_SECONDS`` to finish (a second signal ends that wait), then the workers are
@@ -39,11 +48,20 @@ from cs_reports import __version__
 from cs_reports._io import commit_output, discard_output, ensure_output_dir, staged_output
 from cs_reports.errors import CsReportsError, OutputError
 from cs_reports.reports.executors import ClusterError, children_ignore_sigint, stop_executor
+from cs_reports.reports.frozen import FrozenBook, check_digest, freeze_book, load_frozen
 from cs_reports.reports.manifest import MANIFEST, FileRecord, Manifest, file_record, intact, job_identity
+from cs_reports.reports.pool import WorkerPool
 
 __all__ = ["MANIFEST", "BatchResult", "Job", "Outcome", "run_batch"]
 
+#: Reports a worker renders before it is replaced by a fresh process (memory stays flat).
 RECYCLE_AFTER = 200
+#: The environment variable that overrides :data:`RECYCLE_AFTER` (a whole number >= 1).
+RECYCLE_ENV = "CS_REPORTS_RECYCLE_AFTER"
+#: The test hook's environment variable (see the module docstring).
+GATE_ENV = "CS_REPORTS_TEST_GATE"
+#: Seconds one report may take in a worker before the worker is stopped and the report fails.
+TASK_TIMEOUT = 600.0
 #: Seconds running reports get to finish after SIGINT/SIGTERM before their workers are killed.
 GRACE_SECONDS = 5.0
 _TICK = 0.2
@@ -129,9 +147,11 @@ class BatchResult:
 
 @dataclass
 class _Settings:
-    book_path: str
+    book_path: str  # the user's book (messages; Dask workers read it by path)
     templates_dir: str | None
     branding_path: str | None
+    book_digest: str = ""  # its content digest when the batch started (freeze_book)
+    book_pickle: str | None = None  # the validated book, pickled by the main process (local workers)
     extra_outputs: bool = True  # the finance report also writes its xlsx
     deck_template: str | None = None  # --deck-template: the company's .pptx (None: the built-in one)
     state: dict[str, Any] = field(default_factory=dict)
@@ -140,7 +160,7 @@ class _Settings:
 _WORKER: _Settings | None = None
 
 
-def _init(settings: _Settings, worker: bool = True) -> None:
+def _init(settings: _Settings, worker: bool = True, book: Any = None) -> None:
     global _WORKER
     from cs_reports.data import load_book
     from cs_reports.reports.render import Templates, load_branding
@@ -149,8 +169,14 @@ def _init(settings: _Settings, worker: bool = True) -> None:
         # Ctrl+C reaches the whole process group: the main process decides what stops
         with suppress(ValueError, OSError):
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if book is None and settings.book_pickle is not None:
+        book = load_frozen(settings.book_pickle)  # the tables the main process validated
+    if book is None:  # a worker that does not share our disk: the same content, or nothing
+        if settings.book_digest:
+            check_digest(settings.book_path, settings.book_digest)
+        book = load_book(settings.book_path, quarantine=True)
     settings.state = {
-        "book": load_book(settings.book_path, quarantine=True),
+        "book": book,
         "templates": Templates(Path(settings.templates_dir) if settings.templates_dir else None),
         "branding": load_branding(settings.branding_path),
     }
@@ -169,6 +195,7 @@ def _render(job: Job, out_dir: str) -> Outcome:
     assert _WORKER is not None
     st = _WORKER.state
     t0 = time.perf_counter()
+    _gate(job)
     problems = _data_problems(st["book"], job)
     if problems:
         return Outcome(job, "failed", time.perf_counter() - t0, problems)
@@ -206,6 +233,17 @@ def _render(job: Job, out_dir: str) -> Outcome:
     return Outcome(job, "written", time.perf_counter() - t0, files=files, staged=tuple(staged))
 
 
+def _gate(job: Job) -> None:
+    """The test hook: say this job started, then wait while the test holds it."""
+    folder = os.environ.get(GATE_ENV)
+    if not folder or not job.client_id:
+        return
+    gate = Path(folder)
+    (gate / f"started-{job.client_id}").write_text(str(os.getpid()), encoding="utf-8")
+    while (gate / f"hold-{job.client_id}").exists():
+        time.sleep(0.02)
+
+
 def _settings_of(path: str | None, state: dict[str, Any]) -> Any:
     """The report settings of ``path`` (read once per worker and file)."""
     from cs_reports.reports.settings import load_settings
@@ -239,21 +277,17 @@ def _fingerprints(settings: _Settings, jobs: Sequence[Job] = ()) -> dict[str, st
     ``--resume`` even though the file's path is the same.
     """
     extra = sorted({job.settings for job in jobs if job.settings})
-    base = _fingerprint(settings.book_path, settings.templates_dir, settings.branding_path, *extra)
+    base = _fingerprint(settings.book_digest, settings.templates_dir, settings.branding_path, *extra)
     deck = hashlib.sha256(base.encode())
     if settings.deck_template:
         deck.update(Path(settings.deck_template).read_bytes())
     return {"pdf": base, "pptx": deck.hexdigest()}
 
 
-def _fingerprint(book_path: str, *extras: str | None) -> str:
-    """A digest of the book and of every extra input (a file's bytes, a folder's files' bytes)."""
+def _fingerprint(book_digest: str, *extras: str | None) -> str:
+    """A digest of the book's content digest and of every extra input (a file's bytes, a folder's files' bytes)."""
     h = hashlib.sha256(__version__.encode())
-    h.update(
-        Path(book_path).read_bytes()
-        if Path(book_path).is_file()
-        else str(sorted((p.name, p.stat().st_mtime_ns) for p in Path(book_path).iterdir())).encode()
-    )
+    h.update(book_digest.encode())
     for extra in extras:
         if extra:
             paths = [Path(extra)] if Path(extra).is_file() else sorted(Path(extra).rglob("*"))
@@ -336,7 +370,7 @@ class _Signals:
 
 
 def run_batch(
-    book_path: str | os.PathLike[str],
+    book_path: str | os.PathLike[str] | FrozenBook,
     jobs: Sequence[Job],
     *,
     out_dir: str | os.PathLike[str],
@@ -357,15 +391,60 @@ def run_batch(
     ``prune_stale`` removes outputs the manifest records for the same job under another
     file name (a renamed client); they are listed in ``stale`` either way. ``deck_template``
     is the .pptx the jobs' decks are made on (check it first:
-    :func:`cs_reports.reports.deck_qbr.check_deck_template`).
+    :func:`cs_reports.reports.deck_qbr.check_deck_template`). ``book_path`` may be a
+    :class:`~cs_reports.reports.frozen.FrozenBook` the caller already read (the CLI builds its
+    jobs from it); a path is read once here.
     """
     t0 = time.perf_counter()
     out = ensure_output_dir(out_dir)
     manifest = Manifest(out)  # refuses a symlinked manifest before any work
+    if isinstance(book_path, FrozenBook):
+        frozen, own = book_path, False
+    else:
+        frozen, own = freeze_book(book_path), True
+    try:
+        return _run_frozen(
+            frozen,
+            jobs,
+            out,
+            manifest,
+            workers,
+            resume,
+            templates_dir,
+            branding_path,
+            progress,
+            executor_factory,
+            prune_stale,
+            deck_template,
+            t0,
+        )
+    finally:
+        if own:
+            frozen.close()
+
+
+def _run_frozen(
+    frozen: FrozenBook,
+    jobs: Sequence[Job],
+    out: Path,
+    manifest: Manifest,
+    workers: int,
+    resume: bool,
+    templates_dir: str | os.PathLike[str] | None,
+    branding_path: str | os.PathLike[str] | None,
+    progress: bool,
+    executor_factory: Callable[..., cf.Executor] | None,
+    prune_stale: bool,
+    deck_template: str | os.PathLike[str] | None,
+    t0: float,
+) -> BatchResult:
     settings = _Settings(
-        str(book_path),
+        frozen.source,
         None if templates_dir is None else str(templates_dir),
         None if branding_path is None else str(branding_path),
+        book_digest=frozen.digest,
+        # local workers unpickle the parent's validated book; others check the digest
+        book_pickle=str(frozen.pickle_path) if executor_factory is None else None,
         deck_template=None if deck_template is None else str(deck_template),
     )
     fingerprints = _fingerprints(settings, jobs)
@@ -402,7 +481,7 @@ def run_batch(
     signals = _Signals()
     try:
         with signals.installed():
-            _run_jobs(settings, todo, out, workers, executor_factory, record, signals)
+            _run_jobs(settings, todo, out, workers, executor_factory, record, signals, frozen.book)
     finally:
         bar.stop()
         with suppress(OutputError):
@@ -460,12 +539,13 @@ def _run_jobs(
     executor_factory: Callable[..., cf.Executor] | None,
     record: Callable[..., None],
     signals: _Signals,
+    book: Any = None,
 ) -> None:
     """Render ``todo`` (job index, job) and ``record`` each outcome as it is known."""
     if not todo:
         return
     if executor_factory is None and workers <= 1:
-        _init(settings, worker=False)
+        _init(settings, worker=False, book=book)
         for index, job in todo:
             if signals.signum is not None:
                 return
@@ -499,7 +579,9 @@ def _result(future: cf.Future[Outcome], job: Job, pool: cf.Executor) -> Outcome:
         why: Callable[[], str] | None = getattr(pool, "why_cancelled", None)
         reason = why() if why is not None else "cancelled"
         return Outcome(job, "failed", 0.0, f"worker failed: {reason}")
-    except Exception as exc:  # a worker died (killed, out of memory)
+    except CsReportsError as exc:  # a worker died (killed, out of memory, past the timeout)
+        return Outcome(job, "failed", 0.0, f"worker failed: {exc}")
+    except Exception as exc:
         return Outcome(job, "failed", 0.0, f"worker failed: {type(exc).__name__}: {exc}")
 
 
@@ -554,6 +636,16 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
+def recycle_after() -> int:
+    """:data:`RECYCLE_AFTER`, or the whole number >= 1 in ``CS_REPORTS_RECYCLE_AFTER``."""
+    raw = os.environ.get(RECYCLE_ENV, "").strip()
+    if not raw:
+        return RECYCLE_AFTER
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 9:
+        raise CsReportsError(f"{RECYCLE_ENV} must be a whole number from 1 to 999999999; got {raw[:20]!r}.")
+    return int(raw)
+
+
 def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: Iterable[Any]) -> cf.Executor:
     method = start_method()
     if method == "forkserver":
@@ -561,10 +653,11 @@ def _process_pool(max_workers: int, initializer: Callable[..., None], initargs: 
 
         with children_ignore_sigint():  # the forkserver passes SIGINT ignored to every worker it forks
             forkserver.ensure_running()
-    return cf.ProcessPoolExecutor(
-        max_workers=max_workers,
+    return WorkerPool(
+        max_workers,
+        initializer,
+        initargs,
         mp_context=multiprocessing.get_context(method),
-        initializer=initializer,
-        initargs=tuple(initargs),
-        max_tasks_per_child=RECYCLE_AFTER,
+        recycle_after=recycle_after(),
+        task_timeout=TASK_TIMEOUT,
     )

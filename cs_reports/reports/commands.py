@@ -119,10 +119,21 @@ def formats_arg(text: str) -> tuple[str, ...]:
 
 
 def _book(args: argparse.Namespace) -> Any:
-    """The command's book; clients with bad rows are set aside to fail by name, the others render."""
-    from cs_reports.data import load_book
+    """The command's book, read once; clients with bad rows are set aside to fail by name, the others render.
 
-    return load_book(args.book, quarantine=True)
+    The file is copied and hashed in one read (:func:`~cs_reports.reports.frozen.freeze_book`):
+    the job list, the manifest and every worker use that read, so a book replaced while the
+    batch starts cannot mix old file names with new data.
+    """
+    return _frozen(args).book
+
+
+def _frozen(args: argparse.Namespace) -> Any:
+    from cs_reports.reports.frozen import freeze_book
+
+    if getattr(args, "frozen_book", None) is None:
+        args.frozen_book = freeze_book(args.book, quarantine=True)
+    return args.frozen_book
 
 
 def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, month: Any = None) -> list[Any]:
@@ -169,14 +180,21 @@ def _settings_arg(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = None) -> int:
-    from cs_reports.reports.batch import run_batch
     from cs_reports.reports.executors import executor_factory
 
     if not args.worker_timeout > 0:
         raise CsReportsError(f"--worker-timeout must be a number of seconds above 0; got {args.worker_timeout:g}.")
     factory = executor_factory(args.executor, args.scheduler, worker_timeout=args.worker_timeout)
-    result = run_batch(
-        args.book,
+    with _frozen(args) as frozen:
+        result = _batch(args, frozen, jobs, factory, deck_template)
+    return _summary(result)
+
+
+def _batch(args: argparse.Namespace, frozen: Any, jobs: list[Any], factory: Any, deck_template: str | None) -> Any:
+    from cs_reports.reports.batch import run_batch
+
+    return run_batch(
+        frozen,
         jobs,
         out_dir=args.out,
         workers=args.workers,
@@ -188,7 +206,6 @@ def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = 
         prune_stale=args.prune_stale,
         deck_template=deck_template,
     )
-    return _summary(result)
 
 
 def _deck_template_arg(args: argparse.Namespace) -> str | None:
@@ -287,15 +304,16 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from cs_reports.data import load_book
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
+    from cs_reports.reports.frozen import freeze_book
     from cs_reports.reports.kinds import AUDIENCES, output_name
 
     out: Path = args.out
     book_path = out / "sample.xlsx"
     write_sample(book_path)
-    book = load_book(book_path)
+    frozen = freeze_book(book_path, quarantine=True)
+    book = frozen.book
     month = f"{book.last_month:%Y-%m}"
     last = book.last_month  # the last complete quarter
     q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
@@ -323,7 +341,8 @@ def _demo(args: argparse.Namespace) -> int:
             )
     for lang in ("pt-BR", "en"):
         jobs.append(Job("finance", month, None, lang, output_name("finance", month, lang)))
-    result = run_batch(book_path, jobs, out_dir=out / "reports", workers=args.workers)
+    with frozen:
+        result = run_batch(frozen, jobs, out_dir=out / "reports", workers=args.workers)
     code = _summary(result)
     print(f"sample data: {book_path}")
     healthy, at_risk = picks

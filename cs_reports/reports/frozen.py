@@ -1,0 +1,188 @@
+"""The book of a batch, read once: what the file names, the manifest and every worker agree on.
+
+A batch used to read the book three times: the CLI to list the clients and build the file
+names, the batch to fingerprint it for the manifest, and each worker to render. A book
+replaced in between (a sync client, a colleague saving over it) gave reports of the new data
+under names built from the old, a manifest recording the old fingerprint, and, for a
+truncated file, one traceback per worker.
+
+:func:`freeze_book` reads the source **once**: it copies the workbook (or every file of a CSV
+folder) into a private folder while hashing it, loads and validates that copy, and pickles
+the validated :class:`~cs_reports.data.Book` there. The CLI builds the jobs from
+``frozen.book``; the manifest records ``frozen.digest``; local workers unpickle
+``frozen.pickle_path``, the very tables the parent validated, instead of reading and
+validating the book again. Workers that do not share this machine's disk (a Dask cluster)
+read the book by path and refuse it unless its digest is ``frozen.digest``
+(:func:`check_digest`).
+
+The private folder is removed by :meth:`FrozenBook.close` (also when the object is garbage
+collected or the interpreter exits); folders left by a process killed with ``kill -9`` are
+removed by the next batch on this machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import shutil
+import tempfile
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cs_reports.errors import CsReportsError, DataContractError, InvalidInputError
+
+__all__ = ["FrozenBook", "book_digest", "check_digest", "freeze_book", "load_frozen"]
+
+_PREFIX = "cs-reports-book-"
+_CHUNK = 1 << 20
+
+
+def _files(source: Path) -> list[Path]:
+    """The files that make up the book: the workbook, or a CSV folder's regular files by name."""
+    if source.is_file():
+        return [source]
+    if source.is_dir():
+        return sorted((p for p in source.iterdir() if p.is_file()), key=lambda p: p.name)
+    raise InvalidInputError(f"Book '{source}' does not exist (expected a .xlsx workbook or a folder of CSV files).")
+
+
+def _copy_hashing(src: Path, dst: Path | None, digest: Any) -> None:
+    digest.update(src.name.encode("utf-8", "surrogateescape") + b"\0")
+    with open(src, "rb") as fin:
+        fout = open(dst, "wb") if dst is not None else None
+        try:
+            while chunk := fin.read(_CHUNK):
+                digest.update(chunk)
+                if fout is not None:
+                    fout.write(chunk)
+        finally:
+            if fout is not None:
+                fout.close()
+    digest.update(b"\0")
+
+
+def book_digest(source: str | os.PathLike[str]) -> str:
+    """SHA-256 of a book's content: the workbook's bytes, or each CSV file's name and bytes.
+
+    A folder's digest changes when a file is edited, added, removed or renamed, never with
+    modification times alone.
+    """
+    digest = hashlib.sha256()
+    src = Path(source)
+    for file in _files(src):
+        _copy_hashing(file, None, digest)
+    return digest.hexdigest()
+
+
+def check_digest(source: str | os.PathLike[str], expected: str) -> None:
+    """Refuse a book whose content is not the one the batch started from (one clear error)."""
+    if book_digest(source) != expected:
+        raise CsReportsError(
+            f"The book '{source}' changed after the batch started: its reports would not match their file "
+            "names and the manifest. Nothing more is rendered from it; rerun the command (with --resume)."
+        )
+
+
+@dataclass
+class FrozenBook:
+    """A book read once: its private copy, content digest, validated tables and their pickle."""
+
+    source: str
+    digest: str
+    book: Any
+    folder: Path
+    copy: Path
+    pickle_path: Path
+    _finalizer: Any = field(default=None, repr=False)
+    _owner: Any = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Remove the private folder (the copy and the pickle)."""
+        if self._finalizer is not None:
+            self._finalizer()
+
+    def __enter__(self) -> FrozenBook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Owner:
+    """The object whose life the private folder follows."""
+
+
+def _remove_orphans(root: Path) -> None:
+    """Remove private folders of batches whose process is gone (killed with ``kill -9``)."""
+    if os.name != "posix":
+        return
+    try:
+        entries = list(root.glob(f"{_PREFIX}*"))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            pid = int(entry.name[len(_PREFIX) :].split("-", 1)[0])
+            if entry.stat().st_uid != os.getuid():
+                continue
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(entry, ignore_errors=True)
+        except (ValueError, OSError):
+            continue
+
+
+def freeze_book(
+    source: str | os.PathLike[str], *, quarantine: bool = True, temp_dir: str | os.PathLike[str] | None = None
+) -> FrozenBook:
+    """Copy ``source`` once into a private folder, hashing it, and load the copy.
+
+    The copy keeps the source's file names (error messages name the same files and
+    sheets); messages that name the book's path name ``source``, not the copy.
+    """
+    from cs_reports.data import load_book
+
+    src = Path(source)
+    files = _files(src)
+    root = Path(temp_dir or tempfile.gettempdir())
+    _remove_orphans(root)
+    folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=root))
+    owner = _Owner()  # the folder goes when its owner does (close(), garbage collection or exit)
+    finalizer = weakref.finalize(owner, shutil.rmtree, str(folder), True)
+    try:
+        digest = hashlib.sha256()
+        if src.is_file():
+            copy = folder / src.name
+            _copy_hashing(src, copy, digest)
+        else:
+            copy = folder / (src.name or "book")
+            copy.mkdir()
+            for file in files:
+                _copy_hashing(file, copy / file.name, digest)
+        try:
+            book = load_book(copy, quarantine=quarantine)
+        except CsReportsError as exc:
+            if isinstance(exc, DataContractError) or str(copy) not in str(exc):
+                raise  # it names the file by its name, which the copy keeps
+            raise CsReportsError(str(exc).replace(str(copy), str(src))) from None
+        pickle_path = folder / "book.pickle"
+        with open(pickle_path, "wb") as fh:
+            pickle.dump(book, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except BaseException:
+        finalizer()
+        raise
+    frozen = FrozenBook(str(src), digest.hexdigest(), book, folder, copy, pickle_path)
+    frozen._finalizer, frozen._owner = finalizer, owner
+    return frozen
+
+
+def load_frozen(pickle_path: str | os.PathLike[str]) -> Any:
+    """The validated book a :class:`FrozenBook` pickled (in a worker)."""
+    try:
+        with open(pickle_path, "rb") as fh:
+            return pickle.load(fh)  # our own file, in a folder only this user can read
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise CsReportsError(f"The batch's copy of the book is gone or damaged ({exc}); rerun with --resume.") from None
