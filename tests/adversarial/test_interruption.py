@@ -1,8 +1,12 @@
 """Ctrl+C and SIGTERM stop a batch cleanly: one line, exit 130/143, no process left, manifest == PDFs on disk.
 
-Each test runs ``cs-reports success-map`` as a real process in its own session, waits until at
-least one PDF is at its final name, sends a real signal, then checks what a user would see and
-what is left on the machine (``/proc``) and on disk, and that ``--resume`` renders only the rest.
+Each test runs ``cs-reports success-map`` as a real process in its own session, holds the
+reports after the first two on an event (``CS_REPORTS_TEST_GATE``: a worker waits while a
+``hold-<client>`` file exists), waits until the first two PDFs are at their final names and a
+worker is holding the third, sends a real signal, then checks what a user would see and what
+is left on the machine (``/proc``) and on disk, and that ``--resume`` renders only the rest.
+Nothing races the machine's speed: when the signal lands, exactly two reports are written and
+the held ones can never finish.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from __future__ import annotations
 import os
 import re
 import signal
+import time
 
 import pytest
 
+from cs_reports.reports.batch import GATE_ENV
 from tests.adversarial.processes import (
     batch_args,
+    env_with,
     manifest_files,
     pdfs,
     processes_left,
@@ -33,15 +40,33 @@ def ids(sample_book) -> list[str]:
     return sample_book.clients["client_id"].iloc[:CLIENTS].tolist()
 
 
+def _held(book, out, ids, *extra: str, workers: int = 2):
+    """Start a batch whose reports after the first two are held; return once a worker holds one."""
+    gate = out.parent / f"{out.name}-gate"
+    gate.mkdir()
+    if workers > 1:  # one worker renders in the main process: holding it would hold the signal too
+        for cid in ids[2:]:
+            (gate / f"hold-{cid}").touch()
+    proc = start(batch_args(book, out, ids, *extra, workers=workers), env=env_with(**{GATE_ENV: str(gate)}))
+    wait_for_pdfs(out, proc, 2 if workers > 1 else 1)
+    if workers > 1:
+        deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
+        while not (gate / f"started-{ids[2]}").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    return proc, gate
+
+
 def _interrupt(book, out, ids, sig: int, *, whole_group: bool, extra: tuple[str, ...] = (), workers: int = 2):
-    """Start a batch, signal it after its first PDF; returns (exit code, stderr, processes left)."""
-    proc = start(batch_args(book, out, ids, *extra, workers=workers))
-    wait_for_pdfs(out, proc)
+    """Start a batch, signal it while a worker holds its third report; returns (exit code, stderr, processes left)."""
+    out.mkdir(exist_ok=True)
+    proc, gate = _held(book, out, ids, *extra, workers=workers)
     if whole_group:  # what a terminal does on Ctrl+C: the signal reaches every process of the group
         os.killpg(proc.pid, sig)
     else:  # what a scheduler or `kill PID` does: the main process only
         os.kill(proc.pid, sig)
     _, err = proc.communicate(timeout=120)
+    for hold in gate.glob("hold-*"):
+        hold.unlink()
     return proc.returncode, err, processes_left(proc.pid)
 
 
@@ -53,7 +78,7 @@ def _check_stopped(out, ids, code: int, err: str, left: list[str], expected_code
     assert not left, f"processes left behind: {left}"
     on_disk = pdfs(out)
     assert written >= 1
-    assert not_started >= 1
+    assert not_started >= 1  # held reports can never finish before the signal
     assert written + not_started == len(ids)
     assert manifest_files(out) == on_disk  # every PDF on disk is recorded, nothing else is
     assert len(on_disk) == written
@@ -67,45 +92,48 @@ def _check_stopped(out, ids, code: int, err: str, left: list[str], expected_code
 
 @pytest.mark.slow
 def test_ctrl_c_to_the_whole_group_stops_the_pool_cleanly(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=True)
-    _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)
+    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=True)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
 
 
 @pytest.mark.slow
 def test_sigterm_to_the_main_process_stops_pool_forkserver_and_tracker(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path, ids, signal.SIGTERM, whole_group=False)
-    _check_stopped(tmp_path, ids, code, err, left, 143, sample_book_path)
+    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGTERM, whole_group=False)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 143, sample_book_path)
 
 
 @pytest.mark.slow
 def test_sigint_with_one_worker_in_process(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=False, workers=1)
-    _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)
+    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=False, workers=1)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
 
 
 @pytest.mark.slow
 def test_sigint_on_a_local_dask_cluster_cancels_its_futures(sample_book_path, ids, tmp_path):
     pytest.importorskip("distributed")
     code, err, left = _interrupt(
-        sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=False, extra=("--executor", "dask")
+        sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=False, extra=("--executor", "dask")
     )
-    _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
 
 
 @pytest.mark.slow
 def test_a_second_ctrl_c_kills_running_workers_at_once(sample_book_path, ids, tmp_path):
-    proc = start(batch_args(sample_book_path, tmp_path, ids))
-    wait_for_pdfs(tmp_path, proc)
+    out = tmp_path / "out"
+    out.mkdir()
+    proc, gate = _held(sample_book_path, out, ids)
     os.killpg(proc.pid, signal.SIGINT)
     os.killpg(proc.pid, signal.SIGINT)  # impatient user: do not wait for running reports
     _, err = proc.communicate(timeout=120)
-    _check_stopped(tmp_path, ids, proc.returncode, err, processes_left(proc.pid), 130, sample_book_path)
+    for hold in gate.glob("hold-*"):
+        hold.unlink()
+    _check_stopped(out, ids, proc.returncode, err, processes_left(proc.pid), 130, sample_book_path)
 
 
 @pytest.mark.slow
 def test_ctrl_c_to_the_whole_group_on_a_local_dask_cluster(sample_book_path, ids, tmp_path):
     pytest.importorskip("distributed")
     code, err, left = _interrupt(
-        sample_book_path, tmp_path, ids, signal.SIGINT, whole_group=True, extra=("--executor", "dask")
+        sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=True, extra=("--executor", "dask")
     )
-    _check_stopped(tmp_path, ids, code, err, left, 130, sample_book_path)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
