@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from cs_reports._validation import is_blank
+from cs_reports._zip import check_zip_limits
 from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
@@ -91,12 +92,7 @@ def _sniff(path: Path) -> str:
                 if "mimetype" in names and b"opendocument" in z.read("mimetype"):
                     return "ods"
                 if "xl/workbook.xml" in names:
-                    total = sum(i.file_size for i in z.infolist())
-                    if total > MAX_UNCOMPRESSED_BYTES:
-                        raise InvalidInputError(
-                            f"{path}: the workbook would unpack to {total / 1024**3:.1f} GiB "
-                            f"(limit {MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GiB); refusing to read it."
-                        )
+                    check_zip_limits(z, f"Workbook '{path}'", max_unpacked=MAX_UNCOMPRESSED_BYTES)
                     return "xlsx"
         except zipfile.BadZipFile:
             return "corrupt"

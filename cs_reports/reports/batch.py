@@ -163,7 +163,7 @@ _WORKER: _Settings | None = None
 def _init(settings: _Settings, worker: bool = True, book: Any = None) -> None:
     global _WORKER
     from cs_reports.data import load_book
-    from cs_reports.reports.render import Templates, load_branding
+    from cs_reports.reports.render import Templates, load_branding, resolve_branding
 
     if worker and threading.current_thread() is threading.main_thread():
         # Ctrl+C reaches the whole process group: the main process decides what stops
@@ -175,10 +175,11 @@ def _init(settings: _Settings, worker: bool = True, book: Any = None) -> None:
         if settings.book_digest:
             check_digest(settings.book_path, settings.book_digest)
         book = load_book(settings.book_path, quarantine=True)
+    templates = Templates(Path(settings.templates_dir) if settings.templates_dir else None)
     settings.state = {
         "book": book,
-        "templates": Templates(Path(settings.templates_dir) if settings.templates_dir else None),
-        "branding": load_branding(settings.branding_path),
+        "templates": templates,
+        "branding": resolve_branding(load_branding(settings.branding_path), templates.roots),
     }
     _WORKER = settings
 

@@ -185,6 +185,7 @@ def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = 
     if not args.worker_timeout > 0:
         raise CsReportsError(f"--worker-timeout must be a number of seconds above 0; got {args.worker_timeout:g}.")
     factory = executor_factory(args.executor, args.scheduler, worker_timeout=args.worker_timeout)
+    _branding(args)  # a logo outside the template folders is one error before any report
     with _frozen(args) as frozen:
         result = _batch(args, frozen, jobs, factory, deck_template)
     return _summary(result)
@@ -208,6 +209,13 @@ def _batch(args: argparse.Namespace, frozen: Any, jobs: list[Any], factory: Any,
     )
 
 
+def _branding(args: argparse.Namespace) -> Any:
+    """``--branding`` read and its logo checked up front, by the rule the PDF and the deck share."""
+    from cs_reports.reports.render import Templates, load_branding, resolve_branding
+
+    return resolve_branding(load_branding(args.branding), Templates(args.templates).roots)
+
+
 def _deck_template_arg(args: argparse.Namespace) -> str | None:
     """``--deck-template`` checked up front against every layout and placeholder the audience's deck needs.
 
@@ -223,9 +231,8 @@ def _deck_template_arg(args: argparse.Namespace) -> str | None:
             )
         return None
     from cs_reports.reports.deck_qbr import check_deck_template
-    from cs_reports.reports.render import load_branding
 
-    check_deck_template(template, args.audience, load_branding(args.branding))
+    check_deck_template(template, args.audience, _branding(args))
     return None if template is None else str(Path(template).resolve())
 
 

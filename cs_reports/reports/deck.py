@@ -36,6 +36,7 @@ from typing import Any
 
 from cs_reports._io import atomic_output
 from cs_reports._resources import report_templates_dir
+from cs_reports._zip import check_zip_limits
 from cs_reports.errors import CsReportsError, InvalidInputError
 from cs_reports.reports.deck_shapes import add_chart, add_picture, add_table, box_of, shrink_to_fit
 from cs_reports.reports.deck_spec import (
@@ -191,8 +192,20 @@ def _fill_text(shape: Any, value: Value) -> None:
         _paragraphs(frame, [(line, 0) for line in str(value).split("\n")])
 
 
-def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value]) -> None:
-    """Copy the layout placeholder's paragraphs onto the slide with each tag replaced."""
+def _fill_tags(shape: Any, layout_ph: Any, values: Mapping[str, Value], where: str, template: str, layout: str) -> None:
+    """Copy the layout placeholder's paragraphs onto the slide with each tag replaced.
+
+    Tags are looked for in the **template's** text only: a value is data, never a tag, so a
+    client's text that holds ``{{ ... }}`` (a survey tool's unfilled merge field) is shown as
+    it is. A template tag without a value is a :class:`DeckTemplateError`.
+    """
+    for source in layout_ph.text_frame.paragraphs:
+        missing = [m.group(1) for m in TAG.finditer(source.text) if m.group(1) not in values]
+        if missing:
+            raise DeckTemplateError(
+                f"Deck template '{template}', layout '{layout}', placeholder '{layout_ph.name}': tag "
+                f"'{{{{ {missing[0]} }}}}' has no value on {where}; values given: {sorted(values)}."
+            )
     frame = shape.text_frame
     body = frame._txBody
     for p in list(body.iterchildren("{http://schemas.openxmlformats.org/drawingml/2006/main}p")):
@@ -241,7 +254,7 @@ def _fill_slide(prs: Any, where: str, spec: SlideSpec, template: str) -> Any:
             shape._element.getparent().remove(shape._element)
         else:
             if not by_name and source is not None:
-                _fill_tags(shape, source, spec.values)
+                _fill_tags(shape, source, spec.values, where, template, layout.name)
             else:
                 _fill_text(shape, value)
             if source is not None:
@@ -252,7 +265,11 @@ def _fill_slide(prs: Any, where: str, spec: SlideSpec, template: str) -> Any:
 
 
 def _leftover_tags(prs: Any, template: str, seen: Callable[[int], str]) -> None:
-    """Raise if any ``{{ }}`` tag is visible on a slide, its layout or master after filling."""
+    """Raise if a ``{{ }}`` tag of the template is visible on a layout or master (never filled).
+
+    Only the template's own shapes are searched: the slides' placeholders hold values, which
+    are data (a tag left in a placeholder's template text is :func:`_fill_tags`'s error).
+    """
 
     def texts(shapes: Any) -> Iterator[tuple[str, str]]:
         for shape in shapes:
@@ -265,8 +282,7 @@ def _leftover_tags(prs: Any, template: str, seen: Callable[[int], str]) -> None:
 
     for number, slide in enumerate(prs.slides, 1):
         layout = slide.slide_layout
-        sources = [(f"slide {number}", slide.shapes)]
-        sources.append((f"layout '{layout.name}'", [s for s in layout.shapes if not s.is_placeholder]))
+        sources = [(f"layout '{layout.name}'", [s for s in layout.shapes if not s.is_placeholder])]
         sources.append(("slide master", [s for s in layout.slide_master.shapes if not s.is_placeholder]))
         for where, shapes in sources:
             for name, text in texts(shapes):
@@ -306,6 +322,30 @@ def _theme_colors(prs: Any, colors: Mapping[str, str]) -> None:
         part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+#: Unpacked bytes a deck template may hold: every deck sent to a client copies its parts.
+DECK_TEMPLATE_MAX_UNPACKED = 256 * 1024**2
+_TEMPLATES: dict[tuple[str, int, int], bytes] = {}
+
+
+def _template_bytes(path: Path, shown: str) -> bytes:
+    """The template's bytes, read and checked against the zip limits once per process and file version.
+
+    The limits (:mod:`cs_reports._zip`: parts, unpacked size, ratio) apply before python-pptx
+    sees the file, so a zip bomb, or a real template carrying a huge image, is refused in one
+    line from its directory alone.
+    """
+    try:
+        st = path.stat()
+        key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+        if key not in _TEMPLATES:
+            check_zip_limits(path, f"Deck template '{shown}'", max_unpacked=DECK_TEMPLATE_MAX_UNPACKED)
+            _TEMPLATES.clear()  # one template at a time per process
+            _TEMPLATES[key] = path.read_bytes()
+        return _TEMPLATES[key]
+    except OSError as exc:
+        raise InvalidInputError(f"Deck template '{shown}' cannot be read: {exc.strerror or exc}.") from None
+
+
 def _open(template: str | Path | None, theme_colors: Mapping[str, str] | None) -> tuple[Any, str]:
     """The template as a python-pptx presentation without its own slides, and its name for messages."""
     try:
@@ -319,10 +359,7 @@ def _open(template: str | Path | None, theme_colors: Mapping[str, str] | None) -
         raise InvalidInputError(f"Deck template '{shown}' does not exist.")
     if not path.is_file():
         raise InvalidInputError(f"Deck template '{shown}' is not a file; expected a PowerPoint .pptx file.")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"Deck template '{shown}' cannot be read: {exc.strerror or exc}.") from None
+    data = _template_bytes(path, shown)
     try:
         prs = Presentation(io.BytesIO(data))
     except Exception as exc:  # python-pptx raises several types for a file that is not a .pptx

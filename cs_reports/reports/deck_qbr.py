@@ -15,9 +15,10 @@ the decks use; :func:`check_deck_template` checks a template against it before a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from cs_reports._resources import report_templates_dir
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.charts import Chart
@@ -37,7 +38,7 @@ from cs_reports.reports.deck import (
     render_deck,
 )
 from cs_reports.reports.formatting import DASH, Formatter
-from cs_reports.reports.render import Branding, strings
+from cs_reports.reports.render import Branding, logo_bytes, strings
 
 __all__ = [
     "AUDIENCES",
@@ -76,31 +77,19 @@ EDITION_LAYOUTS = {
 }
 
 
-def deck_branding(branding: Branding) -> tuple[dict[str, str], bytes | None]:
+def deck_branding(branding: Branding, roots: Sequence[Path] | None = None) -> tuple[dict[str, str], bytes | None]:
     """Theme colours and logo bytes of a deck from the ``--branding`` file.
 
     The primary colour becomes the theme's ``accent1`` and ``dk2`` (titles, bars, the cover,
-    the charts' first series), the accent colour ``accent2``. The logo is read from a
-    ``data:`` URI or a file path; it must be PNG, JPEG or GIF (PowerPoint does not take the
-    SVG a PDF can use), else :func:`render_deck` says so.
+    the charts' first series), the accent colour ``accent2``. The logo follows the PDF's rule
+    (:func:`~cs_reports.reports.render.logo_bytes`: a ``data:`` URI or a file inside the
+    template folders ``roots``, by default the built-in one); it must be PNG, JPEG or GIF
+    (PowerPoint does not take the SVG a PDF can use), else :func:`render_deck` says so.
     """
-    import base64
-
     colors = {"accent1": branding.primary, "dk2": branding.primary, "accent2": branding.accent}
-    logo = branding.logo
-    if not logo:
+    if not branding.logo:
         return colors, None
-    if logo.startswith("data:"):
-        header, _, payload = logo.partition(",")
-        try:
-            data = base64.b64decode(payload, validate=True) if header.endswith(";base64") else payload.encode()
-        except ValueError:
-            raise InvalidInputError("Branding 'logo': the data: URI is not valid base64.") from None
-        return colors, data
-    try:
-        return colors, Path(logo).read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(f"Branding 'logo': cannot read '{logo}': {exc.strerror or exc}.") from None
+    return colors, logo_bytes(branding.logo, roots or [report_templates_dir()])
 
 
 def produce_qbr_deck(

@@ -17,10 +17,9 @@ from urllib.parse import unquote, urlsplit
 from weasyprint import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-__all__ = ["MAX_RESOURCE_BYTES", "SafeFetcher"]
+from cs_reports.reports.render import MAX_RESOURCE_BYTES
 
-#: Largest file a template may load (images, fonts, stylesheets).
-MAX_RESOURCE_BYTES = 10 * 1024 * 1024
+__all__ = ["MAX_RESOURCE_BYTES", "SafeFetcher"]
 
 
 class SafeFetcher(URLFetcher):  # type: ignore[misc]

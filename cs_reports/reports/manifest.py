@@ -216,12 +216,20 @@ class Manifest:
             return []
         except OSError as exc:
             raise self._error(exc) from None
-        with os.fdopen(fd, "rb") as fh:
-            return fh.read().decode("utf-8", "replace").splitlines()
+        try:
+            with os.fdopen(fd, "rb") as fh:
+                return fh.read().decode("utf-8", "replace").splitlines()
+        except OSError as exc:  # a folder at the manifest's name opens, then cannot be read
+            raise self._error(exc) from None
 
     def _error(self, exc: OSError) -> OutputError:
         if exc.errno == errno.ELOOP:  # a link appeared at the manifest's name
             return OutputError(f"The batch manifest '{self.path}' is a symbolic link; remove it and rerun.")
+        if exc.errno == errno.EISDIR or self.path.is_dir():
+            return OutputError(
+                f"The batch manifest '{self.path}' is a folder, not a file; move it away and rerun "
+                "(nothing was written)."
+            )
         return OutputError(
             f"Cannot write the batch manifest '{self.path}': {exc.strerror or exc}. "
             "Reports recorded so far are kept; fix this and rerun with --resume."

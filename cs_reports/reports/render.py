@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import operator
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import stat
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,16 @@ from cs_reports._resources import report_templates_dir
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.formatting import LANGUAGES, Formatter
 
-__all__ = ["MAX_OUTPUT_CHARS", "Branding", "Templates", "load_branding", "strings"]
+__all__ = [
+    "MAX_OUTPUT_CHARS",
+    "MAX_RESOURCE_BYTES",
+    "Branding",
+    "Templates",
+    "load_branding",
+    "logo_bytes",
+    "resolve_branding",
+    "strings",
+]
 
 #: Largest HTML a template may produce (a QBR is about 100k characters).
 MAX_OUTPUT_CHARS = 5_000_000
@@ -40,7 +50,7 @@ class Branding:
     company: str = ""  # the vendor's name on the cover and footers; empty: none (never the tool's name)
     primary: str = "#1F4E79"
     accent: str = "#2E8B57"
-    logo: str | None = None  # a data: URI or a file path inside the templates folder
+    logo: str | None = None  # a data: URI or a file inside the template folders (logo_bytes)
 
     def __post_init__(self) -> None:
         import re
@@ -50,6 +60,68 @@ class Branding:
                 raise InvalidInputError(
                     f"Branding '{name}' must be a colour like '#1F4E79', got {getattr(self, name)!r}."
                 )
+
+
+#: Largest file a template or the branding may load (images, fonts, stylesheets, the logo).
+MAX_RESOURCE_BYTES = 10 * 1024 * 1024
+_IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"GIF8": "image/gif"}
+
+
+def logo_bytes(logo: str, roots: Sequence[Path]) -> bytes:
+    """The logo's bytes under the one rule the PDF and the deck share.
+
+    A ``data:`` URI, or a regular file inside one of the template folders ``roots`` (a
+    relative path is looked up in the user's folder, then the built-in one; symbolic links are
+    resolved first), of at most :data:`MAX_RESOURCE_BYTES`. Anything else is one
+    :class:`InvalidInputError`.
+    """
+    import base64
+
+    if logo.startswith("data:"):
+        header, _, payload = logo.partition(",")
+        try:
+            return base64.b64decode(payload, validate=True) if header.endswith(";base64") else payload.encode()
+        except ValueError:
+            raise InvalidInputError("Branding 'logo': the data: URI is not valid base64.") from None
+    folders = [Path(r).resolve() for r in roots]
+    path = Path(logo)
+    if not path.is_absolute():  # the user's template folder first, then the built-in one
+        candidates = [folder / path for folder in reversed(folders)]
+        path = next((c for c in candidates if c.exists()), candidates[0])
+    path = path.resolve()
+    where = " or ".join(f"'{f}'" for f in folders)
+    sentence = (
+        f"Branding 'logo': expected a data: URI or an image file inside the template folder {where}; got '{logo}'"
+    )
+    if not any(path.is_relative_to(f) for f in folders):
+        raise InvalidInputError(f"{sentence} (outside the template folders).")
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise InvalidInputError(f"{sentence} (not a regular file).")
+        if st.st_size > MAX_RESOURCE_BYTES:
+            raise InvalidInputError(f"{sentence} ({st.st_size:,} bytes; limit {MAX_RESOURCE_BYTES:,}).")
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidInputError(f"{sentence} ({exc.strerror or exc}).") from None
+
+
+def resolve_branding(branding: Branding, roots: Sequence[Path]) -> Branding:
+    """``branding`` with its logo checked by :func:`logo_bytes` and carried as a ``data:`` URI.
+
+    The PDF and the deck of one job then show the same bytes, read once.
+    """
+    import base64
+    import mimetypes
+
+    if not branding.logo or branding.logo.startswith("data:"):
+        if branding.logo:
+            logo_bytes(branding.logo, roots)  # a bad data: URI is the same error everywhere
+        return branding
+    data = logo_bytes(branding.logo, roots)
+    mime = next((m for magic, m in _IMAGE_TYPES.items() if data.startswith(magic)), None)
+    mime = mime or mimetypes.guess_type(branding.logo)[0] or "application/octet-stream"
+    return replace(branding, logo=f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}")
 
 
 def load_branding(path: str | Path | None) -> Branding:

@@ -26,6 +26,7 @@ from tests.adversarial.processes import (
     run,
     start,
     temporaries,
+    wait_for_pdfs,
 )
 
 
@@ -124,3 +125,24 @@ def test_kill_9_of_the_main_process_leaves_no_process_and_resume_finishes(
     assert manifest_files(out) == pdfs(out)
     assert len(pdfs(out)) == len(ids)
     assert temporaries(out) == []
+
+
+def test_sigterm_past_the_recycling_limit_stops_the_batch_and_leaves_nothing(
+    sample_book_path, sample_book, gate, tmp_path
+):
+    ids = sample_book.clients["client_id"].iloc[:10].tolist()
+    for cid in ids[5:]:
+        (gate / f"hold-{cid}").touch()
+    out = tmp_path / "out"
+    env = env_with(**{GATE_ENV: str(gate), RECYCLE_ENV: "1"})  # a new worker for every report
+    proc = start(batch_args(sample_book_path, out, ids), env=env)
+    _wait_for(gate / f"started-{ids[5]}", proc)  # the sixth is held by a worker
+    wait_for_pdfs(out, proc, 5)  # and the first five are written (by five different workers)
+    os.kill(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err.splitlines() == ["interrupted: 5 written, 5 not started; rerun with --resume"]
+    assert processes_left(proc.pid) == []
+    assert temporaries(out) == []
+    assert manifest_files(out) == pdfs(out)
+    assert len(pdfs(out)) == 5

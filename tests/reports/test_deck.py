@@ -192,9 +192,32 @@ def test_a_tag_left_without_value_is_an_error(tmp_path):
     with pytest.raises(DeckTemplateError) as err:
         render_deck(DeckSpec((SlideSpec("Resumo", {"mrr": "R$ 1"}),)), template)
     assert str(err.value) == (
-        f"Deck template '{template}', slide 1, shape 'Content Placeholder 2': tag '{{{{ churn }}}}' is left unfilled "
-        "(seen on slide 1); only placeholders are filled: move the tag into a placeholder of the layout or remove it."
+        f"Deck template '{template}', layout 'Resumo', placeholder 'Content Placeholder 2': tag '{{{{ churn }}}}' "
+        "has no value on slide 1; values given: ['mrr']."
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Olá {{primeiro_nome}}, obrigado!",  # a survey tool's unfilled merge field in an NPS comment
+        "{{ mrr }}",  # looks exactly like one of the template's own tags
+        "{{",
+        "a }} b {{ c",
+        "{{{{ nested }}}}",
+    ],
+)
+def test_client_text_that_looks_like_a_tag_is_data_not_a_tag(tmp_path, text):
+    # Issue 27: a goal or a comment holding {{ ... }} failed that client's deck (and its PDF).
+    template = company_template(tmp_path, body_text="MRR {{ mrr }} · churn {{ churn }}")
+    deck = render_deck(DeckSpec((SlideSpec("Resumo", {"mrr": text, "churn": "2%", "title": text}),)), template)
+    (slide,) = open_deck(deck).slides
+    shown = "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+    assert f"MRR {text} · churn 2%" in shown
+    assert text in shown.splitlines()[0] or text in shown
+    deck = render_deck(DeckSpec((SlideSpec("Bullets", {"title": text, "body": Bullets((text, "ok"))}),)))
+    (slide,) = open_deck(deck).slides
+    assert text in "\n".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
 
 
 def test_an_unfilled_placeholder_with_a_tag_is_an_error(tmp_path):
