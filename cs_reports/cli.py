@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "cs_reports.data.commands",
     "cs_reports.reports.commands",
     "cs_reports.excel.commands",
+    "cs_reports.doctor",
 )
 
 Handler = Callable[[argparse.Namespace], int]
