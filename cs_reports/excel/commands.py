@@ -1,4 +1,4 @@
-"""CLI commands for Excel: ``recalc``, ``excel new-workbook``, ``excel lite-recipe``."""
+"""CLI commands for Excel: ``run``, ``recalc``, ``excel new-workbook``, ``excel lite-recipe``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,16 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add the Excel commands to the ``cs-reports`` parser."""
+    import os
+
+    p = sub.add_parser("run", help="render the reports the workbook's Reports sheet asks for, with a run log")
+    p.add_argument("book", type=Path, help="the cs_metrics workbook (.xlsx) with a Reports sheet (never modified)")
+    p.add_argument("--out", type=Path, help="output folder (default: the sheet's, relative to the workbook)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
+    p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=_run_sheet)
+
     p = sub.add_parser(
         "recalc", help="recalculate every formula of a workbook (CS_ functions included) with LibreOffice"
     )
@@ -63,6 +73,24 @@ def _recalc(args: argparse.Namespace) -> int:
             print(f"  {line}")
         return RECALC_HAS_ERRORS
     return 0
+
+
+def _run_sheet(args: argparse.Namespace) -> int:
+    """The Reports sheet as a batch: the exit codes of ``qbr`` (0, 1 when a request failed, 128+N on signal N)."""
+    import sys
+
+    from cs_reports.excel.report_runs import run_requests
+    from cs_reports.reports.commands import _summary
+
+    result = run_requests(
+        args.book, out_dir=args.out, workers=args.workers, resume=args.resume, progress=not args.quiet
+    )
+    code = _summary(result.batch)
+    for plan in result.planned:
+        if plan.error:
+            print(f"  failed: {plan.error}", file=sys.stderr)
+    print(f"run log: {result.log}")
+    return code if code != 0 else result.code
 
 
 def _new_workbook(args: argparse.Namespace) -> int:

@@ -13,6 +13,8 @@
 * ``Accounts``: one row per client for the month (MRR by ``SUMIFS``, touch model, LTV,
   LTV tier, health sub-scores and health score); ``MRR bridge``: the monthly bridge;
   ``Cohorts``: the cohort retention table and an sBG projection;
+* ``Reports``: report requests (:mod:`cs_reports.excel.reports_sheet`) for ``cs-reports run``
+  and the Excel buttons;
 * ``xlwings.conf``: ``UDF Modules = cs_reports.excel.udfs`` for the Windows add-in.
 
 Spilled results are written as array formulas of the size the data gives (Excel shows
@@ -646,6 +648,9 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     first_client = str(accounts["client_id"].iloc[0]) if len(accounts) else ""
     _write_dashboard(dash, book, month, pol, model, first_client)
     _declare_dashboard_names(wb)
+    from cs_reports.excel.reports_sheet import example_clients, write_reports_sheet
+
+    write_reports_sheet(wb, example_clients(book, month))
 
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "cs_reports.excel.udfs"
