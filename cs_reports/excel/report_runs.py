@@ -199,6 +199,7 @@ def log_line(plan: Planned, outcome: Any, out_dir: Path) -> str:
 def run_requests(
     book_path: str | Path,
     *,
+    requests: Requests | None = None,
     out_dir: str | Path | None = None,
     rows: Sequence[int] | None = None,
     workers: int = 1,
@@ -207,6 +208,8 @@ def run_requests(
     on_progress: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
     """Render the requests of the workbook's ``Reports`` sheet (``rows``: only those Excel rows).
+
+    ``requests`` replaces what the sheet holds (the Accounts button asks for one QBR).
 
     With ``on_progress(done, total, label)`` (Excel's status bar) the jobs run one batch
     each, so progress is reported between them; otherwise as one batch of ``workers``.
@@ -217,7 +220,7 @@ def run_requests(
     from cs_reports.reports.render import load_branding
 
     path = Path(book_path)
-    requests = read_requests(path)
+    requests = read_requests(path) if requests is None else requests
     if rows is not None:
         requests = replace(requests, requests=tuple(r for r in requests.requests if r.row in set(rows)))
     if not requests.requests:

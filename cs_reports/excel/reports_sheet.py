@@ -305,8 +305,11 @@ def _cell(rows: dict[str, list[list[Any]]], reference: str) -> Any:
     return grid[r][c] if r < len(grid) and c < len(grid[r]) else None
 
 
-def read_requests(path: str | Path) -> Requests:
+def read_requests(path: str | Path, *, relative_to: str | Path | None = None) -> Requests:
     """Read the ``Reports`` sheet of the workbook at ``path`` (never modified).
+
+    Relative folders in the sheet are relative to ``relative_to`` (default: the workbook's
+    folder; the Excel buttons read a snapshot of the open workbook and pass its real folder).
 
     Raises
     ------
@@ -347,15 +350,16 @@ def read_requests(path: str | Path) -> Requests:
     out_text = _text(_cell(sheets, names.get("cs_reports_out", f"{SHEET}!$C$4"))) or "reports"
     brand_text = _text(_cell(sheets, names.get("cs_reports_branding", f"{SHEET}!$C$5")))
     month = _cell(sheets, month_ref) if month_ref else None
+    base = Path(relative_to) if relative_to is not None else book.resolve().parent
     return Requests(
         tuple(requests),
-        _beside(book, out_text),
-        _beside(book, brand_text) if brand_text else None,
+        _beside(base, out_text),
+        _beside(base, brand_text) if brand_text else None,
         month.date() if isinstance(month, datetime) else month if isinstance(month, date) else None,
     )
 
 
-def _beside(book: Path, text: str) -> Path:
-    """A path from a cell: relative ones are relative to the workbook's folder (``~`` is the user's home)."""
+def _beside(base: Path, text: str) -> Path:
+    """A path from a cell: relative ones are relative to ``base`` (the workbook's folder; ``~``: the user's home)."""
     given = Path(text).expanduser()
-    return given if given.is_absolute() else book.resolve().parent / given
+    return given if given.is_absolute() else base / given

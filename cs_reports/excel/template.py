@@ -82,6 +82,9 @@ DASHBOARD_NAMES = {
     "cs_gross_margin": 45,
 }
 
+#: The Accounts sheet: one client per row from this row, its id in column A (the Excel buttons read it).
+ACCOUNTS_FIRST_ROW = 5
+
 _IDS, _MONTHS, _MRR = "tMRR[client_id]", "tMRR[month]", "tMRR[mrr]"
 _MRR_ARGS = f"{_IDS}, {_MONTHS}, {_MRR}"
 
@@ -402,7 +405,7 @@ def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model:
     recalculation); each ``cs_accounts_*`` name is its column, as tall as tClients.
     """
     n_acc = len(accounts)
-    first = 5
+    first = ACCOUNTS_FIRST_ROW
     acc["A1"] = (
         "Accounts at the dashboard's month, one row per client of tClients. Potential and health sub-scores "
         f"come from 'Account inputs' (computed by cs-reports for {month:%Y-%m})."
