@@ -19,6 +19,17 @@ def register(sub: Any) -> None:
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--qbr-for",
+        metavar="ID",
+        help="only the QBR (PDF) of this client, with the sheet's defaults (what the Accounts buttons render)",
+    )
+    p.add_argument(
+        "--relative-to",
+        type=Path,
+        metavar="DIR",
+        help="folder the sheet's relative paths start from (default: the workbook's; for a copy of the workbook)",
+    )
     p.set_defaults(handler=_run_sheet)
 
     p = sub.add_parser(
@@ -78,12 +89,17 @@ def _recalc(args: argparse.Namespace) -> int:
 def _run_sheet(args: argparse.Namespace) -> int:
     """The Reports sheet as a batch: the exit codes of ``qbr`` (0, 1 when a request failed, 128+N on signal N)."""
     import sys
+    from dataclasses import replace
 
-    from cs_reports.excel.report_runs import run_requests
+    from cs_reports.excel.report_runs import qbr_request, run_requests
+    from cs_reports.excel.reports_sheet import read_requests
     from cs_reports.reports.commands import _summary
 
+    asked = read_requests(args.book, relative_to=args.relative_to)
+    if args.qbr_for:
+        asked = replace(asked, requests=(qbr_request(args.qbr_for),))
     result = run_requests(
-        args.book, out_dir=args.out, workers=args.workers, resume=args.resume, progress=not args.quiet
+        args.book, requests=asked, out_dir=args.out, workers=args.workers, resume=args.resume, progress=not args.quiet
     )
     code = _summary(result.batch)
     for plan in result.planned:

@@ -32,8 +32,8 @@ from typing import Any
 import xlwings as xw
 
 from cs_reports.errors import InvalidInputError, error_message
-from cs_reports.excel.report_runs import RunResult, run_requests
-from cs_reports.excel.reports_sheet import COLUMNS, FIRST_COL, SHEET, ReportRequest, read_requests
+from cs_reports.excel.report_runs import RunResult, qbr_request, run_requests
+from cs_reports.excel.reports_sheet import COLUMNS, FIRST_COL, SHEET, read_requests
 from cs_reports.excel.template import ACCOUNTS_FIRST_ROW
 
 __all__ = ["VBA", "open_with_viewer", "qbr_for_selected_client", "run_reports_sheet"]
@@ -130,14 +130,13 @@ def _selected_client(wb: Any) -> tuple[str, int]:
 
 
 def _qbr(wb: Any) -> None:
-    client, row = _selected_client(wb)
+    client, _ = _selected_client(wb)
     folder = Path(wb.fullname).parent
     with _snapshot(wb) as path:
         asked = read_requests(path, relative_to=folder)
-        # the dashboard's period and the client's language, as a blank row of the Reports sheet would ask
-        request = ReportRequest(row, client, "qbr", "", "client", "", ("pdf",))
+        request = qbr_request(client)
         result = run_requests(path, requests=replace(asked, requests=(request,)), on_progress=_progress(wb.app))
-    status, detail = result.status(row)
+    status, detail = result.status(request.row)
     if status == "failed":
         raise InvalidInputError(detail)
     open_with_viewer(detail)

@@ -18,7 +18,7 @@ from cs_reports._io import atomic_output
 from cs_reports.errors import CsReportsError, InvalidInputError
 from cs_reports.excel.reports_sheet import SHEET, ReportRequest, Requests, read_requests
 
-__all__ = ["RUN_LOG", "Planned", "RunResult", "log_line", "plan_jobs", "run_requests"]
+__all__ = ["RUN_LOG", "Planned", "RunResult", "log_line", "plan_jobs", "qbr_request", "run_requests"]
 
 RUN_LOG = "run-log.txt"  #: written in the output folder, one line per request
 
@@ -57,7 +57,18 @@ class RunResult:
         return ("written" if outcome.status == "written" else "up to date"), (files[0] if files else "")
 
 
+def qbr_request(client: str) -> ReportRequest:
+    """The QBR of one client as a blank Reports row would ask it: the dashboard's period, the client's language, PDF.
+
+    What the Accounts buttons (Excel, LibreOffice) and ``cs-reports run --qbr-for`` render; its
+    ``row`` is 0 (it is no row of the sheet).
+    """
+    return ReportRequest(0, client, "qbr", "", "client", "", ("pdf",))
+
+
 def _where(request: ReportRequest, column: str) -> str:
+    if request.row == 0:
+        return f"Client '{request.client}' (the QBR asked for it)" if column == "client" else f"The QBR's {column}"
     return f"Sheet '{SHEET}', row {request.row}, column '{column}'"
 
 
@@ -182,7 +193,8 @@ def log_line(plan: Planned, outcome: Any, out_dir: Path) -> str:
     item = plan.request
     if plan.job is not None:
         job = plan.job
-        what = f"row {item.row}: {job.client_id or 'portfolio'} {job.kind} {job.period} {job.audience or '-'} {job.lang} {'+'.join(job.formats)}"
+        where = f"row {item.row}: " if item.row else ""
+        what = f"{where}{job.client_id or 'portfolio'} {job.kind} {job.period} {job.audience or '-'} {job.lang} {'+'.join(job.formats)}"
     else:
         what = item.label
     note = f" [{plan.note}]" if plan.note else ""
@@ -237,7 +249,7 @@ def run_requests(
         outcomes: list[Any] = []
         seconds, interrupted = 0.0, None
         for i, plan in enumerate(todo):
-            on_progress(i, len(todo), log_line(plan, None, out).split(":")[0] + f" {plan.job.kind}")
+            on_progress(i, len(todo), f"{plan.job.client_id or 'portfolio'} {plan.job.kind}")
             one = run_batch(path, [plan.job], workers=1, progress=False, **options)
             outcomes += one.outcomes
             seconds += one.seconds

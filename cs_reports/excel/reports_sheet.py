@@ -211,7 +211,8 @@ class ReportRequest:
     def label(self) -> str:
         """How the run log and the messages name this request."""
         who = self.client or "portfolio"
-        return f"row {self.row}: {who} {self.report or '?'} {self.period or '(default period)'}"
+        where = f"row {self.row}: " if self.row else ""
+        return f"{where}{who} {self.report or '?'} {self.period or '(default period)'}"
 
 
 @dataclass(frozen=True)

@@ -165,7 +165,7 @@ def test_run_the_reports_sheet(excel):
     assert prompt.startswith(f"1 of 2 reports failed; the first: {sentence}")
     assert (title, mode) == ("cs-reports", "critical")
     assert opened == [folder / "reports"]
-    assert impl.app.bars[0] == "cs-reports: 0/1 reports done; now row 9 qbr"
+    assert impl.app.bars[0] == "cs-reports: 0/1 reports done; now C0002 qbr"
     assert impl.app.bars[-2] == "cs-reports: 1/1 reports done"
     assert impl.app.bars[-1] is False  # Excel has its status bar back
     log = (folder / "reports" / "run-log.txt").read_text(encoding="utf-8").splitlines()
