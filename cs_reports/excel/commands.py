@@ -52,6 +52,12 @@ def register(sub: Any) -> None:
     p.set_defaults(handler=_new_workbook)
 
     p = inner.add_parser(
+        "libreoffice-macro", help="install the Calc macro 'QBR for the selected client' in your LibreOffice profile"
+    )
+    p.add_argument("dir", type=Path, nargs="?", help="folder to write it to (default: your LibreOffice profile's)")
+    p.set_defaults(handler=_libreoffice_macro)
+
+    p = inner.add_parser(
         "lite-recipe", help="write main.py (cs-reports core included) + requirements.txt for xlwings Lite"
     )
     p.add_argument("dir", type=Path, help="output folder")
@@ -129,6 +135,13 @@ def _new_workbook(args: argparse.Namespace) -> int:
             book = load_book(write_sample(Path(tmp) / "sample.xlsx"))
     write_workbook(args.path, book, args.month, source=args.data)
     print(f"wrote {args.path}")
+    return 0
+
+
+def _libreoffice_macro(args: argparse.Namespace) -> int:
+    from cs_reports.excel.libreoffice_macro import write_macro
+
+    print(f"wrote {write_macro(args.dir)}")
     return 0
 
 
