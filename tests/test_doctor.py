@@ -182,3 +182,26 @@ def test_xlwings_addin(tmp_path, platform):
     addin.write_bytes(b"")
     assert doctor.check_xlwings_addin(platform=platform, environ=env)[0].ok
     assert doctor.check_xlwings_addin(platform="linux", environ=env)[0].ok  # no desktop Excel there
+
+
+def test_doctor_runs_when_the_extras_are_what_is_missing(tmp_path):
+    """A fresh interpreter where every extra's package fails to import: one MISSING line each, no traceback."""
+    import subprocess
+    import textwrap
+
+    from tests.conftest import block_imports
+
+    blocked = ["weasyprint", "jinja2", "babel", "openpyxl", "xlwings", "pptx", "python_calamine", "lxml", "defusedxml"]
+    code = block_imports(blocked) + textwrap.dedent(
+        """
+        from cs_reports.cli import main
+        sys.exit(main(["doctor", "--for", "excel,pdf,pptx"]))
+        """
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    missing = [line.split()[1] for line in done.stdout.splitlines() if line.strip().startswith("MISSING")]
+    assert set(missing) >= {"excel:", "pdf:", "pptx:"}
+    assert done.stdout.count("fix: ") == len(missing)
+    assert '-m pip install "weasyprint>=70"' in done.stdout
