@@ -1,6 +1,7 @@
 # Two commands take a fresh Debian machine to a result:
 #   make demo   sample portfolio -> QBR, success-map and finance reports in ./demo-output
 #   make test   the whole test suite (unit, reference, property, LibreOffice, PDF text)
+#   make dist   the wheel and the sdist in ./dist (what a user installs: docs/excel.md)
 # Both install what is missing first: Debian packages when run as root (otherwise they
 # print the exact apt-get command), then this package into ./.venv.
 
@@ -9,7 +10,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-output
 
-.PHONY: demo test lint bench system-deps install clean templates
+.PHONY: demo test lint bench system-deps install clean templates dist
 
 system-deps:
 	@sh .ci/system-deps
@@ -37,6 +38,10 @@ lint: install
 
 bench: install
 	$(BIN)/python -m benchmarks
+
+dist: install
+	rm -rf dist
+	$(BIN)/hatchling build -d dist
 
 templates: install
 	$(BIN)/python workbook_templates/build_templates.py

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cs_reports import __version__
-from cs_reports.errors import CsReportsError, DataContractError
+from cs_reports.errors import error_message
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 
@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "cs_reports.data.commands",
     "cs_reports.reports.commands",
     "cs_reports.excel.commands",
+    "cs_reports.doctor",
 )
 
 Handler = Callable[[argparse.Namespace], int]
@@ -147,25 +148,22 @@ def _run(argv: Sequence[str] | None) -> int:
         return 2
     try:
         return handler(args)
-    except DataContractError as exc:
-        _say(f"error: {exc.report()}")
-    except CsReportsError as exc:
-        _say(f"error: {exc}")
-    except FileNotFoundError as exc:
-        _say(f"error: file not found: {exc.filename or exc}")
-    except PermissionError as exc:
-        _say(f"error: permission denied: {exc.filename or exc}")
     except BrokenPipeError:
         raise
-    except OSError as exc:  # a full disk, a lost network share: the system's reason, and where
-        where = f": {exc.filename}" if exc.filename else ""
-        _say(f"error: {exc.strerror or exc}{where}")
     except Exception as exc:
+        message = error_message(exc)
+        if message is not None:
+            _say(message)
+            return 1
         if args.debug or os.environ.get("CS_REPORTS_DEBUG"):
             raise
-        _say(f"internal error: {type(exc).__name__}: {exc} (this is a bug; rerun with --debug and report it)")
+        _say(internal_error(exc))
         return 70
-    return 1
+
+
+def internal_error(exc: BaseException) -> str:
+    """The one line shown for a bug (never a traceback; ``--debug`` shows it)."""
+    return f"internal error: {type(exc).__name__}: {exc} (this is a bug; rerun with --debug and report it)"
 
 
 if __name__ == "__main__":  # pragma: no cover

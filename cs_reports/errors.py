@@ -25,6 +25,7 @@ __all__ = [
     "OutputError",
     "Problem",
     "UndefinedMetricWarning",
+    "error_message",
 ]
 
 
@@ -118,3 +119,30 @@ class DataContractError(InvalidInputError):
         if len(self.problems) > limit:
             lines.append(f"  ... and {len(self.problems) - limit} more")
         return "\n".join(lines)
+
+
+def error_message(exc: BaseException) -> str | None:
+    """What the user is told about an expected error (the CLI's ``error: ...`` line); None for a bug.
+
+    One definition for every surface: the CLI prints it, the Excel and LibreOffice buttons
+    show it in a message box.
+
+    >>> error_message(InvalidInputError("A quarter looks like 2026Q3; got 'Q5'."))
+    "error: A quarter looks like 2026Q3; got 'Q5'."
+    >>> error_message(FileNotFoundError(2, "No such file", "book.xlsx"))
+    'error: file not found: book.xlsx'
+    >>> error_message(KeyError("x")) is None
+    True
+    """
+    if isinstance(exc, DataContractError):
+        return f"error: {exc.report()}"
+    if isinstance(exc, CsReportsError):
+        return f"error: {exc}"
+    if isinstance(exc, FileNotFoundError):
+        return f"error: file not found: {exc.filename or exc}"
+    if isinstance(exc, PermissionError):
+        return f"error: permission denied: {exc.filename or exc}"
+    if isinstance(exc, OSError):  # a full disk, a lost network share: the system's reason, and where
+        where = f": {exc.filename}" if exc.filename else ""
+        return f"error: {exc.strerror or exc}{where}"
+    return None

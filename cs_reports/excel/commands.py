@@ -1,4 +1,4 @@
-"""CLI commands for Excel: ``recalc``, ``excel new-workbook``, ``excel lite-recipe``."""
+"""CLI commands for Excel: ``run``, ``recalc``, ``excel new-workbook``, ``excel lite-recipe``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,27 @@ __all__ = ["register"]
 
 def register(sub: Any) -> None:
     """Add the Excel commands to the ``cs-reports`` parser."""
+    import os
+
+    p = sub.add_parser("run", help="render the reports the workbook's Reports sheet asks for, with a run log")
+    p.add_argument("book", type=Path, help="the cs_metrics workbook (.xlsx) with a Reports sheet (never modified)")
+    p.add_argument("--out", type=Path, help="output folder (default: the sheet's, relative to the workbook)")
+    p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
+    p.add_argument("--resume", action="store_true", help="skip reports already up to date in the output folder")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--qbr-for",
+        metavar="ID",
+        help="only the QBR (PDF) of this client, with the sheet's defaults (what the Accounts buttons render)",
+    )
+    p.add_argument(
+        "--relative-to",
+        type=Path,
+        metavar="DIR",
+        help="folder the sheet's relative paths start from (default: the workbook's; for a copy of the workbook)",
+    )
+    p.set_defaults(handler=_run_sheet)
+
     p = sub.add_parser(
         "recalc", help="recalculate every formula of a workbook (CS_ functions included) with LibreOffice"
     )
@@ -29,6 +50,12 @@ def register(sub: Any) -> None:
     p.add_argument("--month", help="dashboard month YYYY-MM (default: the last month with data)")
     p.add_argument("--force", action="store_true", help="replace PATH if it exists")
     p.set_defaults(handler=_new_workbook)
+
+    p = inner.add_parser(
+        "libreoffice-macro", help="install the Calc macro 'QBR for the selected client' in your LibreOffice profile"
+    )
+    p.add_argument("dir", type=Path, nargs="?", help="folder to write it to (default: your LibreOffice profile's)")
+    p.set_defaults(handler=_libreoffice_macro)
 
     p = inner.add_parser(
         "lite-recipe", help="write main.py (cs-reports core included) + requirements.txt for xlwings Lite"
@@ -65,6 +92,29 @@ def _recalc(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run_sheet(args: argparse.Namespace) -> int:
+    """The Reports sheet as a batch: the exit codes of ``qbr`` (0, 1 when a request failed, 128+N on signal N)."""
+    import sys
+    from dataclasses import replace
+
+    from cs_reports.excel.report_runs import qbr_request, run_requests
+    from cs_reports.excel.reports_sheet import read_requests
+    from cs_reports.reports.commands import _summary
+
+    asked = read_requests(args.book, relative_to=args.relative_to)
+    if args.qbr_for:
+        asked = replace(asked, requests=(qbr_request(args.qbr_for),))
+    result = run_requests(
+        args.book, requests=asked, out_dir=args.out, workers=args.workers, resume=args.resume, progress=not args.quiet
+    )
+    code = _summary(result.batch)
+    for plan in result.planned:
+        if plan.error:
+            print(f"  failed: {plan.error}", file=sys.stderr)
+    print(f"run log: {result.log}")
+    return code if code != 0 else result.code
+
+
 def _new_workbook(args: argparse.Namespace) -> int:
     from cs_reports.errors import InvalidInputError
     from cs_reports.excel.template import write_workbook
@@ -85,6 +135,13 @@ def _new_workbook(args: argparse.Namespace) -> int:
             book = load_book(write_sample(Path(tmp) / "sample.xlsx"))
     write_workbook(args.path, book, args.month, source=args.data)
     print(f"wrote {args.path}")
+    return 0
+
+
+def _libreoffice_macro(args: argparse.Namespace) -> int:
+    from cs_reports.excel.libreoffice_macro import write_macro
+
+    print(f"wrote {write_macro(args.dir)}")
     return 0
 
 

@@ -60,6 +60,7 @@ from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
 from cs_reports._io import atomic_output, refuse_overwrite_of_input
+from cs_reports._soffice import find_soffice
 from cs_reports.errors import CsReportsError, InvalidInputError, OutputError
 from cs_reports.excel import dynamic
 from cs_reports.excel.functions import REGISTRY
@@ -219,17 +220,6 @@ def bridge_script(paths: list[str] | None = None) -> str:
         site = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
         paths = [package_parent, *(p for p in site if p != package_parent)]
     return _BRIDGE.format(paths=paths)
-
-
-def find_soffice() -> str:
-    """Path of LibreOffice's ``soffice``, or a clear error saying what to install."""
-    for name in (os.environ.get("CS_REPORTS_SOFFICE"), "soffice", "libreoffice"):
-        if name and (found := shutil.which(name)):
-            return found
-    raise InvalidInputError(
-        "LibreOffice is not installed: install 'libreoffice-calc-nogui libreoffice-script-provider-python' "
-        "(Debian/Ubuntu) or set CS_REPORTS_SOFFICE to the soffice program."
-    )
 
 
 class RecalcInterrupted(CsReportsError):
@@ -502,7 +492,8 @@ def recalc(
     timeout : float, default 300
         Seconds before LibreOffice is killed (then nothing is written).
     soffice : str, optional
-        The ``soffice`` program (default: found on PATH or ``CS_REPORTS_SOFFICE``).
+        The ``soffice`` program (default: :func:`cs_reports._soffice.find_soffice`: ``CS_REPORTS_SOFFICE``,
+        ``PATH``, then where LibreOffice's installers put it on Windows, macOS and Linux).
 
     Raises
     ------

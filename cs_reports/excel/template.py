@@ -13,6 +13,8 @@
 * ``Accounts``: one row per client for the month (MRR by ``SUMIFS``, touch model, LTV,
   LTV tier, health sub-scores and health score); ``MRR bridge``: the monthly bridge;
   ``Cohorts``: the cohort retention table and an sBG projection;
+* ``Reports``: report requests (:mod:`cs_reports.excel.reports_sheet`) for ``cs-reports run``
+  and the Excel buttons;
 * ``xlwings.conf``: ``UDF Modules = cs_reports.excel.udfs`` for the Windows add-in.
 
 Spilled results are written as array formulas of the size the data gives (Excel shows
@@ -79,6 +81,9 @@ DASHBOARD_NAMES = {
     "cs_ltv_churn": 44,
     "cs_gross_margin": 45,
 }
+
+#: The Accounts sheet: one client per row from this row, its id in column A (the Excel buttons read it).
+ACCOUNTS_FIRST_ROW = 5
 
 _IDS, _MONTHS, _MRR = "tMRR[client_id]", "tMRR[month]", "tMRR[mrr]"
 _MRR_ARGS = f"{_IDS}, {_MONTHS}, {_MRR}"
@@ -400,7 +405,7 @@ def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model:
     recalculation); each ``cs_accounts_*`` name is its column, as tall as tClients.
     """
     n_acc = len(accounts)
-    first = 5
+    first = ACCOUNTS_FIRST_ROW
     acc["A1"] = (
         "Accounts at the dashboard's month, one row per client of tClients. Potential and health sub-scores "
         f"come from 'Account inputs' (computed by cs-reports for {month:%Y-%m})."
@@ -646,6 +651,9 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     first_client = str(accounts["client_id"].iloc[0]) if len(accounts) else ""
     _write_dashboard(dash, book, month, pol, model, first_client)
     _declare_dashboard_names(wb)
+    from cs_reports.excel.reports_sheet import example_clients, write_reports_sheet
+
+    write_reports_sheet(wb, example_clients(book, month))
 
     conf = wb.create_sheet("xlwings.conf")
     conf["A1"], conf["B1"] = "UDF Modules", "cs_reports.excel.udfs"

@@ -221,7 +221,14 @@ def _pdf(
     branding: Branding,
 ) -> tuple[bytes, list[tuple[str, bytes, str]]]:
     """The PDF of ``context`` and the files it carries (name, bytes, description)."""
-    from cs_reports.reports.pdf import PdfAttachment, render_pdf
+    try:  # only PDFs need WeasyPrint (and its Pango): a deck never comes here
+        from cs_reports.reports.pdf import PdfAttachment, render_pdf
+    except (ImportError, OSError) as exc:
+        raise InvalidInputError(
+            f"PDFs need WeasyPrint and its Pango libraries, which do not load here ({type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:120]}); run 'cs-reports doctor --for pdf' for the fix, "
+            "or ask for --format pptx."
+        ) from None
 
     html = templates.render(spec.template, context, lang=lang, branding=branding)
     files = spec.attach(context, period, client_id, lang) if spec.attach else []

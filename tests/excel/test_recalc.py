@@ -350,4 +350,4 @@ def test_refusals(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("CS_REPORTS_SOFFICE", raising=False)
     with pytest.raises(InvalidInputError, match="libreoffice-calc-nogui"):
-        find_soffice()
+        find_soffice(root=tmp_path)  # no LibreOffice on PATH nor in a (fake, empty) install tree
