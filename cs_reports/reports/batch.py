@@ -150,7 +150,8 @@ class _Settings:
     book_path: str  # the user's book (messages; Dask workers read it by path)
     templates_dir: str | None
     branding_path: str | None
-    book_digest: str = ""  # its content digest when the batch started (freeze_book)
+    book_digest: str = ""  # its files' digest when the batch started (freeze_book)
+    book_content: str = ""  # its validated tables' digest (the manifest's fingerprint)
     book_pickle: str | None = None  # the validated book, pickled by the main process (local workers)
     extra_outputs: bool = True  # the finance report also writes its xlsx
     deck_template: str | None = None  # --deck-template: the company's .pptx (None: the built-in one)
@@ -278,17 +279,17 @@ def _fingerprints(settings: _Settings, jobs: Sequence[Job] = ()) -> dict[str, st
     ``--resume`` even though the file's path is the same.
     """
     extra = sorted({job.settings for job in jobs if job.settings})
-    base = _fingerprint(settings.book_digest, settings.templates_dir, settings.branding_path, *extra)
+    base = _fingerprint(settings.book_content, settings.templates_dir, settings.branding_path, *extra)
     deck = hashlib.sha256(base.encode())
     if settings.deck_template:
         deck.update(Path(settings.deck_template).read_bytes())
     return {"pdf": base, "pptx": deck.hexdigest()}
 
 
-def _fingerprint(book_digest: str, *extras: str | None) -> str:
-    """A digest of the book's content digest and of every extra input (a file's bytes, a folder's files' bytes)."""
+def _fingerprint(book_content: str, *extras: str | None) -> str:
+    """A digest of the book's tables (``tables_digest``) and of every extra input (a file's bytes, a folder's files' bytes)."""
     h = hashlib.sha256(__version__.encode())
-    h.update(book_digest.encode())
+    h.update(book_content.encode())
     for extra in extras:
         if extra:
             paths = [Path(extra)] if Path(extra).is_file() else sorted(Path(extra).rglob("*"))
@@ -444,6 +445,7 @@ def _run_frozen(
         None if templates_dir is None else str(templates_dir),
         None if branding_path is None else str(branding_path),
         book_digest=frozen.digest,
+        book_content=frozen.content,
         # local workers unpickle the parent's validated book; others check the digest
         book_pickle=str(frozen.pickle_path) if executor_factory is None else None,
         deck_template=None if deck_template is None else str(deck_template),

@@ -28,13 +28,13 @@ import pickle
 import shutil
 import tempfile
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from cs_reports.errors import CsReportsError, DataContractError, InvalidInputError
 
-__all__ = ["FrozenBook", "book_digest", "check_digest", "freeze_book", "load_frozen"]
+__all__ = ["FrozenBook", "book_digest", "check_digest", "freeze_book", "load_frozen", "tables_digest"]
 
 _PREFIX = "cs-reports-book-"
 _CHUNK = 1 << 20
@@ -86,18 +86,57 @@ def check_digest(source: str | os.PathLike[str], expected: str) -> None:
         )
 
 
+def tables_digest(book: Any) -> str:
+    """SHA-256 of a validated book's **content**: every table (columns, dtypes, values) and its policies.
+
+    What the reports are computed from, not the file's bytes: an edit that changes no table
+    (a sheet the reader ignores, such as the workbook's Reports sheet, a cell's format, the
+    file saved again) leaves it unchanged, so ``--resume`` does not render again for it.
+    """
+    import json
+
+    import pandas as pd
+
+    h = hashlib.sha256()
+    for f in fields(book):
+        if f.name in ("source", "notes", "intake") or f.name.startswith("_"):
+            continue
+        value = getattr(book, f.name)
+        h.update(f.name.encode() + b"\0")
+        if isinstance(value, pd.DataFrame):
+            h.update(json.dumps([[str(c), str(t)] for c, t in value.dtypes.items()]).encode())
+            try:
+                h.update(pd.util.hash_pandas_object(value, index=False).to_numpy().tobytes())
+            except TypeError:  # unhashable cells (lists): their pickled form
+                h.update(pickle.dumps(value.to_dict("list"), protocol=4))
+        elif f.name == "assumptions":
+            records = [r for r in value.to_records() if r.get("kind") != "table"]
+            h.update(json.dumps(records, sort_keys=True, default=str).encode())
+        else:
+            h.update(repr(value if not isinstance(value, dict) else sorted(value.items())).encode())
+    return h.hexdigest()
+
+
 @dataclass
 class FrozenBook:
-    """A book read once: its private copy, content digest, validated tables and their pickle."""
+    """A book read once: its private copy, file digest, validated tables, their digest and pickle."""
 
     source: str
-    digest: str
+    digest: str  # of the files as read (what a worker reading by path must find)
     book: Any
     folder: Path
     copy: Path
     pickle_path: Path
     _finalizer: Any = field(default=None, repr=False)
     _owner: Any = field(default=None, repr=False)
+    _tables: str = field(default="", repr=False)
+
+    @property
+    def content(self) -> str:
+        """:func:`tables_digest` of the validated book (what the manifest's fingerprint records)."""
+        if not self._tables:
+            self._tables = tables_digest(self.book)
+        return self._tables
 
     def close(self) -> None:
         """Remove the private folder (the copy and the pickle)."""

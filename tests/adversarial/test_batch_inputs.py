@@ -245,3 +245,26 @@ def test_a_manifest_that_is_a_folder_is_named(book, tmp_path):
         f"error: The batch manifest '{out / '.cs-reports-manifest.jsonl'}' is a folder, not a file; "
         "move it away and rerun (nothing was written)."
     )
+
+
+def test_resume_follows_the_books_tables_not_its_bytes(sample_book_path, sample_book, tmp_path):
+    import openpyxl
+
+    mine = tmp_path / "book.xlsx"
+    shutil.copy(sample_book_path, mine)
+    ids = sample_book.clients["client_id"].iloc[:2].tolist()
+    args = [*CLI, "success-map", str(mine), "--out", str(tmp_path / "out"), "--lang", "en", "--workers", "1"]
+    args += [a for cid in ids for a in ("--client", cid)]
+    assert run(args).returncode == 0
+    wb = openpyxl.load_workbook(mine)
+    wb.create_sheet("Reports")["A1"] = "a sheet the reader ignores, edited"
+    wb.save(mine)  # every byte of the file changes, no table does
+    again = run([*args, "--resume"])
+    assert again.stdout.startswith("0 written, 2 up to date"), again.stdout
+    wb = openpyxl.load_workbook(mine)
+    sheet = wb["Clients"]
+    headers = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=headers.index("name") + 1).value = "A New Name S.A."
+    wb.save(mine)
+    again = run([*args, "--resume"])
+    assert again.stdout.startswith("2 written, 0 up to date"), again.stdout
