@@ -37,40 +37,9 @@ from cs_reports.reports.forecast import probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
+from cs_reports.reports.vocabulary import Period
 
 __all__ = ["Period", "Subject", "renewal_forecast", "signals"]
-
-
-@dataclass(frozen=True)
-class Period:
-    """Three months ending at ``end`` (a calendar quarter for the QBR)."""
-
-    end: pd.Timestamp
-
-    @property
-    def start(self) -> pd.Timestamp:
-        """First month."""
-        return self.end - pd.DateOffset(months=2)
-
-    @property
-    def prev_end(self) -> pd.Timestamp:
-        """Last month of the previous three months."""
-        return self.end - pd.DateOffset(months=3)
-
-    @property
-    def year(self) -> int:
-        """Year of the last month."""
-        return int(self.end.year)
-
-    @property
-    def quarter(self) -> int:
-        """Quarter of the last month."""
-        return (int(self.end.month) - 1) // 3 + 1
-
-    @property
-    def last_day(self) -> pd.Timestamp:
-        """Last day of the last month."""
-        return self.end + pd.offsets.MonthEnd(0)
 
 
 @dataclass

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -18,6 +17,7 @@ from cs_reports.data.book import Book
 from cs_reports.data.summary import client_health_inputs
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.context import ClientInfo, GoalRow, MilestoneRow
+from cs_reports.reports.vocabulary import parse_quarter
 
 __all__ = [
     "as_date",
@@ -34,21 +34,6 @@ __all__ = [
     "rows",
     "text",
 ]
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    """``'2026Q3'`` / ``'2026-Q3'`` / ``'3T2026'`` -> ``(2026, 3)``.
-
-    >>> parse_quarter("2026Q3"), parse_quarter("2026-q4")
-    ((2026, 3), (2026, 4))
-    """
-    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[QqTt]([1-4])\s*", str(text)) or re.fullmatch(
-        r"\s*([1-4])[QqTt]\s*(\d{4})\s*", str(text)
-    )
-    if not match:
-        raise InvalidInputError(f"A quarter looks like 2026Q3; got {text!r}.")
-    a, b = match.groups()
-    return (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
 
 
 def rows(frame: pd.DataFrame) -> Iterator[Any]:

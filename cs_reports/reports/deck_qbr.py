@@ -38,6 +38,7 @@ from cs_reports.reports.deck import (
 )
 from cs_reports.reports.formatting import DASH, Formatter
 from cs_reports.reports.render import Branding, strings
+from cs_reports.reports.vocabulary import AUDIENCES as VOCABULARY_AUDIENCES
 
 __all__ = [
     "AUDIENCES",
@@ -50,8 +51,8 @@ __all__ = [
     "qbr_deck_bytes",
 ]
 
-#: Audiences a QBR deck can be built for.
-AUDIENCES = ("client", "internal")
+#: Audiences a QBR deck can be built for: every edition (the vocabulary's).
+AUDIENCES = VOCABULARY_AUDIENCES
 
 #: Layout -> placeholder key -> what it receives (text, chart, table), for every slide a QBR deck
 #: makes; the cover also gets ``company`` (text) and ``logo`` (picture) from the branding.
@@ -207,7 +208,7 @@ def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
 def qbr_deck(
     ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
 ) -> DeckSpec:
-    """The QBR deck of ``ctx`` (its edition's sections, in order) in ``lang`` (``'pt-BR'`` or ``'en'``).
+    """The QBR deck of ``ctx`` (its edition's sections, in order) in ``lang`` (any of the vocabulary's ``LANGUAGES``).
 
     Client slides: Cover, KPIs (the summary section), points of attention, goals (table),
     adoption and NPS by quarter (column charts), support (table), next steps (table), each with

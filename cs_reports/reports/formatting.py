@@ -11,12 +11,12 @@ import pandas as pd
 from babel import dates as bdates
 from babel import numbers as bnumbers
 
-__all__ = ["DASH", "LANGUAGES", "Formatter"]
+from cs_reports.reports.vocabulary import language
+
+__all__ = ["DASH", "Formatter"]
 
 #: Shown for missing or undefined values.
 DASH = "\u2014"
-#: Report languages and their Babel locales.
-LANGUAGES = {"pt-BR": "pt_BR", "en": "en_US", "en-US": "en_US", "en-GB": "en_GB"}
 
 
 def _missing(value: Any) -> bool:
@@ -29,7 +29,7 @@ def _missing(value: Any) -> bool:
 
 
 class Formatter:
-    r"""Format values for one report language (``'pt-BR'`` or ``'en'``).
+    r"""Format values for one report language (one of :data:`cs_reports.reports.vocabulary.LANGUAGES`).
 
     Money is rounded half-up to cents before Babel formats it (Babel rounds half-even,
     finance expects half-up). Missing values (None, NaN) become an em dash.
@@ -53,10 +53,8 @@ class Formatter:
     """
 
     def __init__(self, lang: str) -> None:
-        if lang not in LANGUAGES:
-            raise ValueError(f"language must be one of {list(LANGUAGES)}, got {lang!r}")
         self.lang = lang
-        self.locale = LANGUAGES[lang]
+        self.locale = language(lang, name="Report language").locale
 
     def money(self, value: Any, currency: str = "BRL", *, cents: bool = True) -> str:
         """Amount with currency symbol, e.g. ``R$ 1.234,56``."""

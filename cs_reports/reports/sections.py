@@ -18,7 +18,6 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
-from cs_reports.errors import InvalidInputError
 from cs_reports.reports import charts
 from cs_reports.reports.client_figures import (
     Period,
@@ -53,6 +52,7 @@ from cs_reports.reports.context import (
 )
 from cs_reports.reports.internal import commercial, forecast, health, risks_section, talking_points, verbatims
 from cs_reports.reports.settings import ReportSettings
+from cs_reports.reports.vocabulary import one_of
 
 __all__ = [
     "EDITIONS",
@@ -257,9 +257,7 @@ EDITIONS: dict[str, tuple[str, ...]] = {
 
 def edition(audience: str) -> tuple[str, ...]:
     """The sections of the ``audience`` edition; a clear error for an unknown audience."""
-    if audience not in EDITIONS:
-        raise InvalidInputError(f"--audience must be one of {list(EDITIONS)}, got {audience!r}.")
-    return EDITIONS[audience]
+    return EDITIONS[one_of(audience, EDITIONS, name="--audience")]
 
 
 def today() -> date:
