@@ -1,19 +1,34 @@
 """The data attached to a per-client report: exactly the tables its edition prints.
 
-Each section of a context has one table builder here; the attachment of a report is the
-tables of the sections its edition includes (``ctx.sections``), never the book's rows. So a
+Each section of a context has one table builder here, registered as the section's ``table``
+face in ``sections.SECTIONS``; the attachment of a report is the tables of the sections its
+edition includes (``ctx.sections``), never the book's rows. So a
 client edition cannot carry a field its PDF does not show (``tests/reports/test_editions.py``
 lists every attached column per edition against an allow-list).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["edition_tables"]
+__all__ = [
+    "adoption",
+    "attention",
+    "commercial",
+    "edition_tables",
+    "forecast",
+    "goals",
+    "health",
+    "milestones",
+    "next_steps",
+    "risks",
+    "summary",
+    "support",
+    "talking_points",
+    "verbatims",
+]
 
 
 def _frame(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> pd.DataFrame:
@@ -30,23 +45,27 @@ def _compare_rows(section: Any, names: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
-def _goals(s: Any) -> dict[str, pd.DataFrame]:
+def goals(s: Any) -> dict[str, pd.DataFrame]:
+    """The goals with progress and status."""
     cols = ("objective", "kpi", "unit", "baseline", "target", "actual", "progress", "status")
     return {"Goals": _frame([{c: getattr(g, c) for c in cols} for g in s.goals], cols)}
 
 
-def _summary(s: Any) -> dict[str, pd.DataFrame]:
+def summary(s: Any) -> dict[str, pd.DataFrame]:
+    """The summary KPIs next to the previous quarter."""
     table = _compare_rows(s, ("adoption", "active_users", "nps", "nps_answers", "tickets", "csat", "milestones_done"))
     goals = pd.DataFrame([{"kpi": "goals_achieved", "this_quarter": s.goals_achieved, "previous_quarter": None}])
     return {"Summary": pd.concat([table, goals], ignore_index=True)}
 
 
-def _adoption(s: Any) -> dict[str, pd.DataFrame]:
+def adoption(s: Any) -> dict[str, pd.DataFrame]:
+    """Adoption by month."""
     cols = ("month", "active", "licensed", "rate")
     return {"Adoption": _frame([{c: getattr(u, c) for c in cols} for u in s.usage], cols)}
 
 
-def _support(s: Any) -> dict[str, pd.DataFrame]:
+def support(s: Any) -> dict[str, pd.DataFrame]:
+    """Support KPIs and NPS by quarter."""
     kpis = _compare_rows(s, ("tickets", "first_response_hours", "resolution_hours", "csat", "ces"))
     nps = _frame(
         [{"quarter": q.label, "nps": q.score, "answers": q.answers} for q in s.nps_quarters],
@@ -62,12 +81,14 @@ def _milestone_cols(x: Any) -> dict[str, Any]:
     return {c: getattr(x, c) for c in _MILESTONE}
 
 
-def _milestones(s: Any) -> dict[str, pd.DataFrame]:
+def milestones(s: Any) -> dict[str, pd.DataFrame]:
+    """The milestones done."""
     rows = [{**_milestone_cols(x), "done_date": x.done_date} for x in s.done]
     return {"Milestones done": _frame(rows, (*_MILESTONE, "done_date"))}
 
 
-def _next_steps(s: Any) -> dict[str, pd.DataFrame]:
+def next_steps(s: Any) -> dict[str, pd.DataFrame]:
+    """The next steps with their delay."""
     rows = [{**_milestone_cols(n.step), "status": n.step.status, "overdue_days": n.overdue_days} for n in s.steps]
     return {"Next steps": _frame(rows, (*_MILESTONE, "status", "overdue_days"))}
 
@@ -78,7 +99,8 @@ def _risk_rows(items: Any) -> pd.DataFrame:
     )
 
 
-def _health(s: Any) -> dict[str, pd.DataFrame]:
+def health(s: Any) -> dict[str, pd.DataFrame]:
+    """The Health Score and its drivers."""
     drivers = _frame(
         [{"component": d.key, "subscore": d.subscore, "points": d.contribution, "change": d.change} for d in s.drivers],
         ("component", "subscore", "points", "change"),
@@ -87,7 +109,8 @@ def _health(s: Any) -> dict[str, pd.DataFrame]:
     return {"Health": pd.concat([total, drivers], ignore_index=True)}
 
 
-def _commercial(s: Any) -> dict[str, pd.DataFrame]:
+def commercial(s: Any) -> dict[str, pd.DataFrame]:
+    """The commercial figures and the opportunities."""
     figures = pd.DataFrame(
         [
             {"figure": "mrr", "value": s.mrr.now, "previous_quarter": s.mrr.before},
@@ -105,34 +128,41 @@ def _commercial(s: Any) -> dict[str, pd.DataFrame]:
     return {"Commercial": figures, "Opportunities": opps}
 
 
-_TABLES: dict[str, Callable[[Any], dict[str, pd.DataFrame]]] = {
-    "summary": _summary,
-    "goals": _goals,
-    "adoption": _adoption,
-    "support": _support,
-    "milestones": _milestones,
-    "next_steps": _next_steps,
-    "attention": lambda s: {"Points of attention": _risk_rows(s.points)},
-    "health": _health,
-    "risks": lambda s: {"Risks": _risk_rows(s.risks)},
-    "forecast": lambda s: {
+def attention(s: Any) -> dict[str, pd.DataFrame]:
+    """The points of attention."""
+    return {"Points of attention": _risk_rows(s.points)}
+
+
+def risks(s: Any) -> dict[str, pd.DataFrame]:
+    """The risks with their evidence."""
+    return {"Risks": _risk_rows(s.risks)}
+
+
+def forecast(s: Any) -> dict[str, pd.DataFrame]:
+    """The renewal forecast."""
+    return {
         "Forecast": pd.DataFrame(
             [{"probability": s.probability, "band": s.band, "renewal_date": s.renewal_date, "basis": s.basis}]
         )
-    },
-    "commercial": _commercial,
-    "verbatims": lambda s: {
-        "Survey comments": _frame(
-            [{"date": v.date, "score": v.score, "comment": v.comment} for v in s.comments], ("date", "score", "comment")
-        )
-    },
-    "talking_points": lambda s: {"Talking points": pd.DataFrame({"point": list(s.points)})},
-}
+    }
+
+
+def verbatims(s: Any) -> dict[str, pd.DataFrame]:
+    """The survey comments."""
+    rows = [{"date": v.date, "score": v.score, "comment": v.comment} for v in s.comments]
+    return {"Survey comments": _frame(rows, ("date", "score", "comment"))}
+
+
+def talking_points(s: Any) -> dict[str, pd.DataFrame]:
+    """The talking points."""
+    return {"Talking points": pd.DataFrame({"point": list(s.points)})}
 
 
 def edition_tables(context: Any) -> dict[str, pd.DataFrame]:
-    """Sheet name -> table, for the sections of ``context``'s edition, in order."""
+    """Sheet name -> table, for the sections of ``context``'s edition, in order (each section's ``table`` face)."""
+    from cs_reports.reports.sections import SECTIONS
+
     out: dict[str, pd.DataFrame] = {}
     for name in context.sections:
-        out.update(_TABLES[name](getattr(context, name)))
+        out.update(SECTIONS[name].table(getattr(context, name)))
     return out

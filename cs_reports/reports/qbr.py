@@ -39,7 +39,7 @@ def build_qbr_context(
             f"Client '{client_id}' has no MRR in {year}Q{q} ({since}); a QBR covers a quarter the client paid for."
         )
     client = Subject(client_id, client_info(book, client_id, period.end), lang)
-    built = {name: SECTIONS[name](book, client, period, settings) for name in names}
+    built = {name: SECTIONS[name].build(book, client, period, settings) for name in names}
     return QBRContext(
         client=client.info,
         audience=audience,

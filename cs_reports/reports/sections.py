@@ -1,6 +1,10 @@
-"""QBR sections: each a small function ``(book, client, period, settings) -> section context``.
+"""QBR sections: each one :class:`Section` with its three faces, registered in :data:`SECTIONS`.
 
-An edition is the ordered tuple of sections it includes (:data:`EDITIONS`). Every section reads
+A section's data is a small function ``(book, client, period, settings) -> section context``
+(the client sections here, the internal ones in :mod:`~cs_reports.reports.internal`); its
+attachment table is in :mod:`~cs_reports.reports.attachments` and its slides in
+:mod:`~cs_reports.reports.deck_sections` / :mod:`~cs_reports.reports.deck_internal`. An
+edition is the ordered tuple of sections it includes (:data:`EDITIONS`). Every section reads
 only its client's rows (``Book.rows_of``); portfolio-level figures (health scores of every
 client, the renewal model, the portfolio summary) come from ``common.per_book``, computed once
 per book and month. Figures several sections share (adoption, the risk signals) are memoised on
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,7 +23,9 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
+from cs_reports.reports import attachments as tables
 from cs_reports.reports import charts
+from cs_reports.reports import deck_sections as slides
 from cs_reports.reports.client_figures import (
     Period,
     Subject,
@@ -46,10 +53,14 @@ from cs_reports.reports.context import (
     NextStep,
     NextStepsSection,
     NpsQuarter,
+    QBRContext,
     SummarySection,
     SupportSection,
     UsageRow,
 )
+from cs_reports.reports.deck_internal import internal_slides
+from cs_reports.reports.deck_sections import DeckKit
+from cs_reports.reports.deck_spec import SlideSpec
 from cs_reports.reports.internal import commercial, forecast, health, risks_section, talking_points, verbatims
 from cs_reports.reports.settings import ReportSettings
 from cs_reports.reports.vocabulary import one_of
@@ -58,6 +69,7 @@ __all__ = [
     "EDITIONS",
     "SECTIONS",
     "Period",
+    "Section",
     "Subject",
     "edition",
     "health",
@@ -216,23 +228,60 @@ def attention(book: Book, client: Subject, period: Period, settings: ReportSetti
     return AttentionSection(risk_items(book, client, period, settings, "client"))
 
 
-Section = Callable[[Book, Subject, Period, ReportSettings], Any]
+#: ``(book, client, period, settings) -> section context``: a section's data.
+SectionBuilder = Callable[[Book, Subject, Period, ReportSettings], Any]
+#: ``section context -> {sheet name: table}``: what the section adds to the report's attachment.
+SectionTable = Callable[[Any], dict[str, pd.DataFrame]]
+#: ``(QBR context, deck kit) -> slides``: the section's slides in the deck.
+SectionSlides = Callable[[QBRContext, DeckKit], list[SlideSpec]]
 
-#: Section name (the context field and the template block) -> its function.
+
+@dataclass(frozen=True)
+class Section:
+    """One QBR section and its three faces, all required (``slides=None`` declares a section without slides).
+
+    Attributes
+    ----------
+    build : SectionBuilder
+        Its data (the context field of the same name as the section).
+    table : SectionTable
+        Its tables in the attachment (``attachments``).
+    slides : SectionSlides or None
+        Its deck slides (``deck_sections``, ``deck_internal``); ``None``: the deck has none, said here.
+    """
+
+    build: SectionBuilder
+    table: SectionTable
+    slides: SectionSlides | None
+
+
+def _internal_slides(name: str) -> SectionSlides:
+    """The slides face of an internal section (:mod:`cs_reports.reports.deck_internal`)."""
+
+    def slides(ctx: QBRContext, kit: DeckKit) -> list[SlideSpec]:
+        return internal_slides(ctx, kit.lang, kit.t, kit.fmt, kit.compare)[name]()
+
+    return slides
+
+
+#: Section name (the context field and the template block) -> its three faces. The context
+#: builder, the attachment writer and the deck loop over this; ``tests/reports/test_sections.py``
+#: checks every section has its faces and a template block.
 SECTIONS: dict[str, Section] = {
-    "summary": summary,
-    "goals": goals,
-    "adoption": adoption,
-    "support": support,
-    "milestones": milestones,
-    "next_steps": next_steps,
-    "attention": attention,
-    "health": health,
-    "risks": risks_section,
-    "forecast": forecast,
-    "commercial": commercial,
-    "verbatims": verbatims,
-    "talking_points": talking_points,
+    "summary": Section(summary, tables.summary, slides.summary),
+    "goals": Section(goals, tables.goals, slides.goals),
+    "adoption": Section(adoption, tables.adoption, slides.adoption),
+    "support": Section(support, tables.support, slides.support),
+    # the deck shows what comes next (next_steps); the list of milestones done stays in the PDF
+    "milestones": Section(milestones, tables.milestones, None),
+    "next_steps": Section(next_steps, tables.next_steps, slides.next_steps),
+    "attention": Section(attention, tables.attention, slides.attention),
+    "health": Section(health, tables.health, _internal_slides("health")),
+    "risks": Section(risks_section, tables.risks, _internal_slides("risks")),
+    "forecast": Section(forecast, tables.forecast, _internal_slides("forecast")),
+    "commercial": Section(commercial, tables.commercial, _internal_slides("commercial")),
+    "verbatims": Section(verbatims, tables.verbatims, _internal_slides("verbatims")),
+    "talking_points": Section(talking_points, tables.talking_points, _internal_slides("talking_points")),
 }
 
 #: Audience -> the QBR's sections in order.
