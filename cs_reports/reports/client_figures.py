@@ -21,8 +21,6 @@ from cs_reports.reports import risks
 from cs_reports.reports.common import (
     client_goals,
     client_milestones,
-    health_at,
-    per_book,
     quiet,
 )
 from cs_reports.reports.context import (
@@ -35,6 +33,7 @@ from cs_reports.reports.context import (
 )
 from cs_reports.reports.forecast import probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.portfolio import figures_of
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
 from cs_reports.reports.vocabulary import Period
@@ -155,10 +154,7 @@ def health_rows(book: Book, client: Subject, period: Period) -> tuple[Any, Any]:
     """
 
     def row(month: pd.Timestamp) -> Any:
-        def index() -> pd.DataFrame:
-            return health_at(book, month).set_index("client_id", drop=False)
-
-        return per_book(book, "health_by_client", month, index).loc[client.client_id]
+        return figures_of(book).health_by_client(month).loc[client.client_id]
 
     return client.once("health", lambda: (row(period.end), row(period.prev_end)))  # type: ignore[no-any-return]
 

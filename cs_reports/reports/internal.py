@@ -13,7 +13,6 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
-from cs_reports.data.summary import portfolio_summary
 from cs_reports.reports import charts
 from cs_reports.reports.client_figures import (
     Period,
@@ -29,8 +28,6 @@ from cs_reports.reports.client_figures import (
 )
 from cs_reports.reports.common import (
     as_date,
-    health_at,
-    per_book,
     quiet,
     rows,
     text,
@@ -46,6 +43,7 @@ from cs_reports.reports.context import (
     Verbatim,
     VerbatimsSection,
 )
+from cs_reports.reports.portfolio import figures_of
 from cs_reports.reports.settings import ReportSettings
 
 __all__ = ["commercial", "forecast", "health", "risks_section", "talking_points", "verbatims"]
@@ -53,12 +51,7 @@ __all__ = ["commercial", "forecast", "health", "risks_section", "talking_points"
 
 def _drivers_at(book: Book, period: Period) -> dict[str, pd.DataFrame]:
     """Health drivers of every client, by client (computed once per book and quarter)."""
-
-    def compute() -> dict[str, pd.DataFrame]:
-        frame = m.health_drivers(health_at(book, period.end), health_at(book, period.prev_end))
-        return {str(k): g for k, g in frame.groupby("client_id", sort=False)}
-
-    return per_book(book, "health_drivers", period.end, compute)  # type: ignore[no-any-return]
+    return figures_of(book).drivers(period.end, period.prev_end)
 
 
 def health(book: Book, client: Subject, period: Period, settings: ReportSettings) -> HealthSection:
@@ -94,7 +87,7 @@ def commercial(book: Book, client: Subject, period: Period, settings: ReportSett
     row = book.client(client.client_id)
     cac = float(row["cac"]) if "cac" in row and not pd.isna(row["cac"]) else math.nan
     margin = float(row["gross_margin"]) if "gross_margin" in row and not pd.isna(row["gross_margin"]) else math.nan
-    summary_ = per_book(book, "summary", period.end, lambda: quiet(portfolio_summary, book, period.end))
+    summary_ = figures_of(book).summary(period.end)
     churn = summary_.logo_churn_rate
     ltv = (
         quiet(m.clv_margin_churn, mrr_now, churn, gross_margin=1.0 if math.isnan(margin) else margin, zero_churn="cap")
