@@ -32,7 +32,7 @@ def test_every_month_of_the_sample(sample_book):
     assert_panel_is_the_definition(sample_book)
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 10_000), clients=st.integers(3, 12), drop=st.floats(0.0, 0.6))
 def test_generated_books_with_rows_removed(tmp_path_factory, seed, clients, drop):
     """Other seeds, sizes, and rows removed at random from every per-client sheet (gaps in every window)."""
