@@ -31,16 +31,22 @@ __all__ = ["COMPONENTS", "PortfolioFigures", "figures_of", "health_inputs_panel"
 COMPONENTS = ("nps", "adoption", "support", "mrr_trend", "milestones")
 
 
-def _grid(
-    ids: pd.Index, months: pd.DatetimeIndex, client: pd.Series, month: pd.Series, values: pd.Series
-) -> np.ndarray:
-    """``values`` summed into a clients x months grid (rows outside ``ids``/``months`` dropped)."""
-    out = np.zeros((len(ids), len(months)))
+def _cells(ids: pd.Index, months: pd.DatetimeIndex, client: pd.Series, month: pd.Series) -> np.ndarray:
+    """Each row's cell ``client * len(months) + month`` in the clients x months grid; -1 outside it."""
     i = ids.get_indexer(pd.Index(client))
     year, number = month.dt.year.to_numpy(dtype=float), month.dt.month.to_numpy(dtype=float)
     j = np.nan_to_num((year - months[0].year) * 12 + (number - months[0].month), nan=-1.0).astype(np.int64)
     keep = (i >= 0) & (j >= 0) & (j < len(months)) & ~np.isnan(year)
-    np.add.at(out, (i[keep], j[keep]), values.to_numpy(dtype=float)[keep])
+    cells: np.ndarray = np.where(keep, i * len(months) + j, -1)
+    return cells
+
+
+def _grid(cells: np.ndarray, values: Any, shape: tuple[int, int]) -> np.ndarray:
+    """``values`` (or 1 per row) summed into a clients x months grid at ``cells`` (-1: dropped)."""
+    keep = cells >= 0
+    weights = None if values is None else np.asarray(values, dtype=float)[keep]
+    summed = np.bincount(cells[keep], weights=weights, minlength=shape[0] * shape[1])
+    out: np.ndarray = summed.astype(float).reshape(shape)
     return out
 
 
@@ -84,16 +90,17 @@ def health_inputs_panel(book: Book, months: pd.DatetimeIndex) -> dict[str, np.nd
         out["mrr_trend"] = np.where(then > 0, (now - then) / np.where(then > 0, then, 1.0), np.nan)
     if book.nps is not None:
         nps = book.nps[book.nps["score"].notna() & book.nps["date"].notna()]
-        month = _month_start(nps["date"])
-        total = _window(_grid(ids, months, nps["client_id"], month, nps["score"].astype(float)), 6)
-        count = _window(_grid(ids, months, nps["client_id"], month, pd.Series(np.ones(len(nps)))), 6)
+        cells = _cells(ids, months, nps["client_id"], _month_start(nps["date"]))
+        total = _window(_grid(cells, nps["score"], shape), 6)
+        count = _window(_grid(cells, None, shape), 6)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["nps"] = np.where(count > 0, total / np.where(count > 0, count, 1.0), np.nan)
     if book.usage is not None:
         u = book.usage[book.usage["month"] == _month_start(book.usage["month"])]  # as ``== month``
-        active = _grid(ids, months, u["client_id"], u["month"], u["active_users"].astype(float))
-        licensed = _grid(ids, months, u["client_id"], u["month"], u["licensed_users"].astype(float))
-        seen = _grid(ids, months, u["client_id"], u["month"], pd.Series(np.ones(len(u))))
+        cells = _cells(ids, months, u["client_id"], u["month"])
+        active = _grid(cells, u["active_users"], shape)
+        licensed = _grid(cells, u["licensed_users"], shape)
+        seen = _grid(cells, None, shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["adoption"] = np.where(
                 (seen > 0) & (licensed > 0), active / np.where(licensed > 0, licensed, 1.0), np.nan
@@ -101,25 +108,25 @@ def health_inputs_panel(book: Book, months: pd.DatetimeIndex) -> dict[str, np.nd
     if book.tickets is not None:
         t = book.tickets
         hours = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
-        opened = _month_start(t["opened_at"])
-        spread = pd.DataFrame(
-            {
-                "client_id": np.tile(t["client_id"].to_numpy(), 3),
-                "month": pd.concat([opened + pd.DateOffset(months=k) for k in range(3)], ignore_index=True),
-                "hours": np.tile(hours.to_numpy(dtype=float), 3),
-            }
+        # a ticket counts in its month and the two after (a 3-month window)
+        spread = np.concatenate(
+            [_cells(ids, months, t["client_id"], t["opened_at"] + pd.DateOffset(months=k)) for k in range(3)]
         )
-        medians = spread.groupby(["client_id", "month"])["hours"].median().reset_index()
-        grid = _grid(ids, months, medians["client_id"], medians["month"], medians["hours"].fillna(0.0))
-        seen = _grid(ids, months, medians["client_id"], medians["month"], medians["hours"].notna().astype(float))
-        out["support"] = np.where(seen > 0, grid, np.nan)
+        values = np.tile(hours.to_numpy(dtype=float), 3)
+        valid = spread >= 0
+        medians = pd.Series(values[valid]).groupby(spread[valid]).median()
+        found = medians.dropna()
+        grid = np.full(shape[0] * shape[1], np.nan)
+        grid[found.index.to_numpy()] = found.to_numpy()
+        out["support"] = grid.reshape(shape)
     if book.milestones is not None:
         ms = book.milestones[book.milestones["due_date"].notna()]
         due_month = _month_start(ms["due_date"])
         due = due_month.where(due_month >= months[0], months[0])  # due before the first month: due by every month
         on_time = (ms["done_date"].notna() & (ms["done_date"] <= ms["due_date"] + pd.Timedelta(days=3))).astype(float)
-        done = np.cumsum(_grid(ids, months, ms["client_id"], due, on_time), axis=1)
-        count = np.cumsum(_grid(ids, months, ms["client_id"], due, pd.Series(np.ones(len(ms)))), axis=1)
+        cells = _cells(ids, months, ms["client_id"], due)
+        done = np.cumsum(_grid(cells, on_time, shape), axis=1)
+        count = np.cumsum(_grid(cells, None, shape), axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
             out["milestones"] = np.where(count > 0, done / np.where(count > 0, count, 1.0), np.nan)
     return out
