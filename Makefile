@@ -1,6 +1,7 @@
 # Two commands take a fresh Debian machine to a result:
 #   make demo   sample portfolio -> QBR, success-map and finance reports in ./demo-output
-#   make test   the whole test suite (unit, reference, property, LibreOffice, PDF text)
+#   make test   the whole test suite (unit, reference, property, LibreOffice, PDF text), on every core
+#   make test-fast  the edit-test loop: everything but the `slow` and `libreoffice` tests
 #   make dist   the wheel and the sdist in ./dist (what a user installs: docs/excel.md)
 # Both install what is missing first: Debian packages when run as root (otherwise they
 # print the exact apt-get command), then this package into ./.venv.
@@ -10,7 +11,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= demo-output
 
-.PHONY: demo test lint bench system-deps install clean templates dist
+.PHONY: demo test test-fast lint bench system-deps install clean templates dist
 
 system-deps:
 	@sh .ci/system-deps
@@ -28,8 +29,16 @@ install: system-deps $(VENV)/.installed
 demo: install
 	$(BIN)/cs-reports demo --out $(OUT)
 
+# Workers: one per core (-n auto); a test file stays on one worker (--dist loadfile), so its
+# module fixtures (rendered reports, recalculated workbooks) are built once. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
+
+test-fast: install
+	$(PYTEST) -m "not slow and not libreoffice"
 
 lint: install
 	$(BIN)/ruff check cs_reports tests benchmarks

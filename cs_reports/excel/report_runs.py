@@ -109,8 +109,8 @@ def _job(requests: Requests, item: ReportRequest, book: Any) -> tuple[Any, str]:
     Raises one error holding every problem of the row (a sentence per cell, each naming it).
     """
     from cs_reports.reports.batch import Job
-    from cs_reports.reports.formatting import LANGUAGES
-    from cs_reports.reports.kinds import AUDIENCES, KINDS, output_name
+    from cs_reports.reports.kinds import KINDS, output_name
+    from cs_reports.reports.vocabulary import AUDIENCES, DEFAULT_LANGUAGE, LANGUAGES
 
     problems = list(item.problems)
     kind = KINDS.get(item.report)
@@ -157,7 +157,7 @@ def _job(requests: Requests, item: ReportRequest, book: Any) -> tuple[Any, str]:
     audience = item.audience or AUDIENCES[0]
     lang = item.language
     if not lang:
-        lang = row["locale"] if row is not None and row["locale"] in LANGUAGES else "pt-BR"
+        lang = row["locale"] if row is not None and row["locale"] in LANGUAGES else DEFAULT_LANGUAGE
         notes.append(f"language {lang} (the client's)")
     name = None if row is None else str(row["name"])
     filename = output_name(kind.name, period, lang, item.client, name, audience)

@@ -43,8 +43,8 @@ VALIDATED_ROWS = 500  #: rows of requests the validation covers
 
 def _vocabulary() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """(report kinds, audiences, languages, format choices): the ones the CLI checks."""
-    from cs_reports.reports.formatting import LANGUAGES
-    from cs_reports.reports.kinds import AUDIENCES, FORMATS, KINDS
+    from cs_reports.reports.kinds import KINDS
+    from cs_reports.reports.vocabulary import AUDIENCES, FORMATS, LANGUAGES
 
     return tuple(KINDS), AUDIENCES, tuple(LANGUAGES), (*FORMATS, "+".join(FORMATS))
 
@@ -71,7 +71,8 @@ def write_reports_sheet(wb: Workbook, examples: Sequence[str], *, out_folder: st
     """
     from openpyxl.workbook.defined_name import DefinedName
 
-    from cs_reports.excel.template import _HEAD_FILL, _HEAD_FONT, _INPUT_FILL, _MONTH, _SECTION_FONT
+    from cs_reports.excel.dashboard import _INPUT_FILL
+    from cs_reports.excel.template import _HEAD_FILL, _HEAD_FONT, _MONTH, _SECTION_FONT
 
     kinds, audiences, languages, formats = _vocabulary()
     ws = wb.create_sheet(SHEET, 4)  # after the dashboard and its views, before the data Tables
@@ -247,7 +248,7 @@ def _where(row: int, column: str) -> str:
 
 def _check(row: int, values: dict[str, Any], vocab: tuple[tuple[str, ...], ...]) -> ReportRequest:
     kinds, audiences, languages, _ = vocab
-    from cs_reports.reports.kinds import FORMATS
+    from cs_reports.reports.vocabulary import FORMATS
 
     problems = []
     report = _text(values.get("report")).lower()

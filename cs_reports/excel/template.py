@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -45,6 +45,7 @@ from cs_reports import metrics as m
 from cs_reports._io import atomic_output, neutralise_cell, refuse_overwrite_of_input
 from cs_reports.data.book import Book
 from cs_reports.data.summary import Policies, client_health_inputs
+from cs_reports.excel.dashboard import dashboard_rows, write_dashboard
 from cs_reports.excel.dynamic import mark_dynamic, read_parts, write_parts
 
 __all__ = ["TEMPLATE_NAME", "TableRef", "build_workbook", "write_workbook"]
@@ -54,7 +55,6 @@ VALIDATED_ROWS = 20_000  #: data validation covers this many rows, so new rows a
 _HEAD_FILL = PatternFill("solid", fgColor="1F4E79")
 _HEAD_FONT = Font(bold=True, color="FFFFFF")
 _SECTION_FONT = Font(bold=True, size=12, color="1F4E79")
-_INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
 _PCT, _MONEY, _NUM, _MONTH, _DATE = "0.0%", "#,##0.00", "0.00", "yyyy-mm", "yyyy-mm-dd hh:mm"
 
 
@@ -68,19 +68,6 @@ class TableRef:
     def __str__(self) -> str:
         return f"{self.table}[{self.column}]"
 
-
-#: Dashboard cells other sheets read, as workbook-level defined names: name -> (row, label).
-#: Formulas elsewhere use the name (``cs_month``), never the address.
-DASHBOARD_NAMES = {
-    "cs_month": 4,
-    "cs_period_start": 5,
-    "cs_period_end": 6,
-    "cs_window": 7,
-    "cs_csms": 8,
-    "cs_lifetime_cap": 43,
-    "cs_ltv_churn": 44,
-    "cs_gross_margin": 45,
-}
 
 #: The Accounts sheet: one client per row from this row, its id in column A (the Excel buttons read it).
 ACCOUNTS_FIRST_ROW = 5
@@ -263,19 +250,6 @@ def _accounts(book: Book, month: pd.Timestamp, model: m.HealthModel) -> pd.DataF
     return clients
 
 
-def _section(ws: Worksheet, row: int, text: str) -> None:
-    ws.cell(row, 2, text).font = _SECTION_FONT
-
-
-def _put(ws: Worksheet, row: int, label: str, formula: Any, fmt: str | None = None, note: str = "") -> None:
-    ws.cell(row, 2, label)
-    cell = ws.cell(row, 3, formula)
-    if fmt:
-        cell.number_format = fmt
-    if note:
-        ws.cell(row, 7, note).font = Font(italic=True, color="808080")
-
-
 def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> None:
     col = "".join(ch for ch in top_left if ch.isalpha())
     row = int("".join(ch for ch in top_left if ch.isdigit()))
@@ -283,67 +257,6 @@ def _array(ws: Worksheet, top_left: str, rows: int, cols: int, formula: str) -> 
 
     end = f"{get_column_letter(column_index_from_string(col) + cols - 1)}{row + rows - 1}"
     ws[top_left] = ArrayFormula(f"{top_left}:{end}", formula)
-
-
-def _declare_dashboard_names(wb: Workbook) -> None:
-    """Workbook-level names for the dashboard cells other sheets read (see :data:`DASHBOARD_NAMES`)."""
-    for name, row in DASHBOARD_NAMES.items():
-        _name(wb, name, f"Dashboard!$C${row}")
-
-
-def _guard(ws: Worksheet, cell: str, message: str, **rule: Any) -> None:
-    dv = DataValidation(allow_blank=False, showErrorMessage=True, error=message, errorTitle="cs-reports", **rule)
-    dv.prompt, dv.showInputMessage = message, True
-    dv.add(cell)
-    ws.add_data_validation(dv)
-
-
-def _guard_dashboard_inputs(dash: Worksheet) -> None:
-    """The month accepts only months of the data (the bridge's month column); numbers stay in range."""
-    months = "=cs_bridge_months"
-    _guard(
-        dash,
-        f"C{DASHBOARD_NAMES['cs_month']}",
-        "Pick a month of the MRR data (first of the month).",
-        type="list",
-        formula1=months,
-    )
-    _guard(
-        dash,
-        f"C{DASHBOARD_NAMES['cs_window']}",
-        "A whole number of months, 1-60.",
-        type="whole",
-        operator="between",
-        formula1="1",
-        formula2="60",
-    )
-    _guard(
-        dash,
-        f"C{DASHBOARD_NAMES['cs_csms']}",
-        "A whole number of CSMs, at least 1.",
-        type="whole",
-        operator="between",
-        formula1="1",
-        formula2="100000",
-    )
-    _guard(
-        dash,
-        f"C{DASHBOARD_NAMES['cs_lifetime_cap']}",
-        "A whole number of months, 1-600.",
-        type="whole",
-        operator="between",
-        formula1="1",
-        formula2="600",
-    )
-
-
-def _print_on_one_page(ws: Worksheet, area: str) -> None:
-    """Landscape, the used block only, fitted to one page."""
-    ws.print_area = area
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _name(wb: Workbook, name: str, ref: str) -> None:
@@ -505,7 +418,7 @@ def _write_cohorts(coh: Worksheet, n_cohorts: int) -> None:
 def _write_dashboard(
     dash: Worksheet, book: Book, month: pd.Timestamp, pol: Policies, model: m.HealthModel, first_client: str
 ) -> None:
-    """Inputs, then the portfolio's numbers as CS_ formulas; reads other sheets only through names."""
+    """Inputs, then the portfolio's numbers as CS_ formulas (:mod:`cs_reports.excel.dashboard`'s rows)."""
     dash["B1"] = "cs-reports: Customer Success dashboard"
     dash["B1"].font = Font(bold=True, size=16, color="1F4E79")
     dash["B2"] = (
@@ -513,119 +426,21 @@ def _write_dashboard(
         "Change the yellow cells; the Tables' *_in_period columns follow them."
     )
     dash["B2"].font = Font(italic=True, color="808080")
-    _put(dash, 4, "Month", month.to_pydatetime(), _MONTH)
-    _put(dash, 5, "Period start (3 months)", "=EDATE(C4,-2)", _MONTH)
-    _put(dash, 6, "Period end (exclusive)", "=EDATE(C4,1)", _MONTH)
-    _put(dash, 7, "GRR/NRR window (months)", pol.window)
-    _put(dash, 8, "CSMs in the team", int(book.clients["csm"].nunique()))
-    for r in (4, 7, 8, 43):
-        dash[f"C{r}"].fill = _INPUT_FILL
-
-    _section(dash, 10, "Satisfaction and support (period)")
-    dash["C10"], dash["D10"], dash["E10"], dash["F10"] = "score", "low", "high", "n"
-    dash["B11"] = "NPS with 95% interval"
-    _array(dash, "C11", 1, 4, "=CS_NPS_CI(tNPS[score_in_period])")
-    for letter in "CDE":
-        dash[f"{letter}11"].number_format = "0.0"
-    _put(dash, 12, "NPS margin of error", "=(E11-D11)/2", "0.0")
-    _put(dash, 13, "CSAT", "=CS_CSAT(tTickets[csat_in_period])", _PCT)
-    _put(dash, 14, "CES (mean, 1-7)", "=CS_CES(tTickets[ces_in_period])", _NUM)
-    _put(
-        dash,
-        15,
-        "TMR first response (hours)",
-        "=CS_TMR(tTickets[opened_in_period],tTickets[first_response_in_period])",
-        _NUM,
+    rows = dashboard_rows(
+        month=month, policies=pol, csms=int(book.clients["csm"].nunique()), model=model, first_client=first_client
     )
-    _put(dash, 16, "TMR resolution (hours)", "=CS_TMR(tTickets[opened_in_period],tTickets[resolved_in_period])", _NUM)
-    _put(dash, 17, "Renewal rate", "=CS_RENEWAL_RATE(tRenewals[outcome_in_period])", _PCT)
-    _put(dash, 18, "Adoption (month)", "=CS_ADOPTION(tUsage[active_in_month],tUsage[licensed_in_month])", _PCT)
-
-    _section(dash, 20, "Revenue (month)")
-    for r, (label, col) in enumerate(
-        [
-            ("MRR at start", "B"),
-            ("New", "C"),
-            ("Expansion", "D"),
-            ("Contraction", "E"),
-            ("Churn", "F"),
-            ("Reactivation", "G"),
-            ("MRR at end", "H"),
-        ],
-        start=21,
-    ):
-        k = "ABCDEFGH".index(col) + 1
-        _put(dash, r, label, f"=INDEX(cs_bridge,MATCH($C$4,INDEX(cs_bridge,0,1),0),{k})", _MONEY)
-    _put(
-        dash,
-        28,
-        "Bridge check (start + movements - end)",
-        "=C21+C22+C23-C24-C25+C26-C27",
-        _MONEY,
-        "0 when the bridge reconciles",
-    )
-    _put(dash, 29, "ARR", "=CS_ARR(cs_accounts_mrr)", _MONEY)
-    _put(dash, 30, "Paying customers", '=COUNTIF(cs_accounts_mrr,">0")')
-    _put(dash, 31, "ARPA (TMC)", "=CS_ARPA(cs_accounts_mrr)", _MONEY)
-    _put(dash, 32, "Logo churn", f"=CS_LOGO_CHURN({_MRR_ARGS},C4)", _PCT, f"same-period joiners: {pol.same_period}")
-    _put(dash, 33, "Gross revenue churn", "=CS_REVENUE_CHURN(C21,C25,C24)", _PCT)
-    _put(dash, 34, "Net revenue churn", '=CS_REVENUE_CHURN(C21,C25,C24,C23,C26,"net")', _PCT)
-    _put(dash, 35, "Net MRR churn", "=CS_NET_CHURN(C21,C25,C24,C23,C26)", _PCT)
-    _put(dash, 36, "GRR", f"=CS_GRR({_MRR_ARGS},C4,C7)", _PCT)
-    _put(dash, 37, "NRR", f"=CS_NRR({_MRR_ARGS},C4,C7)", _PCT)
-    _put(dash, 38, "Quick ratio", "=CS_QUICK_RATIO(C22,C23,C25,C24,C26)", _NUM)
-
-    _section(dash, 40, "Value")
-    _put(dash, 41, "Logo churn, last 12 months", f'=CS_LOGO_CHURN({_MRR_ARGS},EDATE(C4,-11),C4,"include")', _PCT)
-    _put(dash, 42, "Monthly churn (12-month average)", "=C41/12", "0.00%")
-    _put(dash, 43, "Lifetime cap (months)", pol.max_lifetime_months, None, "Stripe's cap: LTV never counts more months")
-    _put(dash, 44, "Churn used for LTV", "=MAX(C42,1/C43)", "0.00%", "monthly churn, at least 1 / cap")
-    # over the clients paying this month, as portfolio_summary (Accounts rows follow tClients' order)
-    _put(dash, 45, "Gross margin (paying clients)", '=AVERAGEIFS(tClients[gross_margin],cs_accounts_mrr,">0")', _PCT)
-    _put(dash, 46, "CAC (paying clients)", '=AVERAGEIFS(tClients[cac],cs_accounts_mrr,">0")', _MONEY)
-    _put(dash, 47, "LTV (ARPA x margin / churn)", '=CS_CLV("margin_churn",C31,C44,C45)', _MONEY)
-    _put(dash, 48, "LTV:CAC", "=CS_LTV_CAC(C47,C46)", _NUM)
-    _put(dash, 49, "CAC payback (months)", "=CS_CAC_PAYBACK(C46,C31,C45)", "0.0")
-    _put(dash, 50, "Revenue share of the top 20% of clients", "=CS_PARETO(cs_accounts_paying,0.2)", _PCT)
-    dash["C43"].fill = _INPUT_FILL
-
-    _section(dash, 52, "CSM capacity (hours per month)")
-    _array(dash, "B53", 5, 2, "=CS_CAPACITY(cs_accounts_touch,C8)")
-    for r in range(53, 58):
-        dash[f"C{r}"].number_format = "#,##0.0"
-
-    _section(dash, 59, "Health score of one client")
-    _put(dash, 60, "Client", first_client)
-    dash["C60"].fill = _INPUT_FILL
-    if first_client:
-        dv = DataValidation(type="list", formula1="=cs_accounts_ids", allow_blank=False)
-        dv.add("C60")
-        dash.add_data_validation(dv)
-    health = (
-        "=CS_HEALTH(INDEX(cs_accounts_subscores,MATCH(C60,cs_accounts_ids,0),0),"
-        "tHealthModel[weight],tHealthModel[component])"
-    )
-    _array(dash, "B61", len(model.components) + 2, 4, health)
-    for r in range(62, 62 + len(model.components) + 1):
-        for letter in "CE":
-            dash[f"{letter}{r}"].number_format = "0.0"
-        dash[f"D{r}"].number_format = _PCT
+    write_dashboard(dash, rows)
     dash.column_dimensions["A"].width = 2
     dash.column_dimensions["B"].width = 42
     for letter in "CDEF":
         dash.column_dimensions[letter].width = 14
-    for r in range(4, 9):
-        dash[f"C{r}"].alignment = Alignment(horizontal="right")
-
-    _guard_dashboard_inputs(dash)
-    _print_on_one_page(dash, f"A1:G{61 + len(model.components) + 1}")
 
 
 def build_workbook(book: Book, month: Any = None, *, policies: Policies | None = None) -> Workbook:
     """Build the template workbook for ``book`` at ``month`` (default: its last month).
 
     One writer per sheet; cells one sheet reads from another are workbook names
-    (:data:`DASHBOARD_NAMES`, ``cs_accounts_*``, ``cs_bridge*``). Returns an openpyxl
+    (the dashboard's named rows ``cs_<key>``, ``cs_accounts_*``, ``cs_bridge*``). Returns an openpyxl
     :class:`~openpyxl.Workbook`; :func:`write_workbook` saves it atomically.
     """
     from cs_reports._validation import as_month
@@ -650,7 +465,6 @@ def build_workbook(book: Book, month: Any = None, *, policies: Policies | None =
     _write_cohorts(coh, n_cohorts)
     first_client = str(accounts["client_id"].iloc[0]) if len(accounts) else ""
     _write_dashboard(dash, book, month, pol, model, first_client)
-    _declare_dashboard_names(wb)
     from cs_reports.excel.reports_sheet import example_clients, write_reports_sheet
 
     write_reports_sheet(wb, example_clients(book, month))

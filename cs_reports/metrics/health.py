@@ -123,6 +123,13 @@ def _band(score: float) -> str:
     return next(name for limit, name in BANDS if score < limit)
 
 
+def _bands(scores: np.ndarray) -> np.ndarray:
+    """:func:`_band` of every score at once (object array of str)."""
+    finite = np.isfinite(scores)
+    conditions = [~finite] + [finite & (scores < limit) for limit, _ in BANDS]
+    return np.select(conditions, ["", *(name for _, name in BANDS)], default="").astype(object)
+
+
 def health_score(values: Any, weights: Any) -> float:
     r"""Weighted health score of 0-100 sub-scores; weights of missing inputs are redistributed.
 
@@ -232,7 +239,7 @@ def health_scores(
         {
             customer_col: inputs[customer_col].to_numpy(),
             "score": score,
-            "band": [_band(s) for s in score],
+            "band": _bands(score),
             "coverage": total / weights.sum(),
         }
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cs_reports.reports.common import parse_quarter, renewal_model
+from cs_reports.reports.common import parse_quarter
 from cs_reports.reports.finance import build_finance_context
 from cs_reports.reports.qbr import build_qbr_context
 from cs_reports.reports.success_map import build_success_map_context
@@ -12,5 +12,4 @@ __all__ = [
     "build_qbr_context",
     "build_success_map_context",
     "parse_quarter",
-    "renewal_model",
 ]

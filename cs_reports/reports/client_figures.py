@@ -21,8 +21,6 @@ from cs_reports.reports import risks
 from cs_reports.reports.common import (
     client_goals,
     client_milestones,
-    health_at,
-    per_book,
     quiet,
 )
 from cs_reports.reports.context import (
@@ -35,42 +33,12 @@ from cs_reports.reports.context import (
 )
 from cs_reports.reports.forecast import probability_band, renewal_forecast_model
 from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.portfolio import figures_of
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
+from cs_reports.reports.vocabulary import Period
 
 __all__ = ["Period", "Subject", "renewal_forecast", "signals"]
-
-
-@dataclass(frozen=True)
-class Period:
-    """Three months ending at ``end`` (a calendar quarter for the QBR)."""
-
-    end: pd.Timestamp
-
-    @property
-    def start(self) -> pd.Timestamp:
-        """First month."""
-        return self.end - pd.DateOffset(months=2)
-
-    @property
-    def prev_end(self) -> pd.Timestamp:
-        """Last month of the previous three months."""
-        return self.end - pd.DateOffset(months=3)
-
-    @property
-    def year(self) -> int:
-        """Year of the last month."""
-        return int(self.end.year)
-
-    @property
-    def quarter(self) -> int:
-        """Quarter of the last month."""
-        return (int(self.end.month) - 1) // 3 + 1
-
-    @property
-    def last_day(self) -> pd.Timestamp:
-        """Last day of the last month."""
-        return self.end + pd.offsets.MonthEnd(0)
 
 
 @dataclass
@@ -186,10 +154,7 @@ def health_rows(book: Book, client: Subject, period: Period) -> tuple[Any, Any]:
     """
 
     def row(month: pd.Timestamp) -> Any:
-        def index() -> pd.DataFrame:
-            return health_at(book, month).set_index("client_id", drop=False)
-
-        return per_book(book, "health_by_client", month, index).loc[client.client_id]
+        return figures_of(book).health_by_client(month).loc[client.client_id]
 
     return client.once("health", lambda: (row(period.end), row(period.prev_end)))  # type: ignore[no-any-return]
 

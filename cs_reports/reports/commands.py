@@ -9,10 +9,16 @@ from pathlib import Path
 from typing import Any
 
 from cs_reports.errors import CsReportsError
+from cs_reports.reports.vocabulary import (
+    AUDIENCES,
+    DEFAULT_LANGUAGE,
+    FORMATS,
+    LANGUAGES,
+    last_complete_quarter,
+    of_quarter,
+)
 
 __all__ = ["register"]
-
-LANGS = ("pt-BR", "en", "en-US", "en-GB")
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
@@ -26,12 +32,14 @@ def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
         )
         p.add_argument(
             "--audience",
-            choices=("client", "internal"),
+            choices=AUDIENCES,
             default="client",
             help="client: the edition you send (default); internal: the CSM's preparation document",
         )
     p.add_argument("--settings", type=Path, help="TOML or JSON file of report thresholds (see docs/reports.md)")
-    p.add_argument("--lang", choices=LANGS, help="report language (default: each client's locale; pt-BR for finance)")
+    p.add_argument(
+        "--lang", choices=tuple(LANGUAGES), help="report language (default: each client's locale; pt-BR for finance)"
+    )
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.add_argument(
         "--resume",
@@ -101,7 +109,7 @@ def register(sub: Any) -> None:
 
 
 def formats_arg(text: str) -> tuple[str, ...]:
-    """``--format``: a comma-separated list of output formats, each once, in the order of ``kinds.FORMATS``.
+    """``--format``: a comma-separated list of output formats, each once, in the order of ``vocabulary.FORMATS``.
 
     >>> formats_arg("pptx,pdf")
     ('pdf', 'pptx')
@@ -110,8 +118,6 @@ def formats_arg(text: str) -> tuple[str, ...]:
     ...
     argparse.ArgumentTypeError: expected pdf, pptx or pdf,pptx (each format once); got 'pdf,pdf'
     """
-    from cs_reports.reports.kinds import FORMATS
-
     given = [part.strip() for part in text.split(",")]
     if not all(given) or any(f not in FORMATS for f in given) or len(set(given)) != len(given):
         raise argparse.ArgumentTypeError(f"expected pdf, pptx or pdf,pptx (each format once); got {text!r}")
@@ -157,12 +163,12 @@ def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, mo
     formats = getattr(args, "formats", ("pdf",))
     for cid in ids:
         if cid in book.quarantined:
-            lang = args.lang or "pt-BR"
+            lang = args.lang or DEFAULT_LANGUAGE
             name = output_name(kind, period, lang, cid, audience=audience)
             jobs.append(Job(kind, period, cid, lang, name, audience, settings, formats))
             continue
         row = book.client(cid)
-        lang = args.lang or (row["locale"] if row["locale"] in LANGS else "pt-BR")
+        lang = args.lang or (row["locale"] if row["locale"] in LANGUAGES else DEFAULT_LANGUAGE)
         name = output_name(kind, period, lang, cid, str(row["name"]), audience)
         jobs.append(Job(kind, period, cid, lang, name, audience, settings, formats))
     return jobs
@@ -276,14 +282,10 @@ def _stale_lines(result: Any, shown: int = 5) -> None:
 
 
 def _qbr(args: argparse.Namespace) -> int:
-    import pandas as pd
-
-    from cs_reports.reports.build import parse_quarter
-
-    year, q = parse_quarter(args.quarter)
+    period = of_quarter(args.quarter)
     deck = _deck_template_arg(args)  # a template the deck cannot use is one error before the book is even read
-    quarter_end = pd.Timestamp(year=year, month=3 * q, day=1)  # clients paying in the quarter's last month
-    return _run(args, _client_jobs(args, _book(args), "qbr", f"{year}Q{q}", quarter_end), deck)
+    # clients paying in the quarter's last month
+    return _run(args, _client_jobs(args, _book(args), "qbr", period.label, period.end), deck)
 
 
 def _month_arg(args: argparse.Namespace, book: Any = None) -> str:
@@ -305,7 +307,7 @@ def _finance(args: argparse.Namespace) -> int:
     from cs_reports.reports.kinds import output_name
 
     month = _month_arg(args)
-    lang = args.lang or "pt-BR"
+    lang = args.lang or DEFAULT_LANGUAGE
     job = Job("finance", month, None, lang, output_name("finance", month, lang), None, _settings_arg(args))
     return _run(args, [job])
 
@@ -314,7 +316,7 @@ def _demo(args: argparse.Namespace) -> int:
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
     from cs_reports.reports.frozen import freeze_book
-    from cs_reports.reports.kinds import AUDIENCES, output_name
+    from cs_reports.reports.kinds import output_name
 
     out: Path = args.out
     book_path = out / "sample.xlsx"
@@ -322,15 +324,13 @@ def _demo(args: argparse.Namespace) -> int:
     frozen = freeze_book(book_path, quarantine=True)
     book = frozen.book
     month = f"{book.last_month:%Y-%m}"
-    last = book.last_month  # the last complete quarter
-    q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
-    quarter = f"{last.year}Q{q}" if q else f"{last.year - 1}Q4"
+    quarter = last_complete_quarter(book.last_month).label
     picks = demo_clients(book, quarter)
     clients = book.clients.set_index("client_id")
     jobs = []
     for cid in picks:
         lang = str(clients.loc[cid, "locale"])
-        lang = lang if lang in LANGS else "pt-BR"
+        lang = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
         name = str(clients.loc[cid, "name"])
         for audience in AUDIENCES:
             qbr_name = output_name("qbr", quarter, lang, cid, name, audience)
@@ -366,16 +366,13 @@ def demo_clients(book: Any, quarter: str) -> tuple[str, str]:
     Healthy: the paying client with no risk and the highest Health Score; at risk: the one with
     the most high-severity risks (then the most risks, then the lowest Health Score).
     """
-    import pandas as pd
-
     from cs_reports import metrics as m
-    from cs_reports.reports.common import client_info, parse_quarter
+    from cs_reports.reports.common import client_info
     from cs_reports.reports.risks import assess_risks
-    from cs_reports.reports.sections import Period, Subject, signals
+    from cs_reports.reports.sections import Subject, signals
     from cs_reports.reports.settings import DEFAULT_SETTINGS
 
-    year, q = parse_quarter(quarter)
-    period = Period(pd.Timestamp(year=year, month=3 * q, day=1))
+    period = of_quarter(quarter)
     current = m.mrr_matrix(book.mrr, end=period.end)
     paying = set(current.clients[current.column(period.end) > 0])
     scored = []

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import math
-import re
 import weakref
 from collections.abc import Callable, Iterator
 from datetime import date
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports._validation import silenced as quiet  # one warning-silencing call for every module
 from cs_reports.data.book import Book
-from cs_reports.data.summary import client_health_inputs
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.context import ClientInfo, GoalRow, MilestoneRow
+from cs_reports.reports.portfolio import figures_of
+from cs_reports.reports.vocabulary import parse_quarter
 
 __all__ = [
     "as_date",
@@ -29,26 +28,9 @@ __all__ = [
     "parse_quarter",
     "per_book",
     "quiet",
-    "renewal_model",
-    "renewal_probability",
     "rows",
     "text",
 ]
-
-
-def parse_quarter(text: str) -> tuple[int, int]:
-    """``'2026Q3'`` / ``'2026-Q3'`` / ``'3T2026'`` -> ``(2026, 3)``.
-
-    >>> parse_quarter("2026Q3"), parse_quarter("2026-q4")
-    ((2026, 3), (2026, 4))
-    """
-    match = re.fullmatch(r"\s*(\d{4})\s*-?\s*[QqTt]([1-4])\s*", str(text)) or re.fullmatch(
-        r"\s*([1-4])[QqTt]\s*(\d{4})\s*", str(text)
-    )
-    if not match:
-        raise InvalidInputError(f"A quarter looks like 2026Q3; got {text!r}.")
-    a, b = match.groups()
-    return (int(a), int(b)) if len(a) == 4 else (int(b), int(a))
 
 
 def rows(frame: pd.DataFrame) -> Iterator[Any]:
@@ -130,10 +112,10 @@ _PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp], tuple[weakref.ref[Book], A
 
 
 def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per book, quantity and month.
+    """``compute()`` once per book, quantity and month (errors remembered and raised again).
 
-    Portfolio-wide figures (health scores of every client, the renewal model) are the same
-    in every client's report of a batch. Errors are remembered too (and raised again for every report).
+    Only the renewal forecast model (``reports.forecast``) still uses it; every other
+    portfolio figure is a typed method of ``reports.portfolio.PortfolioFigures``.
     """
     key = (id(book), what, pd.Timestamp(month))
     hit = _PORTFOLIO_CACHE.get(key)
@@ -151,48 +133,10 @@ def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], A
 
 
 def health_inputs_at(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    """Every client's health inputs at ``month`` (``client_health_inputs``, cached per book; do not modify)."""
-    frame: pd.DataFrame = per_book(book, "health_inputs", month, lambda: client_health_inputs(book, month))
-    return frame
+    """Every client's health inputs at ``month`` (``portfolio.figures_of(book)``; do not modify)."""
+    return figures_of(book).health_inputs_at(month)
 
 
 def health_at(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    """Health scores of every client at ``month`` (cached per book; callers must not modify it)."""
-    frame: pd.DataFrame = per_book(book, "health", month, lambda: m.health_scores(health_inputs_at(book, month)))
-    return frame
-
-
-def renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
-    """SBG fitted on the monthly logo survival of the portfolio's largest cohort with >= 12 months of history.
-
-    The fit is the portfolio's, the same for every client's report of the month, so it is
-    computed once per book and month (a batch of thousands of QBRs fits it once per worker).
-    """
-    fit: m.SBGFit = per_book(book, "renewal", month, lambda: _fit_renewal_model(book, pd.Timestamp(month)))
-    return fit
-
-
-def _fit_renewal_model(book: Book, month: pd.Timestamp) -> m.SBGFit:
-    table = m.cohort_retention(book.mrr[book.mrr["month"] <= month])
-    observed = table.rates.notna().sum(axis=1)
-    candidates = table.sizes[observed >= 13]
-    if candidates.empty:
-        raise InvalidInputError("Renewal projection needs a cohort with at least 12 months of MRR history.")
-    pos = int(np.argmax(candidates.to_numpy()))
-    cohort = candidates.index[pos]
-    rates = table.rates.loc[[cohort]].iloc[0].dropna().to_numpy()
-    active = np.minimum.accumulate(rates * float(candidates.iloc[pos]))  # survival: ignore reactivations
-    return m.sbg_fit(active)
-
-
-def renewal_probability(fit: m.SBGFit, book: Book, client_id: str, month: pd.Timestamp, renewal: date | None) -> float:
-    """Probability that ``client_id`` is still a client at ``renewal`` under the portfolio's sBG ``fit``."""
-    if renewal is None:
-        return math.nan
-    own = book.rows_of("MRR", client_id)
-    own = own[own["mrr"] > 0]
-    if own.empty:
-        return math.nan
-    age = (month.year - own["month"].min().year) * 12 + month.month - own["month"].min().month
-    horizon = max(0.0, (pd.Timestamp(renewal) - (month + pd.offsets.MonthEnd(0))).days / 30.44)
-    return float(m.sbg_conditional_survival(fit.alpha, fit.beta, age=max(age, 0), horizon=horizon))
+    """Health scores of every client at ``month`` (``portfolio.figures_of(book)``; do not modify)."""
+    return figures_of(book).health_at(month)

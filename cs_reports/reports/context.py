@@ -367,7 +367,7 @@ class BreakdownRow:
 
 @dataclass(frozen=True)
 class RenewalRow:
-    """A renewal due in the next 90 days, with its forecast."""
+    """A renewal due in the finance report's window (``FinanceContext.renewals_days``), with its forecast."""
 
     client_id: str = doc("client id")
     name: str = doc("client name")
@@ -423,13 +423,14 @@ class FinanceContext:
     top_clients: tuple[tuple[str, float, float], ...] = doc("top 10 clients: name, MRR, share of MRR")
     by_touch: tuple[BreakdownRow, ...] = doc("breakdown by touch model")
     by_csm: tuple[BreakdownRow, ...] = doc("breakdown by CSM")
-    renewals: tuple[RenewalRow, ...] = doc("renewals due in the next 90 days, largest MRR first")
+    renewals: tuple[RenewalRow, ...] = doc("renewals due in the next renewals_days days, largest MRR first")
     renewal_bands: tuple[RenewalBandRow, ...] = doc("renewals by probability band, then the total")
     forecast: RenewalModel = doc(
         "the renewal model (reports.forecast.renewal_forecast_model): method, history, backtest and reliability"
     )
     bridge_chart: Chart = doc("waterfall of the month's MRR movements")
     mrr_chart: Chart = doc("MRR over the last 12 months")
+    renewals_days: int = doc("the renewal window in days after the month (setting finance_renewals_days)")
 
 
 def describe(cls: type) -> dict[str, str]:

@@ -1,6 +1,6 @@
 """The internal edition's slides of the QBR deck: health, risks, forecast, talking points, commercial, comments.
 
-Each function maps one internal section context (:mod:`cs_reports.reports.internal`) to its
+Each function maps one internal section context (``cs_reports/reports/sections/``) to its
 slides, with the PDF's strings and :class:`Formatter`, as :mod:`cs_reports.reports.deck_qbr`
 does for the client sections; :func:`cs_reports.reports.deck_qbr.qbr_deck` calls them in the
 edition's order. The evidence behind each risk and the talking points go into the speaker

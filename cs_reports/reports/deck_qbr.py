@@ -15,30 +15,28 @@ the decks use; :func:`check_deck_template` checks a template against it before a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from cs_reports._resources import report_templates_dir
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.charts import Chart
-from cs_reports.reports.context import Compare, QBRContext
+from cs_reports.reports.context import QBRContext
 from cs_reports.reports.deck import (
-    Bullets,
     ChartSpec,
     DeckSpec,
-    Kpi,
     Picture,
     Series,
     SlideSpec,
     TableSpec,
     Value,
     check_template,
-    number_format,
     render_deck,
 )
+from cs_reports.reports.deck_sections import DeckKit
 from cs_reports.reports.formatting import DASH, Formatter
 from cs_reports.reports.render import Branding, logo_bytes, strings
+from cs_reports.reports.vocabulary import AUDIENCES as VOCABULARY_AUDIENCES
 
 __all__ = [
     "AUDIENCES",
@@ -51,8 +49,8 @@ __all__ = [
     "qbr_deck_bytes",
 ]
 
-#: Audiences a QBR deck can be built for.
-AUDIENCES = ("client", "internal")
+#: Audiences a QBR deck can be built for: every edition (the vocabulary's).
+AUDIENCES = VOCABULARY_AUDIENCES
 
 #: Layout -> placeholder key -> what it receives (text, chart, table), for every slide a QBR deck
 #: makes; the cover also gets ``company`` (text) and ``logo`` (picture) from the branding.
@@ -171,43 +169,23 @@ def check_deck_template(template: str | Path | None, audience: str, branding: Br
     )
 
 
-def _chart_spec(chart: Chart, name: str, lang: str, kind: str, *, labels: bool) -> ChartSpec:
-    unit = chart.unit
-    fmt = number_format(lang, percent=True) if unit == "percent" else number_format(lang, currency=unit or None)
-    return ChartSpec(
-        "line" if kind == "line" else "column",
-        chart.labels,
-        (Series(name, chart.values),),
-        number_format=fmt,
-        data_labels=labels,
-        point_labels=chart.point_labels if labels else (),
-    )
-
-
-def _ends(chart: Chart, show: Callable[[float], str]) -> dict[str, str]:
-    """First and last known point of a chart, formatted (for the speaker notes)."""
-    known = [(label, v) for label, v in zip(chart.labels, chart.values, strict=True) if v is not None]
-    if not known:
-        return {"first": DASH, "last": DASH, "first_month": DASH, "last_month": DASH, "last_label": DASH}
-    (l0, v0), (l1, v1) = known[0], known[-1]
-    return {"first": show(v0), "last": show(v1), "first_month": l0, "last_month": l1, "last_label": l1}
-
-
 def qbr_deck(
     ctx: QBRContext, lang: str, *, audience: str = "client", company: str = "", logo: bytes | None = None
 ) -> DeckSpec:
-    """The QBR deck of ``ctx`` (its edition's sections, in order) in ``lang`` (``'pt-BR'`` or ``'en'``).
+    """The QBR deck of ``ctx`` (its edition's sections, in order) in ``lang`` (any of the vocabulary's ``LANGUAGES``).
 
     Client slides: Cover, KPIs (the summary section), points of attention, goals (table),
     adoption and NPS by quarter (column charts), support (table), next steps (table), each with
     speaker notes. The internal edition adds, first, the Health Score with its drivers, the risks
     (evidence in the notes), the renewal forecast, the talking points (also in the notes), the
     commercial figures with the MRR line chart, the opportunities and the survey comments
-    (:mod:`cs_reports.reports.deck_internal`); its cover says it is internal. A section with
-    nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo`` are the
+    (:mod:`cs_reports.reports.deck_internal`); its cover says it is internal. Each section's
+    slides are its registered ``slides`` face (``sections.SECTIONS``); a section whose face is
+    ``None`` (the milestones done) is declared slide-less there, never skipped silently. A
+    section with nothing recorded becomes a "nothing recorded" slide. ``company`` and ``logo`` are the
     vendor's name and logo on the cover (see :func:`deck_branding`).
     """
-    from cs_reports.reports.deck_internal import internal_slides
+    from cs_reports.reports.sections import SECTIONS
 
     if audience not in AUDIENCES or ctx.audience != audience:
         raise InvalidInputError(
@@ -217,19 +195,6 @@ def qbr_deck(
     fmt = Formatter(lang)
     t = {**strings("qbr", lang), **strings("deck", lang)}
     c = ctx.client
-
-    def value(v: float, kind: str) -> str:  # report_templates/base/macros.html.j2: value()
-        shown = {
-            "pct": lambda: fmt.percent(v, 0),
-            "num": lambda: fmt.number(v),
-            "num1": lambda: fmt.number(v, 1),
-            "hours": lambda: fmt.hours(v),
-        }
-        return shown.get(kind, lambda: fmt.money(v, kind))()
-
-    def compare(label: str, x: Compare, kind: str, note: str = "") -> Kpi:  # macros.html.j2: kpi_compare()
-        before = t["vs_before"].format(v=value(x.before, kind)) if x.before == x.before else t["no_before"]
-        return Kpi(value(x.now, kind), label, before + (f" · {note}" if note else ""))
 
     period = fmt.quarter(ctx.year, ctx.quarter)
     details = "\n".join(
@@ -251,160 +216,9 @@ def qbr_deck(
     if logo:
         cover["logo"] = Picture(logo, company)
     slides = [SlideSpec("Cover", cover, notes=f"{fmt.month(ctx.period_start)} – {fmt.month(ctx.period_end)}")]
-    sections = {
-        "summary": lambda: _summary(ctx, t, fmt, compare),
-        "attention": lambda: _attention(ctx, t),
-        "goals": lambda: _goals(ctx, fmt, t),
-        "adoption": lambda: _chart_slide(
-            ctx.adoption.usage_chart if ctx.adoption else None,
-            t["adoption"],
-            t["adoption_rate"],
-            lang,
-            t,
-            "notes_adoption",
-            lambda v: fmt.percent(v, 0),
-        ),
-        "support": lambda: _support(ctx, t, fmt, lang),
-        "next_steps": lambda: _next_steps(ctx, t, fmt),
-        **internal_slides(ctx, lang, t, fmt, compare),
-    }
-    for name in ctx.sections:  # the edition's order; sections the deck does not draw are listed in AUDIENCES' docs
-        if name in sections:
-            slides.extend(sections[name]())
+    kit = DeckKit(lang, t, fmt)
+    for name in ctx.sections:  # the edition's order; each section's slides face (None: declared to have none)
+        make = SECTIONS[name].slides
+        if make is not None:
+            slides.extend(make(ctx, kit))
     return DeckSpec(tuple(slides), title=t["deck_title"].format(name=c.name, period=period) + edition)
-
-
-def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callable[..., Kpi]) -> list[SlideSpec]:
-    s = ctx.summary
-    if s is None:
-        return []
-    kpis: dict[str, Value] = {
-        "adoption": compare(t["adoption_rate"], s.adoption, "pct"),
-        "active_users": compare(t["active_users"], s.active_users, "num"),
-        "goals": Kpi(fmt.number(s.goals_achieved), t["goals_achieved"], t["goals_of"].format(n=s.goals_total)),
-        "nps": Kpi(
-            fmt.number(s.nps.now, 0),
-            t["nps_quarter"],
-            t["nps_answers_note"].format(n=fmt.number(s.nps_answers.now), v=fmt.number(s.nps.before, 0)),
-        ),
-        "tickets": compare(t["tickets"], s.tickets, "num"),
-        "csat": compare(t["csat"], s.csat, "pct"),
-    }
-    notes = t["notes_summary"].format(
-        **{k: v.value for k, v in kpis.items() if isinstance(v, Kpi)},
-        milestones=fmt.number(s.milestones_done.now),
-    )
-    return [SlideSpec("KPIs", {"title": t["summary"], **kpis}, notes=notes)]
-
-
-def _attention(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:
-    if ctx.attention is None:
-        return []
-    points = tuple(f"{r.title}: {r.evidence}" for r in ctx.attention.points) or (t["no_attention"],)
-    return [SlideSpec("Bullets", {"title": t["attention"], "body": Bullets(points)}, notes=t["notes_attention"])]
-
-
-def _chart_slide(
-    chart: Chart | None, title: str, name: str, lang: str, t: dict[str, str], notes: str, show: Callable[[float], str]
-) -> list[SlideSpec]:
-    if chart is None:
-        return []
-    if not chart.labels:  # e.g. no Usage rows: the PDF draws an empty frame, the deck says so
-        return [_nothing(title, t)]
-    spec = _chart_spec(chart, name, lang, "column", labels=True)
-    return [
-        SlideSpec(
-            "Chart",
-            {"title": title, "chart": spec, "caption": chart.alt},
-            notes=t[notes].format(**_ends(chart, show)),
-        )
-    ]
-
-
-def _support(ctx: QBRContext, t: dict[str, str], fmt: Formatter, lang: str) -> list[SlideSpec]:
-    s = ctx.support
-    if s is None:
-        return []
-    table = TableSpec(
-        (t["kpi"], t["value"]),
-        (
-            (t["tickets"], fmt.number(s.tickets.now)),
-            (t["open_tickets_label"], fmt.number(s.open_tickets)),
-            (t["tmr"], fmt.hours(s.first_response_hours.now)),
-            (t["tmr_full"], fmt.hours(s.first_response_median_hours)),
-            (t["resolution"], fmt.hours(s.resolution_hours.now)),
-            (t["csat"], fmt.percent(s.csat.now, 0)),
-            (t["ces"], fmt.number(s.ces.now, 1)),
-        ),
-        numeric=(1,),
-    )
-    notes = t["notes_support"].format(
-        tickets=fmt.number(s.tickets.now), open=fmt.number(s.open_tickets), tmr=fmt.hours(s.first_response_hours.now)
-    )
-    nps = _chart_slide(s.nps_chart, t["nps_history"], "NPS", lang, t, "notes_nps", lambda v: fmt.number(v, 0))
-    return [SlideSpec("Table", {"title": t["support"], "table": table}, notes=notes), *nps]
-
-
-def _next_steps(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpec]:
-    n = ctx.next_steps
-    if n is None:
-        return []
-    if not n.steps:
-        text = t["no_next_steps"].format(date=fmt.date(n.until))
-        return [SlideSpec("Bullets", {"title": t["next_steps"], "body": Bullets((text,))}, notes=t["notes_next"])]
-    steps = sorted(n.steps, key=lambda x: x.overdue_days, reverse=True)  # as the PDF: overdue first
-    table = TableSpec(
-        (t["action"], t["side"], t["owner"], t["due"], t["status"]),
-        tuple(
-            (
-                x.step.milestone,
-                t[x.step.owner_side],
-                x.step.owner,
-                fmt.date(x.step.due_date, "short"),
-                t["overdue_days"].format(n=x.overdue_days) if x.overdue_days else t[x.step.status],
-            )
-            for x in steps
-        ),
-        numeric=(3,),
-    )
-    caption = t["next_steps_note"].format(date=fmt.date(n.until))
-    return [SlideSpec("Table", {"title": t["next_steps"], "table": table}, notes=f"{caption} {t['notes_next']}")]
-
-
-def _nothing(title: str, t: dict[str, str]) -> SlideSpec:
-    """A slide saying the period has nothing recorded for ``title`` (never an empty chart or table)."""
-    return SlideSpec("Bullets", {"title": title, "body": Bullets((t["none"],))}, notes=t["notes_none"])
-
-
-def _with_unit(v: float, unit: str, fmt: Formatter) -> str:
-    """``74,4%`` for percent units, ``18,2 erros`` (no-break space) otherwise (report_templates/base/macros.html.j2: with_unit)."""
-    number = fmt.number(v, 1)
-    return f"{number}%" if unit == "%" else f"{number}\xa0{unit}" if unit else number
-
-
-def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> list[SlideSpec]:
-    if ctx.goals is None:
-        return []
-    goals = ctx.goals.goals
-    if not goals:
-        return [_nothing(t["goals"], t)]
-    table = TableSpec(
-        (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
-        tuple(
-            (
-                g.objective,
-                g.kpi,
-                _with_unit(g.baseline, g.unit, fmt),
-                _with_unit(g.target, g.unit, fmt),
-                _with_unit(g.actual, g.unit, fmt),
-                fmt.percent(g.progress, 0),
-                t[g.status],
-            )
-            for g in goals
-        ),
-        numeric=(2, 3, 4, 5),
-    )
-    counts = {s: sum(1 for g in goals if g.status == s) for s in ("achieved", "on_track", "at_risk")}
-    return [
-        SlideSpec("Table", {"title": t["goals"], "table": table}, notes=t["notes_goals"].format(n=len(goals), **counts))
-    ]

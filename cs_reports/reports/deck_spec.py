@@ -128,10 +128,6 @@ class DeckSpec:
     title: str = ""
 
 
-#: Windows locale ids (LCID) of the report languages, for ``[$symbol-LCID]`` in number formats.
-_LCID = {"pt-BR": "416", "en": "409"}
-
-
 def number_format(lang: str, *, currency: str | None = None, percent: bool = False, digits: int = 0) -> str:
     r"""An Excel/PowerPoint number format code for chart axes and labels in ``lang``.
 
@@ -148,18 +144,19 @@ def number_format(lang: str, *, currency: str | None = None, percent: bool = Fal
     ('[$R$-416] #,##0', '[$$-409]#,##0.00')
     >>> number_format("pt-BR", percent=True, digits=1), number_format("en")
     ('[$-416]0.0%', '[$-409]#,##0')
+    >>> number_format("en-GB", currency="GBP")
+    '[$£-809]#,##0'
     """
     from babel import Locale
     from babel import numbers as bnumbers
 
-    from cs_reports.reports.formatting import LANGUAGES
+    from cs_reports.reports.vocabulary import language
 
-    if lang not in _LCID:
-        raise InvalidInputError(f"Deck language must be one of {list(_LCID)}, got {lang!r}.")
+    tongue = language(lang, name="Deck language")
     body = ("0" if percent else "#,##0") + ("." + "0" * digits if digits else "") + ("%" if percent else "")
     if currency is None:
-        return f"[$-{_LCID[lang]}]{body}"
-    symbol = bnumbers.get_currency_symbol(currency, locale=LANGUAGES[lang])
-    pattern = Locale.parse(LANGUAGES[lang]).currency_formats["standard"].pattern  # pt-BR: '¤\xa0#,##0.00'
+        return f"[$-{tongue.lcid}]{body}"
+    symbol = bnumbers.get_currency_symbol(currency, locale=tongue.locale)
+    pattern = Locale.parse(tongue.locale).currency_formats["standard"].pattern  # pt-BR: '¤\xa0#,##0.00'
     gap = pattern.split("#")[0].replace("¤", "").replace("\xa0", " ")  # a plain space is a literal in any reader
-    return f"[${symbol}-{_LCID[lang]}]{gap}{body}"
+    return f"[${symbol}-{tongue.lcid}]{gap}{body}"

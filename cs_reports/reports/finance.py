@@ -17,18 +17,16 @@ from cs_reports.reports.forecast import PROBABILITY_BANDS, RenewalModel, probabi
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
 from cs_reports.reports.sections import today
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
-__all__ = ["MOVERS_PER_MOVEMENT", "build_finance_context", "renewal_flags"]
-
-#: Clients listed behind each movement of the month (largest amounts first).
-MOVERS_PER_MOVEMENT = 5
-#: Risk flags of a renewal: health drop (score points over 3 months) and MRR contraction (3-month trend).
-HEALTH_FALL_POINTS = -10.0
-CONTRACTION_TREND = -0.05
+__all__ = ["build_finance_context", "renewal_flags"]
 
 
-def renewal_flags(signals: dict[str, Any]) -> tuple[str, ...]:
+def renewal_flags(signals: dict[str, Any], settings: ReportSettings = DEFAULT_SETTINGS) -> tuple[str, ...]:
     """Risk flags of an upcoming renewal from the forecast's signals of the client.
+
+    A fall of the Health Score by ``settings.finance_health_fall_points`` or more over 3 months,
+    and a 3-month MRR trend at or below ``-settings.finance_contraction_rate``, are flagged.
 
     >>> renewal_flags({"band": "red", "health_change_3m": -12.0, "mrr_trend_3m": 0.0, "first_renewal": 1.0})
     ('health_low', 'health_falling', 'first_renewal')
@@ -36,9 +34,9 @@ def renewal_flags(signals: dict[str, Any]) -> tuple[str, ...]:
     flags = []
     if signals.get("band") == "red":
         flags.append("health_low")
-    if float(signals.get("health_change_3m", math.nan)) <= HEALTH_FALL_POINTS:
+    if float(signals.get("health_change_3m", math.nan)) <= -settings.finance_health_fall_points:
         flags.append("health_falling")
-    if float(signals.get("mrr_trend_3m", math.nan)) <= CONTRACTION_TREND:
+    if float(signals.get("mrr_trend_3m", math.nan)) <= -settings.finance_contraction_rate:
         flags.append("contraction")
     if float(signals.get("first_renewal", math.nan)) == 1.0:
         flags.append("first_renewal")
@@ -46,11 +44,16 @@ def renewal_flags(signals: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _renewals(
-    book: Book, clients: pd.DataFrame, current: pd.Series, month: pd.Timestamp, forecast: RenewalModel
+    clients: pd.DataFrame,
+    current: pd.Series,
+    month: pd.Timestamp,
+    forecast: RenewalModel,
+    settings: ReportSettings,
 ) -> tuple[RenewalRow, ...]:
-    """Paying clients whose renewal date falls in the 90 days after the month, largest MRR first."""
+    """Paying clients whose renewal falls in the ``finance_renewals_days`` after the month, largest MRR first."""
     end = month + pd.offsets.MonthEnd(0)
-    due = clients[(clients["renewal_date"] > end) & (clients["renewal_date"] <= end + pd.Timedelta(days=90))]
+    until = end + pd.Timedelta(days=settings.finance_renewals_days)
+    due = clients[(clients["renewal_date"] > end) & (clients["renewal_date"] <= until)]
     out = []
     for key, row in due.iterrows():
         cid = str(key)
@@ -71,7 +74,7 @@ def _renewals(
                 p,
                 probability_band(p),
                 p * mrr_now if math.isfinite(p) else math.nan,
-                renewal_flags(signals),
+                renewal_flags(signals, settings),
             )
         )
     return tuple(sorted(out, key=lambda r: (-r.mrr, r.due_date, r.client_id)))
@@ -100,13 +103,13 @@ def _bands(renewals: tuple[RenewalRow, ...]) -> tuple[RenewalBandRow, ...]:
     return tuple(rows)
 
 
-def _movers(book: Book, month: pd.Timestamp, names: pd.Series) -> tuple[MoverRow, ...]:
-    """The clients behind each movement of the month, largest first (``MOVERS_PER_MOVEMENT`` each)."""
+def _movers(book: Book, month: pd.Timestamp, names: pd.Series, count: int) -> tuple[MoverRow, ...]:
+    """The clients behind each movement of the month, largest first (``count`` each)."""
     moves = m.customer_movements(book.mrr, start=month, end=month)
     out = []
     for kind in ("new", "expansion", "reactivation", "contraction", "churn"):
         top = moves[moves["movement"] == kind].sort_values(["amount", "client_id"], ascending=[False, True])
-        for r in rows(top.head(MOVERS_PER_MOVEMENT)):
+        for r in rows(top.head(count)):
             out.append(MoverRow(kind, str(r.client_id), text(names.get(r.client_id, r.client_id)), float(r.amount)))
     return tuple(out)
 
@@ -135,8 +138,19 @@ def _breakdown(
     return tuple(rows)
 
 
-def build_finance_context(book: Book, month: Any, lang: str, *, policies: Policies | None = None) -> FinanceContext:
-    """Build the monthly finance report for ``month`` (default: the book's last month)."""
+def build_finance_context(
+    book: Book,
+    month: Any,
+    lang: str,
+    *,
+    policies: Policies | None = None,
+    settings: ReportSettings = DEFAULT_SETTINGS,
+) -> FinanceContext:
+    """Build the monthly finance report for ``month`` (default: the book's last month).
+
+    ``settings`` (``--settings``) sets the renewal window, the movers listed and the renewal flags
+    (the ``finance_*`` settings).
+    """
     pol = policies or Policies()
     summary = portfolio_summary(book, month, policies=pol)
     month = summary.month
@@ -171,7 +185,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
     by_touch = _breakdown(book, current, derived, month, pol.window)
     by_csm = _breakdown(book, current, clients["csm"], month, pol.window)
     forecast = renewal_forecast_model(book, month)
-    renewals = _renewals(book, clients, current, month, forecast)
+    renewals = _renewals(clients, current, month, forecast, settings)
     cur = summary.currency
     steps = [
         (t["start"], summary.start_mrr, "total"),
@@ -192,7 +206,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
         else None,
         policies=pol,
         bridge=bridge_rows,
-        movers=_movers(book, month, names),
+        movers=_movers(book, month, names, int(settings.finance_movers_count)),
         cohorts=cohorts,
         cohort_ages=min(13, table.rates.shape[1]),
         top_clients=top_clients,
@@ -200,6 +214,7 @@ def build_finance_context(book: Book, month: Any, lang: str, *, policies: Polici
         by_csm=by_csm,
         renewals=renewals,
         renewal_bands=_bands(renewals),
+        renewals_days=int(settings.finance_renewals_days),
         forecast=forecast,
         bridge_chart=charts.waterfall_chart(
             steps, lang=lang, currency=cur, alt=t["alt_bridge"].format(month=fmt.month(month))

@@ -26,7 +26,7 @@ _SHEETS = {
         "summary": "Resumo",
         "bridge": "Movimentação do MRR",
         "movers": "Quem movimentou",
-        "renewals": "Renovações 90 dias",
+        "renewals": "Renovações {days} dias",
         "bands": "Renovações por faixa",
         "forecast": "Previsão de renovação",
         "cohorts": "Coortes",
@@ -38,7 +38,7 @@ _SHEETS = {
         "summary": "Summary",
         "bridge": "MRR movements",
         "movers": "Movers",
-        "renewals": "Renewals 90 days",
+        "renewals": "Renewals {days} days",
         "bands": "Renewals by band",
         "forecast": "Renewal forecast",
         "cohorts": "Cohorts",
@@ -229,7 +229,7 @@ def finance_tables(ctx: FinanceContext, lang: str) -> dict[str, XlsxSheet]:
         "bridge": XlsxSheet(names["bridge"], bridge, money),
         "movers": XlsxSheet(names["movers"], movers, {"MRR": "money"}),
         "renewals": XlsxSheet(
-            names["renewals"],
+            names["renewals"].format(days=ctx.renewals_days),
             renewals,
             {
                 t["due"]: "date",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -11,12 +12,12 @@ import pandas as pd
 from babel import dates as bdates
 from babel import numbers as bnumbers
 
-__all__ = ["DASH", "LANGUAGES", "Formatter"]
+from cs_reports.reports.vocabulary import language
+
+__all__ = ["DASH", "Formatter"]
 
 #: Shown for missing or undefined values.
 DASH = "\u2014"
-#: Report languages and their Babel locales.
-LANGUAGES = {"pt-BR": "pt_BR", "en": "en_US", "en-US": "en_US", "en-GB": "en_GB"}
 
 
 def _missing(value: Any) -> bool:
@@ -29,7 +30,7 @@ def _missing(value: Any) -> bool:
 
 
 class Formatter:
-    r"""Format values for one report language (``'pt-BR'`` or ``'en'``).
+    r"""Format values for one report language (one of :data:`cs_reports.reports.vocabulary.LANGUAGES`).
 
     Money is rounded half-up to cents before Babel formats it (Babel rounds half-even,
     finance expects half-up). Missing values (None, NaN) become an em dash.
@@ -53,10 +54,8 @@ class Formatter:
     """
 
     def __init__(self, lang: str) -> None:
-        if lang not in LANGUAGES:
-            raise ValueError(f"language must be one of {list(LANGUAGES)}, got {lang!r}")
         self.lang = lang
-        self.locale = LANGUAGES[lang]
+        self.locale = language(lang, name="Report language").locale
 
     def money(self, value: Any, currency: str = "BRL", *, cents: bool = True) -> str:
         """Amount with currency symbol, e.g. ``R$ 1.234,56``."""
@@ -125,6 +124,40 @@ class Formatter:
     def hours(self, value: Any) -> str:
         """Hours with one decimal, e.g. ``4,5 h``."""
         return DASH if _missing(value) else f"{self.number(value, 1)}\u00a0h"
+
+    def value(self, value: Any, kind: str) -> str:
+        r"""One KPI value by ``kind``: ``pct``, ``num``, ``num1``, ``hours``, or a currency code for money.
+
+        The one implementation of a KPI's value: the templates' ``value()`` macro and the deck's
+        cards call it.
+
+        >>> f = Formatter("en")
+        >>> f.value(0.5, "pct"), f.value(1234, "num"), f.value(2.25, "num1"), f.value(3, "hours"), f.value(9.5, "USD")
+        ('50%', '1,234', '2.2', '3.0\xa0h', '$9.50')
+        """
+        shown = {
+            "pct": lambda: self.percent(value, 0),
+            "num": lambda: self.number(value),
+            "num1": lambda: self.number(value, 1),
+            "hours": lambda: self.hours(value),
+        }
+        return shown.get(kind, lambda: self.money(value, kind))()
+
+    def versus(self, now_and_before: Any, kind: str, strings: Mapping[str, str], note: str = "") -> str:
+        """The line under a KPI compared with the previous quarter (``vs_before`` or ``no_before``), then ``note``.
+
+        ``now_and_before`` has ``before`` (a ``context.Compare``); ``strings`` holds the report's
+        ``vs_before`` and ``no_before`` texts. The templates' ``kpi_compare()`` macro and the
+        deck's KPI cards call it, so both print the same line.
+
+        >>> from types import SimpleNamespace as C
+        >>> t = {"vs_before": "vs. {v} before", "no_before": "no previous quarter"}
+        >>> Formatter("en").versus(C(before=0.25), "pct", t, "note"), Formatter("en").versus(C(before=float("nan")), "pct", t)
+        ('vs. 25% before · note', 'no previous quarter')
+        """
+        before = now_and_before.before
+        line = strings["vs_before"].format(v=self.value(before, kind)) if before == before else strings["no_before"]
+        return line + (f" · {note}" if note else "")
 
     def filters(self) -> dict[str, Any]:
         """Jinja filters bound to this locale."""

@@ -12,37 +12,40 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cs_reports._io import safe_filename
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.render import Branding, Templates
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
+from cs_reports.reports.vocabulary import AUDIENCES, FORMATS, KIND_NAMES, one_of
 
 __all__ = [
-    "AUDIENCES",
-    "FORMATS",
     "KINDS",
     "Produced",
     "ReportKind",
     "output_name",
     "produce",
     "produce_report",
+    "report_kind",
 ]
 
-#: Editions of the per-client reports; the first is the default.
-AUDIENCES = ("client", "internal")
 
-#: (book, period, client_id, lang, audience, settings) -> context
-Builder = Callable[[Book, str, str | None, str, str, ReportSettings], Any]
+class Builder(Protocol):
+    """How every kind builds its context: the book, then keywords only (one signature for every kind)."""
+
+    def __call__(
+        self, book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
+    ) -> Any:
+        """The context of one report."""
+        ...
+
+
 #: (context, period, client_id, lang) -> [(file name, bytes, description)]
 Attacher = Callable[[Any, str, str | None, str], list[tuple[str, bytes, str]]]
 #: (context, lang, deck template or None for the built-in one, branding) -> .pptx bytes
 DeckMaker = Callable[[Any, str, "str | Path | None", Branding], bytes]
-
-#: Output formats, in the order they are produced and named (``{name}.pdf``, ``{name}.pptx``).
-FORMATS = ("pdf", "pptx")
 
 
 @dataclass(frozen=True)
@@ -81,29 +84,29 @@ class ReportKind:
             return None
         if audience is None:
             return self.audiences[0]
-        if audience not in self.audiences:
-            raise InvalidInputError(f"--audience must be one of {list(self.audiences)}, got {audience!r}.")
-        return audience
+        return one_of(audience, self.audiences, name="--audience")
 
 
-def _qbr(book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
+def _qbr(book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
     from cs_reports.reports.qbr import build_qbr_context
 
     return build_qbr_context(book, period, client_id or "", lang, audience=audience, settings=settings)
 
 
 def _success_map(
-    book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
+    book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
 ) -> Any:
     from cs_reports.reports.success_map import build_success_map_context
 
     return build_success_map_context(book, period, client_id or "", lang, audience=audience, settings=settings)
 
 
-def _finance(book: Book, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
+def _finance(
+    book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
+) -> Any:
     from cs_reports.reports.finance import build_finance_context
 
-    return build_finance_context(book, period, lang)
+    return build_finance_context(book, period, lang, settings=settings)
 
 
 def _edition_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
@@ -126,11 +129,21 @@ def _qbr_deck(context: Any, lang: str, template: str | Path | None, branding: Br
     return qbr_deck_bytes(context, lang, template=template, branding=branding)
 
 
+#: One entry per name of the vocabulary's ``KIND_NAMES`` (a test checks both agree).
 KINDS: dict[str, ReportKind] = {
     "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data, deck=_qbr_deck),
     "success-map": ReportKind("success-map", "success_map", True, _success_map, AUDIENCES),
     "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data, side_files=True),
 }
+
+
+def report_kind(name: str) -> ReportKind:
+    """The :class:`ReportKind` called ``name``; a one-line error listing the kinds otherwise.
+
+    >>> report_kind("qbr").template
+    'qbr'
+    """
+    return KINDS[one_of(name, KIND_NAMES, name="Report kind")]
 
 
 def output_name(
@@ -198,10 +211,12 @@ def produce_report(
     The context is built once and feeds every format, so a PDF and a deck of the same report
     never disagree. ``deck_template`` is the company's .pptx (None: the built-in one).
     """
-    spec = KINDS[kind]
+    spec = report_kind(kind)
     spec.check_formats(formats)
     edition = spec.audience(audience)
-    context = spec.build(book, period, client_id, lang, edition or "internal", settings)
+    context = spec.build(
+        book, period=period, client_id=client_id, lang=lang, audience=edition or "internal", settings=settings
+    )
     files: dict[str, bytes] = {}
     attached: list[tuple[str, bytes, str]] = []
     if "pdf" in formats:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.common import client_info, parse_quarter
+from cs_reports.reports.common import client_info
 from cs_reports.reports.context import QBRContext
-from cs_reports.reports.sections import SECTIONS, Period, Subject, edition, today
+from cs_reports.reports.sections import SECTIONS, Subject, edition, today
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
+from cs_reports.reports.vocabulary import of_quarter
 
 __all__ = ["build_qbr_context"]
 
@@ -30,8 +29,8 @@ def build_qbr_context(
     edition are ``None`` in the context (and so can never be printed or attached).
     """
     names = edition(audience)
-    year, q = parse_quarter(quarter)
-    period = Period(pd.Timestamp(year=year, month=3 * q, day=1))
+    period = of_quarter(quarter)
+    year, q = period.year, period.quarter
     own = book.rows_of("MRR", client_id)
     own_paid = own.loc[own["mrr"] > 0, "month"]
     if not ((own_paid >= period.start) & (own_paid <= period.end)).any():
@@ -40,7 +39,7 @@ def build_qbr_context(
             f"Client '{client_id}' has no MRR in {year}Q{q} ({since}); a QBR covers a quarter the client paid for."
         )
     client = Subject(client_id, client_info(book, client_id, period.end), lang)
-    built = {name: SECTIONS[name](book, client, period, settings) for name in names}
+    built = {name: SECTIONS[name].build(book, client, period, settings) for name in names}
     return QBRContext(
         client=client.info,
         audience=audience,

@@ -25,7 +25,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cs_reports._resources import report_templates_dir
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.formatting import LANGUAGES, Formatter
+from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.vocabulary import language
 
 __all__ = [
     "MAX_OUTPUT_CHARS",
@@ -155,8 +156,8 @@ def strings(kind: str, lang: str, *, root: Path | None = None) -> dict[str, str]
         if path.exists():
             table = _json(path)
             out.update(table["en"])  # fallback
-            out.update(table.get(lang.split("-")[0], {}))  # en-GB, en-US: the "en" strings
-            out.update(table.get(lang, {}))
+            out.update(table.get(language(lang, name="Report language").strings, {}))  # en-GB, en-US: "en"
+            out.update(table.get(lang, {}))  # a user table may hold a language's own words
     return out
 
 
@@ -232,8 +233,6 @@ class Templates:
         self, kind: str, context: Any, *, lang: str, branding: Branding, extra: Mapping[str, Any] | None = None
     ) -> str:
         """Render ``<kind>/report.html.j2`` with ``ctx``, ``t``, ``brand`` and the locale's filters."""
-        if lang not in LANGUAGES:
-            raise InvalidInputError(f"Report language must be one of {list(LANGUAGES)}, got {lang!r}.")
         fmt = Formatter(lang)
         name = f"{kind}/report.html.j2"
         try:

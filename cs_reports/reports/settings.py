@@ -15,11 +15,10 @@ the help texts here, checked by a test).
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-
-import tomllib
 
 from cs_reports.errors import InvalidInputError
 
@@ -86,6 +85,18 @@ class ReportSettings:
     goal_on_track_rate: float = _s(0.5, "a goal is on track from this share of the way from baseline to target", "rate")
     forecast_likely_rate: float = _s(0.8, "forecast probability from which a renewal is 'likely'", "rate")
     forecast_unlikely_rate: float = _s(0.6, "forecast probability below which a renewal is 'unlikely'", "rate")
+    finance_renewals_days: float = _s(
+        90.0, "finance report: renewals due within this many days after the month are listed", "days"
+    )
+    finance_movers_count: float = _s(
+        5.0, "finance report: clients listed behind each MRR movement of the month", "count"
+    )
+    finance_health_fall_points: float = _s(
+        10.0, "finance report: a renewal whose Health Score fell this many points over 3 months is flagged", "score"
+    )
+    finance_contraction_rate: float = _s(
+        0.05, "finance report: a renewal whose 3-month MRR trend is at or below minus this share is flagged", "rate"
+    )
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -104,6 +115,17 @@ class ReportSettings:
     def describe(cls) -> dict[str, tuple[float, str]]:
         """Setting name -> (default, help text)."""
         return {f.name: (f.default, f.metadata["help"]) for f in fields(cls)}  # type: ignore[misc]
+
+    @classmethod
+    def table(cls) -> str:
+        """The settings as the Markdown table of ``docs/reports.md`` (a test checks the docs hold exactly this).
+
+        >>> print(ReportSettings.table().splitlines()[2])
+        | `adoption_low_rate` | 0.5 | adoption below this rate is a risk (medium) |
+        """
+        lines = ["| setting | default | meaning |", "|---|---|---|"]
+        lines += [f"| `{name}` | {default:g} | {text} |" for name, (default, text) in cls.describe().items()]
+        return "\n".join(lines)
 
 
 def _shown(value: object) -> str:

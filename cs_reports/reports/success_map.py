@@ -62,6 +62,6 @@ def build_success_map_context(
         client_next=tuple(x for x in open_ if x.owner_side == "client"),
         vendor_next=tuple(x for x in open_ if x.owner_side == "vendor"),
         audience=audience,
-        health=sections.health(book, subject, period, settings) if internal else None,
-        risks=sections.risks_section(book, subject, period, settings) if internal else None,
+        health=sections.SECTIONS["health"].build(book, subject, period, settings) if internal else None,
+        risks=sections.SECTIONS["risks"].build(book, subject, period, settings) if internal else None,
     )

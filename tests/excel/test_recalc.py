@@ -25,6 +25,7 @@ from cs_reports.cli import main
 from cs_reports.data import load_book
 from cs_reports.data.summary import client_health_inputs, portfolio_summary
 from cs_reports.errors import InvalidInputError, OutputError
+from cs_reports.excel.dashboard import address
 from cs_reports.excel.recalc import find_soffice, recalc
 from tests.conftest import assert_unchanged
 from tests.excel.test_recalc_cli import _wait_until_gone
@@ -101,8 +102,8 @@ def test_recalc_reports_no_cs_errors(recalculated):
 def test_formulas_are_kept(recalculated):
     _, out = recalculated
     wb = load_workbook(out)
-    assert wb["Dashboard"]["C29"].value.startswith("=CS_ARR(")
-    nps = wb["Dashboard"]["C11"].value
+    assert wb["Dashboard"][address("arr")].value.startswith("=CS_ARR(")
+    nps = wb["Dashboard"][address("nps")].value
     assert isinstance(nps, ArrayFormula)
     assert nps.ref == "C11:F11"
     assert nps.text == "=CS_NPS_CI(tNPS[score_in_period])"
@@ -113,38 +114,38 @@ def test_dashboard_equals_the_portfolio_summary(sheets, book):
     data, _ = sheets
     d = data["Dashboard"]
     s = portfolio_summary(book)
-    assert d["C4"] is not None
-    assert pd.Timestamp(d["C4"]) == s.month
+    assert d[address("month")] is not None
+    assert pd.Timestamp(d[address("month")]) == s.month
     for cell, value in {
-        "C11": s.nps,
-        "D11": s.nps_low,
-        "E11": s.nps_high,
-        "F11": s.nps_answers,
-        "C13": s.csat,
-        "C15": s.tmr_first_response_hours,
-        "C16": s.tmr_resolution_hours,
-        "C17": s.renewal_rate,
-        "C18": s.adoption,
-        "C21": s.start_mrr,
-        "C22": s.new,
-        "C23": s.expansion,
-        "C24": s.contraction,
-        "C25": s.churn,
-        "C26": s.reactivation,
-        "C27": s.mrr,
-        "C29": s.arr,
-        "C30": s.customers,
-        "C31": s.arpa,
-        "C32": s.logo_churn_rate,
-        "C33": s.gross_revenue_churn_rate,
-        "C34": s.net_revenue_churn_rate,
-        "C36": s.grr,
-        "C37": s.nrr,
-        "C38": s.quick_ratio,
-        "C47": s.ltv,
-        "C48": s.ltv_cac,
-        "C49": s.cac_payback_months,
-        "C50": s.pareto_top20,
+        address("nps"): s.nps,
+        address("nps", "D"): s.nps_low,
+        address("nps", "E"): s.nps_high,
+        address("nps", "F"): s.nps_answers,
+        address("csat"): s.csat,
+        address("tmr_first_response"): s.tmr_first_response_hours,
+        address("tmr_resolution"): s.tmr_resolution_hours,
+        address("renewal_rate"): s.renewal_rate,
+        address("adoption"): s.adoption,
+        address("start_mrr"): s.start_mrr,
+        address("new"): s.new,
+        address("expansion"): s.expansion,
+        address("contraction"): s.contraction,
+        address("churn"): s.churn,
+        address("reactivation"): s.reactivation,
+        address("end_mrr"): s.mrr,
+        address("arr"): s.arr,
+        address("customers"): s.customers,
+        address("arpa"): s.arpa,
+        address("logo_churn"): s.logo_churn_rate,
+        address("gross_revenue_churn"): s.gross_revenue_churn_rate,
+        address("net_revenue_churn"): s.net_revenue_churn_rate,
+        address("grr"): s.grr,
+        address("nrr"): s.nrr,
+        address("quick_ratio"): s.quick_ratio,
+        address("ltv"): s.ltv,
+        address("ltv_cac"): s.ltv_cac,
+        address("cac_payback"): s.cac_payback_months,
+        address("pareto_top20"): s.pareto_top20,
     }.items():
         _close(d[cell], value)
     # the cells not in the summary, straight from the library
@@ -152,11 +153,11 @@ def test_dashboard_equals_the_portfolio_summary(sheets, book):
         (book.tickets["opened_at"] >= s.month - pd.DateOffset(months=2))
         & (book.tickets["opened_at"] < s.month + pd.DateOffset(months=1))
     ]
-    _close(d["C14"], m.customer_effort_score(tickets["ces"]))
+    _close(d[address("ces")], m.customer_effort_score(tickets["ces"]))
     net = m.net_churn_rate(s.start_mrr, s.churn, s.contraction, s.expansion, reactivation=s.reactivation)
-    _close(d["C35"], net)
+    _close(d[address("net_mrr_churn")], net)
     _close(
-        d["C41"],
+        d[address("logo_churn_12m")],
         m.logo_churn_rate(book.mrr, start=s.month - pd.DateOffset(months=11), end=s.month, same_period="include"),
     )
 
@@ -164,11 +165,11 @@ def test_dashboard_equals_the_portfolio_summary(sheets, book):
 def test_native_formulas_that_depend_on_cs_cells(sheets):
     data, _ = sheets
     d, acc = data["Dashboard"], data["Accounts"]
-    _close(d["C12"], (d["E11"] - d["D11"]) / 2)
-    assert abs(d["C28"]) < 1e-6  # start + movements - end: the bridge reconciles
-    _close(d["C42"], d["C41"] / 12)
-    _close(d["C44"], max(d["C42"], 1 / d["C43"]))
-    _close(d["C29"], 12 * d["C27"])  # ARR (over Accounts) = 12 x end MRR (from the bridge spill)
+    _close(d[address("nps_margin")], (d[address("nps", "E")] - d[address("nps", "D")]) / 2)
+    assert abs(d[address("bridge_check")]) < 1e-6  # start + movements - end: the bridge reconciles
+    _close(d[address("monthly_churn")], d[address("logo_churn_12m")] / 12)
+    _close(d[address("ltv_churn")], max(d[address("monthly_churn")], 1 / d[address("lifetime_cap")]))
+    _close(d[address("arr")], 12 * d[address("end_mrr")])  # ARR (over Accounts) = 12 x end MRR (from the bridge spill)
     for r in range(5, 10):
         _close(acc[f"F{r}"], 12 * acc[f"E{r}"])
 
@@ -183,7 +184,7 @@ def test_accounts_equal_the_library(sheets, book):
     current = book.mrr[book.mrr["month"] == month].groupby("client_id")["mrr"].sum().reindex(ids).fillna(0.0)
     np.testing.assert_allclose(acc.column("E", 5, last), current.to_numpy(), rtol=REL)
     assert acc.column("D", 5, last) == [m.touch_model(12 * v) for v in current]
-    churn, margin = d["C44"], d["C45"]
+    churn, margin = d[address("ltv_churn")], d[address("gross_margin")]
     ltv = [m.clv_margin_churn(v, churn, gross_margin=margin) for v in current]
     np.testing.assert_allclose(acc.column("H", 5, last), ltv, rtol=REL)
     potential = acc.column("I", 5, last)
@@ -250,12 +251,12 @@ def test_capacity_and_health_breakdown(sheets, book):
     d, acc = data["Dashboard"], data["Accounts"]
     touch = acc.column("D", 5, 4 + len(book.clients))
     counts = pd.Series(touch).value_counts().to_dict()
-    r = m.csm_capacity(counts, csm_count=d["C8"])
-    assert d["B53"] == "workload_hours"
+    r = m.csm_capacity(counts, csm_count=d[address("csms")])
+    top = int(address("capacity")[1:])
+    assert d[address("capacity", "B")] == "workload_hours"
     for i, value in enumerate([r.workload_hours, r.capacity_hours, r.gap_hours, r.csms_needed, r.accounts_per_csm]):
-        _close(d[f"C{53 + i}"], value)
-        d[f"B{53 + i}"]
-    client = d["C60"]
+        _close(d[f"C{top + i}"], value)
+    client = d[address("client")]
     model = m.HealthModel.from_frame(book.health_model)
     row = 5 + book.clients["client_id"].tolist().index(client)
     subs = [acc[f"{c}{row}"] for c in "KLMNO"]

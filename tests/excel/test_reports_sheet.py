@@ -17,8 +17,8 @@ from cs_reports.data import load_book
 from cs_reports.excel import template as tpl
 from cs_reports.excel.report_runs import plan_jobs
 from cs_reports.excel.reports_sheet import COLUMNS, FIRST_COL, HEADER_ROW, SHEET, read_requests, write_reports_sheet
-from cs_reports.reports.formatting import LANGUAGES
-from cs_reports.reports.kinds import AUDIENCES, FORMATS, KINDS
+from cs_reports.reports.kinds import KINDS
+from cs_reports.reports.vocabulary import AUDIENCES, FORMATS, LANGUAGES
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from cs_reports._resources import workbook_templates_dir
 from cs_reports.cli import main
 from cs_reports.data import load_book
 from cs_reports.data.summary import portfolio_summary
+from cs_reports.excel.dashboard import address
 from cs_reports.excel.recalc import recalc
 from tests.conftest import assert_unchanged, file_digest
 
@@ -68,7 +69,7 @@ def test_new_workbook_for_user_data(tmp_path, sample_book_path, capsys):
     with assert_unchanged(sample_book_path):
         assert main(["excel", "new-workbook", str(out), "--data", str(sample_book_path), "--month", "2026-06"]) == 0
     wb = load_workbook(out)
-    assert wb["Dashboard"]["C4"].value.strftime("%Y-%m") == "2026-06"
+    assert wb["Dashboard"][address("month")].value.strftime("%Y-%m") == "2026-06"
     before = file_digest(out)
     assert main(["excel", "new-workbook", str(out)]) == 1
     assert "already exists" in capsys.readouterr().err
@@ -99,17 +100,17 @@ def test_formula_like_text_stays_text(tmp_path, sample_book_path):
 def test_dashboard_guards_its_inputs_names_its_cells_and_prints_on_one_page(template):
     dash = template["Dashboard"]
     rules = {str(v.sqref): v for v in dash.data_validations.dataValidation}
-    month = rules["C4"]
+    month = rules[address("month")]
     assert (month.type, month.formula1, month.allow_blank) == ("list", "=cs_bridge_months", False)
     # the list is the bridge's month column (as tall as the spilled bridge, so an appended month is
     # offered): first-of-month months of the data, one per row
     assert template.defined_names["cs_bridge_months"].attr_text == (
         "OFFSET('MRR bridge'!$A$2,0,0,MAX(1,COUNT('MRR bridge'!$A:$A)),1)"
     )
-    for cell in ("C7", "C8", "C43"):
+    for cell in (address("window"), address("csms"), address("lifetime_cap")):
         assert rules[cell].type == "whole"
         assert rules[cell].showErrorMessage
-    assert rules["C60"].type == "list"
+    assert rules[address("client")].type == "list"
     assert {n: template.defined_names[n].attr_text for n in ("cs_month", "cs_ltv_churn")} == {
         "cs_month": "Dashboard!$C$4",
         "cs_ltv_churn": "Dashboard!$C$44",

@@ -21,8 +21,13 @@ def test_qbr_for_a_quarter_before_the_client_started_is_a_clear_error(sample_boo
     )
 
 
-def test_portfolio_figures_are_computed_once_per_book_and_month(sample_book, monkeypatch):
+def test_portfolio_figures_are_computed_once_per_book_and_month(sample_book):
+    from cs_reports.reports.portfolio import figures_of
+
     month = sample_book.last_month
-    first = build.renewal_model(sample_book, month)
-    monkeypatch.setattr(common, "_fit_renewal_model", lambda *a: pytest.fail("fitted twice"))
-    assert build.renewal_model(sample_book, month) is first
+    figures = figures_of(sample_book)
+    assert figures_of(sample_book) is figures
+    assert common.health_at(sample_book, month) is common.health_at(sample_book, month)
+    assert figures.health_by_client(month).index.name == "client_id"
+    assert "client_id" in figures.health_by_client(month).columns  # one meaning, whoever asks first
+    assert figures.summary(month) is figures.summary(month)

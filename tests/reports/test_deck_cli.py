@@ -58,6 +58,7 @@ def manifest_lines(out: Path) -> list[dict]:
     return [json.loads(line) for line in (out / MANIFEST).read_text(encoding="utf-8").splitlines()]
 
 
+@pytest.mark.slow
 def test_pdf_and_deck_per_client_progress_isolation_and_resume(book, tmp_path):
     folder, good, broken = book
     out = tmp_path / "out"
@@ -102,6 +103,7 @@ def test_pdf_and_deck_per_client_progress_isolation_and_resume(book, tmp_path):
     assert "0 written, 2 up to date, 0 failed" in last.stdout
 
 
+@pytest.mark.slow
 def test_pdfs_first_then_decks_resume_renders_only_the_decks(book, tmp_path):
     folder, good, _ = book
     out = tmp_path / "out"

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
@@ -22,6 +23,7 @@ def text_of(path: Path) -> str:
     return re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(p.extract_text() or "" for p in reader.pages))
 
 
+@pytest.mark.slow
 def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--workers", "1"]) == 0
@@ -54,6 +56,7 @@ def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path
     assert t["severity_high"] in text  # the at-risk client has at least one high-severity risk
 
 
+@pytest.mark.slow
 def test_cli_audience_and_settings(tmp_path, sample_book_path):
     settings = tmp_path / "strict.toml"
     settings.write_text("adoption_low_rate = 1.0\nunused_seats_rate = 1.0\n", encoding="utf-8")

@@ -232,7 +232,14 @@ def _wrap(value, path, seen):
 )
 def test_templates_use_only_documented_names(sample_book, kind, audience, period, cls):
     spec = KINDS[kind]
-    context = spec.build(sample_book, period, CLIENTS["en"], "en", audience or "internal", DEFAULT_SETTINGS)
+    context = spec.build(
+        sample_book,
+        period=period,
+        client_id=CLIENTS["en"],
+        lang="en",
+        audience=audience or "internal",
+        settings=DEFAULT_SETTINGS,
+    )
     seen: set[str] = set()
     Templates().render(spec.template, _Recorder(context, "", seen), lang="en", branding=load_branding(None))
     documented = describe(cls)
@@ -247,7 +254,9 @@ def test_a_user_overrides_one_section_and_keeps_the_others(tmp_path, sample_book
         "{% block goals %}<h2>Our goals</h2>{{ ctx.goals.goals|length }} goals{% endblock %}",
         encoding="utf-8",
     )
-    context = KINDS["qbr"].build(sample_book, QUARTER, CLIENTS["en"], "en", "client", DEFAULT_SETTINGS)
+    context = KINDS["qbr"].build(
+        sample_book, period=QUARTER, client_id=CLIENTS["en"], lang="en", audience="client", settings=DEFAULT_SETTINGS
+    )
     html = Templates(tmp_path).render("qbr", context, lang="en", branding=load_branding(None))
     t = strings("qbr", "en")
     assert f"<h2>Our goals</h2>{len(context.goals.goals)} goals" in html

@@ -1,4 +1,4 @@
-"""QBR sections alone: each is a function of (book, client, period, settings), checked on the sample."""
+"""QBR sections alone: each is a Section (build, table, slides); its build is checked on the sample."""
 
 from __future__ import annotations
 
@@ -34,11 +34,53 @@ def test_every_edition_section_is_registered_and_the_client_edition_has_no_inter
     assert internal_only <= set(EDITIONS["internal"])
 
 
+def test_every_section_has_its_three_faces_and_a_template_block():
+    """build, table and slides are required fields; None is the only way to say "no slide", and is listed here."""
+    import dataclasses
+    import inspect
+    from pathlib import Path
+
+    from cs_reports.reports.context import QBRContext
+    from cs_reports.reports.sections import Section
+
+    assert [f.name for f in dataclasses.fields(Section)] == ["build", "table", "slides"]
+    assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Section))
+    template = (Path(__file__).parents[2] / "report_templates" / "qbr" / "report.html.j2").read_text(encoding="utf-8")
+    context_fields = {f.name for f in dataclasses.fields(QBRContext)}
+    without_slides = set()
+    for name, faces in SECTIONS.items():
+        assert name in context_fields, name
+        assert f"{{% block {name} %}}" in template, name
+        assert list(inspect.signature(faces.build).parameters) == ["book", "client", "period", "settings"], name
+        assert callable(faces.table), name
+        if faces.slides is None:
+            without_slides.add(name)
+        else:
+            assert callable(faces.slides), name
+    assert without_slides == {"milestones"}  # declared in SECTIONS with the reason
+
+
+@pytest.mark.parametrize("audience", list(EDITIONS))
+def test_every_section_with_slides_makes_at_least_one(sample_book, paying, audience):
+    """The deck loops over the registry: each section of the edition with a slides face adds a slide."""
+    from cs_reports.reports.deck_sections import DeckKit
+    from cs_reports.reports.formatting import Formatter
+    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.render import strings
+
+    ctx = build_qbr_context(sample_book, "2026Q3", paying[0], "en", audience=audience)
+    kit = DeckKit("en", {**strings("qbr", "en"), **strings("deck", "en")}, Formatter("en"))
+    for name in ctx.sections:
+        if SECTIONS[name].slides is not None:
+            assert SECTIONS[name].slides(ctx, kit), name
+        assert SECTIONS[name].table(getattr(ctx, name)), name
+
+
 def test_next_steps_are_open_milestones_due_by_the_end_of_next_quarter(sample_book, paying):
     last = PERIOD.last_day.date()
     seen_overdue = False
     for cid in paying:
-        section = SECTIONS["next_steps"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        section = SECTIONS["next_steps"].build(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
         assert section.until == (PERIOD.last_day + pd.Timedelta(days=92)).date()
         ms = sample_book.rows_of("Milestones", cid)
         open_ = ms[(ms["status"] != "done") & ms["due_date"].notna()]
@@ -57,13 +99,13 @@ def test_mrr_chart_starts_at_the_first_paid_month(sample_book, paying):
     assert young
     assert old
     for cid in (young[0], old[0]):
-        section = SECTIONS["commercial"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        section = SECTIONS["commercial"].build(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
         assert section.first_month == max(firsts[cid], END - pd.DateOffset(months=11))
 
 
 def test_summary_compares_each_kpi_with_the_previous_quarter(sample_book, paying):
     cid = paying[0]
-    s = SECTIONS["summary"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+    s = SECTIONS["summary"].build(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
     u = sample_book.rows_of("Usage", cid)
     for month, value in ((END, s.adoption.now), (END - pd.DateOffset(months=3), s.adoption.before)):
         row = u[u["month"] == month]
@@ -76,7 +118,7 @@ def test_summary_compares_each_kpi_with_the_previous_quarter(sample_book, paying
 
 def test_nps_by_quarter_shows_the_answer_count_and_empty_quarters(sample_book, paying):
     for cid in paying[:20]:
-        section = SECTIONS["support"](sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
+        section = SECTIONS["support"].build(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)
         assert len(section.nps_quarters) == 6
         assert section.nps_quarters[-1].label == "Q3 26"
         nps = sample_book.rows_of("NPS", cid)
@@ -108,6 +150,8 @@ def test_the_sample_flags_at_risk_clients_and_not_healthy_ones(sample_book, payi
 
 def test_settings_reach_the_sections(sample_book, paying):
     cid = paying[0]
-    near = SECTIONS["next_steps"](sample_book, subject(sample_book, cid), PERIOD, ReportSettings(next_steps_days=0))
+    near = SECTIONS["next_steps"].build(
+        sample_book, subject(sample_book, cid), PERIOD, ReportSettings(next_steps_days=0)
+    )
     assert near.until == PERIOD.last_day.date()
     assert all(s.overdue_days > 0 or s.step.due_date == near.until for s in near.steps)

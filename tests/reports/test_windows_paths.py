@@ -92,6 +92,7 @@ def test_manifest_compaction_keeps_every_entry(tmp_path, windows_like):
     assert [json.loads(line)["fingerprint"] for line in lines] == ["f2"]
 
 
+@pytest.mark.slow
 def test_a_pool_batch_runs_with_spawn_where_forkserver_does_not_exist(
     tmp_path, monkeypatch, sample_book_path, sample_book
 ):
