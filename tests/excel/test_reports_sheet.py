@@ -14,6 +14,7 @@ from openpyxl.workbook.defined_name import DefinedName
 
 from cs_reports._resources import workbook_templates_dir
 from cs_reports.data import load_book
+from cs_reports.excel import dashboard
 from cs_reports.excel import template as tpl
 from cs_reports.excel.report_runs import plan_jobs
 from cs_reports.excel.reports_sheet import COLUMNS, FIRST_COL, HEADER_ROW, SHEET, read_requests, write_reports_sheet
@@ -45,7 +46,7 @@ def test_the_template_has_a_reports_table_with_validation_on_every_column(templa
     assert "cs_reports_branding" in template.defined_names
     # the dashboard's look: its header fill, title font and input fill; the data Tables' style
     assert ws.cell(HEADER_ROW, FIRST_COL).fill.fgColor.rgb == tpl._HEAD_FILL.fgColor.rgb
-    assert ws["C4"].fill.fgColor.rgb == tpl._INPUT_FILL.fgColor.rgb
+    assert ws["C4"].fill.fgColor.rgb == dashboard._INPUT_FILL.fgColor.rgb
     assert ws["B1"].font.size == template["Dashboard"]["B1"].font.size
     assert table.tableStyleInfo.name == template["Clients"].tables["tClients"].tableStyleInfo.name
 
