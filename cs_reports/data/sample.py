@@ -159,8 +159,8 @@ def make_sample_tables(seed: int = 2026, clients: int = 200, *, churn_law: str =
     100,000 clients take seconds, and names are unique by construction (the name pools are
     drawn without replacement; beyond them a unit number is added).
     About 15% of the accounts decline in the last months (falling adoption and mood, so
-    detractors, late milestones, old open tickets, contraction) and 20% went through such a
-    patch earlier; renewals depend on those signals through ``churn_law`` (a key of
+    detractors, late milestones, old open tickets, ticket spikes, contraction) and 40% went
+    through such a patch of 4-9 months earlier; renewals depend on those signals through ``churn_law`` (a key of
     :data:`CHURN_LAWS`), so the ``Renewals`` sheet holds about three years of outcomes to learn from.
     """
     if clients < 1:
@@ -183,7 +183,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200, *, churn_law: str =
     cs_index = np.where(start == 0, -before, start)
     kind = rng.random(n)
     now_declining = kind < 0.15  # declining in the last 3-8 months: the accounts at risk today
-    episode = (kind >= 0.15) & (kind < 0.35)  # a rough patch of 3-6 months earlier on
+    episode = (kind >= 0.15) & (kind < 0.55)  # a rough patch of 4-9 months earlier on
     first_bad = rng.integers(3, N_MONTHS - 9, n)
     c = {
         "start": start,
@@ -193,7 +193,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200, *, churn_law: str =
         "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0) - 0.10,
         "annual": rng.random(n) < 0.12,
         "decline_from": np.where(now_declining, N_MONTHS - rng.integers(3, 9, n), np.where(episode, first_bad, 999)),
-        "decline_to": np.where(episode, first_bad + rng.integers(3, 7, n), 999),
+        "decline_to": np.where(episode, first_bad + rng.integers(4, 10, n), 999),
     }
     t_grid = np.arange(N_MONTHS)[None, :]
     declining = (c["decline_from"][:, None] <= t_grid) & (t_grid < c["decline_to"][:, None])
