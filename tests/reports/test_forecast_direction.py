@@ -76,6 +76,23 @@ def test_worse_signals_never_raise_and_better_never_lower_the_probability(model,
     assert p_better >= p - 1e-12
 
 
+def test_every_renewing_client_and_every_signal(model, renewing):
+    """The sweep the issue asks for: each client, each signal, a half, one and three standard deviations."""
+    for cid in renewing:
+        row = model.forecasts.loc[cid, list(rf.FEATURES)].to_numpy(float)
+        p = model.fit.predict(row)[0]
+        for j, name in enumerate(rf.FEATURES[:-1]):
+            for size in (0.5, 1.0, 3.0):
+                moved = np.where(np.isnan(row), np.array(model.fit.mean), row)
+                worse, better = moved.copy(), moved.copy()
+                worse[j] -= rf.SIGNS[j] * size * model.fit.scale[j]
+                better[j] += rf.SIGNS[j] * size * model.fit.scale[j]
+                base = model.fit.predict(moved)[0]
+                assert model.fit.predict(worse)[0] <= base + 1e-12, (cid, name, size)
+                assert model.fit.predict(better)[0] >= base - 1e-12, (cid, name, size)
+        assert 0 < p < 1
+
+
 def _worse_book(book, ids):
     """The book with every client of ``ids`` worse in the last month, through its raw rows."""
     last = MONTH + pd.Timedelta(days=10)
