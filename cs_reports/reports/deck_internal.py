@@ -125,7 +125,9 @@ def _commercial(
     cur = ctx.client.currency
     chart = k.mrr_chart
     cards = {
-        "mrr": compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
+        "mrr": Kpi(fmt.money(k.mrr.now, cur), t["mrr"], f"{t['new_client']} · {t['arr']} {fmt.money(k.arr, cur)}")
+        if k.mrr.before == 0 and k.mrr.now > 0  # first paid in the quarter: new, not a change from zero
+        else compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
         "ltv": Kpi(fmt.money(k.ltv, cur, cents=False), t["ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"),
         "cac": Kpi(fmt.money(k.cac, cur, cents=False), t["cac"]),
         "gross_margin": Kpi(fmt.percent(k.gross_margin, 0), t["gross_margin"]),

@@ -94,3 +94,31 @@ def test_probabilities_are_bounded_and_come_with_an_interval_and_drivers(sample_
             assert f.drivers, (cid, f.shown)
         words = ("raises it", "lowers it") if lang == "en" else ("aumenta em", "reduz em")
         assert all(any(w in d for w in words) for d in f.drivers)
+
+
+@pytest.mark.parametrize("lang", ["en", "pt-BR"])
+def test_a_client_first_paid_in_the_quarter_is_new_not_improved_from_zero(sample_book, report_date, lang):
+    from cs_reports.reports.build import build_qbr_context
+    from cs_reports.reports.deck_qbr import qbr_deck
+    from cs_reports.reports.render import Templates, load_branding, strings
+
+    mrr = sample_book.mrr
+    paying_now = set(mrr.loc[(mrr["month"] == END) & (mrr["mrr"] > 0), "client_id"])
+    paid_before = set(mrr.loc[(mrr["month"] <= PERIOD.prev_end) & (mrr["mrr"] > 0), "client_id"])
+    new = sorted(paying_now - paid_before)
+    assert new  # the sample has new business every quarter
+    t = strings("qbr", lang)
+    ctx = build_qbr_context(sample_book, "2026Q3", new[0], lang, audience="internal")
+    assert ctx.commercial.mrr.before == 0
+    s = client_figures.signals(sample_book, subject(sample_book, new[0], lang), PERIOD, DEFAULT_SETTINGS)
+    assert "mrr_contraction" not in {r.key for r in assess_risks(s)}
+    html = Templates().render("qbr", ctx, lang=lang, branding=load_branding(None))
+    assert t["new_client"] in html
+    cards = [
+        v.note
+        for slide in qbr_deck(ctx, lang, audience="internal").slides
+        for v in slide.values.values()
+        if getattr(v, "label", None) == t["mrr"]
+    ]
+    assert cards
+    assert all(c.startswith(t["new_client"]) for c in cards)
