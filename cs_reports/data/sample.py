@@ -19,7 +19,7 @@ from cs_reports.errors import InvalidInputError
 from cs_reports.metrics.health import DEFAULT_HEALTH_MODEL
 from cs_reports.metrics.portfolio import touch_model
 
-__all__ = ["FIRST_MONTH", "LAST_MONTH", "make_sample_tables", "write_sample"]
+__all__ = ["CHURN_LAWS", "FIRST_MONTH", "LAST_MONTH", "make_sample_tables", "write_sample"]
 
 FIRST_MONTH = pd.Timestamp("2023-11-01")
 LAST_MONTH = pd.Timestamp("2026-10-01")
@@ -27,6 +27,25 @@ N_MONTHS = 36
 
 
 EXCEL_MAX_ROWS = 1_048_576
+
+#: The laws a renewal's outcome is drawn from (log-odds of churning at the anniversary, from the
+#: client's state the month before):
+#:
+#: .. math:: \operatorname{logit} P(\text{churn}) = a - b_m\,\text{mood} - b_a(\text{adoption} - 0.6)
+#:     + c_m\,\text{mood fall}_{3m} + c_a\,\text{adoption fall}_{3m} + d\,\text{in trouble} + f\,\text{first renewal}
+#:
+#: ``mood`` is the latent satisfaction behind NPS, CSAT and response times (about N(0, 1));
+#: the falls are over the last 3 months (0 when rising); "in trouble" is a decline under way
+#: (it also brings ticket spikes, detractors, late milestones and contraction). ``cs`` (the
+#: default) is the law a CS leader recognises: low satisfaction and adoption, and above all a
+#: recent decline, raise churn. ``level`` depends only on the level of satisfaction and
+#: adoption (what the Health Score measures), ``trend`` only on their 3-month falls: the
+#: backtests of ``docs/reports.md`` check that the renewal model recovers each law's direction.
+CHURN_LAWS: dict[str, dict[str, float]] = {
+    "cs": {"a": -2.9, "b_m": 0.6, "b_a": 2.0, "c_m": 1.5, "c_a": 6.0, "d": 1.2, "f": 0.5},
+    "level": {"a": -2.3, "b_m": 1.3, "b_a": 5.0, "c_m": 0.0, "c_a": 0.0, "d": 0.0, "f": 0.0},
+    "trend": {"a": -2.4, "b_m": 0.0, "b_a": 0.0, "c_m": 1.8, "c_a": 8.0, "d": 0.0, "f": 0.0},
+}
 
 
 def _pool(parts: list[list[str]], extra: list[str]) -> tuple[list[str], int]:
@@ -72,13 +91,19 @@ def _days(values: np.ndarray) -> np.ndarray:
     return np.asarray(values, dtype="int64").astype("timedelta64[D]")
 
 
-def _paths(rng: np.random.Generator, c: dict[str, np.ndarray], mood: np.ndarray, adoption: np.ndarray) -> np.ndarray:
+def _paths(
+    rng: np.random.Generator,
+    c: dict[str, np.ndarray],
+    mood: np.ndarray,
+    adoption: np.ndarray,
+    law: dict[str, float],
+) -> np.ndarray:
     """Monthly MRR of every client (clients x months).
 
-    Most logo churn happens at the contract's anniversary, with a probability that follows
-    the client's observable signals the month before (mood -> NPS, adoption, tenure);
-    a small monthly hazard covers cancellations between renewals. Expansion, contraction
-    (frequent while an account declines), reactivation after a gap of two months or more.
+    Most logo churn happens at the contract's anniversary, with a probability from ``law``
+    (one of :data:`CHURN_LAWS`) of the client's state the month before; a small monthly
+    hazard covers cancellations between renewals. Expansion, contraction (frequent while an
+    account declines), reactivation after a gap of two months or more.
     """
     n = c["start"].size
     path = np.zeros((n, N_MONTHS))
@@ -91,9 +116,20 @@ def _paths(rng: np.random.Generator, c: dict[str, np.ndarray], mood: np.ndarray,
         was = active & ~starting
         prev_mood = mood[:, max(t - 1, 0)]
         prev_adopt = adoption[:, max(t - 1, 0)]
+        mood_fall = np.maximum(mood[:, max(t - 4, 0)] - prev_mood, 0.0)
+        adopt_fall = np.maximum(adoption[:, max(t - 4, 0)] - prev_adopt, 0.0)
+        trouble = (c["decline_from"] <= t - 1) & (t - 1 < c["decline_to"])
         renewal = was & ((t - c["phase"]) % 12 == 0)
         tenure = (t - c["cs_index"]) // 12
-        p_renewal = _sigmoid(-2.3 - 1.1 * prev_mood - 5.0 * (prev_adopt - 0.6) + 0.6 * (tenure <= 1))
+        p_renewal = _sigmoid(
+            law["a"]
+            - law["b_m"] * prev_mood
+            - law["b_a"] * (prev_adopt - 0.6)
+            + law["c_m"] * mood_fall
+            + law["c_a"] * adopt_fall
+            + law["d"] * trouble
+            + law["f"] * (tenure <= 1)
+        )
         p_month = 0.005 + 0.01 * (prev_mood < -1.5)
         u = rng.random(n)
         churn = was & ((renewal & (u < p_renewal)) | (~renewal & (u < p_month)))
@@ -116,19 +152,23 @@ def _paths(rng: np.random.Generator, c: dict[str, np.ndarray], mood: np.ndarray,
     return path
 
 
-def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.DataFrame]:
+def make_sample_tables(seed: int = 2026, clients: int = 200, *, churn_law: str = "cs") -> dict[str, pd.DataFrame]:
     """Build every sheet of the sample portfolio as DataFrames (contract column names).
 
     The same ``seed`` always gives the same data. Every step is vectorised over clients, so
     100,000 clients take seconds, and names are unique by construction (the name pools are
     drawn without replacement; beyond them a unit number is added).
     About 15% of the accounts decline in the last months (falling adoption and mood, so
-    detractors, late milestones, old open tickets, contraction) and 20% went through such a
-    patch earlier; renewals depend on those signals, so the ``Renewals`` sheet holds about
-    three years of outcomes to learn from.
+    detractors, late milestones, old open tickets, ticket spikes, contraction) and 40% went
+    through such a patch of 4-9 months earlier; renewals depend on those signals through ``churn_law`` (a key of
+    :data:`CHURN_LAWS`), so the ``Renewals`` sheet holds about three years of outcomes to learn from.
     """
     if clients < 1:
         raise InvalidInputError(f"make_sample_tables needs clients >= 1, got {clients}.")
+    if churn_law not in CHURN_LAWS:
+        raise InvalidInputError(
+            f"make_sample_tables: churn_law must be one of {sorted(CHURN_LAWS)}, got {churn_law!r}."
+        )
     rng = np.random.default_rng(seed)
     n = clients
     months = pd.date_range(FIRST_MONTH, periods=N_MONTHS, freq="MS")
@@ -143,7 +183,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     cs_index = np.where(start == 0, -before, start)
     kind = rng.random(n)
     now_declining = kind < 0.15  # declining in the last 3-8 months: the accounts at risk today
-    episode = (kind >= 0.15) & (kind < 0.35)  # a rough patch of 3-6 months earlier on
+    episode = (kind >= 0.15) & (kind < 0.55)  # a rough patch of 4-9 months earlier on
     first_bad = rng.integers(3, N_MONTHS - 9, n)
     c = {
         "start": start,
@@ -153,7 +193,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
         "base": np.maximum(np.round(medians * rng.lognormal(0.0, sigmas), -1), 100.0) - 0.10,
         "annual": rng.random(n) < 0.12,
         "decline_from": np.where(now_declining, N_MONTHS - rng.integers(3, 9, n), np.where(episode, first_bad, 999)),
-        "decline_to": np.where(episode, first_bad + rng.integers(3, 7, n), 999),
+        "decline_to": np.where(episode, first_bad + rng.integers(4, 10, n), 999),
     }
     t_grid = np.arange(N_MONTHS)[None, :]
     declining = (c["decline_from"][:, None] <= t_grid) & (t_grid < c["decline_to"][:, None])
@@ -163,7 +203,7 @@ def make_sample_tables(seed: int = 2026, clients: int = 200) -> dict[str, pd.Dat
     adopt0 = np.clip(rng.beta(4, 3, n) + 0.1 * mood0, 0.05, 0.98)
     drift = rng.normal(0.005, 0.03, (n, N_MONTHS)) - 0.05 * steps
     adoption = np.clip(adopt0[:, None] + np.cumsum(drift, axis=1), 0.05, 0.98)
-    path = _paths(rng, c, mood, adoption)
+    path = _paths(rng, c, mood, adoption, CHURN_LAWS[churn_law])
 
     ids = np.array([f"C{i + 1:0{max(4, len(str(n)))}d}" for i in range(n)], dtype=object)
     locale = np.where(pt, "pt-BR", "en")
@@ -470,18 +510,25 @@ def _plans(
     }
 
 
-def write_sample(path: str | Path, *, seed: int = 2026, csv_dir: str | Path | None = None, clients: int = 200) -> Path:
+def write_sample(
+    path: str | Path,
+    *,
+    seed: int = 2026,
+    csv_dir: str | Path | None = None,
+    clients: int = 200,
+    churn_law: str = "cs",
+) -> Path:
     """Write the sample portfolio of ``clients`` clients, atomically.
 
     ``path`` ending in ``.xlsx`` is a styled workbook; any other path is a folder that gets one
     CSV per sheet (what ``load_book`` reads back). A workbook cannot hold more than Excel's
     1,048,576 rows per sheet: larger samples (about 50,000 clients and up) must be CSV folders.
-    ``csv_dir`` also writes the CSVs next to a workbook.
+    ``csv_dir`` also writes the CSVs next to a workbook. ``churn_law`` is one of :data:`CHURN_LAWS`.
     """
     from cs_reports.data.writer import write_tables
 
     path = Path(path)
-    tables = make_sample_tables(seed, clients)
+    tables = make_sample_tables(seed, clients, churn_law=churn_law)
     if path.suffix.lower() == ".xlsx":
         big = {name: len(frame) for name, frame in tables.items() if len(frame) >= EXCEL_MAX_ROWS}
         if big:

@@ -1,7 +1,9 @@
 """Probability forecasts of a binary outcome (a renewal): a logistic model and its calibration.
 
-Pure numpy: a ridge-penalised logistic regression fitted by Newton's method, the Brier score
-and a reliability table, so a forecast can be backtested on past outcomes and printed with
+Pure numpy/scipy: a ridge-penalised logistic regression, optionally with sign constraints on
+its coefficients (so that domain knowledge, "a worse signal never raises the odds", holds by
+construction), its approximate intervals and per-feature contributions, the Brier score, the
+AUC and a reliability table, so a forecast can be backtested on past outcomes and printed with
 how well calibrated it was.
 """
 
@@ -21,6 +23,7 @@ __all__ = [
     "DEFAULT_BINS",
     "LogisticFit",
     "ReliabilityRow",
+    "auc_score",
     "brier_score",
     "logistic_fit",
     "reliability_table",
@@ -34,7 +37,11 @@ class LogisticFit:
     """A fitted logistic model on standardised features.
 
     ``coef`` are per standardised feature (the change of the log-odds per standard deviation),
-    so their sizes compare; :meth:`predict` takes raw features.
+    so their sizes compare; :meth:`predict` takes raw features. ``signs`` are the constraints
+    the fit was made under (+1: coefficient >= 0, -1: <= 0, 0: free) and ``held`` the features
+    whose coefficient the constraint held at 0 (the data pointed the other way).
+    ``cov`` is the approximate covariance of (intercept, *coef): the inverse of the penalised
+    Hessian over the free parameters, 0 for those held at a bound.
     """
 
     intercept: float
@@ -43,30 +50,80 @@ class LogisticFit:
     scale: tuple[float, ...]
     n: int
     iterations: int
+    signs: tuple[int, ...] = ()
+    held: tuple[bool, ...] = ()
+    cov: tuple[tuple[float, ...], ...] = ()
 
-    def predict(self, features: Any) -> npt.NDArray[np.float64]:
-        """Probabilities for rows of raw features (NaN features count as the training mean)."""
+    def standardise(self, features: Any) -> npt.NDArray[np.float64]:
+        """Rows of raw features as z-scores (NaN features count as the training mean: z = 0)."""
         x = np.atleast_2d(np.asarray(features, dtype=float))
         if x.shape[1] != len(self.coef):
             raise param_error("LogisticFit.predict", "features", f"{len(self.coef)} columns", f"{x.shape[1]}")
         z = (x - np.array(self.mean)) / np.array(self.scale)
-        z = np.where(np.isnan(z), 0.0, z)
-        eta = self.intercept + z @ np.array(self.coef)
-        out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-eta))
+        out: npt.NDArray[np.float64] = np.where(np.isnan(z), 0.0, z)
         return out
 
+    def log_odds(self, features: Any) -> npt.NDArray[np.float64]:
+        r"""Linear predictor :math:`b_0 + b^\top z` per row."""
+        out: npt.NDArray[np.float64] = self.intercept + self.standardise(features) @ np.array(self.coef)
+        return out
 
-def logistic_fit(features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int = 50) -> LogisticFit:
+    def predict(self, features: Any) -> npt.NDArray[np.float64]:
+        """Probabilities for rows of raw features (NaN features count as the training mean)."""
+        return _sigmoid(self.log_odds(features))
+
+    def contributions(self, features: Any) -> npt.NDArray[np.float64]:
+        """Each feature's term :math:`b_j z_j` of the log-odds, per row (0 at the training mean)."""
+        out: npt.NDArray[np.float64] = self.standardise(features) * np.array(self.coef)[None, :]
+        return out
+
+    def interval(self, features: Any, *, level: float = 0.9) -> tuple[npt.NDArray[np.float64], ...]:
+        """Approximate ``level`` interval of each row's probability (delta method on the log-odds).
+
+        Uses :attr:`cov`; coefficients held at 0 by a constraint add no width (the interval is
+        conditional on the constraint). Without ``cov`` the interval is the point itself.
+        """
+        check_number(level, name="level", func="LogisticFit.interval", low=0, high=1)
+        eta = self.log_odds(features)
+        if not self.cov:
+            return _sigmoid(eta), _sigmoid(eta)
+        design = np.column_stack([np.ones(eta.size), self.standardise(features)])
+        var = np.einsum("ij,jk,ik->i", design, np.array(self.cov), design)
+        half = _normal_quantile(0.5 + level / 2) * np.sqrt(np.maximum(var, 0.0))
+        return _sigmoid(eta - half), _sigmoid(eta + half)
+
+
+def _sigmoid(eta: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(eta, -500, 500)))
+    return out
+
+
+def _normal_quantile(q: float) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(q)
+
+
+def logistic_fit(
+    features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int = 50, signs: Sequence[int] | None = None
+) -> LogisticFit:
     r"""Fit :math:`P(y=1 \mid x) = \sigma(b_0 + b^\top z)` on standardised features by penalised maximum likelihood.
 
     .. math::
 
         \max_{b_0, b}\ \sum_i y_i \ln p_i + (1 - y_i)\ln(1 - p_i) - \tfrac{\lambda}{2}\lVert b \rVert^2,
-        \qquad z_{ij} = (x_{ij} - \bar x_j) / s_j
+        \qquad z_{ij} = (x_{ij} - \bar x_j) / s_j,
+        \qquad s^{(j)} b_j \ge 0 \text{ where } s^{(j)} \ne 0
 
     Missing feature values are set to the feature's mean (z = 0). The ridge penalty
     ``l2`` (:math:`\lambda`, not applied to the intercept) keeps the fit finite when the
     outcomes separate perfectly and shrinks it when outcomes are few.
+
+    With ``signs``, each coefficient is constrained to the sign given (+1: the probability
+    never falls as the feature rises; -1: never rises; 0: free). The constrained problem is
+    solved with L-BFGS-B (bounds on the standardised coefficients), then polished by Newton
+    steps on the coefficients not held at a bound. When the data point the other way, the
+    constraint wins: that coefficient is 0 (the feature has no effect) and ``held`` says so.
 
     Parameters
     ----------
@@ -78,6 +135,8 @@ def logistic_fit(features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int
         Ridge penalty, >= 0.
     max_iter
         Newton iterations at most.
+    signs
+        One of -1, 0, +1 per feature (default: all 0, unconstrained).
 
     Returns
     -------
@@ -86,13 +145,16 @@ def logistic_fit(features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int
     References
     ----------
     Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, 2nd ed., 4.4
-    (logistic regression, Newton-Raphson / IRLS).
+    (logistic regression, Newton-Raphson / IRLS); Byrd, Lu, Nocedal & Zhu (1995), "A limited
+    memory algorithm for bound constrained optimization", *SIAM J. Sci. Comput.* 16(5).
 
     Examples
     --------
     >>> fit = logistic_fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1], l2=0.1)
     >>> bool(fit.predict([[3.0]])[0] > 0.5 > fit.predict([[0.0]])[0])
     True
+    >>> logistic_fit([[0.0], [1.0], [2.0], [3.0]], [0, 0, 1, 1], signs=[-1]).coef  # the data disagree
+    (0.0,)
     """
     func = "logistic_fit"
     y = as_values(outcomes, name="outcomes", func=func, low=0, high=1, integer=True)
@@ -102,6 +164,10 @@ def logistic_fit(features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int
     check_number(l2, name="l2", func=func, low=0)
     if y.size == 0:
         raise param_error(func, "outcomes", "at least one outcome", "none")
+    sign = np.zeros(x.shape[1], dtype=int) if signs is None else np.asarray(list(signs), dtype=float)
+    if sign.shape != (x.shape[1],) or not np.isin(sign, (-1, 0, 1)).all():
+        raise param_error(func, "signs", f"{x.shape[1]} values, each -1, 0 or 1", repr(signs))
+    sign = sign.astype(int)
     mean = np.nanmean(np.where(np.isnan(x).all(axis=0), 0.0, x), axis=0) if x.size else np.zeros(x.shape[1])
     scale = np.nanstd(x, axis=0) if x.size else np.ones(x.shape[1])
     scale = np.where(~np.isfinite(scale) | (scale == 0), 1.0, scale)
@@ -112,24 +178,95 @@ def logistic_fit(features: Any, outcomes: Any, *, l2: float = 1.0, max_iter: int
     rate = float(np.clip(y.mean(), 1e-3, 1 - 1e-3))
     beta = np.zeros(design.shape[1])
     beta[0] = math.log(rate / (1 - rate))
+    free = np.ones(design.shape[1], dtype=bool)
     iterations = 0
-    while iterations < max_iter:
+    if sign.any():
+        beta, iterations = _bounded(design, y, penalty, beta, sign)
+        free[1:] = (sign == 0) | (beta[1:] * sign > 1e-10)
+        beta[~free] = 0.0
+    sub = design[:, free]
+    b = beta[free]
+    for _ in range(max_iter):
         iterations += 1
-        p = 1.0 / (1.0 + np.exp(-(design @ beta)))
-        grad = design.T @ (y - p) - penalty * beta
-        hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty) + 1e-9 * np.eye(design.shape[1])
+        p = _sigmoid(sub @ b)
+        grad = sub.T @ (y - p) - penalty[free] * b
+        hess = (sub * (p * (1 - p))[:, None]).T @ sub + np.diag(penalty[free]) + 1e-9 * np.eye(sub.shape[1])
         step = np.linalg.solve(hess, grad)
-        beta = beta + step
+        b = b + step
         if float(np.max(np.abs(step))) < 1e-8:
             break
+    if sign.any() and np.any(b[1:] * sign[free[1:]] < 0):  # polishing crossed a bound: keep L-BFGS-B's answer
+        b = beta[free]
+    beta = np.zeros(design.shape[1])
+    beta[free] = b
+    p = _sigmoid(sub @ b)
+    hess = (sub * (p * (1 - p))[:, None]).T @ sub + np.diag(penalty[free]) + 1e-9 * np.eye(sub.shape[1])
+    cov = np.zeros((design.shape[1], design.shape[1]))
+    cov[np.ix_(free, free)] = np.linalg.inv(hess)
     return LogisticFit(
         intercept=float(beta[0]),
-        coef=tuple(float(b) for b in beta[1:]),
+        coef=tuple(float(v) for v in beta[1:]),
         mean=tuple(float(v) for v in mean),
         scale=tuple(float(v) for v in scale),
         n=int(y.size),
         iterations=iterations,
+        signs=tuple(int(v) for v in sign),
+        held=tuple(bool(v) for v in ~free[1:]),
+        cov=tuple(tuple(float(v) for v in row) for row in cov),
     )
+
+
+def _bounded(
+    design: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    penalty: npt.NDArray[np.float64],
+    start: npt.NDArray[np.float64],
+    sign: npt.NDArray[np.int_],
+) -> tuple[npt.NDArray[np.float64], int]:
+    """Penalised logistic fit with ``sign``-bounded coefficients (L-BFGS-B); (beta, iterations)."""
+    from scipy.optimize import minimize
+
+    def loss(beta: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        eta = design @ beta
+        value = float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * np.sum(penalty * beta**2))
+        grad: npt.NDArray[np.float64] = design.T @ (_sigmoid(eta) - y) + penalty * beta
+        return value, grad
+
+    bounds = [(None, None)] + [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in sign]
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": 1000, "gtol": 1e-10})
+    beta: npt.NDArray[np.float64] = np.asarray(result.x, dtype=float)
+    return beta, int(result.nit)
+
+
+def auc_score(probabilities: Any, outcomes: Any) -> float:
+    r"""Area under the ROC curve: the chance a random event scores above a random non-event (ties count 1/2).
+
+    .. math:: \mathrm{AUC} = \frac{1}{n_1 n_0} \sum_{i: y_i = 1} \sum_{j: y_j = 0}
+        \left([p_i > p_j] + \tfrac12 [p_i = p_j]\right)
+
+    0.5 is no better than chance, 1 a perfect ranking. Undefined (NaN with a warning) when
+    the outcomes are all of one kind.
+
+    References
+    ----------
+    Hanley & McNeil (1982), "The meaning and use of the area under a receiver operating
+    characteristic (ROC) curve", *Radiology* 143(1) (the Mann-Whitney form).
+
+    Examples
+    --------
+    >>> auc_score([0.9, 0.8, 0.3, 0.4], [1, 1, 0, 0])
+    1.0
+    >>> auc_score([0.5, 0.5], [1, 0])
+    0.5
+    """
+    p, y = _pairs("auc_score", probabilities, outcomes)
+    pos, neg = int((y == 1).sum()), int((y == 0).sum())
+    if pos == 0 or neg == 0:
+        return undefined("auc_score", "outcomes of only one kind")
+    from scipy.stats import rankdata
+
+    ranks = rankdata(p)
+    return float((ranks[y == 1].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
 def brier_score(probabilities: Any, outcomes: Any) -> float:

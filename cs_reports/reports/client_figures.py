@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -31,12 +31,34 @@ from cs_reports.reports.context import (
     MilestoneRow,
     RiskItem,
 )
-from cs_reports.reports.forecast import probability_band, renewal_forecast_model
+from cs_reports.reports.forecast import (
+    client_drivers,
+    driver_texts,
+    interval_text,
+    probability_band,
+    probability_text,
+    renewal_forecast_model,
+)
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.portfolio import figures_of
 from cs_reports.reports.render import strings
 from cs_reports.reports.settings import ReportSettings
+from cs_reports.reports.trends import client_trends
 from cs_reports.reports.vocabulary import Period
+
+#: Fields of :class:`risks.ClientSignals` read from :func:`trends.client_trends` (one computation).
+TREND_SIGNALS = (
+    "tickets_now",
+    "tickets_before",
+    "csat_now",
+    "csat_before",
+    "csat_answers_now",
+    "csat_answers_before",
+    "resolution_now",
+    "resolution_before",
+    "resolved_now",
+    "resolved_before",
+)
 
 __all__ = ["Period", "Subject", "renewal_forecast", "signals"]
 
@@ -190,6 +212,7 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             else None
         )
         forecast = renewal_forecast(book, client, period, settings)
+        trend = client_trends(book, client.client_id, period.end)
         return risks.ClientSignals(
             period.year,
             period.quarter,
@@ -209,6 +232,7 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             oldest_open_days=0.0
             if old is None or not len(old)
             else float((period.last_day - old["opened_at"].min()).days),
+            **{k: trend[k] for k in TREND_SIGNALS},
             mrr_now=mrr_at(book, client, period.end),
             mrr_before=mrr_at(book, client, period.prev_end),
             days_to_renewal=math.nan if forecast.days_to_renewal is None else float(forecast.days_to_renewal),
@@ -231,18 +255,23 @@ def risk_items(
 def renewal_forecast(book: Book, client: Subject, period: Period, settings: ReportSettings) -> Forecast:
     """The client's renewal forecast: one value object from the book's renewal model.
 
-    The model (``reports.forecast``: a logistic model on Health Score, its 3-month change, first
-    renewal and MRR trend, learned from the book's own renewal outcomes and backtested; with too
-    little history the renewal rate of the client's health band) is fitted once per book and month.
-    The band follows ``settings.forecast_likely_rate`` / ``forecast_unlikely_rate``.
+    The model (``reports.forecast``: a logistic model with sign constraints on the client's
+    signals, learned from the book's own renewal outcomes and backtested; with too little
+    history the renewal rate of the client's health band) is fitted once per book and month.
+    The band follows ``settings.forecast_likely_rate`` / ``forecast_unlikely_rate``; the
+    countdown runs from the report's date (``sections.today``), never from the quarter's end.
     """
 
     def compute() -> Forecast:
+        from cs_reports.reports import sections  # the report date lives there (tests fix it)
+
         renewal = client.info.renewal_date
-        days = (pd.Timestamp(renewal) - period.last_day).days if renewal else None
+        days = (pd.Timestamp(renewal) - pd.Timestamp(sections.today())).days if renewal else None
         t, fmt = client.t, client.fmt
         model = renewal_forecast_model(book, period.end)
-        p = float(cast(float, model.forecasts["probability"].get(client.client_id, math.nan)))
+        known = client.client_id in model.forecasts.index
+        row: dict[Any, Any] = model.forecasts.loc[client.client_id].to_dict() if known else {}
+        p, low, high = (float(row.get(k, math.nan)) for k in ("probability", "low", "high"))
         if model.method == "logistic":
             basis = t["forecast_basis_logistic"].format(n=model.n_outcomes, churned=model.n_churned)
             if model.backtest is not None:
@@ -255,9 +284,19 @@ def renewal_forecast(book: Book, client: Subject, period: Period, settings: Repo
         else:
             basis = t["forecast_basis_none"].format(reason=t["forecast_no_outcomes"])
         if renewal is None:
-            p = math.nan
+            p = low = high = math.nan
             basis = t["forecast_basis_none"].format(reason=t["forecast_no_renewal_date"])
         band = probability_band(p, likely=settings.forecast_likely_rate, unlikely=settings.forecast_unlikely_rate)
-        return Forecast(p, band, basis, renewal, days)
+        drivers = driver_texts(client_drivers(model, client.client_id), t, fmt) if math.isfinite(p) else ()
+        return Forecast(
+            p,
+            band,
+            basis,
+            renewal,
+            days,
+            probability_text(p, fmt),
+            interval_text(low, high, fmt),
+            drivers,
+        )
 
     return client.once("forecast", compute)  # type: ignore[no-any-return]

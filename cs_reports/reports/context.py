@@ -272,7 +272,10 @@ class Forecast:
     band: str = doc("likely / uncertain / unlikely / unknown (settings.forecast_*_rate)")
     basis: str = doc("how it was computed, in the report's language")
     renewal_date: date | None = doc("next renewal date")
-    days_to_renewal: int | None = doc("days from the quarter's end to the renewal")
+    days_to_renewal: int | None = doc("days from the report's date to the renewal (negative: already past)")
+    shown: str = doc("the probability as printed, never 0% or 100% ('< 3%', '> 97%')")
+    interval: str = doc("approximate 90% interval as printed ('' when unknown)")
+    drivers: tuple[str, ...] = doc("the two or three largest reasons for the probability, in words")
 
 
 @dataclass(frozen=True)

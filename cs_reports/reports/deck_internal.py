@@ -82,23 +82,30 @@ def _forecast(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideS
     f = ctx.forecast
     if f is None:
         return []
-    renewal = (
-        t["renewal_on"].format(date=fmt.date(f.renewal_date, "short"), days=f.days_to_renewal)
-        if f.renewal_date
-        else t["renewal_none"]
-    )
-    card = Kpi(fmt.percent(f.probability, 0), t["probability"], t[f.band])
+    if not f.renewal_date or f.days_to_renewal is None:
+        renewal = t["renewal_none"]
+    elif f.days_to_renewal >= 0:
+        renewal = t["renewal_on"].format(date=fmt.date(f.renewal_date, "short"), days=f.days_to_renewal)
+    else:
+        renewal = t["renewal_past"].format(date=fmt.date(f.renewal_date, "short"), days=-f.days_to_renewal)
+    note = t[f.band] + (" · " + t["interval"].format(interval=f.interval) if f.interval else "")
+    card = Kpi(f.shown, t["probability"], note)
     table = TableSpec(
         (t["kpi"], t["value"]),
         (
             (t["forecast_band"], t[f.band]),
             (t["renewal"], fmt.date(f.renewal_date)),
-            (t["days_to_renewal"], DASH if f.days_to_renewal is None else str(f.days_to_renewal)),
+            (
+                t["days_to_renewal"],
+                DASH if f.days_to_renewal is None or f.days_to_renewal < 0 else str(f.days_to_renewal),
+            ),
+            *((t["driver_label"], d) for d in f.drivers),
         ),
-        numeric=(1,),
+        numeric=(),
     )
     values: dict[str, Value] = {"title": t["forecast"], "score": card, "table": table, "caption": f.basis}
-    return [SlideSpec("Score", values, notes=f"{renewal} {t['notes_forecast']}")]
+    drivers = "\n".join(f"- {d}" for d in f.drivers)
+    return [SlideSpec("Score", values, notes=f"{renewal} {t['notes_forecast']}" + (f"\n{drivers}" if drivers else ""))]
 
 
 def _talking_points(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:
@@ -118,7 +125,9 @@ def _commercial(
     cur = ctx.client.currency
     chart = k.mrr_chart
     cards = {
-        "mrr": compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
+        "mrr": Kpi(fmt.money(k.mrr.now, cur), t["mrr"], f"{t['new_client']} · {t['arr']} {fmt.money(k.arr, cur)}")
+        if k.mrr.before == 0 and k.mrr.now > 0  # first paid in the quarter: new, not a change from zero
+        else compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
         "ltv": Kpi(fmt.money(k.ltv, cur, cents=False), t["ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"),
         "cac": Kpi(fmt.money(k.cac, cur, cents=False), t["cac"]),
         "gross_margin": Kpi(fmt.percent(k.gross_margin, 0), t["gross_margin"]),

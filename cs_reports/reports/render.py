@@ -173,6 +173,14 @@ _FILTERS = {
 }
 
 
+@jinja2.pass_context
+def _odds_filter(context: Any, value: Any) -> str:
+    """A renewal probability as printed: never 0% or 100% (``reports.forecast.probability_text``)."""
+    from cs_reports.reports.forecast import probability_text
+
+    return probability_text(float(value), context["fmt"])
+
+
 def _locale_filter(method: str) -> Any:
     @jinja2.pass_context
     def apply(context: Any, value: Any, *args: Any, **kwargs: Any) -> str:
@@ -223,6 +231,7 @@ class Templates:
             )
         for name, method in _FILTERS.items():
             self.env.filters[name] = _locale_filter(method)
+        self.env.filters["odds"] = _odds_filter
 
     @property
     def roots(self) -> list[Path]:

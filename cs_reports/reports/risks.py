@@ -19,9 +19,22 @@ key                       fires when                                            
 ``health_falling``        Health Score fell by >= ``health_drop_points``               no
 ``detractors``            detractors >= ``detractor_share`` of 12 months' answers      no
 ``old_tickets``           tickets unresolved for > ``old_ticket_days``                 no
+``ticket_spike``          >= ``ticket_spike_count`` tickets, >= ``ticket_spike_ratio``  no
+                          x the previous quarter's
+``csat_falling``          CSAT fell by >= ``csat_drop_points`` (>= ``min_csat_answers`` no
+                          answers in each quarter)
+``resolution_slower``     median resolution >= ``resolution_spike_ratio`` x the        no
+                          previous quarter's (>= ``min_resolution_tickets`` each)
 ``mrr_contraction``       MRR fell by more than ``contraction_rate`` in the quarter    no
+                          and by at least ``contraction_min_value`` (not rounding)
 ``renewal_at_risk``       renewal within ``renewal_window_days`` and low health/odds   no
 ========================  ==========================================================  ===========
+
+A client with no MRR at the previous quarter's end (new, first paid in the quarter) has no
+contraction and no "before" to compare: it is new, never "improved from zero".
+:data:`DECLINE_RULES` are the rules that say a client got worse; the renewal forecast is
+checked against them (a client with two high-severity ones is not "likely" unless its
+drivers say why).
 """
 
 from __future__ import annotations
@@ -33,7 +46,7 @@ from datetime import date
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
-__all__ = ["RULES", "ClientSignals", "Risk", "assess_risks", "risk_texts"]
+__all__ = ["DECLINE_RULES", "RULES", "ClientSignals", "Risk", "assess_risks", "risk_texts"]
 
 #: Every rule key, in the order of the table above.
 RULES = (
@@ -46,8 +59,15 @@ RULES = (
     "health_falling",
     "detractors",
     "old_tickets",
+    "ticket_spike",
+    "csat_falling",
+    "resolution_slower",
     "mrr_contraction",
     "renewal_at_risk",
+)
+#: Rules that say the client's data got worse over the quarter.
+DECLINE_RULES = frozenset(
+    {"adoption_falling", "health_falling", "ticket_spike", "csat_falling", "resolution_slower", "mrr_contraction"}
 )
 #: Rules the client can act on: the client edition shows these, worded for the client.
 CLIENT_ACTIONABLE = frozenset({"adoption_falling", "adoption_low", "unused_seats", "overdue_milestones", "nps_silence"})
@@ -74,6 +94,16 @@ class ClientSignals:
     months_since_nps: float = _NAN
     old_open_tickets: int = 0
     oldest_open_days: float = 0.0
+    tickets_now: float = 0.0
+    tickets_before: float = 0.0
+    csat_now: float = _NAN
+    csat_before: float = _NAN
+    csat_answers_now: float = 0.0
+    csat_answers_before: float = 0.0
+    resolution_now: float = _NAN
+    resolution_before: float = _NAN
+    resolved_now: float = 0.0
+    resolved_before: float = 0.0
     mrr_now: float = _NAN
     mrr_before: float = _NAN
     days_to_renewal: float = _NAN
@@ -179,9 +209,41 @@ def assess_risks(s: ClientSignals, settings: ReportSettings = DEFAULT_SETTINGS) 
                 limit=c.old_ticket_days,
             )
         )
+    if s.tickets_now >= max(c.ticket_spike_count, 1) and s.tickets_now >= c.ticket_spike_ratio * s.tickets_before:
+        ratio = s.tickets_now / s.tickets_before if s.tickets_before else math.inf
+        out.append(
+            _risk(
+                "ticket_spike",
+                ratio >= c.ticket_spike_high_ratio,
+                now=s.tickets_now,
+                before=s.tickets_before,
+            )
+        )
+    answers = max(c.min_csat_answers, 1)
+    if (
+        _ok(s.csat_now, s.csat_before)
+        and min(s.csat_answers_now, s.csat_answers_before) >= answers
+        and s.csat_before - s.csat_now >= c.csat_drop_points - 1e-12
+    ):
+        out.append(
+            _risk(
+                "csat_falling",
+                s.csat_before - s.csat_now >= c.csat_drop_high_points - 1e-12,
+                before=s.csat_before,
+                now=s.csat_now,
+                answers=s.csat_answers_now,
+            )
+        )
+    if (
+        _ok(s.resolution_now, s.resolution_before)
+        and min(s.resolved_now, s.resolved_before) >= max(c.min_resolution_tickets, 1)
+        and s.resolution_before > 0
+        and s.resolution_now >= c.resolution_spike_ratio * s.resolution_before
+    ):
+        out.append(_risk("resolution_slower", False, before=s.resolution_before, now=s.resolution_now))
     if _ok(s.mrr_now, s.mrr_before) and s.mrr_before > 0:
         change = (s.mrr_now - s.mrr_before) / s.mrr_before
-        if -change > c.contraction_rate + 1e-12:
+        if -change > c.contraction_rate + 1e-12 and s.mrr_before - s.mrr_now >= c.contraction_min_value - 1e-9:
             out.append(
                 _risk(
                     "mrr_contraction",
@@ -254,6 +316,8 @@ def risk_texts(
             "probability_pct": fmt.percent(v.get("probability", _NAN), 0),
             "before_num": fmt.number(v.get("before", _NAN), 0),
             "now_num": fmt.number(v.get("now", _NAN), 0),
+            "before_hours": fmt.number(v.get("before", _NAN), 1),
+            "now_hours": fmt.number(v.get("now", _NAN), 1),
             "health": fmt.number(v.get("health", _NAN), 0),
             **{k: fmt.number(x, 0) for k, x in v.items() if k not in {"before", "now", "share", "change", "health"}},
         }

@@ -43,6 +43,8 @@ ORDERED: tuple[tuple[str, str], ...] = (
     ("health_low_score", "health_watch_score"),
     ("overdue_days", "overdue_high_days"),
     ("contraction_rate", "contraction_high_rate"),
+    ("ticket_spike_ratio", "ticket_spike_high_ratio"),
+    ("csat_drop_points", "csat_drop_high_points"),
     ("nps_ok_score", "nps_good_score"),
     ("forecast_unlikely_rate", "forecast_likely_rate"),
 )
@@ -75,7 +77,20 @@ class ReportSettings:
     old_ticket_days: float = _s(30.0, "an unresolved ticket older than this many days is a risk", "days")
     contraction_rate: float = _s(0.0, "MRR falling by more than this share over the quarter is a risk", "rate")
     contraction_high_rate: float = _s(0.10, "... and a high-severity risk from this share on", "rate")
-    renewal_window_days: float = _s(90.0, "renewals within this many days of the quarter's end are checked", "days")
+    contraction_min_value: float = _s(
+        1.0, "an MRR fall smaller than this amount (currency units) is rounding, never contraction", "count"
+    )
+    ticket_spike_count: float = _s(5.0, "tickets opened in the quarter from which a rise is a ticket spike", "count")
+    ticket_spike_ratio: float = _s(2.0, "... when they are at least this multiple of the previous quarter's", "ratio")
+    ticket_spike_high_ratio: float = _s(3.0, "... and a high-severity risk from this multiple on", "ratio")
+    csat_drop_points: float = _s(0.20, "CSAT (share of 4-5 answers) falling by at least this much is a risk", "rate")
+    csat_drop_high_points: float = _s(0.40, "... and a high-severity risk from this fall on", "rate")
+    min_csat_answers: float = _s(3.0, "CSAT answers needed in each quarter before the CSAT rule applies", "count")
+    resolution_spike_ratio: float = _s(
+        2.0, "median resolution time at least this multiple of the previous quarter's is a risk", "ratio"
+    )
+    min_resolution_tickets: float = _s(3.0, "resolved tickets needed in each quarter for the resolution rule", "count")
+    renewal_window_days: float = _s(90.0, "renewals within this many days of the report's date are checked", "days")
     renewal_health_score: float = _s(70.0, "a renewal in the window with a Health Score below this is a risk", "score")
     renewal_probability_rate: float = _s(0.8, "... or with a forecast probability below this", "rate")
     nps_silence_months: float = _s(6.0, "no NPS answer in this many months is a risk", "months")

@@ -102,13 +102,15 @@ def csv_semicolon_in_name(t, d):
 def csv_unbalanced_quote(t, d):
     folder = folder_of(t, d)
     lines = (folder / "NPS.csv").read_text(encoding="utf-8").splitlines()
-    parts = lines[9].split(",")
+    # the first answer from line 10 on without a comment (a quoted comment would close the quote)
+    i = next(k for k in range(9, len(lines)) if lines[k].endswith(","))
+    parts = lines[i].split(",")
     parts[3] = '"Ótimo, mas caro'
-    lines[9] = ",".join(parts)
+    lines[i] = ",".join(parts)
     (folder / "NPS.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return folder, [
-        "File 'NPS.csv', line 10: expected well-formed CSV (every quote closed), got an unbalanced quote: a value "
-        "opened with '\"' runs on into the following lines."
+        f"File 'NPS.csv', line {i + 1}: expected well-formed CSV (every quote closed), got an unbalanced quote: a "
+        "value opened with '\"' runs on into the following lines."
     ]
 
 

@@ -309,13 +309,14 @@ def test_nps_by_quarter_shows_gaps_and_answer_counts(sample_book):
     from cs_reports.reports.deck_qbr import qbr_deck
     from cs_reports.reports.qbr import build_qbr_context
 
-    ctx = build_qbr_context(sample_book, "2026Q3", "C0011", "en")
+    # the sample's C0082 (C0011 before issue 23 changed the sample): no answers for four quarters, then NPS 0, 0
+    ctx = build_qbr_context(sample_book, "2026Q3", "C0082", "en")
     quarters = ctx.support.nps_quarters
-    assert [q.answers for q in quarters][:4] == [0, 0, 0, 0]  # the sample's C0011: no answers for four quarters
+    assert [q.answers for q in quarters][:4] == [0, 0, 0, 0]
     charts = [v for slide in qbr_deck(ctx, "en").slides for v in slide.values.values() if isinstance(v, ChartSpec)]
     (spec,) = [c for c in charts if c.series[0].name == "NPS"]
     assert spec.series[0].values == tuple(None if q.answers == 0 else q.score for q in quarters)
-    assert spec.point_labels == ("— (0)",) * 4 + ("0 (2)", "0 (1)")
+    assert spec.point_labels == ("— (0)",) * 4 + ("0 (1)", "0 (2)")
     (slide,) = open_deck(render_deck(DeckSpec((SlideSpec("Chart", {"title": "NPS", "chart": spec}),)))).slides
     (frame,) = [s for s in slide.shapes if s.has_chart]
     points = frame.chart.plots[0].series[0].points

@@ -24,7 +24,9 @@ from cs_reports.reports.render import Templates, load_branding, strings
 from tests.reports.test_deck_qbr import company_template, norm, shapes_by_name, texts
 
 QUARTER = "2026Q3"
-CLIENTS = {"pt-BR": "C0035", "en": "C0011"}
+# Clients with three or more risks, opportunities and survey comments in 2026Q3; re-picked when
+# issue 23 changed the sample's churn law (C0035 and C0011 no longer had opportunities).
+CLIENTS = {"pt-BR": "C0034", "en": "C0177"}
 NUMBER = re.compile(r"\d(?:[\d.,]*\d)?")
 
 
@@ -123,12 +125,17 @@ def test_forecast_slide_has_the_probability_and_its_band(decks, lang):
     fmt, t, f = Formatter(lang), {**strings("qbr", lang), **strings("deck", lang)}, ctx.forecast
     shapes = shapes_by_name(slide_titled(prs, t["forecast"]))
     card = [norm(p.text) for p in shapes["score"].text_frame.paragraphs]
-    assert card == [fmt.percent(f.probability, 0), t["probability"], t[f.band]]
-    assert norm(fmt.percent(f.probability, 0)) in pdf_text
-    cells = {norm(r.cells[0].text): norm(r.cells[1].text) for r in shapes["table"].table.rows}
+    assert card == [norm(f.shown), t["probability"], norm(f"{t[f.band]} · {t['interval'].format(interval=f.interval)}")]
+    assert norm(f.shown) in pdf_text
+    rows = [(norm(r.cells[0].text), norm(r.cells[1].text)) for r in shapes["table"].table.rows]
+    cells = dict(rows)
     assert cells[t["forecast_band"]] == t[f.band]
     assert cells[t["renewal"]] == norm(fmt.date(f.renewal_date))
-    assert cells[t["days_to_renewal"]] == str(f.days_to_renewal)
+    assert cells[t["days_to_renewal"]] == (str(f.days_to_renewal) if f.days_to_renewal >= 0 else "—")
+    # the drivers in words, as the PDF prints them (issue 23)
+    assert [v for k, v in rows if k == t["driver_label"]] == [norm(d) for d in f.drivers]
+    for d in f.drivers:
+        assert norm(d) in pdf_text
     assert norm(shapes["caption"].text_frame.text) == norm(f.basis)
 
 

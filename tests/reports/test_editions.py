@@ -23,7 +23,9 @@ from cs_reports.reports.sections import EDITIONS
 from cs_reports.reports.settings import DEFAULT_SETTINGS
 
 QUARTER = "2026Q3"
-CLIENTS = {"pt-BR": "C0006", "en": "C0011"}
+# Clients with a lost opportunity and survey comments in 2026Q3 (what the internal-only words need);
+# re-picked when issue 23 changed the sample's churn law (C0006 and C0011 no longer had lost ones).
+CLIENTS = {"pt-BR": "C0010", "en": "C0177"}
 
 #: Every sheet and column a client edition may attach: the tables its PDF prints.
 CLIENT_ALLOWED = {

@@ -126,7 +126,7 @@ def test_qbr_pdf_shows_the_context_numbers(rendered, lang):
         f.money(ctx.commercial.mrr.now, cur),
         f.money(ctx.commercial.arr, cur),
         f.number(ctx.health.score, 0),
-        f.percent(ctx.forecast.probability, 0),
+        ctx.forecast.shown,  # the probability as printed: never 0% or 100% (issue 23)
     ):
         assert _norm(shown) in text, (lang, shown)
     assert ("R$" in text) == (cur == "BRL")

@@ -65,6 +65,28 @@ CASES = [
         "medium",
         "tickets open for more than 30 days: 2, the oldest for 41 days",
     ),
+    # Issue 23: one client went from 8 to 19 tickets and printed "no risk".
+    ({"tickets_now": 19.0, "tickets_before": 8.0}, "ticket_spike", "medium", "tickets 8 → 19 in Q3 2026"),
+    ({"tickets_now": 6.0, "tickets_before": 0.0}, "ticket_spike", "high", "tickets 0 → 6 in Q3 2026"),
+    # Issue 23: CSAT 100% -> 33% printed "Healthy".
+    (
+        {"csat_now": 1 / 3, "csat_before": 1.0, "csat_answers_now": 3.0, "csat_answers_before": 4.0},
+        "csat_falling",
+        "high",
+        "CSAT 100% → 33% in Q3 2026 (3 answers)",
+    ),
+    (
+        {"csat_now": 0.7, "csat_before": 0.95, "csat_answers_now": 10.0, "csat_answers_before": 12.0},
+        "csat_falling",
+        "medium",
+        "CSAT 95% → 70% in Q3 2026 (10 answers)",
+    ),
+    (
+        {"resolution_now": 50.0, "resolution_before": 20.0, "resolved_now": 4.0, "resolved_before": 5.0},
+        "resolution_slower",
+        "medium",
+        "median resolution time 20.0 h → 50.0 h in Q3 2026",
+    ),
     (
         {"mrr_now": 900.0, "mrr_before": 1000.0},
         "mrr_contraction",
@@ -214,6 +236,35 @@ def test_bad_settings_are_one_clear_error(tmp_path, name, text, message):
         load_settings(path)
     assert message in str(err.value)
     assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "why"),
+    [
+        ({"tickets_now": 4.0, "tickets_before": 0.0}, "fewer tickets than ticket_spike_count"),
+        ({"tickets_now": 9.0, "tickets_before": 5.0}, "less than ticket_spike_ratio x the previous quarter"),
+        ({"csat_now": 0.0, "csat_before": 1.0, "csat_answers_now": 2.0, "csat_answers_before": 9.0}, "2 answers"),
+        ({"csat_now": 0.8, "csat_before": 0.95, "csat_answers_now": 9.0, "csat_answers_before": 9.0}, "15 points"),
+        ({"resolution_now": 90.0, "resolution_before": 10.0, "resolved_now": 2.0, "resolved_before": 5.0}, "2 tickets"),
+        ({"mrr_now": 1289.89, "mrr_before": 1289.90}, "one cent of rounding"),
+        ({"mrr_now": 999.5, "mrr_before": 1000.0}, "less than contraction_min_value"),
+        ({"mrr_now": 1289.90, "mrr_before": 0.0}, "a new client: nothing to contract from"),
+    ],
+)
+def test_noise_and_thin_evidence_are_not_risks(values, why):
+    assert assess_risks(ClientSignals(**{**Q3, **values})) == (), why
+
+
+@pytest.mark.parametrize("name", ["ticket_spike_count", "ticket_spike_ratio", "csat_drop_points", "min_csat_answers"])
+def test_the_new_rules_follow_their_settings(name):
+    base = {"tickets_now": 6.0, "tickets_before": 3.0, "csat_now": 0.7, "csat_before": 0.95}
+    s = ClientSignals(**{**Q3, **base, "csat_answers_now": 3.0, "csat_answers_before": 3.0})
+    before = {r.key for r in assess_risks(s)}
+    assert before == {"ticket_spike", "csat_falling"}
+    stricter = {"ticket_spike_count": 7.0, "ticket_spike_ratio": 2.5, "csat_drop_points": 0.3, "min_csat_answers": 4.0}
+    extra = {"ticket_spike_high_ratio": 3.0} if name == "ticket_spike_ratio" else {}
+    after = {r.key for r in assess_risks(s, ReportSettings(**{name: stricter[name]}, **extra))}
+    assert len(after) == 1, (name, after)
 
 
 def test_every_setting_is_documented():
