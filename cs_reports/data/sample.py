@@ -133,6 +133,8 @@ def _paths(
         p_month = 0.005 + 0.01 * (prev_mood < -1.5)
         u = rng.random(n)
         churn = was & ((renewal & (u < p_renewal)) | (~renewal & (u < p_month)))
+        if active.any() and not (active & ~churn).any():  # a small book keeps one client: no month unbilled
+            churn[np.flatnonzero(churn)[0]] = False
         declining = (c["decline_from"] <= t) & (t < c["decline_to"])
         v = rng.random(n)
         grow = was & ~churn & (v < np.where(declining, 0.01, 0.05))

@@ -117,3 +117,15 @@ def test_a_sample_too_big_for_excel_is_a_clear_error(tmp_path, monkeypatch):
     with pytest.raises(InvalidInputError, match=r"more than an Excel sheet holds .*folder of CSVs"):
         sample.write_sample(tmp_path / "s.xlsx", clients=60)
     assert not (tmp_path / "s.xlsx").exists()
+
+
+@pytest.mark.parametrize(("seed", "clients"), [(1, 3), (1, 4), (2, 4), (3, 5), (5, 3), (11, 3), (0, 1), (7, 2)])
+def test_a_small_sample_bills_every_month(tmp_path, seed, clients):
+    # These seeds used to churn every client of a small book at once: a month with no billing
+    # at all, which the reader rightly refuses (`cs-reports sample --clients 3` gave an invalid book).
+    from cs_reports.data import load_book
+    from cs_reports.data.sample import write_sample
+
+    book = load_book(write_sample(tmp_path / "b", seed=seed, clients=clients))
+    billed = book.mrr.loc[book.mrr["mrr"] > 0, "month"].unique()
+    assert len(billed) == len(book.months)
