@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from cs_reports._validation import is_blank
+from cs_reports.data.assumptions import Assumption
 from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
+    SUBTOTAL_WORDS,
     TOTAL_LABELS,
     Sheet,
     find_sheet,
@@ -51,6 +53,8 @@ class SheetReport:
     columns: dict[str, str] = field(default_factory=dict)  # original header -> field
     ignored: list[str] = field(default_factory=list)  # headers not used
     notes: list[str] = field(default_factory=list)
+    #: The inferences made on this sheet (each also one of ``notes``); the book gathers them.
+    assumptions: list[Assumption] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,7 @@ class _Source:
     first_row: int = 1
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # note -> its assumption kind
     subtotal_rows: set[int] = field(default_factory=set)
     formula_rows: set[int] = field(default_factory=set)  # rows holding a formula (1-based)
     spans: list[int] | None = None  # CSV: physical lines of each record
@@ -309,6 +314,10 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
         how = f"by its header (its name is not '{spec.name}')"
         if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
             other = "Invoices" if spec.name == "MRR" else "MRR"
+            src.kinds[
+                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
+                f"'{other}' table, each client from one of them; a client in both is refused."
+            ] = "table"
             src.notes.append(
                 f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
                 f"'{other}' table, each client from one of them; a client in both is refused."
@@ -321,7 +330,11 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
         assert table.report is not None
         table.report.reason = f"recognised {how}"
         if how.startswith("by its header"):
-            table.report.notes.insert(0, f"{src.where} '{src.name}' read as the '{spec.name}' table {how}.")
+            text = f"{src.where} '{src.name}' read as the '{spec.name}' table {how}."
+            table.report.notes.insert(0, text)
+            table.report.assumptions.insert(
+                0, Assumption("table", text, sheet=src.name, override=f"name the {src.where.lower()} '{spec.name}'")
+            )
         reports.append(table.report)
         tables.append(table)
     return tables
@@ -345,17 +358,21 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     if header_idx is None:
         return RawTable(spec.name, src.name, [], [], [], src.first_row, (), src.where, src.unit, src.separator, report)
     above = [numbers[i] for i in range(header_idx) if any(not _blank(v) for v in cells[i])]
+    kinds = dict(src.kinds)
     if above:
         span = f"{above[0]}" if len(above) == 1 else f"{above[0]}-{above[-1]}"
-        notes.append(
+        text = (
             f"The header is in {src.unit} {numbers[header_idx]}; {src.unit}{'s' if len(above) > 1 else ''} "
             f"{span} above it (a title) ignored."
         )
+        notes.append(text)
+        kinds[text] = "skipped_rows"
     header = _trim(list(cells[header_idx]))
     width = len(cells[header_idx])
     rows: list[list[Any]] = []
     row_numbers: list[int] = []
     spans = src.spans
+    subtotals: list[int] = []
     for i in range(header_idx + 1, len(cells)):
         row = cells[i]
         first = row[0] if row else None
@@ -364,14 +381,29 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         if spans is not None and len(row) != width and not _only_empty_extras(row, width):
             _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
             continue
+        if type(first) is str and first[-1:].lower() in _SUBTOTAL_ENDS and rows and _is_subtotal(first, rows[-1]):
+            subtotals.append(numbers[i])  # Excel's Data > Subtotal: 'C0001 Total' under C0001's rows
+            continue
         rows.append(row)
         row_numbers.append(numbers[i])
     skipped = []
     while rows and _is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
         skipped.append(row_numbers.pop())
         rows.pop()
+    if subtotals:
+        shown = ", ".join(map(str, subtotals[:10])) + (", ..." if len(subtotals) > 10 else "")
+        text = f"{len(subtotals)} subtotal {src.unit}(s) {shown} (Excel Data > Subtotal, 'C0001 Total') skipped."
+        notes.append(text)
+        kinds[text] = "skipped_rows"
     if skipped:
-        notes.append(f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data).")
+        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
+        notes.append(text)
+        kinds[text] = "skipped_rows"
+    from cs_reports.data.declare import figures  # declare imports this module
+
+    report.assumptions = [
+        Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
+    ]
     report.header_row = numbers[header_idx]
     return RawTable(
         spec.name,
@@ -391,6 +423,20 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
 def _only_empty_extras(row: list[Any], width: int) -> bool:
     """A line with trailing empty fields beyond the header ('a;b;c;'): nothing would be lost."""
     return len(row) > width and all(_blank(v) for v in row[width:])
+
+
+_SUBTOTAL_ENDS = frozenset(w[-1] for w in SUBTOTAL_WORDS)
+
+
+def _is_subtotal(label: str, previous: list[Any]) -> bool:
+    """Whether ``label`` is a Data > Subtotal label of the group above it (``'C0001 Total'`` under C0001)."""
+    parts = label.strip().rsplit(None, 1)
+    if len(parts) != 2 or normalise_header(parts[1]) not in SUBTOTAL_WORDS:
+        return False
+    group = previous[0] if previous else None
+    if isinstance(group, float) and group.is_integer():
+        group = int(group)
+    return group is not None and str(group).strip() == parts[0].strip()
 
 
 def _is_total(row: list[Any], number: int, subtotal_rows: set[int]) -> bool:
@@ -574,13 +620,39 @@ def _scan_cells(xml: str) -> FlagSet:
 # --- CSV folders ------------------------------------------------------------------------------
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
+def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
+    """The text of a CSV file, the notes on its encoding, and the first line that is neither UTF-8 nor Windows-1252.
+
+    A file that is not UTF-8 as a whole is decoded line by line: UTF-8 where a line is UTF-8,
+    Windows-1252 where it is not (an older export appended to a newer one); the lines read
+    as Windows-1252 are named in the note.
+    """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."]
+        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."], None
     try:
-        return raw.decode("utf-8-sig"), []
+        return raw.decode("utf-8-sig"), [], None
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."]
+        pass
+    lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    out: list[str] = []
+    legacy: list[int] = []
+    utf8 = 0
+    for number, line in enumerate(lines, 1):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    bad = next((n for n in legacy if "\ufffd" in out[n - 1]), None)
+    if not utf8:
+        return "\n".join(out), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."], bad
+    shown = ", ".join(map(str, legacy[:10])) + (", ..." if len(legacy) > 10 else "")
+    note = (
+        f"{name} mixes encodings: {len(legacy)} line(s) ({shown}) are Windows-1252 (an older export appended?), "
+        f"decoded as such; the other {utf8} line(s) with accents as UTF-8."
+    )
+    return "\n".join(out), [note], bad
 
 
 def _csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport]) -> list[_Source]:
@@ -593,7 +665,21 @@ def _csv_sources(folder: Path, problems: list[Problem], reports: list[SheetRepor
         if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
             reports.append(SheetReport(file.name, None, "not a CSV or text file"))
             continue
-        text, notes = _decode(file.read_bytes(), file.name)
+        text, notes, bad = _decode(file.read_bytes(), file.name)
+        if bad is not None:
+            problems.append(
+                Problem(
+                    file.name,
+                    bad,
+                    None,
+                    "text in UTF-8 or Windows-1252",
+                    "bytes that are neither (save the file as UTF-8)",
+                    "File",
+                    "line",
+                )
+            )
+            reports.append(SheetReport(file.name, None, "an unknown text encoding (refused)"))
+            continue
         nul = text.find("\x00")
         if nul >= 0:
             line = text.count("\n", 0, nul) + 1
@@ -606,6 +692,7 @@ def _csv_sources(folder: Path, problems: list[Problem], reports: list[SheetRepor
             continue
         src = _parse_csv(file, text, problems)
         src.notes[:0] = notes
+        src.kinds.update(dict.fromkeys(notes, "encoding"))
         sources.append(src)
     return sources
 
@@ -618,10 +705,16 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
         delimiter = first.strip()[4]
         text, offset = rest, 1
         notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
+        kinds = {notes[-1]: "separator"}
     else:
         lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
-        counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";")}
+        counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";", "|")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
+        kinds = {}
+        if delimiter in "|\t":
+            name = "a pipe" if delimiter == "|" else "a tab"
+            notes.append(f"{file.name}: fields separated by {name} ('{delimiter}'), the most frequent separator.")
+            kinds[notes[-1]] = "separator"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[Any]] = []
     starts: list[int] = []
@@ -652,6 +745,6 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
         starts.append(previous + 1 + offset)
         spans.append(reader.line_num - previous)
         previous = reader.line_num
-    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes)
+    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
     src.spans, src.line_numbers = spans, starts
     return src

@@ -11,6 +11,13 @@ import pandas as pd
 
 from cs_reports._io import restore_cell
 from cs_reports._validation import is_blank
+from cs_reports.data.checks import currency_marks as _currency_marks
+from cs_reports.data.checks import declare_dates as _declare_dates
+from cs_reports.data.checks import lonely_times as _lonely_times
+from cs_reports.data.checks import percent_scale as _percent_scale
+from cs_reports.data.checks import problem as _problem
+from cs_reports.data.checks import show as _show
+from cs_reports.data.checks import with_time as _with_time
 from cs_reports.data.coerce import (
     ExcelError,
     NoValue,
@@ -21,7 +28,9 @@ from cs_reports.data.coerce import (
     parse_survey_score,
     split_date_order,
 )
-from cs_reports.data.contract import Column, Sheet, match_header, normalise_header
+from cs_reports.data.contract import Column, HeaderMatch, Sheet, match_header, normalise_header
+from cs_reports.data.declare import declare, figures
+from cs_reports.data.infer import ID_JUNK, normalise_id, time_column
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -31,24 +40,13 @@ __all__ = ["MAX_PROBLEMS", "check_references", "check_unique", "type_table"]
 MAX_PROBLEMS = 1000
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 _blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 _WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
 
 
-def _problem(raw: RawTable, row: int | None, column: str | None, expected: str, got: str) -> Problem:
-    return Problem(raw.source_name, row, column, expected, got, raw.where, raw.unit if row is not None else "row")
-
-
-def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[str, int] | None:
+def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> HeaderMatch | None:
     """Map contract columns to positions in the header; report missing and ambiguous ones."""
     match = match_header(raw.header, spec)
     ok = True
@@ -85,16 +83,55 @@ def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[
                 )
             elif i not in used:
                 report.notes.append(f"Column '{raw.header[i]}' ignored: a client name beside the id column.")
-    return match.positions
+        _declare_headers(raw, spec, match)
+    return match
 
 
-def _convert(col: Column, value: Any, order: str, style: str | None = None, tz: str = "America/Sao_Paulo") -> Any:
+def _declare_headers(raw: RawTable, spec: Sheet, match: HeaderMatch) -> None:
+    """One 'header' assumption for the headers read under another name, one 'unit' per unit stripped."""
+    renamed = {
+        name: str(raw.header[i])
+        for name, i in match.positions.items()
+        if normalise_header(raw.header[i]) != normalise_header(name)
+    }
+    if renamed:
+        touched = tuple(dict.fromkeys(f for name in renamed for f in figures(spec.name, name)))
+        mapped = ", ".join(f"'{h}' -> {name}" for name, h in renamed.items())
+        declare(
+            raw.report,
+            "header",
+            f"Headers read as contract columns: {mapped}.",
+            touches=touched,
+            override="rename the header to the contract name (docs/data.md)",
+        )
+    for name, i in match.positions.items():
+        unit = match.units.get(i)
+        if unit is None:
+            continue
+        check = "points (82) or a share (0.82), decided per column" if unit == "%" else "the currency of each amount"
+        declare(
+            raw.report,
+            "unit",
+            f"Header '{raw.header[i]}' read as '{name}'; its unit {unit} checks the values ({check}).",
+            column=str(raw.header[i]),
+            field=name,
+            rows=len(raw.rows),
+        )
+
+
+def _convert(
+    col: Column, value: Any, order: str, style: str | None = None, tz: str = "America/Sao_Paulo", scale: float = 1.0
+) -> Any:
     kind = col.kind
     if kind in ("id", "text"):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        if kind == "id" and isinstance(value, str) and _WHOLE_TEXT.match(value.strip()):
-            return value.strip().split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
+        if kind == "id" and isinstance(value, str):
+            value = normalise_id(value)
+            if not value:
+                raise ValueError("only invisible characters")
+            if _WHOLE_TEXT.match(value):
+                return value.split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
         if isinstance(value, str):
             # cs-reports writes text that starts like a formula with a leading apostrophe
             # (formula injection); reading it back gives the original text.
@@ -104,6 +141,8 @@ def _convert(col: Column, value: Any, order: str, style: str | None = None, tz: 
         return str(value)
     if kind in ("money", "number", "int", "rate"):
         x = parse_number(value, style=style)
+        if scale != 1.0 and not (isinstance(value, str) and value.strip().endswith("%")):
+            x = x * scale
         if kind == "int" and not float(x).is_integer():
             raise ValueError("not a whole number")
         if (col.low is not None and x < col.low) or (col.high is not None and x > col.high):
@@ -153,6 +192,8 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
             return ts.to_period("M").to_timestamp()
         return ts if col.kind == "datetime" else ts.normalize()
     if col.kind in ("id", "text") and kinds == {str}:
+        if col.kind == "id" and ID_JUNK.search("\n".join(cells)) is not None:
+            return None  # ids to normalise (a '="C1"' wrapper, NBSP, zero-width spaces): counted and declared
         stripped = [v.strip() for v in cells]
         if any(not v or v[0] == "'" or v[0] == "#" for v in stripped):
             return None  # blanks, neutralised formulas, error-like text: the careful path
@@ -188,9 +229,10 @@ def type_table(
         else:
             notes.append(f"{raw.where} '{raw.source_name}' is empty: no {spec.name} rows read.")
         return None
-    positions = _match_columns(raw, spec, problems)
-    if positions is None:
+    match = _match_columns(raw, spec, problems)
+    if match is None:
         return None
+    positions = match.positions
     if not raw.rows:
         if required:
             problems.append(_problem(raw, None, None, "at least one data row", "only a header"))
@@ -200,23 +242,57 @@ def type_table(
     data: dict[str, list[Any]] = {}
     drop: set[int] = set()
     table_style = _table_number_style(raw, spec, positions) or book_style
+    used = set(positions.values())
+    timed: set[str] = set()
     for col in spec.columns:
         if col.name not in positions:
             continue
         j = positions[col.name]
         cells = [row[j] if j < len(row) else None for row in raw.rows]
-        fast = _fast_column(col, cells)
+        header = str(raw.header[j])
+        if col.kind == "datetime":
+            t = time_column(raw.header, j, used)
+            if t is not None:
+                used.add(t)
+                timed.add(col.name)
+                cells = _with_time(raw, col, j, t, cells, problems)
+        unit = match.units.get(j)
+        if col.kind == "money":
+            _currency_marks(raw, col, unit, cells, data)
+        fast = _fast_column(col, cells) if not (unit == "%" and col.kind == "rate") else None
         if fast is not None:
             data[col.name] = fast
             continue
-        order = split_date_order(cells) if col.kind in ("date", "datetime", "month") else "dmy"
-        if order == "mdy":
-            notes.append(f"Column '{raw.header[j]}' read month-first (MM/DD/YYYY): a value has a second part > 12.")
+        order = "dmy"
+        if col.kind in ("date", "datetime", "month"):
+            order = split_date_order(cells)
+            _declare_dates(raw, col, header, cells, order, tz)
+        if col.kind == "id":
+            fixed = sum(isinstance(v, str) and normalise_id(v) != v.strip() for v in cells)
+            if fixed:
+                declare(
+                    report,
+                    "id",
+                    f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, non-breaking or "
+                    "zero-width spaces read without them (one spelling of each id in every sheet).",
+                    column=header,
+                    field=col.name,
+                    rows=fixed,
+                    touches=("clients",),
+                )
         style = None
         if col.kind in ("money", "number", "rate"):
             style = number_style(cells, separator=raw.separator) or table_style
         if style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells):
-            notes.append(f"Column '{raw.header[j]}': '1.234' read as one thousand two hundred thirty-four (pt-BR).")
+            declare(
+                report,
+                "number_format",
+                f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
+                column=header,
+                field=col.name,
+                override="write the amounts with decimals (1.234,00) or as numbers",
+            )
+        scale = _percent_scale(raw, col, header, unit, cells, problems) if unit == "%" else 1.0
         out: list[Any] = []
         non_answers = 0
         for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
@@ -243,7 +319,7 @@ def type_table(
                 out.append(None)
                 continue
             try:
-                out.append(_convert(col, value, order, style, tz))
+                out.append(_convert(col, value, order, style, tz, scale))
             except ValueError as exc:
                 reason = str(exc)
                 got = (
@@ -262,8 +338,9 @@ def type_table(
             )
         data[col.name] = out
     frame = pd.DataFrame(data)
+    _lonely_times(raw, spec, positions, used, timed, frame, problems)
     # Extra columns (e.g. feature usage) are kept as they are, under their own header.
-    known = set(positions.values())
+    known = used
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
             values = [row[j] if j < len(row) else None for row in raw.rows]

@@ -1,0 +1,247 @@
+"""Billing truths of a book: currencies, recognised MRR, the reporting month and why.
+
+:func:`convert_currencies` checks every amount's currency against its client's and converts
+foreign rows with the optional FX sheet (or refuses them, rows named);
+:func:`recognised_mrr` spreads and nets the invoices; :func:`reporting_month` decides the
+month the reports describe: never after the run date, never a month that holds only
+scheduled service, never a visibly partial month (each decision declared).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cs_reports.data.assumptions import Assumption
+from cs_reports.data.declare import MRR_FIGURES
+from cs_reports.data.invoices import invoices_to_mrr
+from cs_reports.data.reader import RawTable
+from cs_reports.errors import Problem
+
+__all__ = ["PARTIAL_SHARE", "convert_currencies", "negative_nets", "recognised_mrr", "reporting_month"]
+
+#: A month is visibly partial when the clients billed the month before and billed nothing in it
+#: held more than this share of that month's MRR (an export cut before the month's invoices).
+PARTIAL_SHARE = 0.5
+_AMOUNT = {"MRR": "mrr", "Invoices": "amount"}
+_WHEN = {"MRR": "month", "Invoices": "period_start"}
+
+
+def _problem(raw: RawTable, row: Any, column: str, expected: str, got: str) -> Problem:
+    return Problem(raw.source_name, int(row), column, expected, got, raw.where, raw.unit)
+
+
+def convert_currencies(
+    frames: dict[str, pd.DataFrame], tables: dict[str, RawTable], problems: list[Problem]
+) -> list[Assumption]:
+    """Check each amount's currency against its client's; convert MRR/Invoices rows with the FX sheet.
+
+    A row's currency is its ``currency`` column, else the mark of its amount (``US$ 1.200,00``),
+    else the unit of the amount's header, else the client's. Rows in another currency than the
+    client's are converted at the FX sheet's rate of their month (``rate`` = one unit of the
+    row's currency in the client's currency), or refused with the row named. The helper
+    columns (``_cur_*``, and ``currency`` of MRR/Invoices) are removed from the frames.
+    """
+    declared: list[Assumption] = []
+    clients = frames.get("Clients")
+    home: dict[Any, str] = {}
+    if clients is not None and "currency" in clients.columns:
+        home = dict(zip(clients["client_id"], clients["currency"].fillna("BRL"), strict=True))
+    fx = frames.get("FX")
+    rates = {} if fx is None else {(m, c): r for m, c, r in zip(fx["month"], fx["currency"], fx["rate"], strict=True)}
+    for name, frame in list(frames.items()):
+        marks = [c for c in frame.columns if c.startswith("_cur_")]
+        own = "currency" in frame.columns and name in _AMOUNT
+        if not marks and not own:
+            continue
+        raw = tables[name]
+        frame = frame.copy()
+        ids = frame["client_id"] if "client_id" in frame.columns else pd.Series(None, index=frame.index)
+        client_cur = (ids.map(home) if name != "Clients" else frame["currency"]).astype(object).fillna("BRL")
+        for mark in marks or [f"_cur_{_AMOUNT[name]}"]:
+            column = mark.removeprefix("_cur_")
+            row_cur = frame[mark] if mark in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+            if own:
+                stated = frame["currency"]
+                clash = stated.notna() & row_cur.notna() & (stated != row_cur)
+                for _, r in frame[clash].head(20).iterrows():
+                    problems.append(
+                        _problem(
+                            raw,
+                            r["_row"],
+                            column,
+                            f"an amount in {r['currency']} (its 'currency' column)",
+                            f"an amount marked {r[mark]}",
+                        )
+                    )
+                row_cur = stated.where(stated.notna(), row_cur)
+            foreign = row_cur.notna() & (row_cur != client_cur) & frame[column].notna()
+            if not foreign.any():
+                continue
+            if name not in _AMOUNT or fx is None:
+                fix = "an FX sheet (month, currency, rate) to convert it" if name in _AMOUNT else "convert it"
+                for row, home_cur, cur, amount in list(
+                    zip(
+                        frame["_row"][foreign],
+                        client_cur[foreign],
+                        row_cur[foreign],
+                        frame[column][foreign],
+                        strict=True,
+                    )
+                )[:20]:
+                    problems.append(
+                        _problem(
+                            raw,
+                            row,
+                            column,
+                            f"an amount in the client's currency {home_cur} (or {fix})",
+                            f"{cur} {amount:,.2f}",
+                        )
+                    )
+                continue
+            months = pd.Series(
+                pd.to_datetime(frame[_WHEN[name]]).dt.to_period("M").dt.to_timestamp(), index=frame.index
+            )
+            rate = pd.Series([rates.get((m, c)) for m, c in zip(months, row_cur, strict=True)], index=frame.index)
+            missing = foreign & rate.isna()
+            for row, cur, when in list(zip(frame["_row"][missing], row_cur[missing], months[missing], strict=True))[
+                :20
+            ]:
+                problems.append(
+                    _problem(
+                        raw,
+                        row,
+                        column,
+                        f"an FX rate for {cur} in {when:%Y-%m} (sheet 'FX': month, currency, rate)",
+                        "no rate for that month",
+                    )
+                )
+            ok = foreign & rate.notna()
+            frame.loc[ok, column] = (frame.loc[ok, column] * rate[ok].astype(float)).round(2)
+            used = sorted(set(row_cur[ok]))
+            declared.append(
+                Assumption(
+                    "currency",
+                    f"{int(ok.sum())} amount(s) in {', '.join(used)} converted to the client's currency at the FX "
+                    "sheet's rate of their month.",
+                    sheet=raw.source_name,
+                    column=column,
+                    rows=int(ok.sum()),
+                    touches=MRR_FIGURES,
+                    override="edit the FX sheet",
+                )
+            )
+        drop = marks + (["currency"] if own else [])
+        frames[name] = frame.drop(columns=drop)
+    return declared
+
+
+def recognised_mrr(frames: dict[str, pd.DataFrame], spreading: str) -> pd.DataFrame:
+    """MRR rows of the MRR sheet (``source='mrr'``) and of the invoices spread and netted per client and month."""
+    parts = []
+    if "MRR" in frames:
+        parts.append(frames["MRR"].assign(source="mrr"))
+    if "Invoices" in frames and len(frames["Invoices"]):
+        spread = invoices_to_mrr(frames["Invoices"], spreading=spreading)
+        spread["cents"] = np.rint(spread["mrr"].to_numpy() * 100).astype(np.int64)
+        net = spread.groupby(["client_id", "month"], sort=False, as_index=False).agg(
+            cents=("cents", "sum"), _row=("_row", "min")
+        )
+        parts.append(
+            pd.DataFrame(
+                {"client_id": net["client_id"], "month": net["month"], "mrr": net["cents"] / 100.0, "_row": net["_row"]}
+            ).assign(source="invoice")
+        )
+    if not parts:
+        return pd.DataFrame(columns=["client_id", "month", "mrr", "source"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def negative_nets(mrr: pd.DataFrame, last: pd.Timestamp, raw: RawTable | None, problems: list[Problem]) -> None:
+    """A problem per client and recognised month (up to ``last``) whose invoices net below zero."""
+    if raw is None:
+        return
+    inv = mrr[(mrr["source"] == "invoice") & (mrr["month"] <= last) & (mrr["mrr"] < 0)]
+    for _, row in inv.head(1000).iterrows():
+        problems.append(
+            _problem(
+                raw,
+                row["_row"],
+                "amount",
+                f"invoices of client '{row['client_id']}' for {row['month']:%Y-%m} that net to >= 0",
+                f"a net of {row['mrr']:,.2f} (credit notes larger than the invoices)",
+            )
+        )
+
+
+def reporting_month(
+    frames: dict[str, pd.DataFrame], mrr: pd.DataFrame, run_date: pd.Timestamp, month: Any = None
+) -> tuple[pd.Timestamp, list[Assumption]]:
+    """The reporting month and the assumptions that decided it.
+
+    The latest month with billed data (the MRR sheet's months, the invoices' service starts) that
+    is not after the run date's month; then, while that month is visibly partial (clients holding
+    more than :data:`PARTIAL_SHARE` of the previous month's MRR have no row at all in it) and is
+    the run date's month or the one before (an export cut before the month's billing), the month
+    before it; an older partial month is kept and flagged. ``month`` (``--month``) overrides.
+    """
+    run_month = run_date.to_period("M").to_timestamp()
+    billed = []
+    if "MRR" in frames and len(frames["MRR"]):
+        billed.append(frames["MRR"]["month"])
+    if "Invoices" in frames and len(frames["Invoices"]):
+        billed.append(frames["Invoices"]["period_start"].dt.to_period("M").dt.to_timestamp())
+    months = pd.DatetimeIndex(pd.concat(billed) if billed else [])
+    future = int((months > run_month).sum())
+    within = months[months <= run_month]
+    touches = ("reporting_month", *MRR_FIGURES)
+    notes: list[Assumption] = []
+    if month is not None:
+        chosen = pd.Timestamp(month).to_period("M").to_timestamp()
+        notes.append(
+            Assumption("reporting_month", f"Reporting month {chosen:%Y-%m}: chosen with --month.", touches=touches)
+        )
+        return chosen, notes
+    if not len(within):
+        last = pd.Timestamp(months.min())
+        notes.append(
+            Assumption(
+                "reporting_month",
+                f"Reporting month {last:%Y-%m}: every billed month lies beyond the run date {run_date:%Y-%m-%d}.",
+                touches=touches,
+                override="--month YYYY-MM, or check the export and the run date",
+            )
+        )
+        return last, notes
+    last = pd.Timestamp(within.max())
+    why = f"the latest billed month up to the run date {run_date:%Y-%m-%d}"
+    if future:
+        why += f" ({future} row(s) bill later months: scheduled, not counted)"
+    stepped = []
+    while True:
+        previous = last - pd.DateOffset(months=1)
+        share = _missing_share(mrr, previous, last)
+        if share <= PARTIAL_SHARE or not (mrr["month"] <= previous).any():
+            break
+        gap = f"{last:%Y-%m} ({share:.0%} of {previous:%Y-%m}'s MRR has no row in it)"
+        if last < run_month - pd.DateOffset(months=1):
+            why += f"; {gap}: a month of the past kept, check the export"
+            break
+        stepped.append(gap)  # the run date's month or the one before: an export cut before its billing
+        last = previous
+    text = f"Reporting month {last:%Y-%m}: {why}."
+    if stepped:
+        text += f" Visibly partial month(s) not reported: {', '.join(stepped)}."
+    notes.append(Assumption("reporting_month", text, touches=touches, override="--month YYYY-MM (a month of the data)"))
+    return last, notes
+
+
+def _missing_share(mrr: pd.DataFrame, previous: pd.Timestamp, month: pd.Timestamp) -> float:
+    before = mrr[mrr["month"] == previous].groupby("client_id")["mrr"].sum()
+    total = float(before[before > 0].sum())
+    if total <= 0:
+        return 0.0
+    present = set(mrr.loc[mrr["month"] == month, "client_id"])
+    return float(before[(before > 0) & ~before.index.isin(present)].sum()) / total
