@@ -52,90 +52,102 @@ def convert_currencies(
     fx = frames.get("FX")
     rates = {} if fx is None else {(m, c): r for m, c, r in zip(fx["month"], fx["currency"], fx["rate"], strict=True)}
     for name, frame in list(frames.items()):
-        marks = [c for c in frame.columns if c.startswith("_cur_")]
+        helpers = [c for c in frame.columns if c.startswith(("_cur_", "_unit_"))]
         own = "currency" in frame.columns and name in _AMOUNT
-        if not marks and not own:
+        if not helpers and not own:
             continue
         raw = tables[name]
         frame = frame.copy()
         ids = frame["client_id"] if "client_id" in frame.columns else pd.Series(None, index=frame.index)
         client_cur = (ids.map(home) if name != "Clients" else frame["currency"]).astype(object).fillna("BRL")
-        for mark in marks or [f"_cur_{_AMOUNT[name]}"]:
-            column = mark.removeprefix("_cur_")
-            row_cur = frame[mark] if mark in frame.columns else pd.Series(None, index=frame.index, dtype=object)
-            if own:
-                stated = frame["currency"]
-                clash = stated.notna() & row_cur.notna() & (stated != row_cur)
-                for _, r in frame[clash].head(20).iterrows():
-                    problems.append(
-                        _problem(
-                            raw,
-                            r["_row"],
-                            column,
-                            f"an amount in {r['currency']} (its 'currency' column)",
-                            f"an amount marked {r[mark]}",
-                        )
-                    )
-                row_cur = stated.where(stated.notna(), row_cur)
+        amounts = {h.split("_", 2)[2] for h in helpers} | ({_AMOUNT[name]} if own else set())
+        for column in sorted(amounts):
+            row_cur = _row_currency(frame, column, raw, problems, stated=frame["currency"] if own else None)
             foreign = row_cur.notna() & (row_cur != client_cur) & frame[column].notna()
-            if not foreign.any():
-                continue
-            if name not in _AMOUNT or fx is None:
-                fix = "an FX sheet (month, currency, rate) to convert it" if name in _AMOUNT else "convert it"
-                for row, home_cur, cur, amount in list(
-                    zip(
-                        frame["_row"][foreign],
-                        client_cur[foreign],
-                        row_cur[foreign],
-                        frame[column][foreign],
-                        strict=True,
-                    )
-                )[:20]:
-                    problems.append(
-                        _problem(
-                            raw,
-                            row,
-                            column,
-                            f"an amount in the client's currency {home_cur} (or {fix})",
-                            f"{cur} {amount:,.2f}",
-                        )
-                    )
-                continue
-            months = pd.Series(
-                pd.to_datetime(frame[_WHEN[name]]).dt.to_period("M").dt.to_timestamp(), index=frame.index
-            )
-            rate = pd.Series([rates.get((m, c)) for m, c in zip(months, row_cur, strict=True)], index=frame.index)
-            missing = foreign & rate.isna()
-            for row, cur, when in list(zip(frame["_row"][missing], row_cur[missing], months[missing], strict=True))[
-                :20
-            ]:
-                problems.append(
-                    _problem(
-                        raw,
-                        row,
-                        column,
-                        f"an FX rate for {cur} in {when:%Y-%m} (sheet 'FX': month, currency, rate)",
-                        "no rate for that month",
-                    )
+            if foreign.any():
+                declared += _convert(
+                    name, frame, column, row_cur, client_cur, foreign, rates, fx is not None, raw, problems
                 )
-            ok = foreign & rate.notna()
-            frame.loc[ok, column] = (frame.loc[ok, column] * rate[ok].astype(float)).round(2)
-            used = sorted(set(row_cur[ok]))
-            declared.append(
-                Assumption(
-                    "currency",
-                    f"{int(ok.sum())} amount(s) in {', '.join(used)} converted to the client's currency at the FX "
-                    "sheet's rate of their month.",
-                    sheet=raw.source_name,
-                    column=column,
-                    rows=int(ok.sum()),
-                    touches=MRR_FIGURES,
-                    override="edit the FX sheet",
-                )
-            )
-        drop = marks + (["currency"] if own else [])
-        frames[name] = frame.drop(columns=drop)
+        frames[name] = frame.drop(columns=helpers + (["currency"] if own else []))
     return declared
+
+
+def _row_currency(
+    frame: pd.DataFrame, column: str, raw: RawTable, problems: list[Problem], stated: pd.Series | None
+) -> pd.Series:
+    """Each row's currency: its 'currency' cell, else its amount's mark, else the header's unit; clashes refused."""
+    none = pd.Series(None, index=frame.index, dtype=object)
+    mark = frame.get(f"_cur_{column}", none).astype(object)
+    unit = frame.get(f"_unit_{column}", none).astype(object)
+    checks = [(mark, unit, "its header's unit")]
+    if stated is not None:
+        checks.insert(0, (mark, stated.astype(object), "its row's 'currency'"))
+    for a, b, what in checks:
+        clash = a.notna() & b.notna() & (a != b)
+        for row, x, y in list(zip(frame["_row"][clash], a[clash], b[clash], strict=True))[:20]:
+            problems.append(_problem(raw, row, column, f"an amount in {y} ({what})", f"an amount marked {x}"))
+    out = mark.where(mark.notna(), unit)
+    if stated is not None:
+        out = stated.astype(object).where(stated.notna(), out)
+    return out
+
+
+def _convert(
+    name: str,
+    frame: pd.DataFrame,
+    column: str,
+    row_cur: pd.Series,
+    client_cur: pd.Series,
+    foreign: pd.Series,
+    rates: dict[Any, Any],
+    has_fx: bool,
+    raw: RawTable,
+    problems: list[Problem],
+) -> list[Assumption]:
+    """Convert the foreign rows of ``column`` in place at the FX rates of their months, or refuse them."""
+    if name not in _AMOUNT or not has_fx:
+        fix = "an FX sheet (month, currency, rate) to convert it" if name in _AMOUNT else "convert it"
+        for row, home_cur, cur, amount in list(
+            zip(frame["_row"][foreign], client_cur[foreign], row_cur[foreign], frame[column][foreign], strict=True)
+        )[:20]:
+            problems.append(
+                _problem(
+                    raw,
+                    row,
+                    column,
+                    f"an amount in the client's currency {home_cur} (or {fix})",
+                    f"{cur} {amount:,.2f}",
+                )
+            )
+        return []
+    months = pd.Series(pd.to_datetime(frame[_WHEN[name]]).dt.to_period("M").dt.to_timestamp(), index=frame.index)
+    rate = pd.Series([rates.get((m, c)) for m, c in zip(months, row_cur, strict=True)], index=frame.index)
+    missing = foreign & rate.isna()
+    for row, cur, when in list(zip(frame["_row"][missing], row_cur[missing], months[missing], strict=True))[:20]:
+        problems.append(
+            _problem(
+                raw,
+                row,
+                column,
+                f"an FX rate for {cur} in {when:%Y-%m} (sheet 'FX': month, currency, rate)",
+                "no rate for that month",
+            )
+        )
+    ok = foreign & rate.notna()
+    frame.loc[ok, column] = (frame.loc[ok, column] * rate[ok].astype(float)).round(2)
+    used = sorted(set(row_cur[ok]))
+    return [
+        Assumption(
+            "currency",
+            f"{int(ok.sum())} amount(s) in {', '.join(used)} converted to the client's currency at the FX sheet's "
+            "rate of their month.",
+            sheet=raw.source_name,
+            column=column,
+            rows=int(ok.sum()),
+            touches=MRR_FIGURES,
+            override="edit the FX sheet",
+        )
+    ]
 
 
 def recognised_mrr(frames: dict[str, pd.DataFrame], spreading: str) -> pd.DataFrame:
@@ -144,7 +156,15 @@ def recognised_mrr(frames: dict[str, pd.DataFrame], spreading: str) -> pd.DataFr
     if "MRR" in frames:
         parts.append(frames["MRR"].assign(source="mrr"))
     if "Invoices" in frames and len(frames["Invoices"]):
-        spread = invoices_to_mrr(frames["Invoices"], spreading=spreading)
+        inv = frames["Invoices"]
+        # Lines of one client and service period are one invoice (split lines, credit notes): summed in
+        # cents before spreading, so a split invoice gives the same months as the whole one.
+        lines = inv.assign(_cents=np.rint(inv["amount"].to_numpy(dtype=float) * 100).astype(np.int64))
+        whole = lines.groupby(["client_id", "period_start", "period_end"], sort=False, as_index=False).agg(
+            _cents=("_cents", "sum"), _row=("_row", "min")
+        )
+        whole["amount"] = whole["_cents"] / 100.0
+        spread = invoices_to_mrr(whole, spreading=spreading)
         spread["cents"] = np.rint(spread["mrr"].to_numpy() * 100).astype(np.int64)
         net = spread.groupby(["client_id", "month"], sort=False, as_index=False).agg(
             cents=("cents", "sum"), _row=("_row", "min")

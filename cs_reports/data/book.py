@@ -292,7 +292,7 @@ def load_book(
             if name != "Clients" and "client_id" in frame.columns:
                 check_references(frame, name, known, problems, tables[name])
     if "MRR" in frames and "Invoices" in frames:
-        both = set(frames["MRR"]["client_id"]) & set(frames["Invoices"]["client_id"])
+        both = set(frames["MRR"]["client_id"].dropna()) & set(frames["Invoices"]["client_id"].dropna())
         for cid in sorted(map(str, both))[:20]:
             problems.append(
                 Problem(

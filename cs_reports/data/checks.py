@@ -204,13 +204,16 @@ def percent_scale(
 
 
 def currency_marks(raw: RawTable, col: Column, unit: str | None, cells: list[Any], data: dict[str, Any]) -> None:
-    """The currency of each amount (its mark, else the header's unit) as ``_cur_<column>`` when any is known.
+    """The currency marks of a money column's cells (``_cur_<column>``) and its header's unit (``_unit_<column>``).
 
-    The book compares them with each client's currency (:func:`cs_reports.data.book.load_book`).
+    Each is added only when present; the book compares them with each client's currency
+    (:func:`cs_reports.data.billing.convert_currencies`) and removes them.
     """
-    default = CURRENCIES.get(normalise_header(unit)) if unit and unit != "%" else None
-    if default is None and not any(isinstance(v, str) for v in cells):
+    code = CURRENCIES.get(normalise_header(unit)) if unit and unit != "%" else None
+    if code is not None:
+        data[f"_unit_{col.name}"] = [code] * len(cells)
+    if str not in set(map(type, cells)):
         return
-    marks = [currency_mark(v) or default for v in cells]
+    marks = [currency_mark(v) for v in cells]
     if any(marks):
         data[f"_cur_{col.name}"] = marks

@@ -53,6 +53,7 @@ class NoValue:
 NO_VALUE = NoValue()
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
+_EPOCH_1904 = datetime(1904, 1, 1)
 _CURRENCY = re.compile(r"^(?:R\$|US\$|U\$|\$|€|BRL|USD|EUR)\s*|\s*(?:BRL|USD|EUR)$", re.IGNORECASE)
 #: Currency marks of a text amount -> ISO code (``$`` alone is the US dollar).
 _MARKS = {"r$": "BRL", "brl": "BRL", "us$": "USD", "u$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR"}
@@ -305,13 +306,20 @@ def zone_of(value: Any) -> str | None:
 
 
 def parse_date(
-    value: Any, *, order: str = "dmy", with_time: bool = False, month: bool = False, tz: str = _DEFAULT_TZ
+    value: Any,
+    *,
+    order: str = "dmy",
+    with_time: bool = False,
+    month: bool = False,
+    tz: str = _DEFAULT_TZ,
+    date1904: bool = False,
 ) -> pd.Timestamp:
     """Parse a date cell: date/datetime, Excel serial, ISO text, or dd/mm/yyyy (``order``).
 
     With ``month``, also ``YYYY-MM``, ``MM/YYYY``, pt-BR/English month names (``out/2026``,
     ``jan/24``, ``outubro de 2026``, ``Out-26``) and yyyymm numbers (``202610``); the result is
-    the first of the month. Two-digit years follow Excel's pivot (:func:`full_year`). A
+    the first of the month. Serial numbers count from 1899-12-30, or from 1904-01-01 in a
+    workbook of the 1904 date system (``date1904``). Two-digit years follow Excel's pivot (:func:`full_year`). A
     timestamp with a zone (``Z``, ``-03:00``, `` UTC``, `` -0300``) is converted to ``tz`` (the
     book's time zone), except a midnight instant in a date or month column (``with_time`` false),
     which is the date as written; the result is always naive.
@@ -340,7 +348,7 @@ def parse_date(
         x = float(value)
         if not (1 <= x < 2958466):
             raise ValueError("outside Excel's date range")
-        ts = pd.Timestamp(_EXCEL_EPOCH) + pd.Timedelta(days=x)
+        ts = pd.Timestamp(_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + pd.Timedelta(days=x)
         ts = ts.round("s")
     elif isinstance(value, str):
         s = value.strip()

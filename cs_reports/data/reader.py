@@ -74,6 +74,8 @@ class RawTable:
     #: The CSV separator (decides thousand dots when a column gives no evidence), or None.
     separator: str | None = None
     report: SheetReport | None = None
+    #: The workbook counts serial dates from 1904 (Excel for Mac's old date system).
+    date1904: bool = False
 
 
 @dataclass
@@ -137,6 +139,7 @@ class _Source:
     formula_rows: set[int] = field(default_factory=set)  # rows holding a formula (1-based)
     spans: list[int] | None = None  # CSV: physical lines of each record
     line_numbers: list[int] | None = None  # CSV: first line of each record
+    date1904: bool = False
 
 
 def read_tables(path: str | Path) -> list[RawTable]:
@@ -381,7 +384,7 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         if spans is not None and len(row) != width and not _only_empty_extras(row, width):
             _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
             continue
-        if type(first) is str and first[-1:].lower() in _SUBTOTAL_ENDS and rows and _is_subtotal(first, rows[-1]):
+        if type(first) is str and first[-1:] in _SUBTOTAL_ENDS and rows and _is_subtotal(first, rows[-1]):
             subtotals.append(numbers[i])  # Excel's Data > Subtotal: 'C0001 Total' under C0001's rows
             continue
         rows.append(row)
@@ -417,6 +420,7 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         src.unit,
         src.separator,
         report,
+        src.date1904,
     )
 
 
@@ -425,7 +429,7 @@ def _only_empty_extras(row: list[Any], width: int) -> bool:
     return len(row) > width and all(_blank(v) for v in row[width:])
 
 
-_SUBTOTAL_ENDS = frozenset(w[-1] for w in SUBTOTAL_WORDS)
+_SUBTOTAL_ENDS = frozenset(c for w in SUBTOTAL_WORDS for c in (w[-1], w[-1].upper()))
 
 
 def _is_subtotal(label: str, previous: list[Any]) -> bool:
@@ -482,6 +486,7 @@ def _xlsx_sources(path: Path) -> list[_Source]:
     except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
     sources = []
+    date1904 = _date1904(path)
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
@@ -490,7 +495,7 @@ def _xlsx_sources(path: Path) -> list[_Source]:
             merged = sheet.merged_cell_ranges or []
         except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
-        src = _Source(name, cells)
+        src = _Source(name, cells, date1904=date1904)
         # Error cells and formulas without a value read as '': only sheets with '' cells (and
         # sheets not named after a table, which may be computed views) are scanned.
         flags = None
@@ -508,6 +513,16 @@ def _xlsx_sources(path: Path) -> list[_Source]:
         _fill_merged(src, merged)
         sources.append(src)
     return sources
+
+
+def _date1904(path: Path) -> bool:
+    """Whether the workbook uses the 1904 date system (its serial numbers count from 1904-01-01)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            head = z.read("xl/workbook.xml")[:4096]
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return re.search(rb'date1904="(?:1|true)"', head) is not None
 
 
 def _fill_merged(src: _Source, merged: list[Any]) -> None:

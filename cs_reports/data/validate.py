@@ -120,7 +120,13 @@ def _declare_headers(raw: RawTable, spec: Sheet, match: HeaderMatch) -> None:
 
 
 def _convert(
-    col: Column, value: Any, order: str, style: str | None = None, tz: str = "America/Sao_Paulo", scale: float = 1.0
+    col: Column,
+    value: Any,
+    order: str,
+    style: str | None = None,
+    tz: str = "America/Sao_Paulo",
+    scale: float = 1.0,
+    date1904: bool = False,
 ) -> Any:
     kind = col.kind
     if kind in ("id", "text"):
@@ -149,7 +155,9 @@ def _convert(
             raise ValueError("out of range")
         return int(x) if kind == "int" else x
     if kind in ("date", "datetime", "month"):
-        return parse_date(value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz)
+        return parse_date(
+            value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz, date1904=date1904
+        )
     if kind == "enum":
         key = normalise_header(value) if isinstance(value, str) else None
         if key is None or key not in col.choices:
@@ -267,6 +275,15 @@ def type_table(
         if col.kind in ("date", "datetime", "month"):
             order = split_date_order(cells)
             _declare_dates(raw, col, header, cells, order, tz)
+            if raw.date1904 and any(type(v) in (int, float) for v in cells):
+                declare(
+                    report,
+                    "date_system",
+                    f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
+                    column=header,
+                    field=col.name,
+                    override="File > Options > Advanced > 'Use 1904 date system' in Excel",
+                )
         if col.kind == "id":
             fixed = sum(isinstance(v, str) and normalise_id(v) != v.strip() for v in cells)
             if fixed:
@@ -319,7 +336,7 @@ def type_table(
                 out.append(None)
                 continue
             try:
-                out.append(_convert(col, value, order, style, tz, scale))
+                out.append(_convert(col, value, order, style, tz, scale, raw.date1904))
             except ValueError as exc:
                 reason = str(exc)
                 got = (
@@ -409,7 +426,9 @@ def _finalise_dtypes(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
         elif col.kind == "int":
             frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce").astype("Int64")
         elif col.kind in ("date", "datetime", "month"):
-            frame[col.name] = pd.to_datetime(frame[col.name])
+            frame[col.name] = pd.to_datetime(frame[col.name]).astype(
+                "datetime64[us]"
+            )  # one resolution whatever the source
         elif col.kind == "bool":
             frame[col.name] = frame[col.name].astype("boolean")
         else:
