@@ -208,9 +208,11 @@ def _accounting_zero(v: Any) -> Any:
     return " R$ -   " if isinstance(v, float) and v == 0 else v
 
 
-def _id_change(fn: Callable[[str], str]) -> Callable[[Spec, random.Random], None]:
+def _id_change(fn: Callable[[str], str], csv: bool = False) -> Callable[[Spec, random.Random], None]:
     def apply(spec: Spec, rng: random.Random) -> None:
-        for table, name, row, j in list(spec.cells(("id",))):
+        if csv:  # in a workbook the text '="C0001"' would be a formula: this spelling comes from CSV exports
+            spec.fmt = "csv"
+        for _, name, row, j in list(spec.cells(("id",))):
             if name == "client_id" and isinstance(row[j], str):
                 row[j] = fn(row[j])
 
@@ -515,7 +517,7 @@ SAME: tuple[Change, ...] = (
     Change("gross margin in points under 'Margem Bruta (%)'", _margin_points, group="margin"),
     Change("gross margin as '84%' text", _margin_percent_text, group="margin"),
     Change("survey answers with labels", _survey_labels, group="nps"),
-    Change("ids as Excel's ='C0001' text", _id_change(lambda v: f'="{v}"'), group="id", needs="csv"),
+    Change("ids as Excel's ='C0001' text", _id_change(lambda v: f'="{v}"', csv=True), group="id", needs="csv"),
     Change("ids with a zero-width space", _id_change(lambda v: v + _ZW), group="id"),
     Change("ids with non-breaking and plain spaces", _id_change(lambda v: f"\u00a0{v} "), group="id"),
     # headers and sheets
