@@ -76,8 +76,11 @@ def apply(changes: list[Change], seed: int) -> Spec:
     spec = spec_of(CLEAN)
     rng = random.Random(seed)
     order = sorted(range(len(changes)), key=lambda k: (changes[k].stage, SAME.index(changes[k])))
-    for k in order:
-        changes[k].apply(spec, rng)
+    try:
+        for k in order:
+            changes[k].apply(spec, rng)
+    except Incompatible:
+        assume(False)
     return spec
 
 

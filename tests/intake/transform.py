@@ -320,7 +320,7 @@ def _foreign_with_fx(spec: Spec, rng: random.Random) -> None:
         elif k == h:
             row.append("Moeda")
         elif row[cols["client_id"]] == client and isinstance(row[cols["mrr"]], float):
-            row[cols["mrr"]] = round(row[cols["mrr"]] * 2, 2)
+            row[cols["mrr"]] = _brl(round(row[cols["mrr"]] * 2, 2)).replace("R$", "US$")  # marked as the row says
             row.append("USD")
             months.add(_dt(row[cols["month"]]) if isinstance(row[cols["month"]], (date, datetime)) else None)
         else:
@@ -423,7 +423,9 @@ def _totals_row(spec: Spec, rng: random.Random) -> None:
         amount = cols["mrr" if table == "MRR" else "amount"]
         rows = spec.rows(table)
         total = [None] * len(rows[spec.header.get(table, 0)])
-        total[min(cols.values())] = "Total"
+        if amount == 0:
+            raise Incompatible("a totals row labels the first column")
+        total[0] = "Total"
         total[amount] = round(sum(r[amount] for r in spec.data(table) if isinstance(r[amount], float)), 2)
         rows.append(total)
 
@@ -480,7 +482,15 @@ SAME: tuple[Change, ...] = (
     Change("one client billed in USD with an FX sheet", _foreign_with_fx, group="fx"),
     Change("dates as dd/mm/yyyy text", _map(("date",), _date_text("%d/%m/%Y")), group="date"),
     Change("dates as ISO text", _map(("date",), _date_text("%Y-%m-%d")), group="date"),
-    Change("dates as midnight UTC instants", _map(("date", "month"), _utc), group="date"),
+    Change(
+        "dates as midnight UTC instants",
+        _map(
+            ("date", "month"),
+            lambda v: _dt(v).strftime("%Y-%m-%dT00:00:00.000Z") if isinstance(v, (date, datetime)) else v,
+        ),
+        group="date",
+    ),
+    Change("dates as UTC instants of local midnight (03:00Z)", _map(("date", "month"), _utc), group="date"),
     Change("dates as Excel serials", _map(("date",), _serial), group="date", needs="xlsx"),
     Change("dates as serials of the 1904 system", _serial1904, group="date", needs="xlsx"),
     Change("dates as dd.mm.yyyy text", _map(("date",), _date_text("%d.%m.%Y")), group="date"),
