@@ -159,8 +159,9 @@ def _declared_defaults(clients: pd.DataFrame, source: str | None) -> list[Assump
         out.append(
             Assumption(
                 "default",
-                f"Gross margin missing for {k} of {n} client(s): LTV, LTV:CAC and CAC payback take a 100% margin for "
-                "them (a revenue LTV, not a margin LTV).",
+                f"Gross margin missing for {k} of {n} client(s): their own LTV uses a 100% margin (a revenue LTV, not "
+                "a margin LTV); the portfolio's LTV, LTV:CAC and CAC payback use the mean margin of the paying "
+                "clients that have one (100% when none has).",
                 sheet=source,
                 column="gross_margin",
                 rows=k,

@@ -136,14 +136,16 @@ def parse_number(value: Any, *, style: str | None = None) -> float:
     percent = s.endswith("%")
     if percent:
         s = s[:-1].strip()
-    negative = s.startswith("-") and _CURRENCY.match(s[1:].lstrip()) is not None  # '-R$ 1.000,00'
+    negative = s.startswith("(") and s.endswith(")")  # accounting negative: '(R$ 1.000,00)'
     if negative:
-        s = s[1:].lstrip()
+        s = s[1:-1].strip()
+    if s.startswith("-") and _CURRENCY.match(s[1:].lstrip()) is not None:  # '-R$ 1.000,00'
+        s, negative = s[1:].lstrip(), not negative
     s = _CURRENCY.sub("", s).strip().replace(" ", "")
     if s.startswith("(") and s.endswith(")"):
-        s = "-" + s[1:-1]  # accounting negative
+        s, negative = s[1:-1], not negative  # 'R$ (1.000,00)'
     if negative:
-        s = "-" + s
+        s = s[1:] if s.startswith("-") else "-" + s
     if _ACCOUNTING_ZERO.match(s) and value.strip() != s:
         return 0.0  # the accounting format's zero: ' R$ -   '
     if _AMBIGUOUS.match(s) and not percent:

@@ -20,7 +20,7 @@ __all__ = ["ID_JUNK", "TIME_WORDS", "normalise_id", "parse_time", "time_column",
 #: Characters an id never holds: zero-width spaces and joiners, the BOM, soft hyphens.
 _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 #: Anything that makes an id need normalising (invisible characters, NBSP, a formula wrapper).
-ID_JUNK = re.compile(f'[{_INVISIBLE}\u00a0\u202f]|^\\s*=\\s*"', re.M)
+ID_JUNK = re.compile(f'[{_INVISIBLE}\u00a0\u202f]|^\\s*=\\s*"|^[ \t]|[ \t]$', re.M)
 _WRAPPER = re.compile(r'^=\s*"(.*)"$', re.S)
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 

@@ -285,12 +285,12 @@ def type_table(
                     override="File > Options > Advanced > 'Use 1904 date system' in Excel",
                 )
         if col.kind == "id":
-            fixed = sum(isinstance(v, str) and normalise_id(v) != v.strip() for v in cells)
+            fixed = sum(isinstance(v, str) and normalise_id(v) != v for v in cells)
             if fixed:
                 declare(
                     report,
                     "id",
-                    f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, non-breaking or "
+                    f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
                     "zero-width spaces read without them (one spelling of each id in every sheet).",
                     column=header,
                     field=col.name,

@@ -438,7 +438,7 @@ def _subtotals(spec: Spec, rng: random.Random) -> None:
         raise Incompatible("Data > Subtotal labels the first column")
     h = spec.header.get("MRR", 0)
     rows = spec.rows("MRR")
-    data = sorted(spec.data("MRR"), key=lambda r: str(r[cid]))
+    data = sorted((r for r in spec.data("MRR") if any(v is not None for v in r)), key=lambda r: str(r[cid]))
     out = rows[: h + 1]
     width = len(rows[h])
     grand = 0.0
