@@ -384,11 +384,13 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         if spans is not None and len(row) != width and not _only_empty_extras(row, width):
             _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
             continue
-        if type(first) is str and first[-1:] in _SUBTOTAL_ENDS and rows and _is_subtotal(first, rows[-1]):
-            subtotals.append(numbers[i])  # Excel's Data > Subtotal: 'C0001 Total' under C0001's rows
-            continue
         rows.append(row)
         row_numbers.append(numbers[i])
+    labels = {r[0] for r in rows if r and type(r[0]) is str and r[0][-1:] in _SUBTOTAL_ENDS}
+    if any(_is_subtotal(label, None) for label in labels):  # Excel's Data > Subtotal: 'C0001 Total' rows
+        kept = [0] + [k for k in range(1, len(rows)) if not _is_subtotal(rows[k][0], rows[k - 1])]
+        subtotals = sorted(set(row_numbers) - {row_numbers[k] for k in kept})
+        rows, row_numbers = [rows[k] for k in kept], [row_numbers[k] for k in kept]
     skipped = []
     while rows and _is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
         skipped.append(row_numbers.pop())
@@ -432,11 +434,18 @@ def _only_empty_extras(row: list[Any], width: int) -> bool:
 _SUBTOTAL_ENDS = frozenset(c for w in SUBTOTAL_WORDS for c in (w[-1], w[-1].upper()))
 
 
-def _is_subtotal(label: str, previous: list[Any]) -> bool:
-    """Whether ``label`` is a Data > Subtotal label of the group above it (``'C0001 Total'`` under C0001)."""
+def _is_subtotal(label: Any, previous: list[Any] | None) -> bool:
+    """Whether ``label`` is a Data > Subtotal label of the group above it (``'C0001 Total'`` under C0001).
+
+    With ``previous`` None, only whether it has the shape of one (``'<group> Total'``).
+    """
+    if type(label) is not str:
+        return False
     parts = label.strip().rsplit(None, 1)
     if len(parts) != 2 or normalise_header(parts[1]) not in SUBTOTAL_WORDS:
         return False
+    if previous is None:
+        return True
     group = previous[0] if previous else None
     if isinstance(group, float) and group.is_integer():
         group = int(group)

@@ -200,15 +200,23 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
             return ts.to_period("M").to_timestamp()
         return ts if col.kind == "datetime" else ts.normalize()
     if col.kind in ("id", "text") and kinds == {str}:
-        if col.kind == "id" and ID_JUNK.search("\n".join(cells)) is not None:
-            return None  # ids to normalise (a '="C1"' wrapper, NBSP, zero-width spaces): counted and declared
         stripped = [v.strip() for v in cells]
+        if col.kind == "id" and _needs_normalising(stripped, cells):
+            return None  # ids to normalise (a '="C1"' wrapper, spaces, zero-width characters): counted and declared
         if any(not v or v[0] == "'" or v[0] == "#" for v in stripped):
             return None  # blanks, neutralised formulas, error-like text: the careful path
         if col.kind == "id" and any(v.endswith(".0") for v in stripped):
             return None  # '1.0' ids: the careful path makes them '1'
         return stripped
     return None
+
+
+def _needs_normalising(stripped: list[str], cells: list[str]) -> bool:
+    """Whether any id needs :func:`normalise_id` (whole-column checks: a million ids cost milliseconds)."""
+    if stripped != cells:
+        return True
+    joined = "\n".join(stripped)
+    return '="' in joined or (not joined.isascii() and ID_JUNK.search(joined) is not None)
 
 
 def type_table(

@@ -524,7 +524,7 @@ SAME: tuple[Change, ...] = (
     Change("amounts as 1.234,56", _map(("money",), _money(_pt_decimals)), group="money"),
     Change("amounts as 1,234.56", _map(("money",), _money(_en)), group="money"),
     Change("amount zeros in accounting format", _map(("money",), _accounting_zero), group="zero"),
-    Change("gross margin in points under 'Margem Bruta (%)'", _margin_points, group="margin"),
+    Change("gross margin in points under 'Margem Bruta (%)'", _margin_points, stage=2, group="margin"),  # after renames
     Change("gross margin as '84%' text", _margin_percent_text, group="margin"),
     Change("survey answers with labels", _survey_labels, group="nps"),
     Change("ids as Excel's ='C0001' text", _id_change(lambda v: f'="{v}"', csv=True), group="id", needs="csv"),
