@@ -162,4 +162,8 @@ def talking_points(book: Book, client: Subject, period: Period, settings: Report
     f = renewal_forecast(book, client, period, settings)
     if f.days_to_renewal is not None and 0 <= f.days_to_renewal <= settings.renewal_window_days:
         points.append(t["tp_renewal"].format(date=fmt.date(f.renewal_date), days=f.days_to_renewal))
-    return TalkingPointsSection(tuple(points) or (t["tp_none"],))
+    shown = ("mrr", "churn", "nrr", "ltv", "ltv_cac", "nps", "support_times", "csat", "ces", "adoption")
+    return TalkingPointsSection(
+        tuple(points) or (t["tp_none"],),
+        tuple(a.line() for a in book.assumptions.touching(*shown, "renewal_rate", "clients")),
+    )

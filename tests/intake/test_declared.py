@@ -330,3 +330,20 @@ def test_every_note_of_the_book_is_an_assumption(tmp_path: Path):
     texts = {a.text for a in book.assumptions}
     assert all(n in texts or (n.endswith(".") and n.split(": ignored, ")[0]) for n in book.notes)
     assert any(a.kind == "skipped_rows" and "a title" in a.text for a in book.assumptions)
+
+
+def test_the_finance_policies_and_the_internal_talking_points_print_the_assumptions_of_their_figures(tmp_path):
+    from cs_reports.reports.finance import build_finance_context
+    from cs_reports.reports.qbr import build_qbr_context
+
+    c = rows(T["Clients"])
+    j = c[0].index("gross_margin")
+    for row in c[1:]:
+        row[j] = None
+    book = load_book(write_xlsx(tmp_path / "b.xlsx", sheets(Clients=c)), today=TODAY)
+    (margin,) = [a.line() for a in book.assumptions if a.kind == "default" and a.column == "gross_margin"]
+    assert margin in build_finance_context(book, None, "en").assumptions
+    quarter = f"{book.last_month.year}Q{(book.last_month.month - 1) // 3 + 1}"
+    ctx = build_qbr_context(book, quarter, "C0002", "en", audience="internal")
+    assert margin in ctx.talking_points.assumptions
+    assert build_qbr_context(book, quarter, "C0002", "en").talking_points is None  # not in the client edition
