@@ -465,7 +465,8 @@ def _field_count_problem(
     if span > 1:
         what = f"a quoted value running over {span} lines (an unbalanced quote?)"
     elif got > width:
-        what = f"{got} fields (an unquoted '{src.separator}' inside a value, e.g. a decimal comma? quote it)"
+        hint = ", e.g. a decimal comma?" if src.separator == "," else "?"
+        what = f"{got} fields (an unquoted '{src.separator}' inside a value{hint} quote it)"
     else:
         what = f"{got} fields"
     problems.append(
