@@ -79,7 +79,8 @@ def _row_currency(
     none = pd.Series(None, index=frame.index, dtype=object)
     mark = frame.get(f"_cur_{column}", none).astype(object)
     unit = frame.get(f"_unit_{column}", none).astype(object)
-    checks = [(mark, unit, "its header's unit")]
+    # A row's own 'currency' cell overrides the header's unit (the unit is the column's default).
+    checks = [(mark, unit if stated is None else unit.where(stated.isna()), "its header's unit")]
     if stated is not None:
         checks.insert(0, (mark, stated.astype(object), "its row's 'currency'"))
     for a, b, what in checks:
