@@ -30,6 +30,7 @@ from tests.intake.conftest import TODAY
 from tests.intake.transform import SAME, Change, Incompatible, Spec, spec_of, write
 
 #: Shrinking re-loads books for minutes; the failing changes are printed as drawn (few enough to read).
+#: The draws are derandomized: the same cases on every run (hundreds more were explored while writing).
 NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 CLEAN = {name: rows(frame) for name, frame in make_sample_tables(clients=12).items()}
 
@@ -120,7 +121,13 @@ def test_one_change_keeps_every_table_and_number(change, clean, tmp_path):
     assert_same(book, clean, spec.recut)
 
 
-@settings(max_examples=40, deadline=None, phases=NO_SHRINK, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    phases=NO_SHRINK,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     changes=st.lists(st.sampled_from(SAME), min_size=2, max_size=4, unique_by=lambda c: c.group).filter(compatible),
     seed=st.integers(0, 2**16),
@@ -253,7 +260,7 @@ def test_one_broken_cell_is_refused_with_sheet_row_and_column(name, tmp_path):
     assert_refused(spec_of(CLEAN), REFUSED[name], tmp_path)
 
 
-@settings(max_examples=25, deadline=None, phases=NO_SHRINK)
+@settings(max_examples=25, deadline=None, phases=NO_SHRINK, derandomize=True)
 @given(
     name=st.sampled_from(list(REFUSED)),
     changes=st.lists(st.sampled_from(SAME), min_size=1, max_size=3, unique_by=lambda c: c.group).filter(compatible),
