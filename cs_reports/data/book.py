@@ -13,7 +13,7 @@ from cs_reports._validation import check_choice
 from cs_reports.data.assumptions import Assumption, Assumptions
 from cs_reports.data.billing import convert_currencies, negative_nets, recognised_mrr, reporting_month
 from cs_reports.data.contract import SHEETS
-from cs_reports.data.declare import MRR_FIGURES
+from cs_reports.data.declare import MRR_FIGURES, declared_defaults
 from cs_reports.data.invoices import SPREADING
 from cs_reports.data.reader import RawTable, SheetReport, read_book
 from cs_reports.data.validate import MAX_PROBLEMS, book_number_style, check_references, check_unique, type_table
@@ -145,65 +145,6 @@ class Book:
             if frame is not None:
                 out[name] = frame
         return out
-
-
-def _declared_defaults(clients: pd.DataFrame, source: str | None) -> list[Assumption]:
-    """The defaults :func:`_defaults` fills in, each declared with the figures it changes."""
-    n = len(clients)
-    out = []
-
-    def missing(col: str) -> int:
-        return n if col not in clients.columns else int(clients[col].isna().sum())
-
-    if k := missing("gross_margin"):
-        out.append(
-            Assumption(
-                "default",
-                f"Gross margin missing for {k} of {n} client(s): their own LTV uses a 100% margin (a revenue LTV, not "
-                "a margin LTV); the portfolio's LTV, LTV:CAC and CAC payback use the mean margin of the paying "
-                "clients that have one (100% when none has).",
-                sheet=source,
-                column="gross_margin",
-                rows=k,
-                touches=("ltv", "ltv_cac", "cac_payback", "gross_margin"),
-                override="fill the Clients column 'gross_margin' (Margem Bruta)",
-            )
-        )
-    if k := missing("currency"):
-        out.append(
-            Assumption(
-                "default",
-                f"Currency missing for {k} of {n} client(s): BRL assumed.",
-                sheet=source,
-                column="currency",
-                rows=k,
-                touches=MRR_FIGURES,
-                override="fill the Clients column 'currency' (Moeda)",
-            )
-        )
-    if k := missing("locale"):
-        out.append(
-            Assumption(
-                "default",
-                f"Report language missing for {k} of {n} client(s): pt-BR assumed.",
-                sheet=source,
-                column="locale",
-                rows=k,
-                override="fill the Clients column 'locale' (Idioma)",
-            )
-        )
-    if k := missing("name"):
-        out.append(
-            Assumption(
-                "default",
-                f"Name missing for {k} of {n} client(s): the client id is shown instead.",
-                sheet=source,
-                column="name",
-                rows=k,
-                override="fill the Clients column 'name' (Nome)",
-            )
-        )
-    return out
 
 
 def _defaults(clients: pd.DataFrame) -> pd.DataFrame:
@@ -377,7 +318,7 @@ def load_book(
                 override="--spreading months|days",
             )
         )
-    declared += _declared_defaults(frames["Clients"], tables["Clients"].source_name)
+    declared += declared_defaults(frames["Clients"], tables["Clients"].source_name)
     if quarantined:
         declared.append(
             Assumption(

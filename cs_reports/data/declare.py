@@ -8,10 +8,12 @@ it) and an entry of the book's assumptions record, with the figures it can chang
 
 from __future__ import annotations
 
+import pandas as pd
+
 from cs_reports.data.assumptions import Assumption
 from cs_reports.data.reader import SheetReport
 
-__all__ = ["MRR_FIGURES", "declare", "figures"]
+__all__ = ["MRR_FIGURES", "declare", "declared_defaults", "figures"]
 
 #: The figures that come from monthly recurring revenue (the MRR and Invoices tables).
 MRR_FIGURES = ("mrr", "arr", "movements", "churn", "nrr", "grr", "arpa", "quick_ratio", "ltv", "ltv_cac")
@@ -87,3 +89,62 @@ def declare(
         report.notes.append(text)
         report.assumptions.append(entry)
     return entry
+
+
+def declared_defaults(clients: pd.DataFrame, source: str | None) -> list[Assumption]:
+    """The defaults the book fills in for missing Clients values, each declared with the figures it changes."""
+    n = len(clients)
+    out = []
+
+    def missing(col: str) -> int:
+        return n if col not in clients.columns else int(clients[col].isna().sum())
+
+    if k := missing("gross_margin"):
+        out.append(
+            Assumption(
+                "default",
+                f"Gross margin missing for {k} of {n} client(s): their own LTV uses a 100% margin (a revenue LTV, not "
+                "a margin LTV); the portfolio's LTV, LTV:CAC and CAC payback use the mean margin of the paying "
+                "clients that have one (100% when none has).",
+                sheet=source,
+                column="gross_margin",
+                rows=k,
+                touches=("ltv", "ltv_cac", "cac_payback", "gross_margin"),
+                override="fill the Clients column 'gross_margin' (Margem Bruta)",
+            )
+        )
+    if k := missing("currency"):
+        out.append(
+            Assumption(
+                "default",
+                f"Currency missing for {k} of {n} client(s): BRL assumed.",
+                sheet=source,
+                column="currency",
+                rows=k,
+                touches=MRR_FIGURES,
+                override="fill the Clients column 'currency' (Moeda)",
+            )
+        )
+    if k := missing("locale"):
+        out.append(
+            Assumption(
+                "default",
+                f"Report language missing for {k} of {n} client(s): pt-BR assumed.",
+                sheet=source,
+                column="locale",
+                rows=k,
+                override="fill the Clients column 'locale' (Idioma)",
+            )
+        )
+    if k := missing("name"):
+        out.append(
+            Assumption(
+                "default",
+                f"Name missing for {k} of {n} client(s): the client id is shown instead.",
+                sheet=source,
+                column="name",
+                rows=k,
+                override="fill the Clients column 'name' (Nome)",
+            )
+        )
+    return out
