@@ -37,6 +37,7 @@ KINDS: dict[str, str] = {
     "separator": "CSV separator",
     "number_format": "Number format (decimal comma, thousand separators, accounting)",
     "date_order": "Date order (day-first or month-first)",
+    "date_system": "Date system of serial numbers (1900 or 1904)",
     "timezone": "Time zone of timestamps",
     "datetime": "Date and time combined from two columns",
     "id": "Client ids normalised",

@@ -7,13 +7,14 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from cs_reports._validation import check_choice
-from cs_reports.data.assumptions import Assumptions
+from cs_reports.data.assumptions import Assumption, Assumptions
+from cs_reports.data.billing import convert_currencies, negative_nets, recognised_mrr, reporting_month
 from cs_reports.data.contract import SHEETS
-from cs_reports.data.invoices import SPREADING, invoices_to_mrr
+from cs_reports.data.declare import MRR_FIGURES, declared_defaults
+from cs_reports.data.invoices import SPREADING
 from cs_reports.data.reader import RawTable, SheetReport, read_book
 from cs_reports.data.validate import MAX_PROBLEMS, book_number_style, check_references, check_unique, type_table
 from cs_reports.errors import DataContractError, MissingDataError, Problem
@@ -36,6 +37,7 @@ SHEET_FIELDS = {
     "Goals": "goals",
     "Opportunities": "opportunities",
     "HealthModel": "health_model",
+    "FX": "fx",
 }
 
 
@@ -65,6 +67,9 @@ class Book:
     goals: pd.DataFrame | None = None
     opportunities: pd.DataFrame | None = None
     health_model: pd.DataFrame | None = None
+    #: Exchange rates (month, currency, rate) that converted foreign amounts, when the book has them.
+    fx: pd.DataFrame | None = None
+    #: Every note of the intake, in order (each is also the text of an entry of :attr:`assumptions`).
     notes: tuple[str, ...] = ()
     #: Every inference the reader made (see :mod:`cs_reports.data.assumptions`); the one record
     #: that ``validate``, ``metrics --format json``, the reports and the snapshot share.
@@ -77,6 +82,8 @@ class Book:
     spreading: str = "months"
     #: Clients set aside by ``load_book(..., quarantine=True)``: id -> the problems of their rows.
     quarantined: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The reporting month decided at load (see :func:`cs_reports.data.billing.reporting_month`).
+    reporting_month: pd.Timestamp | None = None
     #: Row positions per client of each sheet, built on first use by :meth:`rows_of`.
     _by_client: dict[str, dict[Any, Any]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -117,9 +124,12 @@ class Book:
     def last_month(self) -> pd.Timestamp:
         """The default reporting month: the latest month of actual data.
 
-        Invoices spread MRR into future service months; those do not count, the month of
-        the latest invoice's ``period_start`` does.
+        Decided at load: never after the run date, never a visibly partial month (the record's
+        ``reporting_month`` entry says why). Invoices spread MRR into future service months;
+        those do not count, the month of the latest invoice's ``period_start`` does.
         """
+        if self.reporting_month is not None:
+            return self.reporting_month
         candidates = []
         if (self.mrr["source"] == "mrr").any():
             candidates.append(self.mrr.loc[self.mrr["source"] == "mrr", "month"].max())
@@ -163,6 +173,7 @@ def load_book(
     timezone: str = DEFAULT_TIMEZONE,
     spreading: str = "months",
     today: Any = None,
+    month: Any = None,
 ) -> Book:
     """Read and validate a workbook (.xlsx) or a folder of CSVs.
 
@@ -175,7 +186,9 @@ def load_book(
 
     ``timezone`` is the zone timestamps with an offset (``...Z``, ``-03:00``) are converted
     to; ``spreading`` the invoice policy of :func:`~cs_reports.data.invoices_to_mrr`;
-    ``today`` (default: the run date) flags invoices dated after it.
+    ``today`` (default: the run date) flags invoices dated after it and bounds the reporting
+    month; ``month`` (``YYYY-MM``) sets the reporting month instead of deciding it from the data.
+    Every inference is in :attr:`Book.assumptions` (and its text in :attr:`Book.notes`).
 
     Raises
     ------
@@ -186,6 +199,11 @@ def load_book(
     """
     check_choice(spreading, SPREADING, name="spreading", func="load_book")
     _check_timezone(timezone)
+    if month is not None:
+        from cs_reports._validation import as_month
+
+        month = as_month(month, name="month", func="load_book")
+    run_date = pd.Timestamp.now(tz=timezone).tz_localize(None).normalize() if today is None else pd.Timestamp(today)
     source = Path(path).name or str(path)
     intake = read_book(path)
     tables = {t.sheet: t for t in intake.tables}
@@ -216,7 +234,7 @@ def load_book(
             if name != "Clients" and "client_id" in frame.columns:
                 check_references(frame, name, known, problems, tables[name])
     if "MRR" in frames and "Invoices" in frames:
-        both = set(frames["MRR"]["client_id"]) & set(frames["Invoices"]["client_id"])
+        both = set(frames["MRR"]["client_id"].dropna()) & set(frames["Invoices"]["client_id"].dropna())
         for cid in sorted(map(str, both))[:20]:
             problems.append(
                 Problem(
@@ -228,7 +246,7 @@ def load_book(
                     tables["Invoices"].where,
                 )
             )
-    notes: list[str] = []
+    declared: list[Assumption] = []
     if "Invoices" in frames:
         inv = frames["Invoices"]
         raw = tables["Invoices"]
@@ -245,44 +263,74 @@ def load_book(
                     raw.unit,
                 )
             )
-        run_date = pd.Timestamp.now(tz=timezone).tz_localize(None).normalize() if today is None else pd.Timestamp(today)
         late = inv[inv["period_start"] > run_date]
         if len(late):
             rows = ", ".join(str(int(r)) for r in late["_row"].head(5))
-            notes.append(
-                f"{raw.where} '{raw.source_name}': {len(late)} invoice(s) start after the run date "
-                f"{run_date:%Y-%m-%d} ({raw.unit}s {rows}{', ...' if len(late) > 5 else ''}); check the export date."
+            declared.append(
+                Assumption(
+                    "reporting_month",
+                    f"{raw.where} '{raw.source_name}': {len(late)} invoice(s) start after the run date "
+                    f"{run_date:%Y-%m-%d} ({raw.unit}s {rows}{', ...' if len(late) > 5 else ''}); check the export "
+                    "date.",
+                    sheet=raw.source_name,
+                    column="period_start",
+                    rows=len(late),
+                    touches=MRR_FIGURES,
+                )
             )
+    if not problems:
+        declared += convert_currencies(frames, tables, problems)
     quarantined: dict[str, tuple[str, ...]] = {}
     if problems and quarantine:
-        quarantined = _attribute(frames, tables, problems)
-        if quarantined:
-            set_aside = set(quarantined)
-            frames = {
-                name: frame[~frame["client_id"].isin(set_aside)] if "client_id" in frame.columns else frame
-                for name, frame in frames.items()
-            }
-            if frames["Clients"].empty or not any(len(frames.get(n, ())) for n in ("MRR", "Invoices")):
-                quarantined = {}  # nothing would be left: report every problem instead
-            else:
-                problems = []
+        frames, quarantined, problems = _set_aside(frames, tables, problems, quarantined)
     if not problems:
-        mrr = _recognised(frames, tables, spreading, problems)
+        mrr, last, why = _recognised(frames, tables, spreading, run_date, month, problems)
+        if problems and quarantine:  # credits netting negative are one client's rows too
+            frames, quarantined, problems = _set_aside(frames, tables, problems, quarantined)
+            if not problems:
+                mrr, last, why = _recognised(frames, tables, spreading, run_date, month, problems)
     if problems:
         order = {spec.name: i for i, spec in enumerate(SHEETS)}
         by_source = {t.source_name: t.sheet for t in intake.tables}
         problems.sort(key=lambda p: (order.get(by_source.get(p.sheet, p.sheet), len(order)), p.row or 0))
         raise DataContractError(source, problems[:MAX_PROBLEMS])
-    last = _reporting_month(frames)
     actual, scheduled = mrr[mrr["month"] <= last], mrr[mrr["month"] > last]
+    declared += why
     if len(scheduled):
-        notes.append(
-            f"{len(scheduled):,} invoiced service month(s) after the reporting month {last:%Y-%m} are kept apart "
-            "as scheduled MRR (book.scheduled_mrr), not counted in MRR."
+        declared.append(
+            Assumption(
+                "reporting_month",
+                f"{len(scheduled):,} service month(s) after the reporting month {last:%Y-%m} are kept apart as "
+                "scheduled MRR (book.scheduled_mrr), not counted in MRR.",
+                rows=len(scheduled),
+                touches=MRR_FIGURES,
+                override="--month YYYY-MM",
+            )
         )
     if "Invoices" in frames:
-        notes.append(_SPREADING_NOTE[spreading])
-    notes[:0] = [n for r in intake.reports for n in r.notes]
+        declared.append(
+            Assumption(
+                "spreading",
+                _SPREADING_NOTE[spreading],
+                sheet=tables["Invoices"].source_name,
+                rows=len(frames["Invoices"]),
+                touches=MRR_FIGURES,
+                override="--spreading months|days",
+            )
+        )
+    declared += declared_defaults(frames["Clients"], tables["Clients"].source_name)
+    if quarantined:
+        declared.append(
+            Assumption(
+                "quarantine",
+                f"{len(quarantined)} client(s) set aside for problems in their rows: {', '.join(sorted(quarantined))}.",
+                rows=len(quarantined),
+                touches=("clients", *MRR_FIGURES),
+                override="fix their rows",
+            )
+        )
+    record = _record(intake.reports, declared)
+    notes = [n for r in intake.reports for n in r.notes] + [a.text for a in declared]
     notes += [f"{r.source}: ignored, {r.reason}." for r in intake.reports if r.table is None]
     kwargs: dict[str, Any] = {
         SHEET_FIELDS[name]: frame for name, frame in frames.items() if name not in ("Clients", "MRR")
@@ -295,6 +343,8 @@ def load_book(
         mrr=actual.reset_index(drop=True),
         scheduled_mrr=scheduled.reset_index(drop=True),
         notes=tuple(notes),
+        assumptions=record,
+        reporting_month=last,
         intake=tuple(intake.reports),
         timezone=timezone,
         spreading=spreading,
@@ -344,44 +394,25 @@ def _unsaved_formulas(source: str, unsaved: dict[str, int], problems: list[Probl
 
 
 def _recognised(
-    frames: dict[str, pd.DataFrame], tables: dict[str, RawTable], spreading: str, problems: list[Problem]
-) -> pd.DataFrame:
-    """MRR rows from the MRR sheet and the netted invoices; pre-flight problems appended."""
-    parts = []
-    if "MRR" in frames:
-        parts.append(frames["MRR"].assign(source="mrr"))
-    if "Invoices" in frames and len(frames["Invoices"]):
-        spread = invoices_to_mrr(frames["Invoices"], spreading=spreading)
-        spread["cents"] = np.rint(spread["mrr"].to_numpy() * 100).astype(np.int64)
-        net = spread.groupby(["client_id", "month"], sort=False, as_index=False).agg(
-            cents=("cents", "sum"), _row=("_row", "min")
-        )
-        raw = tables["Invoices"]
-        for _, row in net[net["cents"] < 0].head(MAX_PROBLEMS).iterrows():
-            problems.append(
-                Problem(
-                    raw.source_name,
-                    int(row["_row"]),
-                    "amount",
-                    f"invoices of client '{row['client_id']}' for {row['month']:%Y-%m} that net to >= 0",
-                    f"a net of {row['cents'] / 100:,.2f} (credit notes larger than the invoices)",
-                    raw.where,
-                    raw.unit,
-                )
-            )
-        parts.append(
-            pd.DataFrame(
-                {"client_id": net["client_id"], "month": net["month"], "mrr": net["cents"] / 100.0, "_row": net["_row"]}
-            ).assign(source="invoice")
-        )
-    mrr = (
-        pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["client_id", "month", "mrr", "source"])
-    )
+    frames: dict[str, pd.DataFrame],
+    tables: dict[str, RawTable],
+    spreading: str,
+    run_date: pd.Timestamp,
+    month: pd.Timestamp | None,
+    problems: list[Problem],
+) -> tuple[pd.DataFrame, pd.Timestamp, list[Assumption]]:
+    """Recognised MRR, the reporting month and why; pre-flight problems appended.
+
+    Credits that net a client's month below zero are problems only in recognised months (up
+    to the reporting month); a month without any billing between the first and the reporting
+    month is a problem (a missing export).
+    """
+    mrr = recognised_mrr(frames, spreading)
+    last, why = reporting_month(frames, mrr, run_date, month)
+    negative_nets(mrr, last, tables.get("Invoices"), problems)
     if len(mrr) and not problems:
-        last = _reporting_month(frames)
         months = pd.DatetimeIndex(mrr.loc[mrr["month"] <= last, "month"].unique())
-        expected = pd.date_range(months.min(), last, freq="MS")
-        gaps = expected.difference(months)
+        gaps = pd.date_range(months.min(), last, freq="MS").difference(months) if len(months) else months
         if len(gaps):
             names = ", ".join(f"{g:%Y-%m}" for g in gaps[:6])
             where = " and ".join(f"'{tables[n].source_name}'" for n in ("MRR", "Invoices") if n in tables)
@@ -395,17 +426,38 @@ def _recognised(
                     "would churn and come back)",
                 )
             )
-    return mrr
+    return mrr, last, why
 
 
-def _reporting_month(frames: dict[str, pd.DataFrame]) -> pd.Timestamp:
-    """The MRR sheet's last month, or the month of the latest invoice's ``period_start``."""
-    candidates = []
-    if "MRR" in frames and len(frames["MRR"]):
-        candidates.append(frames["MRR"]["month"].max())
-    if "Invoices" in frames and len(frames["Invoices"]):
-        candidates.append(frames["Invoices"]["period_start"].max().to_period("M").to_timestamp())
-    return pd.Timestamp(max(candidates))
+def _set_aside(
+    frames: dict[str, pd.DataFrame],
+    tables: dict[str, RawTable],
+    problems: list[Problem],
+    quarantined: dict[str, tuple[str, ...]],
+) -> tuple[dict[str, pd.DataFrame], dict[str, tuple[str, ...]], list[Problem]]:
+    """Quarantine: the clients whose rows hold every problem are removed from every sheet."""
+    found = _attribute(frames, tables, problems)
+    if not found:
+        return frames, quarantined, problems
+    kept = {
+        name: frame[~frame["client_id"].isin(set(found))] if "client_id" in frame.columns else frame
+        for name, frame in frames.items()
+    }
+    if kept["Clients"].empty or not any(len(kept.get(n, ())) for n in ("MRR", "Invoices")):
+        return frames, quarantined, problems  # nothing would be left: report every problem instead
+    return kept, {**quarantined, **found}, []
+
+
+def _record(reports: Any, declared: list[Assumption]) -> Assumptions:
+    """The book's record: each sheet's assumptions (its other notes as 'other'), then the book's."""
+    items: list[Assumption] = []
+    for r in reports:
+        texts = {a.text for a in r.assumptions}
+        items += r.assumptions
+        items += [Assumption("other", n, sheet=r.source) for n in r.notes if n not in texts]
+        if r.table is None:
+            items.append(Assumption("table", f"Ignored: {r.reason}.", sheet=r.source))
+    return Assumptions.of(*items, *declared)
 
 
 def _attribute(

@@ -17,12 +17,14 @@ __all__ = [
     "EXCEL_ERRORS",
     "NON_ANSWERS",
     "ExcelError",
+    "currency_mark",
     "number_style",
     "parse_bool",
     "parse_date",
     "parse_number",
     "parse_survey_score",
     "split_date_order",
+    "zone_of",
 ]
 
 #: Excel's error values; a cell holding one is an error, never a blank.
@@ -51,17 +53,28 @@ class NoValue:
 NO_VALUE = NoValue()
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-_CURRENCY = re.compile(r"^(?:R\$|US\$|\$|€|BRL|USD|EUR)\s*|\s*(?:BRL|USD|EUR)$", re.IGNORECASE)
+_EPOCH_1904 = datetime(1904, 1, 1)
+_CURRENCY = re.compile(r"^(?:R\$|US\$|U\$|\$|€|BRL|USD|EUR)\s*|\s*(?:BRL|USD|EUR)$", re.IGNORECASE)
+#: Currency marks of a text amount -> ISO code (``$`` alone is the US dollar).
+_MARKS = {"r$": "BRL", "brl": "BRL", "us$": "USD", "u$": "USD", "$": "USD", "usd": "USD", "€": "EUR", "eur": "EUR"}
+_MARK = re.compile(r"^-?\s*(R\$|US\$|U\$|\$|€|BRL|USD|EUR)|(BRL|USD|EUR)$", re.IGNORECASE)
+_ACCOUNTING_ZERO = re.compile(r"^-+$")
 _PT = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+,\d+$")  # 1.234,56 / 1234,56
 _EN = re.compile(r"^-?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")  # 1,234.56
 _PLAIN = re.compile(r"^-?\d+(?:\.\d+)?$")  # 1234.56 / 1234
 _AMBIGUOUS = re.compile(r"^-?\d{1,3}(?:[.,]\d{3})+$")  # 1.234 or 1,234 (thousands or decimals?)
-_DMY = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
-_ISO = re.compile(
-    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?$",
+_ZONE = r"\s*(Z|UTC|GMT|(?:UTC|GMT)?\s*[+-]\d{2}:?\d{2})?"
+_DMY = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})(?:,?[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]\.?M\.?)?)?"
+    + _ZONE
+    + "$",
     re.IGNORECASE,
 )
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?)?" + _ZONE + "$",
+    re.IGNORECASE,
+)
+_CLOCK12 = re.compile(r"\d\s*[AP]\.?M\.?\b", re.IGNORECASE)
 _MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$|^(\d{1,2})[/-](\d{4})$")
 _YYYYMM = re.compile(r"^(\d{4})(\d{2})$")
 _NAMED_MONTH = re.compile(r"^([a-zç]{3,9})\.?(?:\s*[/\-. ]\s*|\s+de\s+)(\d{4}|\d{2})$", re.IGNORECASE)
@@ -123,9 +136,18 @@ def parse_number(value: Any, *, style: str | None = None) -> float:
     percent = s.endswith("%")
     if percent:
         s = s[:-1].strip()
+    negative = s.startswith("(") and s.endswith(")")  # accounting negative: '(R$ 1.000,00)'
+    if negative:
+        s = s[1:-1].strip()
+    if s.startswith("-") and _CURRENCY.match(s[1:].lstrip()) is not None:  # '-R$ 1.000,00'
+        s, negative = s[1:].lstrip(), not negative
     s = _CURRENCY.sub("", s).strip().replace(" ", "")
     if s.startswith("(") and s.endswith(")"):
-        s = "-" + s[1:-1]  # accounting negative
+        s, negative = s[1:-1], not negative  # 'R$ (1.000,00)'
+    if negative:
+        s = s[1:] if s.startswith("-") else "-" + s
+    if _ACCOUNTING_ZERO.match(s) and value.strip() != s:
+        return 0.0  # the accounting format's zero: ' R$ -   '
     if _AMBIGUOUS.match(s) and not percent:
         if style == "pt":
             return float(s.replace(".", "").replace(",", "."))
@@ -141,6 +163,20 @@ def parse_number(value: Any, *, style: str | None = None) -> float:
     else:
         raise ValueError("not a number")
     return x / 100 if percent else x
+
+
+def currency_mark(value: Any) -> str | None:
+    """The ISO code of a text amount's currency mark (``'US$ 1.200,00'`` -> ``'USD'``), or ``None``.
+
+    >>> currency_mark("US$ 1.200,00"), currency_mark("-R$ 10,00"), currency_mark("1200 EUR"), currency_mark(12.5)
+    ('USD', 'BRL', 'EUR', None)
+    """
+    if not isinstance(value, str):
+        return None
+    m = _MARK.search(value.strip().replace("\u00a0", " "))
+    if m is None:
+        return None
+    return _MARKS[(m.group(1) or m.group(2)).lower()]
 
 
 def number_style(values: list[Any], *, separator: str | None = None) -> str | None:
@@ -225,10 +261,14 @@ def parse_bool(value: Any) -> bool:
 def split_date_order(values: list[Any]) -> str:
     """Decide ``'dmy'`` or ``'mdy'`` for a column's ``nn/nn/yyyy`` texts.
 
-    A first part > 12 proves day-first, a second part > 12 proves month-first; with no
+    A first part > 12 proves day-first, a second part > 12 proves month-first; a 12-hour clock
+    (``10:55 PM``) is en-US evidence for month-first when nothing proves day-first; with no
     proof the pt-BR convention (day-first) applies. Both proofs: ``'mixed'``.
+
+    >>> split_date_order(["05/04/2026 10:55 PM"]), split_date_order(["05/04/2026"]), split_date_order(["13/04/2026"])
+    ('mdy', 'dmy', 'dmy')
     """
-    day_first = month_first = False
+    day_first = month_first = clock12 = False
     for v in values:
         if isinstance(v, str):
             m = _DMY.match(v.strip())
@@ -236,21 +276,55 @@ def split_date_order(values: list[Any]) -> str:
                 a, b = int(m.group(1)), int(m.group(2))
                 day_first |= a > 12
                 month_first |= b > 12
+                clock12 |= m.group(7) is not None
     if day_first and month_first:
         return "mixed"
-    return "mdy" if month_first else "dmy"
+    return "mdy" if month_first or (clock12 and not day_first) else "dmy"
+
+
+def zone_of(value: Any) -> str | None:
+    """How a text timestamp names its zone: ``'midnight'``, ``'instant'`` or ``None``.
+
+    ``'midnight'`` is a date written as a midnight instant (``2026-03-01T00:00:00Z``),
+    ``'instant'`` a time of day with a zone, ``None`` a value without a zone.
+
+    >>> zone_of("2026-03-01T00:00:00.000Z"), zone_of("2026-03-01 10:55 -0300"), zone_of("01/03/2026")
+    ('midnight', 'instant', None)
+    """
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    m = _ISO.match(s)
+    if m is not None:
+        clock, zone = m.group(4, 5, 6, 7), m.group(8)
+    else:
+        m = _DMY.match(s)
+        if m is None:
+            return None
+        clock, zone = m.group(4, 5, 6), m.group(8)
+    if not zone:
+        return None
+    return "midnight" if all(not g or not int(g) for g in clock) else "instant"
 
 
 def parse_date(
-    value: Any, *, order: str = "dmy", with_time: bool = False, month: bool = False, tz: str = _DEFAULT_TZ
+    value: Any,
+    *,
+    order: str = "dmy",
+    with_time: bool = False,
+    month: bool = False,
+    tz: str = _DEFAULT_TZ,
+    date1904: bool = False,
 ) -> pd.Timestamp:
     """Parse a date cell: date/datetime, Excel serial, ISO text, or dd/mm/yyyy (``order``).
 
     With ``month``, also ``YYYY-MM``, ``MM/YYYY``, pt-BR/English month names (``out/2026``,
     ``jan/24``, ``outubro de 2026``, ``Out-26``) and yyyymm numbers (``202610``); the result is
-    the first of the month. Two-digit years follow Excel's pivot (:func:`full_year`). A
-    timestamp with a zone (``Z``, ``-03:00``) is converted to ``tz`` (the book's time zone);
-    the result is always naive, in that zone.
+    the first of the month. Serial numbers count from 1899-12-30, or from 1904-01-01 in a
+    workbook of the 1904 date system (``date1904``). Two-digit years follow Excel's pivot (:func:`full_year`). A
+    timestamp with a zone (``Z``, ``-03:00``, `` UTC``, `` -0300``) is converted to ``tz`` (the
+    book's time zone), except a midnight instant in a date or month column (``with_time`` false),
+    which is the date as written; the result is always naive.
 
     >>> parse_date("05/10/2025"), parse_date(45935), parse_date("2026-10", month=True)
     (Timestamp('2025-10-05 00:00:00'), Timestamp('2025-10-05 00:00:00'), Timestamp('2026-10-01 00:00:00'))
@@ -258,6 +332,8 @@ def parse_date(
     (Timestamp('2026-10-01 00:00:00'), Timestamp('2026-10-01 00:00:00'))
     >>> parse_date("2024-01-05T09:54:00.000Z", with_time=True)
     Timestamp('2024-01-05 06:54:00')
+    >>> parse_date("2026-03-01T00:00:00.000Z", month=True), parse_date("05/04/2026 10:55 PM -0300", order="mdy", with_time=True)
+    (Timestamp('2026-03-01 00:00:00'), Timestamp('2026-05-04 22:55:00'))
     """
     ts: pd.Timestamp
     if isinstance(value, bool):
@@ -274,7 +350,7 @@ def parse_date(
         x = float(value)
         if not (1 <= x < 2958466):
             raise ValueError("outside Excel's date range")
-        ts = pd.Timestamp(_EXCEL_EPOCH) + pd.Timedelta(days=x)
+        ts = pd.Timestamp(_EPOCH_1904 if date1904 else _EXCEL_EPOCH) + pd.Timedelta(days=x)
         ts = ts.round("s")
     elif isinstance(value, str):
         s = value.strip()
@@ -282,7 +358,10 @@ def parse_date(
     else:
         raise ValueError(f"a {type(value).__name__}")
     if ts.tzinfo is not None:
-        ts = ts.tz_convert(tz).tz_localize(None)
+        if not with_time and ts == ts.normalize():
+            ts = ts.tz_localize(None)  # a calendar date written as a midnight instant: the date as written
+        else:
+            ts = ts.tz_convert(tz).tz_localize(None)
     if month:
         return pd.Timestamp(year=ts.year, month=ts.month, day=1)
     if not with_time:
@@ -301,11 +380,7 @@ def _parse_text_date(s: str, order: str, month: bool) -> pd.Timestamp:
         y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
         hh, mm, ss = (int(g) if g else 0 for g in m.group(4, 5, 6))
         micro = int((m.group(7) or "0")[:6].ljust(6, "0"))
-        ts = pd.Timestamp(datetime(y, mo, d, hh, mm, ss, micro))
-        zone = m.group(8)
-        if zone:
-            ts = ts.tz_localize("UTC" if zone.upper() == "Z" else _offset(zone))
-        return ts
+        return _zoned(pd.Timestamp(datetime(y, mo, d, hh, mm, ss, micro)), m.group(8))
     m = _DMY.match(s)
     if m:
         a, b, y = int(m.group(1)), int(m.group(2)), full_year(int(m.group(3)))
@@ -313,7 +388,11 @@ def _parse_text_date(s: str, order: str, month: bool) -> pd.Timestamp:
             raise ValueError("day/month order is mixed in this column")
         d, mo = (a, b) if order == "dmy" else (b, a)
         hh, mm, ss = (int(g) if g else 0 for g in m.group(4, 5, 6))
-        return pd.Timestamp(datetime(y, mo, d, hh, mm, ss))
+        if m.group(7):
+            if not 1 <= hh <= 12:
+                raise ValueError("an hour outside 1-12 with AM/PM")
+            hh = hh % 12 + (12 if m.group(7)[0].upper() == "P" else 0)
+        return _zoned(pd.Timestamp(datetime(y, mo, d, hh, mm, ss)), m.group(8))
     if month:
         m = _MONTH.match(s)
         if m:
@@ -327,6 +406,15 @@ def _parse_text_date(s: str, order: str, month: bool) -> pd.Timestamp:
         if m and _fold(m.group(1)) in _MONTH_NAMES:
             return pd.Timestamp(datetime(full_year(int(m.group(2))), _MONTH_NAMES[_fold(m.group(1))], 1))
     raise ValueError("not a date")
+
+
+def _zoned(ts: pd.Timestamp, zone: str | None) -> pd.Timestamp:
+    if not zone:
+        return ts
+    z = zone.upper().replace(" ", "")
+    if z in ("Z", "UTC", "GMT"):
+        return ts.tz_localize("UTC")
+    return ts.tz_localize(_offset(z.removeprefix("UTC").removeprefix("GMT")))
 
 
 def _offset(zone: str) -> Any:

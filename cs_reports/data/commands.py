@@ -32,7 +32,12 @@ def register(sub: Any) -> None:
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
     p.add_argument("--month", help="YYYY-MM (default: the last month with data)")
     p.add_argument("--client", help="one client's metrics instead of the portfolio's")
-    p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table", help="output format (default table)")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "xlsx", "json"),
+        default="table",
+        help="output format (default table); json also lists the book's assumptions",
+    )
     p.add_argument("--out", type=Path, help="output file (required for xlsx; default stdout for table/csv)")
     _book_options(p)
     p.set_defaults(handler=_metrics)
@@ -65,7 +70,8 @@ def _book_options(p: Any) -> None:
 def _load(args: argparse.Namespace) -> Any:
     from cs_reports.data import load_book
 
-    return load_book(args.book, timezone=args.timezone, spreading=args.spreading)
+    month = getattr(args, "month", None)  # metrics --month: also the reporting month of the book
+    return load_book(args.book, timezone=args.timezone, spreading=args.spreading, month=month)
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -112,6 +118,7 @@ def _validate(args: argparse.Namespace) -> int:
             "timezone": book.timezone,
             "spreading": book.spreading,
             "notes": list(book.notes),
+            "assumptions": book.assumptions.to_records(),
             "sheets": [asdict(r) for r in book.intake],
         }
         print(json.dumps(out, ensure_ascii=False, indent=2))
@@ -120,13 +127,20 @@ def _validate(args: argparse.Namespace) -> int:
     for name, frame in book.sheets().items():
         print(f"  {name:<14} {len(frame):>7,} rows")
     print(f"  months         {book.months[0]:%Y-%m} .. {book.last_month:%Y-%m}")
-    in_table = {n for r in book.intake for n in r.notes} | {f"{r.source}: ignored, {r.reason}." for r in book.intake}
-    for note in book.notes:
-        if note not in in_table:
-            print(f"  note: {note}")
+    print()
+    print(_assumptions_text(book.assumptions))
     print()
     print(_intake_table(book.intake))
     return 0
+
+
+def _assumptions_text(record: Any) -> str:
+    """The book's assumptions, one line each: kind, where, what, the figures it can change, the override."""
+    lines = [f"assumptions ({len(record)}): what was inferred, and the figures it can change"]
+    for a in record:
+        touches = f" [touches: {', '.join(a.touches)}]" if a.touches else ""
+        lines.append(f"  {a.kind}: {a.line()}{touches}")
+    return "\n".join(lines)
 
 
 def _intake_table(reports: Any) -> str:
@@ -146,18 +160,16 @@ def _intake_table(reports: Any) -> str:
             lines.append(f"    columns: {mapped}")
         if r.ignored:
             lines.append(f"    ignored columns: {', '.join(r.ignored)}")
-        for note in r.notes:
-            lines.append(f"    note: {note}")
     return "\n".join(lines)
 
 
-def _rows(args: argparse.Namespace) -> list[tuple[str, Any]]:
+def _rows(args: argparse.Namespace) -> tuple[Any, list[tuple[str, Any]]]:
     from cs_reports.data.summary import client_summary, portfolio_summary
 
     book = _load(args)
     if args.client:
-        return list(client_summary(book, args.client, args.month).as_dict().items())
-    return list(portfolio_summary(book, args.month).as_dict().items())
+        return book, list(client_summary(book, args.client, args.month).as_dict().items())
+    return book, list(portfolio_summary(book, args.month).as_dict().items())
 
 
 def _text(value: Any) -> str:
@@ -173,7 +185,7 @@ def _text(value: Any) -> str:
 def _metrics(args: argparse.Namespace) -> int:
     from cs_reports._io import atomic_output, refuse_overwrite_of_input
 
-    rows = _rows(args)
+    book, rows = _rows(args)
     if args.out is not None:
         refuse_overwrite_of_input(args.out, args.book)
     if args.format == "xlsx":
@@ -189,7 +201,16 @@ def _metrics(args: argparse.Namespace) -> int:
         write_tables({"Metrics": frame}, args.out)
         print(f"wrote {args.out}")
         return 0
-    if args.format == "csv":
+    if args.format == "json":
+        import json
+
+        out = {
+            "book": str(args.book),
+            "metrics": {k: _json_value(v) for k, v in rows},
+            "assumptions": book.assumptions.to_records(),
+        }
+        lines = [json.dumps(out, ensure_ascii=False, indent=2)]
+    elif args.format == "csv":
         lines = ["metric,value"] + [f"{k},{'' if isinstance(v, float) and math.isnan(v) else _csv(v)}" for k, v in rows]
     else:
         width = max(len(k) for k, _ in rows)
@@ -209,6 +230,16 @@ def _csv(value: Any) -> str:
         return f"{value:%Y-%m}"
     text = str(value)
     return f'"{text}"' if "," in text else text
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m}"
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def _xlsx_value(value: Any) -> Any:

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 __all__ = [
     "NOTES_SHEETS",
     "SHEETS",
+    "SUBTOTAL_WORDS",
     "TOTAL_LABELS",
     "Column",
     "HeaderMatch",
     "Sheet",
     "find_sheet",
+    "header_unit",
     "is_notes_sheet",
     "match_header",
     "normalise_header",
@@ -117,6 +119,11 @@ LOCALES = _enum(
         "en-GB": ("en_gb", "engb", "british", "british english"),
     }
 )
+CURRENCIES = _enum(BRL=("r$", "real", "reais"), USD=("us$", "u$", "dolar", "dolares", "$"), EUR=("€", "euro", "euros"))
+#: A row's currency in MRR and Invoices (blank: the client's); another than the client's needs an FX sheet.
+ROW_CURRENCY = Column(
+    "currency", "enum", False, ("moeda",), choices=CURRENCIES, description="blank = the client's currency"
+)
 TOUCH = _enum(tech=("tech touch", "tech-touch"), low=("low touch",), mid=("mid touch",), high=("high touch",))
 
 SHEETS: tuple[Sheet, ...] = (
@@ -143,14 +150,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("contract_start", "date", False, ("inicio contrato", "inicio do contrato", "data inicio")),
             Column("renewal_date", "date", False, ("data renovacao", "renovacao", "vencimento")),
             Column("plan", "text", False, ("plano",)),
-            Column(
-                "currency",
-                "enum",
-                False,
-                ("moeda",),
-                choices=_enum(BRL=("r$", "real"), USD=("us$", "dolar"), EUR=("€", "euro")),
-                description="default BRL",
-            ),
+            Column("currency", "enum", False, ("moeda",), choices=CURRENCIES, description="default BRL"),
             Column("cac", "money", False, ("custo aquisicao", "custo de aquisicao"), low=0),
             Column("gross_margin", "rate", False, ("margem bruta", "margem"), low=0, high=1),
             Column(
@@ -174,6 +174,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("month", "month", aliases=("mes", "competencia", "periodo")),
             Column("mrr", "money", aliases=("valor", "receita", "receita mensal", "mensalidade"), low=0),
             Column("subscription_id", "id", False, ("assinatura", "contrato", "subscription")),
+            ROW_CURRENCY,
         ),
         aliases=("receita", "receitas", "mrr mensal"),
         unique=("client_id", "month", "subscription_id"),
@@ -192,6 +193,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("period_start", "date", aliases=("inicio periodo", "inicio", "vigencia inicio")),
             Column("period_end", "date", aliases=("fim periodo", "fim", "vigencia fim")),
             Column("invoice_id", "id", False, ("nota", "fatura", "nf")),
+            ROW_CURRENCY,
         ),
         aliases=("faturas", "notas fiscais", "faturamento"),
         description="alternative to MRR: each amount is spread over its service period",
@@ -239,9 +241,29 @@ SHEETS: tuple[Sheet, ...] = (
         (
             CLIENT_ID,
             Column("ticket_id", "id", aliases=("chamado", "id chamado", "protocolo", "ticket")),
-            Column("opened_at", "datetime", aliases=("aberto em", "abertura", "data abertura")),
-            Column("first_response_at", "datetime", False, ("primeira resposta", "respondido em")),
-            Column("resolved_at", "datetime", False, ("resolvido em", "fechado em", "encerramento")),
+            Column(
+                "opened_at",
+                "datetime",
+                aliases=("aberto em", "abertura", "data abertura", "opened", "opened date", "created", "created date"),
+            ),
+            Column(
+                "first_response_at",
+                "datetime",
+                False,
+                (
+                    "primeira resposta",
+                    "respondido em",
+                    "data primeira resposta",
+                    "first response",
+                    "first response date",
+                ),
+            ),
+            Column(
+                "resolved_at",
+                "datetime",
+                False,
+                ("resolvido em", "fechado em", "encerramento", "data encerramento", "resolved", "resolved date"),
+            ),
             Column("csat", "int", False, ("satisfacao", "nota csat"), low=1, high=5, survey=True),
             Column("ces", "int", False, ("esforco", "nota ces"), low=1, high=7, survey=True),
         ),
@@ -333,6 +355,17 @@ SHEETS: tuple[Sheet, ...] = (
         aliases=("modelo saude", "health score", "saude"),
         description="health score configuration: thresholds 'bad;good'",
     ),
+    Sheet(
+        "FX",
+        (
+            Column("month", "month", aliases=("mes", "competencia")),
+            Column("currency", "enum", aliases=("moeda",), choices=CURRENCIES),
+            Column("rate", "number", aliases=("taxa", "cotacao", "cambio"), low=0),
+        ),
+        aliases=("cambio", "câmbio", "taxas de cambio", "cotacoes", "exchange rates"),
+        unique=("month", "currency"),
+        description="optional: one unit of 'currency' in the client's currency, per month; converts foreign rows",
+    ),
 )
 
 _SHEET_INDEX = {normalise_header(a): s for s in SHEETS for a in (s.name, *s.aliases)}
@@ -343,7 +376,11 @@ NOTES_SHEETS = frozenset(
     normalise_header(n) for n in ("notas", "observacoes", "obs", "notes", "leia-me", "readme", "instrucoes", "sobre")
 )
 #: First cells of a totals row at the end of a table.
-TOTAL_LABELS = frozenset(normalise_header(n) for n in ("total", "totais", "total geral", "subtotal", "soma", "totals"))
+TOTAL_LABELS = frozenset(
+    normalise_header(n) for n in ("total", "totais", "total geral", "subtotal", "soma", "totals", "grand total")
+)
+#: Last words of an Excel Data > Subtotal row label (``C0001 Total``, ``C0001 Contagem``).
+SUBTOTAL_WORDS = frozenset({"total", "totais", "subtotal", "soma", "contagem", "count", "media", "average", "sum"})
 #: Headers that name a client (so a name column) when an id column is also present.
 _NAME_LIKE = frozenset(normalise_header(n) for n in ("cliente", "client", "customer", "nome cliente"))
 
@@ -357,6 +394,30 @@ def is_notes_sheet(name: str) -> bool:
     return normalise_header(name) in NOTES_SHEETS
 
 
+_UNIT = re.compile(
+    r"^(?P<name>.*?\S)\s*(?:\(\s*(?P<paren>R\$|US\$|\$|€|%|BRL|USD|EUR|reais|dias|days|horas|hours|h)\s*\)"
+    r"|\[\s*(?P<bracket>R\$|US\$|\$|€|%|BRL|USD|EUR)\s*\]|\s(?P<tail>R\$|US\$|BRL|USD|EUR)|(?P<pct>%))\s*$",
+    re.IGNORECASE,
+)
+
+
+def header_unit(text: object) -> tuple[str, str | None]:
+    """A header without its unit, and the unit: ``'CAC (R$)'`` -> ``('CAC', 'R$')``.
+
+    A unit in parentheses or brackets, or a trailing ``%`` or currency, is split off; the
+    unit then checks the column's values (``%`` accepts 82 or 0.82; a currency mark must
+    agree with the client's currency).
+
+    >>> header_unit("Margem Bruta (%)"), header_unit("Valor R$"), header_unit("Churn %"), header_unit("MRR")
+    (('Margem Bruta', '%'), ('Valor', 'R$'), ('Churn', '%'), ('MRR', None))
+    """
+    m = _UNIT.match(str(text).strip())
+    if m is None:
+        return str(text), None
+    unit = m.group("paren") or m.group("bracket") or m.group("tail") or m.group("pct")
+    return m.group("name"), unit
+
+
 @dataclass(frozen=True)
 class HeaderMatch:
     """How a header row maps onto a contract sheet."""
@@ -364,6 +425,7 @@ class HeaderMatch:
     positions: dict[str, int]  # contract column -> header position
     ambiguous: dict[str, tuple[int, ...]]  # contract column -> two or more header positions
     as_name: tuple[int, ...] = ()  # 'Cliente' columns read as the client's name (an id column exists)
+    units: dict[int, str] = field(default_factory=dict)  # header position -> unit stripped ('R$', '%')
 
     @property
     def score(self) -> int:
@@ -390,11 +452,19 @@ def match_header(header: list[object], spec: Sheet) -> HeaderMatch:
     wanted = _wanted(spec)
     found: dict[str, list[int]] = {}
     keys: dict[int, str] = {}
+    units: dict[int, str] = {}
     for i, cell in enumerate(header):
         if cell is None or not str(cell).strip():
             continue
         key = normalise_header(cell)
         name = wanted.get(key)
+        if name is None:
+            bare, unit = header_unit(cell)
+            if unit is not None:
+                key = normalise_header(bare)
+                name = wanted.get(key)
+                if name is not None:
+                    units[i] = unit
         if name is not None:
             found.setdefault(name, []).append(i)
             keys[i] = key
@@ -409,7 +479,7 @@ def match_header(header: list[object], spec: Sheet) -> HeaderMatch:
                 found["name"] = names
     positions = {k: v[0] for k, v in found.items() if len(v) == 1}
     ambiguous = {k: tuple(v) for k, v in found.items() if len(v) > 1}
-    return HeaderMatch(positions, ambiguous, tuple(as_name))
+    return HeaderMatch(positions, ambiguous, tuple(as_name), units)
 
 
 _WANTED: dict[str, dict[str, str]] = {}

@@ -12,7 +12,8 @@ __all__ = ["SPREADING", "invoices_to_mrr"]
 _DAYS_PER_MONTH = 365.25 / 12
 
 
-#: Spreading policies: equal months (the default) or service days (ChartMogul's way).
+#: Spreading policies: equal service months (the default, as ChartMogul and Baremetrics spread
+#: an annual plan) or service days (revenue-recognition style, a partial first and last month).
 SPREADING = ("months", "days")
 
 
@@ -25,13 +26,18 @@ def invoices_to_mrr(frame: pd.DataFrame, *, spreading: str = "months") -> pd.Dat
     ``spreading="days"``: each calendar month touched by the period gets the share of the
     amount of its service days (a period from the 15th gives a partial first and last month).
 
-    Either way the pieces are whole cents that add up exactly to the invoice (the remainder
-    cents go to the first months, largest remainders first). An annual invoice of 2,000 dated
-    2026-01-15..2027-01-14 gives 166.67 x 8 + 166.66 x 4 in Jan..Dec 2026, so the customer is
-    not "churned" in the eleven months without an invoice. Credit notes (negative amounts) are
-    spread the same way; :func:`~cs_reports.data.load_book` nets them per client and month.
+    Either way the pieces are whole cents that add up exactly to the invoice. With ``"months"``
+    every month gets the same ``floor(c / n)`` cents and the rounding remainder (fewer than
+    ``n`` cents) goes to the **first** service month, so equal periods give equal months: an
+    annual invoice of 2,000 dated 2026-01-15..2027-01-14 gives 166.74 in January and 166.66 in
+    each of February..December 2026 (the customer is not "churned" in the eleven months
+    without an invoice). With ``"days"`` each month gets its days' share in whole cents and the
+    remainder cents go to the largest fractional shares (ties: the earlier month), computed in
+    integers, so the result never depends on float rounding. Credit notes (negative amounts)
+    are spread the same way, mirroring their invoice; :func:`~cs_reports.data.load_book` nets
+    them per client and month.
 
-    .. math:: \mathrm{piece}_k = \lfloor c / n \rfloor + [k < c \bmod n], \quad c = \mathrm{round}(100\,a)
+    .. math:: \mathrm{piece}_k = \lfloor c / n \rfloor + [k = 0]\,(c \bmod n), \quad c = \mathrm{round}(100\,a)
 
     Parameters
     ----------
@@ -49,16 +55,19 @@ def invoices_to_mrr(frame: pd.DataFrame, *, spreading: str = "months") -> pd.Dat
 
     References
     ----------
-    ChartMogul: 4 x $500/yr billed $2,000 -> MRR 166.67, revenue recognised by service days;
-    METRICS_REFERENCE "annual invoices must be spread over their service period".
+    ChartMogul (help center, "MRR calculation"): an annual plan's amount is divided by the
+    months of its service period (4 x $500/yr billed $2,000 -> MRR 166.67), i.e. spread by
+    months, not days; METRICS_REFERENCE "annual invoices must be spread over their service
+    period". The ``"days"`` policy follows revenue recognition by service days (ASC 606 /
+    IFRS 15 ratable recognition), not ChartMogul.
 
     Examples
     --------
     >>> inv = pd.DataFrame({"client_id": ["a"], "amount": [2000.0],
     ...                     "period_start": [pd.Timestamp("2026-01-15")], "period_end": [pd.Timestamp("2027-01-14")]})
     >>> out = invoices_to_mrr(inv)
-    >>> len(out), out["month"].min().date(), out["month"].max().date(), round(float(out["mrr"].iloc[0]), 2)
-    (12, datetime.date(2026, 1, 1), datetime.date(2026, 12, 1), 166.67)
+    >>> len(out), out["month"].min().date(), out["month"].max().date(), out["mrr"].iloc[:3].tolist()
+    (12, datetime.date(2026, 1, 1), datetime.date(2026, 12, 1), [166.74, 166.66, 166.66])
     >>> round(float(out["mrr"].sum()), 2), round(float(invoices_to_mrr(inv, spreading="days")["mrr"].sum()), 2)
     (2000.0, 2000.0)
     """
@@ -79,7 +88,7 @@ def invoices_to_mrr(frame: pd.DataFrame, *, spreading: str = "months") -> pd.Dat
     sign, size = np.sign(cents), np.abs(cents)
     base = size // n  # floor division: the remainder (0 <= r < n) is spread one cent at a time
     remainder = size - base * n
-    pieces = sign[rep] * (base[rep] + (offset < remainder[rep]))
+    pieces = sign[rep] * (base[rep] + (offset == 0) * remainder[rep])
     out = pd.DataFrame(
         {
             "client_id": frame["client_id"].to_numpy()[rep],
@@ -93,23 +102,37 @@ def invoices_to_mrr(frame: pd.DataFrame, *, spreading: str = "months") -> pd.Dat
 
 
 def _by_days(frame: pd.DataFrame, start: pd.Series, end: pd.Series, cents: np.ndarray) -> pd.DataFrame:
-    ids, months, amounts, rows = [], [], [], []
-    has_row = "_row" in frame.columns
-    for k, (s, e, c) in enumerate(zip(start, end, cents, strict=True)):
-        e = max(e, s)
-        edges = pd.date_range(s.to_period("M").to_timestamp(), e, freq="MS")
-        days = np.array([(min(e, m + pd.offsets.MonthEnd(0)) - max(s, m)).days + 1 for m in edges], dtype=np.int64)
-        exact = abs(int(c)) * days / days.sum()  # the size is spread; the sign is kept (credit notes mirror)
-        pieces = np.floor(exact).astype(np.int64)
-        short = abs(int(c)) - int(pieces.sum())
-        pieces[np.argsort(-(exact - pieces), kind="stable")[:short]] += 1  # largest remainders first
-        pieces *= 1 if c >= 0 else -1
-        ids += [frame["client_id"].iloc[k]] * len(edges)
-        months += list(edges)
-        amounts += (pieces / 100.0).tolist()
-        if has_row:
-            rows += [frame["_row"].iloc[k]] * len(edges)
-    out = pd.DataFrame({"client_id": ids, "month": pd.DatetimeIndex(months), "mrr": amounts})
-    if has_row:
-        out["_row"] = rows
+    """Each month touched gets its service days' share, in whole cents (integer largest remainder)."""
+    end = end.where(end >= start, start)
+    first = start.dt.to_period("M").to_numpy()
+    last = end.dt.to_period("M").to_numpy()
+    n = (
+        np.array([(b - a).n for a, b in zip(first, last, strict=True)], dtype=np.int64) + 1
+        if len(frame)
+        else np.zeros(0, np.int64)
+    )
+    rep = np.repeat(np.arange(len(frame)), n)
+    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    months = (pd.PeriodIndex(first[rep], freq="M") + offset).to_timestamp()
+    month_end = months + pd.offsets.MonthEnd(0)
+    s, e = start.to_numpy()[rep], end.to_numpy()[rep]
+    lo = np.maximum(s, months.to_numpy())
+    hi = np.minimum(e, month_end.to_numpy())
+    days = ((hi - lo) // np.timedelta64(1, "D")).astype(np.int64) + 1
+    total = np.bincount(rep, weights=days, minlength=len(frame)).astype(np.int64)
+    size = np.abs(cents)  # the size is spread; the sign is kept (credit notes mirror)
+    share = size[rep] * days  # exact integers: share / total[rep] cents
+    base = share // total[rep]
+    frac = share - base * total[rep]  # the remainder, compared as integers (no float ties)
+    short = size - np.bincount(rep, weights=base, minlength=len(frame)).astype(np.int64)
+    # Rank each invoice's months by remainder (largest first, earlier month on ties) and give one cent
+    # to the first `short` of them.
+    order = np.lexsort((offset, -frac, rep))
+    rank = np.empty_like(order)
+    starts = np.cumsum(n) - n
+    rank[order] = np.arange(len(order)) - np.repeat(starts, n)
+    pieces = (base + (rank < short[rep])) * np.sign(cents)[rep]
+    out = pd.DataFrame({"client_id": frame["client_id"].to_numpy()[rep], "month": months, "mrr": pieces / 100.0})
+    if "_row" in frame.columns:
+        out["_row"] = frame["_row"].to_numpy()[rep]
     return out

@@ -7,8 +7,6 @@ openpyxl's read-only mode).
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import re
 import zipfile
@@ -18,9 +16,11 @@ from typing import Any
 
 from cs_reports._validation import is_blank
 from cs_reports._zip import check_zip_limits
-from cs_reports.data.coerce import EXCEL_ERRORS, NO_VALUE, ExcelError
+from cs_reports.data.assumptions import Assumption
+from cs_reports.data.coerce import NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
+    SUBTOTAL_WORDS,
     TOTAL_LABELS,
     Sheet,
     find_sheet,
@@ -52,6 +52,8 @@ class SheetReport:
     columns: dict[str, str] = field(default_factory=dict)  # original header -> field
     ignored: list[str] = field(default_factory=list)  # headers not used
     notes: list[str] = field(default_factory=list)
+    #: The inferences made on this sheet (each also one of ``notes``); the book gathers them.
+    assumptions: list[Assumption] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ class RawTable:
     #: The CSV separator (decides thousand dots when a column gives no evidence), or None.
     separator: str | None = None
     report: SheetReport | None = None
+    #: The workbook counts serial dates from 1904 (Excel for Mac's old date system).
+    date1904: bool = False
 
 
 @dataclass
@@ -124,10 +128,12 @@ class _Source:
     first_row: int = 1
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # note -> its assumption kind
     subtotal_rows: set[int] = field(default_factory=set)
     formula_rows: set[int] = field(default_factory=set)  # rows holding a formula (1-based)
     spans: list[int] | None = None  # CSV: physical lines of each record
     line_numbers: list[int] | None = None  # CSV: first line of each record
+    date1904: bool = False
 
 
 def read_tables(path: str | Path) -> list[RawTable]:
@@ -156,7 +162,9 @@ def read_book(path: str | Path) -> Intake:
     problems: list[Problem] = []
     reports: list[SheetReport] = []
     if p.is_dir():
-        sources = _csv_sources(p, problems, reports)
+        from cs_reports.data.csv_files import csv_sources  # it builds this module's _Source
+
+        sources = csv_sources(p, problems, reports)
         if not sources and not problems:
             raise InvalidInputError(
                 f"{p} holds no CSV named after a sheet of the data contract (Clients.csv, MRR.csv, ...)."
@@ -305,6 +313,10 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
         how = f"by its header (its name is not '{spec.name}')"
         if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
             other = "Invoices" if spec.name == "MRR" else "MRR"
+            src.kinds[
+                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
+                f"'{other}' table, each client from one of them; a client in both is refused."
+            ] = "table"
             src.notes.append(
                 f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
                 f"'{other}' table, each client from one of them; a client in both is refused."
@@ -317,7 +329,11 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
         assert table.report is not None
         table.report.reason = f"recognised {how}"
         if how.startswith("by its header"):
-            table.report.notes.insert(0, f"{src.where} '{src.name}' read as the '{spec.name}' table {how}.")
+            text = f"{src.where} '{src.name}' read as the '{spec.name}' table {how}."
+            table.report.notes.insert(0, text)
+            table.report.assumptions.insert(
+                0, Assumption("table", text, sheet=src.name, override=f"name the {src.where.lower()} '{spec.name}'")
+            )
         reports.append(table.report)
         tables.append(table)
     return tables
@@ -341,17 +357,21 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     if header_idx is None:
         return RawTable(spec.name, src.name, [], [], [], src.first_row, (), src.where, src.unit, src.separator, report)
     above = [numbers[i] for i in range(header_idx) if any(not _blank(v) for v in cells[i])]
+    kinds = dict(src.kinds)
     if above:
         span = f"{above[0]}" if len(above) == 1 else f"{above[0]}-{above[-1]}"
-        notes.append(
+        text = (
             f"The header is in {src.unit} {numbers[header_idx]}; {src.unit}{'s' if len(above) > 1 else ''} "
             f"{span} above it (a title) ignored."
         )
+        notes.append(text)
+        kinds[text] = "skipped_rows"
     header = _trim(list(cells[header_idx]))
     width = len(cells[header_idx])
     rows: list[list[Any]] = []
     row_numbers: list[int] = []
     spans = src.spans
+    subtotals: list[int] = []
     for i in range(header_idx + 1, len(cells)):
         row = cells[i]
         first = row[0] if row else None
@@ -362,12 +382,29 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
             continue
         rows.append(row)
         row_numbers.append(numbers[i])
+    labels = {r[0] for r in rows if r and type(r[0]) is str and r[0][-1:] in _SUBTOTAL_ENDS}
+    if any(_is_subtotal(label, None) for label in labels):  # Excel's Data > Subtotal: 'C0001 Total' rows
+        kept = [0] + [k for k in range(1, len(rows)) if not _is_subtotal(rows[k][0], rows[k - 1])]
+        subtotals = sorted(set(row_numbers) - {row_numbers[k] for k in kept})
+        rows, row_numbers = [rows[k] for k in kept], [row_numbers[k] for k in kept]
     skipped = []
     while rows and _is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
         skipped.append(row_numbers.pop())
         rows.pop()
+    if subtotals:
+        shown = ", ".join(map(str, subtotals[:10])) + (", ..." if len(subtotals) > 10 else "")
+        text = f"{len(subtotals)} subtotal {src.unit}(s) {shown} (Excel Data > Subtotal, 'C0001 Total') skipped."
+        notes.append(text)
+        kinds[text] = "skipped_rows"
     if skipped:
-        notes.append(f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data).")
+        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
+        notes.append(text)
+        kinds[text] = "skipped_rows"
+    from cs_reports.data.declare import figures  # declare imports this module
+
+    report.assumptions = [
+        Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
+    ]
     report.header_row = numbers[header_idx]
     return RawTable(
         spec.name,
@@ -381,12 +418,34 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         src.unit,
         src.separator,
         report,
+        src.date1904,
     )
 
 
 def _only_empty_extras(row: list[Any], width: int) -> bool:
     """A line with trailing empty fields beyond the header ('a;b;c;'): nothing would be lost."""
     return len(row) > width and all(_blank(v) for v in row[width:])
+
+
+_SUBTOTAL_ENDS = frozenset(c for w in SUBTOTAL_WORDS for c in (w[-1], w[-1].upper()))
+
+
+def _is_subtotal(label: Any, previous: list[Any] | None) -> bool:
+    """Whether ``label`` is a Data > Subtotal label of the group above it (``'C0001 Total'`` under C0001).
+
+    With ``previous`` None, only whether it has the shape of one (``'<group> Total'``).
+    """
+    if type(label) is not str:
+        return False
+    parts = label.strip().rsplit(None, 1)
+    if len(parts) != 2 or normalise_header(parts[1]) not in SUBTOTAL_WORDS:
+        return False
+    if previous is None:
+        return True
+    group = previous[0] if previous else None
+    if isinstance(group, float) and group.is_integer():
+        group = int(group)
+    return group is not None and str(group).strip() == parts[0].strip()
 
 
 def _is_total(row: list[Any], number: int, subtotal_rows: set[int]) -> bool:
@@ -402,7 +461,8 @@ def _field_count_problem(
     if span > 1:
         what = f"a quoted value running over {span} lines (an unbalanced quote?)"
     elif got > width:
-        what = f"{got} fields (an unquoted '{src.separator}' inside a value, e.g. a decimal comma? quote it)"
+        hint = ", e.g. a decimal comma?" if src.separator == "," else "?"
+        what = f"{got} fields (an unquoted '{src.separator}' inside a value{hint} quote it)"
     else:
         what = f"{got} fields"
     problems.append(
@@ -432,6 +492,7 @@ def _xlsx_sources(path: Path) -> list[_Source]:
     except unreadable as exc:
         raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
     sources = []
+    date1904 = _date1904(path)
     for name in wb.sheet_names:
         try:
             sheet = wb.get_sheet_by_name(name)
@@ -440,7 +501,7 @@ def _xlsx_sources(path: Path) -> list[_Source]:
             merged = sheet.merged_cell_ranges or []
         except unreadable as exc:
             raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
-        src = _Source(name, cells)
+        src = _Source(name, cells, date1904=date1904)
         # Error cells and formulas without a value read as '': only sheets with '' cells (and
         # sheets not named after a table, which may be computed views) are scanned.
         flags = None
@@ -458,6 +519,16 @@ def _xlsx_sources(path: Path) -> list[_Source]:
         _fill_merged(src, merged)
         sources.append(src)
     return sources
+
+
+def _date1904(path: Path) -> bool:
+    """Whether the workbook uses the 1904 date system (its serial numbers count from 1904-01-01)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            head = z.read("xl/workbook.xml")[:4096]
+    except (KeyError, zipfile.BadZipFile, OSError):
+        return False
+    return re.search(rb'date1904="(?:1|true)"', head) is not None
 
 
 def _fill_merged(src: _Source, merged: list[Any]) -> None:
@@ -565,89 +636,3 @@ def _scan_cells(xml: str) -> FlagSet:
             if "SUBTOTAL(" in (formula.group(1) or "").upper():
                 subtotals.add(key[0])
     return errors, missing, subtotals, formula_rows
-
-
-# --- CSV folders ------------------------------------------------------------------------------
-
-
-def _decode(raw: bytes, name: str) -> tuple[str, list[str]]:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."]
-    try:
-        return raw.decode("utf-8-sig"), []
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."]
-
-
-def _csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport]) -> list[_Source]:
-    sources = []
-    for file in sorted(folder.iterdir()):
-        if not file.is_file() or file.name.startswith((".", "~$")):
-            continue
-        with file.open("rb") as fh:
-            head = fh.read(2)
-        if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
-            reports.append(SheetReport(file.name, None, "not a CSV or text file"))
-            continue
-        text, notes = _decode(file.read_bytes(), file.name)
-        nul = text.find("\x00")
-        if nul >= 0:
-            line = text.count("\n", 0, nul) + 1
-            problems.append(
-                Problem(
-                    file.name, line, None, "text (a CSV file)", "a NUL byte (a binary or damaged file)", "File", "line"
-                )
-            )
-            reports.append(SheetReport(file.name, None, "holds NUL bytes (refused)"))
-            continue
-        src = _parse_csv(file, text, problems)
-        src.notes[:0] = notes
-        sources.append(src)
-    return sources
-
-
-def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
-    offset = 0
-    notes: list[str] = []
-    first, _, rest = text.partition("\n")
-    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
-        delimiter = first.strip()[4]
-        text, offset = rest, 1
-        notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
-    else:
-        lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
-        counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";")}
-        delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    rows: list[list[Any]] = []
-    starts: list[int] = []
-    spans: list[int] = []
-    previous = 0
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            problems.append(
-                Problem(
-                    file.name,
-                    previous + 1 + offset,
-                    None,
-                    "well-formed CSV (every quote closed)",
-                    "an unbalanced quote: a value opened with '\"' runs on into the following lines",
-                    "File",
-                    "line",
-                )
-            )
-            break
-        for j, v in enumerate(record):
-            if v[:1] == "#" and v.strip() in EXCEL_ERRORS:
-                record[j] = ExcelError(v.strip())
-        rows.append(record)
-        starts.append(previous + 1 + offset)
-        spans.append(reader.line_num - previous)
-        previous = reader.line_num
-    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes)
-    src.spans, src.line_numbers = spans, starts
-    return src

@@ -11,6 +11,13 @@ import pandas as pd
 
 from cs_reports._io import restore_cell
 from cs_reports._validation import is_blank
+from cs_reports.data.checks import currency_marks as _currency_marks
+from cs_reports.data.checks import declare_dates as _declare_dates
+from cs_reports.data.checks import lonely_times as _lonely_times
+from cs_reports.data.checks import percent_scale as _percent_scale
+from cs_reports.data.checks import problem as _problem
+from cs_reports.data.checks import show as _show
+from cs_reports.data.checks import with_time as _with_time
 from cs_reports.data.coerce import (
     ExcelError,
     NoValue,
@@ -21,7 +28,9 @@ from cs_reports.data.coerce import (
     parse_survey_score,
     split_date_order,
 )
-from cs_reports.data.contract import Column, Sheet, match_header, normalise_header
+from cs_reports.data.contract import Column, HeaderMatch, Sheet, match_header, normalise_header
+from cs_reports.data.declare import declare, figures
+from cs_reports.data.infer import ID_JUNK, normalise_id, time_column
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -31,24 +40,13 @@ __all__ = ["MAX_PROBLEMS", "check_references", "check_unique", "type_table"]
 MAX_PROBLEMS = 1000
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
 _blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
 
 
 _WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
 
 
-def _problem(raw: RawTable, row: int | None, column: str | None, expected: str, got: str) -> Problem:
-    return Problem(raw.source_name, row, column, expected, got, raw.where, raw.unit if row is not None else "row")
-
-
-def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[str, int] | None:
+def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> HeaderMatch | None:
     """Map contract columns to positions in the header; report missing and ambiguous ones."""
     match = match_header(raw.header, spec)
     ok = True
@@ -85,16 +83,61 @@ def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> dict[
                 )
             elif i not in used:
                 report.notes.append(f"Column '{raw.header[i]}' ignored: a client name beside the id column.")
-    return match.positions
+        _declare_headers(raw, spec, match)
+    return match
 
 
-def _convert(col: Column, value: Any, order: str, style: str | None = None, tz: str = "America/Sao_Paulo") -> Any:
+def _declare_headers(raw: RawTable, spec: Sheet, match: HeaderMatch) -> None:
+    """One 'header' assumption for the headers read under another name, one 'unit' per unit stripped."""
+    renamed = {
+        name: str(raw.header[i])
+        for name, i in match.positions.items()
+        if normalise_header(raw.header[i]) != normalise_header(name)
+    }
+    if renamed:
+        touched = tuple(dict.fromkeys(f for name in renamed for f in figures(spec.name, name)))
+        mapped = ", ".join(f"'{h}' -> {name}" for name, h in renamed.items())
+        declare(
+            raw.report,
+            "header",
+            f"Headers read as contract columns: {mapped}.",
+            touches=touched,
+            override="rename the header to the contract name (docs/data.md)",
+        )
+    for name, i in match.positions.items():
+        unit = match.units.get(i)
+        if unit is None:
+            continue
+        check = "points (82) or a share (0.82), decided per column" if unit == "%" else "the currency of each amount"
+        declare(
+            raw.report,
+            "unit",
+            f"Header '{raw.header[i]}' read as '{name}'; its unit {unit} checks the values ({check}).",
+            column=str(raw.header[i]),
+            field=name,
+            rows=len(raw.rows),
+        )
+
+
+def _convert(
+    col: Column,
+    value: Any,
+    order: str,
+    style: str | None = None,
+    tz: str = "America/Sao_Paulo",
+    scale: float = 1.0,
+    date1904: bool = False,
+) -> Any:
     kind = col.kind
     if kind in ("id", "text"):
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
-        if kind == "id" and isinstance(value, str) and _WHOLE_TEXT.match(value.strip()):
-            return value.strip().split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
+        if kind == "id" and isinstance(value, str):
+            value = normalise_id(value)
+            if not value:
+                raise ValueError("only invisible characters")
+            if _WHOLE_TEXT.match(value):
+                return value.split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
         if isinstance(value, str):
             # cs-reports writes text that starts like a formula with a leading apostrophe
             # (formula injection); reading it back gives the original text.
@@ -104,13 +147,17 @@ def _convert(col: Column, value: Any, order: str, style: str | None = None, tz: 
         return str(value)
     if kind in ("money", "number", "int", "rate"):
         x = parse_number(value, style=style)
+        if scale != 1.0 and not (isinstance(value, str) and value.strip().endswith("%")):
+            x = x * scale
         if kind == "int" and not float(x).is_integer():
             raise ValueError("not a whole number")
         if (col.low is not None and x < col.low) or (col.high is not None and x > col.high):
             raise ValueError("out of range")
         return int(x) if kind == "int" else x
     if kind in ("date", "datetime", "month"):
-        return parse_date(value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz)
+        return parse_date(
+            value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz, date1904=date1904
+        )
     if kind == "enum":
         key = normalise_header(value) if isinstance(value, str) else None
         if key is None or key not in col.choices:
@@ -154,12 +201,22 @@ def _fast_column(col: Column, cells: list[Any]) -> Any:
         return ts if col.kind == "datetime" else ts.normalize()
     if col.kind in ("id", "text") and kinds == {str}:
         stripped = [v.strip() for v in cells]
+        if col.kind == "id" and _needs_normalising(stripped, cells):
+            return None  # ids to normalise (a '="C1"' wrapper, spaces, zero-width characters): counted and declared
         if any(not v or v[0] == "'" or v[0] == "#" for v in stripped):
             return None  # blanks, neutralised formulas, error-like text: the careful path
         if col.kind == "id" and any(v.endswith(".0") for v in stripped):
             return None  # '1.0' ids: the careful path makes them '1'
         return stripped
     return None
+
+
+def _needs_normalising(stripped: list[str], cells: list[str]) -> bool:
+    """Whether any id needs :func:`normalise_id` (whole-column checks: a million ids cost milliseconds)."""
+    if stripped != cells:
+        return True
+    joined = "\n".join(stripped)
+    return '="' in joined or (not joined.isascii() and ID_JUNK.search(joined) is not None)
 
 
 def type_table(
@@ -188,9 +245,10 @@ def type_table(
         else:
             notes.append(f"{raw.where} '{raw.source_name}' is empty: no {spec.name} rows read.")
         return None
-    positions = _match_columns(raw, spec, problems)
-    if positions is None:
+    match = _match_columns(raw, spec, problems)
+    if match is None:
         return None
+    positions = match.positions
     if not raw.rows:
         if required:
             problems.append(_problem(raw, None, None, "at least one data row", "only a header"))
@@ -200,23 +258,66 @@ def type_table(
     data: dict[str, list[Any]] = {}
     drop: set[int] = set()
     table_style = _table_number_style(raw, spec, positions) or book_style
+    used = set(positions.values())
+    timed: set[str] = set()
     for col in spec.columns:
         if col.name not in positions:
             continue
         j = positions[col.name]
         cells = [row[j] if j < len(row) else None for row in raw.rows]
-        fast = _fast_column(col, cells)
+        header = str(raw.header[j])
+        if col.kind == "datetime":
+            t = time_column(raw.header, j, used)
+            if t is not None:
+                used.add(t)
+                timed.add(col.name)
+                cells = _with_time(raw, col, j, t, cells, problems)
+        unit = match.units.get(j)
+        if col.kind == "money":
+            _currency_marks(raw, col, unit, cells, data)
+        fast = _fast_column(col, cells) if not (unit == "%" and col.kind == "rate") else None
         if fast is not None:
             data[col.name] = fast
             continue
-        order = split_date_order(cells) if col.kind in ("date", "datetime", "month") else "dmy"
-        if order == "mdy":
-            notes.append(f"Column '{raw.header[j]}' read month-first (MM/DD/YYYY): a value has a second part > 12.")
+        order = "dmy"
+        if col.kind in ("date", "datetime", "month"):
+            order = split_date_order(cells)
+            _declare_dates(raw, col, header, cells, order, tz)
+            if raw.date1904 and any(type(v) in (int, float) for v in cells):
+                declare(
+                    report,
+                    "date_system",
+                    f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
+                    column=header,
+                    field=col.name,
+                    override="File > Options > Advanced > 'Use 1904 date system' in Excel",
+                )
+        if col.kind == "id":
+            fixed = sum(isinstance(v, str) and normalise_id(v) != v for v in cells)
+            if fixed:
+                declare(
+                    report,
+                    "id",
+                    f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
+                    "zero-width spaces read without them (one spelling of each id in every sheet).",
+                    column=header,
+                    field=col.name,
+                    rows=fixed,
+                    touches=("clients",),
+                )
         style = None
         if col.kind in ("money", "number", "rate"):
             style = number_style(cells, separator=raw.separator) or table_style
         if style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells):
-            notes.append(f"Column '{raw.header[j]}': '1.234' read as one thousand two hundred thirty-four (pt-BR).")
+            declare(
+                report,
+                "number_format",
+                f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
+                column=header,
+                field=col.name,
+                override="write the amounts with decimals (1.234,00) or as numbers",
+            )
+        scale = _percent_scale(raw, col, header, unit, cells, problems) if unit == "%" else 1.0
         out: list[Any] = []
         non_answers = 0
         for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
@@ -243,7 +344,7 @@ def type_table(
                 out.append(None)
                 continue
             try:
-                out.append(_convert(col, value, order, style, tz))
+                out.append(_convert(col, value, order, style, tz, scale, raw.date1904))
             except ValueError as exc:
                 reason = str(exc)
                 got = (
@@ -262,8 +363,9 @@ def type_table(
             )
         data[col.name] = out
     frame = pd.DataFrame(data)
+    _lonely_times(raw, spec, positions, used, timed, frame, problems)
     # Extra columns (e.g. feature usage) are kept as they are, under their own header.
-    known = set(positions.values())
+    known = used
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
             values = [row[j] if j < len(row) else None for row in raw.rows]
@@ -332,7 +434,9 @@ def _finalise_dtypes(frame: pd.DataFrame, spec: Sheet) -> pd.DataFrame:
         elif col.kind == "int":
             frame[col.name] = pd.to_numeric(frame[col.name], errors="coerce").astype("Int64")
         elif col.kind in ("date", "datetime", "month"):
-            frame[col.name] = pd.to_datetime(frame[col.name])
+            frame[col.name] = pd.to_datetime(frame[col.name]).astype(
+                "datetime64[us]"
+            )  # one resolution whatever the source
         elif col.kind == "bool":
             frame[col.name] = frame[col.name].astype("boolean")
         else:

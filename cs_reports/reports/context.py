@@ -307,6 +307,9 @@ class TalkingPointsSection:
     """Internal: what to say in the meeting, from the wins and the risks."""
 
     points: tuple[str, ...] = doc("talking points in the report's language")
+    assumptions: tuple[str, ...] = doc(
+        "the book's assumptions that can change this client's figures (book.assumptions.touching), one line each"
+    )
 
 
 @dataclass(frozen=True)
@@ -430,6 +433,9 @@ class FinanceContext:
     renewal_bands: tuple[RenewalBandRow, ...] = doc("renewals by probability band, then the total")
     forecast: RenewalModel = doc(
         "the renewal model (reports.forecast.renewal_forecast_model): method, history, backtest and reliability"
+    )
+    assumptions: tuple[str, ...] = doc(
+        "the book's assumptions that can change the report's figures (book.assumptions.touching), one line each"
     )
     bridge_chart: Chart = doc("waterfall of the month's MRR movements")
     mrr_chart: Chart = doc("MRR over the last 12 months")

@@ -112,7 +112,7 @@ def _talking_points(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:
     if ctx.talking_points is None:
         return []
     points = ctx.talking_points.points
-    notes = "\n".join(f"{i}. {p}" for i, p in enumerate(points, 1))
+    notes = "\n".join([f"{i}. {p}" for i, p in enumerate(points, 1)] + list(ctx.talking_points.assumptions))
     return [SlideSpec("Bullets", {"title": t["talking_points"], "body": Bullets(points)}, notes=notes)]
 
 

@@ -138,6 +138,13 @@ def _breakdown(
     return tuple(rows)
 
 
+#: The figures of the finance report (their assumptions are printed on its policies page).
+FIGURES = (
+    *("mrr", "arr", "movements", "churn", "nrr", "grr", "arpa", "quick_ratio", "ltv", "ltv_cac", "cac"),
+    *("cac_payback", "gross_margin", "renewal_rate", "reporting_month", "clients", "cohorts", "touch_model"),
+)
+
+
 def build_finance_context(
     book: Book,
     month: Any,
@@ -197,6 +204,7 @@ def build_finance_context(
         (t["end"], summary.mrr, "total"),
     ]
     return FinanceContext(
+        assumptions=tuple(a.line() for a in book.assumptions.touching(*FIGURES)),
         month=month,
         generated_on=today(),
         summary=summary,

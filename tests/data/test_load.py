@@ -136,7 +136,8 @@ def test_csv_folder_with_semicolons_latin1_and_pt_br_decimals(tmp_path):
     b = load_book(folder)
     assert b.clients["name"].tolist() == ["Padaria São João"]
     assert b.mrr["mrr"].tolist() == [1500.75]
-    assert b.notes == ("Clientes.csv is not UTF-8; read it as Windows-1252 (Latin-1).",)
+    assert b.notes[0] == "Clientes.csv is not UTF-8; read it as Windows-1252 (Latin-1)."
+    assert [a.text for a in b.assumptions.of_kind("encoding")] == [b.notes[0]]
 
 
 @pytest.mark.parametrize(

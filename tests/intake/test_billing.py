@@ -33,9 +33,10 @@ def _invoice(amount: float, start: str, end: str) -> pd.DataFrame:
 
 
 def test_equal_months_add_up_to_the_invoice_to_the_cent():
-    # 1,000.00 / 12 = 83.333...: 100,000 cents = 8,334 x 4 + 8,333 x 8 (not 12 x 83.33 = 999.96).
+    # 1,000.00 / 12 = 83.333...: 100,000 cents = 8,333 x 12 + 4; the 4 remainder cents go to the first
+    # service month (one documented month), so the other eleven are equal (not 12 x 83.33 = 999.96).
     out = invoices_to_mrr(_invoice(1000.0, "2026-01-01", "2026-12-31"))
-    assert out["mrr"].tolist() == [83.34] * 4 + [83.33] * 8
+    assert out["mrr"].tolist() == [83.37] + [83.33] * 11
     assert round(out["mrr"].sum() * 100) == 100_000
 
 

@@ -94,7 +94,7 @@ def csv_semicolon_in_name(t, d):
     text = "\n".join(";".join("" if v is None else str(v) for v in r) for r in data) + "\n"
     (folder / "Clients.csv").write_text(text, encoding="utf-8")
     return folder, [
-        f"File 'Clients.csv', line 4: expected {len(data[0])} fields like the header (line 1), got {len(data[0]) + 1} fields (an unquoted ';' inside a value, e.g. a decimal comma? quote it)."
+        f"File 'Clients.csv', line 4: expected {len(data[0])} fields like the header (line 1), got {len(data[0]) + 1} fields (an unquoted ';' inside a value? quote it)."
     ]
 
 

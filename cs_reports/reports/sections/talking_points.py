@@ -37,7 +37,11 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
     f = renewal_forecast(book, client, period, settings)
     if f.days_to_renewal is not None and 0 <= f.days_to_renewal <= settings.renewal_window_days:
         points.append(t["tp_renewal"].format(date=fmt.date(f.renewal_date), days=f.days_to_renewal))
-    return TalkingPointsSection(tuple(points) or (t["tp_none"],))
+    shown = ("mrr", "churn", "nrr", "ltv", "ltv_cac", "nps", "support_times", "csat", "ces", "adoption")
+    return TalkingPointsSection(
+        tuple(points) or (t["tp_none"],),
+        tuple(a.line() for a in book.assumptions.touching(*shown, "renewal_rate", "clients")),
+    )
 
 
 def table(s: Any) -> dict[str, pd.DataFrame]:

@@ -1,0 +1,219 @@
+"""Whole-column inferences of the validator, each declared or refused (never silent).
+
+Date + time column pairs, time zones of text timestamps, the date order, ``%`` columns in
+points or shares, and the currency marks of amounts. :mod:`cs_reports.data.validate` calls
+them while typing a table; each one either declares what it assumed (an assumption of the
+book) or appends a problem naming the sheet, row and column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from cs_reports._validation import is_blank
+from cs_reports.data.coerce import _DMY, ExcelError, currency_mark, parse_date, parse_number, split_date_order, zone_of
+from cs_reports.data.contract import CURRENCIES, Column, Sheet, normalise_header
+from cs_reports.data.declare import declare
+from cs_reports.data.infer import parse_time, time_like
+from cs_reports.data.reader import RawTable
+from cs_reports.errors import Problem
+
+__all__ = ["currency_marks", "declare_dates", "lonely_times", "percent_scale", "problem", "show", "with_time"]
+
+
+def show(value: Any) -> str:
+    """A cell value as shown in an error message (whole floats as integers, long text cut)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def problem(raw: RawTable, row: int | None, column: str | None, expected: str, got: str) -> Problem:
+    """A problem located in ``raw`` (its sheet or file, and row or line)."""
+    return Problem(raw.source_name, row, column, expected, got, raw.where, raw.unit if row is not None else "row")
+
+
+def with_time(raw: RawTable, col: Column, j: int, t: int, cells: list[Any], problems: list[Problem]) -> list[Any]:
+    """The cells of a date column at ``j`` combined with the time column at ``t`` (declared)."""
+    date_header, time_header = str(raw.header[j]), str(raw.header[t])
+    order = split_date_order(cells)
+    out: list[Any] = []
+    for row, value, number in zip(raw.rows, cells, raw.row_numbers, strict=True):
+        clock = row[t] if t < len(row) else None
+        if is_blank(value) or isinstance(value, ExcelError):
+            out.append(value)
+            continue
+        if is_blank(clock):
+            if col.required:
+                problems.append(problem(raw, number, col.name, f"a time in '{time_header}'", "a blank cell"))
+            out.append(None)
+            continue
+        try:
+            out.append(parse_date(value, order=order) + pd.Timedelta(parse_time(clock)))
+        except ValueError as exc:
+            bad, where = (clock, time_header) if _is_date(value, order) else (value, date_header)
+            problems.append(problem(raw, number, col.name, f"a date and a time ('{where}')", f"{show(bad)} ({exc})"))
+            out.append(None)
+    declare(
+        raw.report,
+        "datetime",
+        f"Columns '{date_header}' and '{time_header}' combined into '{col.name}' (the date and its time of day).",
+        column=date_header,
+        field=col.name,
+        rows=len(cells),
+    )
+    return out
+
+
+def _is_date(value: Any, order: str) -> bool:
+    try:
+        parse_date(value, order=order)
+    except ValueError:
+        return False
+    return True
+
+
+def lonely_times(
+    raw: RawTable,
+    spec: Sheet,
+    positions: dict[str, int],
+    used: set[int],
+    timed: set[str],
+    frame: pd.DataFrame,
+    problems: list[Problem],
+) -> None:
+    """Refuse a date-only timestamp column beside a time column that could not be paired with it."""
+    loose = [str(h) for k, h in enumerate(raw.header) if k not in used and not is_blank(h) and time_like(h)]
+    if not loose:
+        return
+    for col in spec.columns:
+        if col.kind != "datetime" or col.name not in positions or col.name in timed or col.name not in frame:
+            continue
+        values = pd.to_datetime(frame[col.name], errors="coerce").dropna()
+        if len(values) and (values == values.dt.normalize()).all():
+            header = str(raw.header[positions[col.name]])
+            problems.append(
+                problem(
+                    raw,
+                    raw.header_row,
+                    col.name,
+                    f"a time of day for '{header}' (date and time in one column, or a time column named "
+                    f"'Hora {header}')",
+                    f"dates without a time and a separate column '{loose[0]}' (a duration would start at midnight)",
+                )
+            )
+
+
+def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], order: str, tz: str) -> None:
+    """Declare the date order and the time-zone handling of a text date column."""
+    report = raw.report
+    if order == "mdy":
+        clock = any(m.group(7) for v in cells if isinstance(v, str) and (m := _DMY.match(v.strip())) is not None)
+        why = "a value has a second part > 12" if not clock else "it writes a 12-hour clock (AM/PM) of en-US exports"
+        declare(
+            report,
+            "date_order",
+            f"Column '{header}' read month-first (MM/DD/YYYY): {why}.",
+            column=header,
+            field=col.name,
+            override="write dates as YYYY-MM-DD",
+        )
+    elif order == "dmy":
+        unproven = sum(
+            1
+            for v in cells
+            if isinstance(v, str)
+            and (m := _DMY.match(v.strip())) is not None
+            and int(m.group(1)) <= 12
+            and int(m.group(2)) <= 12
+            and m.group(1) != m.group(2)
+        )
+        if unproven and unproven == sum(isinstance(v, str) and _DMY.match(v.strip()) is not None for v in cells):
+            declare(
+                report,
+                "date_order",
+                f"Column '{header}' read day-first (DD/MM/YYYY, pt-BR): no value proves the order.",
+                column=header,
+                field=col.name,
+                rows=unproven,
+                override="write dates as YYYY-MM-DD",
+            )
+    zones = [z for z in map(zone_of, cells) if z is not None]
+    if not zones:
+        return
+    midnight, instants = zones.count("midnight"), zones.count("instant")
+    if col.kind == "datetime":
+        text = f"Column '{header}': {len(zones)} timestamp(s) with a time zone converted to {tz}."
+    elif instants:
+        text = (
+            f"Column '{header}': {instants} timestamp(s) with a time of day converted to {tz} before taking their "
+            f"date{f'; {midnight} midnight value(s) read as the date written' if midnight else ''}."
+        )
+    else:
+        text = (
+            f"Column '{header}': {midnight} midnight instant(s) (e.g. 2026-03-01T00:00:00Z) read as the date written, "
+            "not moved by a time-zone conversion."
+        )
+    declare(report, "timezone", text, column=header, field=col.name, rows=len(zones), override="--timezone")
+
+
+def percent_scale(
+    raw: RawTable, col: Column, header: str, unit: str | None, cells: list[Any], problems: list[Problem]
+) -> float:
+    """1/100 when a ``%`` column is written in points (82), 1 when as shares (0.82); mixtures refused."""
+    values = []
+    for v in cells:
+        if is_blank(v) or (isinstance(v, str) and v.strip().endswith("%")):
+            continue
+        try:
+            values.append(abs(parse_number(v)))
+        except ValueError:
+            continue
+    if not values or max(values) <= 1:
+        if values:
+            declare(
+                raw.report,
+                "unit",
+                f"Column '{header}' ({unit}): values up to 1 read as shares (0.82 = 82%).",
+                column=header,
+                field=col.name,
+                rows=len(values),
+            )
+        return 1.0
+    for v, number in zip(cells, raw.row_numbers, strict=True):
+        try:
+            x = abs(parse_number(v))
+        except ValueError:
+            continue
+        if 0 < x < 1:
+            problems.append(
+                problem(raw, number, col.name, "percentage points like the rest of the column (82 = 82%)", show(v))
+            )
+    declare(
+        raw.report,
+        "unit",
+        f"Column '{header}' ({unit}): values read as percentage points (82 = 82%), a value above 1 proves it.",
+        column=header,
+        field=col.name,
+        rows=len(values),
+    )
+    return 0.01
+
+
+def currency_marks(raw: RawTable, col: Column, unit: str | None, cells: list[Any], data: dict[str, Any]) -> None:
+    """The currency marks of a money column's cells (``_cur_<column>``) and its header's unit (``_unit_<column>``).
+
+    Each is added only when present; the book compares them with each client's currency
+    (:func:`cs_reports.data.billing.convert_currencies`) and removes them.
+    """
+    code = CURRENCIES.get(normalise_header(unit)) if unit and unit != "%" else None
+    if code is not None:
+        data[f"_unit_{col.name}"] = [code] * len(cells)
+    if str not in set(map(type, cells)):
+        return
+    marks = [currency_mark(v) for v in cells]
+    if any(marks):
+        data[f"_cur_{col.name}"] = marks

@@ -1,0 +1,150 @@
+"""The files of a CSV folder as sources for :mod:`cs_reports.data.reader`: encodings, separators, lines.
+
+Each file is decoded (UTF-8, UTF-16 with a BOM, or line by line UTF-8 / Windows-1252, declared),
+its separator found (``sep=`` line, or the most frequent of ``;`` ``,`` tab ``|``) and parsed
+strictly, each record keeping its first line number for messages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from cs_reports.data.coerce import EXCEL_ERRORS, ExcelError
+from cs_reports.data.reader import HEADER_SCAN_ROWS, TEXT_SUFFIXES, SheetReport, _Source
+from cs_reports.errors import Problem
+
+__all__ = ["csv_sources"]
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
+    """The text of a CSV file, the notes on its encoding, and the first line that is neither UTF-8 nor Windows-1252.
+
+    A file that is not UTF-8 as a whole is decoded line by line: UTF-8 where a line is UTF-8,
+    Windows-1252 where it is not (an older export appended to a newer one); the lines read
+    as Windows-1252 are named in the note.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."], None
+    try:
+        return raw.decode("utf-8-sig"), [], None
+    except UnicodeDecodeError:
+        pass
+    lines = raw.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    out: list[str] = []
+    legacy: list[int] = []
+    utf8 = 0
+    for number, line in enumerate(lines, 1):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8 += not line.isascii()
+        except UnicodeDecodeError:
+            out.append(line.decode("cp1252", errors="replace"))
+            legacy.append(number)
+    bad = next((n for n in legacy if "\ufffd" in out[n - 1]), None)
+    if not utf8:
+        return "\n".join(out), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."], bad
+    shown = ", ".join(map(str, legacy[:10])) + (", ..." if len(legacy) > 10 else "")
+    note = (
+        f"{name} mixes encodings: {len(legacy)} line(s) ({shown}) are Windows-1252 (an older export appended?), "
+        f"decoded as such; the other {utf8} line(s) with accents as UTF-8."
+    )
+    return "\n".join(out), [note], bad
+
+
+def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport]) -> list[_Source]:
+    """Every text file of a CSV folder as a source (files that are no text are reported as ignored)."""
+    sources = []
+    for file in sorted(folder.iterdir()):
+        if not file.is_file() or file.name.startswith((".", "~$")):
+            continue
+        with file.open("rb") as fh:
+            head = fh.read(2)
+        if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
+            reports.append(SheetReport(file.name, None, "not a CSV or text file"))
+            continue
+        text, notes, bad = _decode(file.read_bytes(), file.name)
+        if bad is not None:
+            problems.append(
+                Problem(
+                    file.name,
+                    bad,
+                    None,
+                    "text in UTF-8 or Windows-1252",
+                    "bytes that are neither (save the file as UTF-8)",
+                    "File",
+                    "line",
+                )
+            )
+            reports.append(SheetReport(file.name, None, "an unknown text encoding (refused)"))
+            continue
+        nul = text.find("\x00")
+        if nul >= 0:
+            line = text.count("\n", 0, nul) + 1
+            problems.append(
+                Problem(
+                    file.name, line, None, "text (a CSV file)", "a NUL byte (a binary or damaged file)", "File", "line"
+                )
+            )
+            reports.append(SheetReport(file.name, None, "holds NUL bytes (refused)"))
+            continue
+        src = _parse_csv(file, text, problems)
+        src.notes[:0] = notes
+        src.kinds.update(dict.fromkeys(notes, "encoding"))
+        sources.append(src)
+    return sources
+
+
+def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
+    offset = 0
+    notes: list[str] = []
+    first, _, rest = text.partition("\n")
+    if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
+        delimiter = first.strip()[4]
+        text, offset = rest, 1
+        notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
+        kinds = {notes[-1]: "separator"}
+    else:
+        lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
+        counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";", "|")}
+        delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
+        kinds = {}
+        if delimiter in "|\t":
+            name = "a pipe" if delimiter == "|" else "a tab"
+            notes.append(f"{file.name}: fields separated by {name} ('{delimiter}'), the most frequent separator.")
+            kinds[notes[-1]] = "separator"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[Any]] = []
+    starts: list[int] = []
+    spans: list[int] = []
+    previous = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error:
+            problems.append(
+                Problem(
+                    file.name,
+                    previous + 1 + offset,
+                    None,
+                    "well-formed CSV (every quote closed)",
+                    "an unbalanced quote: a value opened with '\"' runs on into the following lines",
+                    "File",
+                    "line",
+                )
+            )
+            break
+        for j, v in enumerate(record):
+            if v[:1] == "#" and v.strip() in EXCEL_ERRORS:
+                record[j] = ExcelError(v.strip())
+        rows.append(record)
+        starts.append(previous + 1 + offset)
+        spans.append(reader.line_num - previous)
+        previous = reader.line_num
+    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
+    src.spans, src.line_numbers = spans, starts
+    return src
