@@ -343,7 +343,12 @@ def test_the_finance_policies_and_the_internal_talking_points_print_the_assumpti
     book = load_book(write_xlsx(tmp_path / "b.xlsx", sheets(Clients=c)), today=TODAY)
     (margin,) = [a.line() for a in book.assumptions if a.kind == "default" and a.column == "gross_margin"]
     assert margin in build_finance_context(book, None, "en").assumptions
-    quarter = f"{book.last_month.year}Q{(book.last_month.month - 1) // 3 + 1}"
-    ctx = build_qbr_context(book, quarter, "C0002", "en", audience="internal")
+    from cs_reports.reports.vocabulary import last_complete_quarter
+
+    period = last_complete_quarter(book.last_month)
+    quarter = period.label
+    paid = book.mrr[(book.mrr["month"] == book.mrr["month"].max()) & (book.mrr["mrr"] > 0)]["client_id"]
+    client = sorted(set(paid))[0]  # a client who paid in the quarter (a QBR covers such a quarter)
+    ctx = build_qbr_context(book, quarter, client, "en", audience="internal")
     assert margin in ctx.talking_points.assumptions
-    assert build_qbr_context(book, quarter, "C0002", "en").talking_points is None  # not in the client edition
+    assert build_qbr_context(book, quarter, client, "en").talking_points is None  # not in the client edition
