@@ -67,7 +67,7 @@ def check_python(version: Sequence[int] | None = None) -> list[Check]:
     except md.PackageNotFoundError:
         spec = ""
     found = re.search(r">=\s*(\d+)\.(\d+)", spec)
-    need = (int(found.group(1)), int(found.group(2))) if found else (3, 10)
+    need = (int(found.group(1)), int(found.group(2))) if found else (3, 11)
     if have[:2] >= need:
         return [Check("Python", True, f"{shown} (needs >= {need[0]}.{need[1]})")]
     return [

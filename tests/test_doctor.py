@@ -116,8 +116,9 @@ def test_unknown_purpose_is_a_usage_error(capsys):
 def test_python_too_old():
     (check,) = doctor.check_python((3, 9, 18))
     assert not check.ok
-    assert "needs 3.10 or newer" in check.detail
-    assert doctor.check_python((3, 10, 0))[0].ok
+    assert "needs 3.11 or newer" in check.detail  # pyproject's requires-python (tomllib, the code's floor)
+    assert not doctor.check_python((3, 10, 14))[0].ok
+    assert doctor.check_python((3, 11, 0))[0].ok
 
 
 @pytest.mark.parametrize(("platform", "fix"), [("linux", "fonts-dejavu-core"), ("darwin", "brew"), ("win32", "dejavu")])

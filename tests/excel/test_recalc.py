@@ -253,9 +253,10 @@ def test_capacity_and_health_breakdown(sheets, book):
     counts = pd.Series(touch).value_counts().to_dict()
     r = m.csm_capacity(counts, csm_count=d[address("csms")])
     top = int(address("capacity")[1:])
-    assert d[address("capacity", "B")] == "workload_hours"
-    for i, value in enumerate([r.workload_hours, r.capacity_hours, r.gap_hours, r.csms_needed, r.accounts_per_csm]):
-        _close(d[f"C{top + i}"], value)
+    names = ["workload_hours", "capacity_hours", "gap_hours", "csms_needed", "accounts_per_csm"]
+    assert [d[f"B{top + i}"] for i in range(len(names))] == names  # the spilled labels
+    for i, name in enumerate(names):
+        _close(d[f"C{top + i}"], getattr(r, name))
     client = d[address("client")]
     model = m.HealthModel.from_frame(book.health_model)
     row = 5 + book.clients["client_id"].tolist().index(client)

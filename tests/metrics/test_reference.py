@@ -8,6 +8,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs_reports import metrics as m
 from cs_reports.errors import UndefinedMetricWarning
@@ -217,3 +219,28 @@ def test_undefined_results_warn_and_return_nan():
         with pytest.raises(UndefinedMetricWarning):
             m.churn_rate(0, 0)
     assert m.churn_rate(0, 0, zero_division=0.0) == 0.0
+
+
+@given(
+    alpha=st.floats(0.05, 5e5),
+    beta=st.floats(0.05, 5e5),
+    renewals=st.integers(0, 20),
+    discount=st.floats(0.01, 0.5),
+)
+@settings(max_examples=200, deadline=None)
+def test_sbg_derl_is_finite_and_between_its_bounds(alpha, beta, renewals, discount):
+    # scipy's hyp2f1 returns NaN for large alpha and beta (a fit near the geometric model, as a
+    # cohort that barely churns gives): DERL then comes from the series itself, never NaN.
+    value = m.sbg_derl(alpha, beta, discount_rate=discount, renewals=renewals)
+    assert math.isfinite(value)
+    # at least the next period's retention, at most a customer who never churns
+    n = renewals + 1
+    assert (beta + n - 1) / (alpha + beta + n - 1) * (1 - 1e-9) <= value <= (1 + discount) / discount * (1 + 1e-9)
+
+
+def test_sbg_derl_of_a_near_geometric_fit_is_the_geometric_limit():
+    # alpha, beta -> inf with alpha / (alpha + beta) = p: constant churn p, DERL = (1 - p)(1 + d) / (d + p)
+    p, d = 0.25, 0.1
+    assert m.sbg_derl(1e6 * p, 1e6 * (1 - p), discount_rate=d, renewals=1) == pytest.approx(
+        (1 - p) * (1 + d) / (d + p), rel=1e-5
+    )
