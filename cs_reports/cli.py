@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of unexpected errors")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read and validate the book itself; do not use or write its snapshot (see 'cs-reports cache')",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:

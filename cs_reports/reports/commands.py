@@ -120,9 +120,9 @@ def formats_arg(text: str) -> tuple[str, ...]:
 
 def _book(args: argparse.Namespace) -> Any:
     """The command's book; clients with bad rows are set aside to fail by name, the others render."""
-    from cs_reports.data import load_book
+    from cs_reports.data.commands import load_for
 
-    return load_book(args.book, quarantine=True)
+    return load_for(args, args.book, quarantine=True)
 
 
 def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, month: Any = None) -> list[Any]:
@@ -287,7 +287,7 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from cs_reports.data import load_book
+    from cs_reports.data.commands import load_for
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
     from cs_reports.reports.kinds import AUDIENCES, output_name
@@ -295,7 +295,7 @@ def _demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     book_path = out / "sample.xlsx"
     write_sample(book_path)
-    book = load_book(book_path)
+    book = load_for(args, book_path)
     month = f"{book.last_month:%Y-%m}"
     last = book.last_month  # the last complete quarter
     q = last.month // 3 if last.month % 3 == 0 else (last.month - 1) // 3
