@@ -248,7 +248,9 @@ def load(
     settings = {"quarantine": bool(quarantine), "timezone": timezone, "spreading": spreading}
     run_date = _run_date(timezone, today) if _available() else None
     if not cache or run_date is None or not path.exists():
-        return Loaded(load_book(path, quarantine=quarantine, timezone=timezone, spreading=spreading, today=today), "off")
+        return Loaded(
+            load_book(path, quarantine=quarantine, timezone=timezone, spreading=spreading, today=today), "off"
+        )
     digest = source_digest(path)
     key = _key(digest, path.name or str(path), settings)
     root = _snapshots(folder)
@@ -326,8 +328,8 @@ def _write(root: Path, key: str, book: Book, run_date: pd.Timestamp, *, replace:
             "meta": {name: encode(getattr(book, name)) for name, (encode, _) in _META.items()},
         }
         manifest = {"body": body, "checksum": hashlib.blake2b(_canonical(body)).hexdigest()}
-        with open(tmp / _MANIFEST, "wb") as fh:
-            fh.write(_canonical(manifest))
+        with open(tmp / _MANIFEST, "wb") as fh:  # not key-sorted: the order of the intake's columns is data
+            fh.write(json.dumps(manifest, ensure_ascii=False).encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         _install(root, tmp, root / key, replace=replace)
