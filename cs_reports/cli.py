@@ -72,7 +72,19 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    _no_cache_after(sub)
     return parser
+
+
+def _no_cache_after(sub: Any) -> None:
+    """Accept ``--no-cache`` after the command too, on every command that reads a book."""
+    for command in sub.choices.values():
+        dests = {a.dest for a in command._actions}
+        if {"book", "data"} & dests and "no_cache" not in dests:
+            command.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _no_cache_after(action)
 
 
 class Terminated(KeyboardInterrupt):

@@ -400,3 +400,24 @@ def test_an_unwritable_cache_is_a_note_not_an_error(books, tmp_path, monkeypatch
     assert captured.err.startswith("note: the book's snapshot was not saved (")
     assert main(["--no-cache", "metrics", str(books["xlsx"])]) == 0
     assert capsys.readouterr().out == captured.out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["validate", "b.xlsx"],
+        ["metrics", "b.xlsx"],
+        ["qbr", "b.xlsx", "--quarter", "2026Q2", "--out", "o"],
+        ["success-map", "b.xlsx", "--out", "o"],
+        ["finance", "b.xlsx", "--out", "o"],
+        ["excel", "new-workbook", "w.xlsx", "--data", "b.xlsx"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_no_cache_before_or_after_the_command(argv):
+    from cs_reports.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--no-cache", *argv]).no_cache
+    assert parser.parse_args([*argv, "--no-cache"]).no_cache
+    assert not parser.parse_args(argv).no_cache
