@@ -4,7 +4,7 @@ Measured on a sample CSV folder of ``clients`` clients (``write_sample``), each 
 own process (so its peak RSS is its own; the time excludes the interpreter's start and imports):
 
 * the sample writer: xlsx against CSV for the same tables (target: within 3x);
-* a cold ``load_book`` (read + validate) against reading the same files with pyarrow's CSV
+* a cold ``load_book`` (read + validate, ``quarantine=True`` as the report commands read) against reading the same files with pyarrow's CSV
   reader alone (the floor; the issue's target is 3x, which needs the columnar reader);
 * the snapshot: building it (cold load + write + verify), loading it warm (target <= 3 s);
 * one client's QBR (book, context, charts, PDF) warm against the same with a cold read
@@ -71,7 +71,7 @@ seconds, extra = time.perf_counter() - t0, {{"rows": rows}}
 _LOAD = """
 from cs_reports.data import snapshot
 t0 = time.perf_counter()
-loaded = snapshot.load(Path({folder}), cache={cache}, folder=Path({cache_dir}), today="2026-12-01")
+loaded = snapshot.load(Path({folder}), cache={cache}, folder=Path({cache_dir}), today="2026-12-01", quarantine=True)
 seconds = time.perf_counter() - t0
 frames = [getattr(loaded.book, n) for n in snapshot._frame_fields()]
 size = sum(int(f.memory_usage(deep=True).sum()) for f in frames if f is not None) / 2**20
@@ -110,10 +110,10 @@ def run(clients: int = 10_000) -> list[Result]:
         warm = _child(_LOAD, cache=True, **common)
         assert (built["extra"]["status"], warm["extra"]["status"]) == ("built", "hit"), (built, warm)
         client = _client(folder)
-        qbr_cold = _child(_QBR, cache=False, quarter=QUARTER, client=client, **common)
-        _child(_QBR, cache=True, quarter=QUARTER, client=client, **common)  # builds the quarantine=True snapshot
         qbr_warm = _child(_QBR, cache=True, quarter=QUARTER, client=client, **common)
         assert qbr_warm["extra"]["status"] == "hit", qbr_warm
+        # the cold QBR costs one more cold read: skipped for the large run (its baseline is the cold read alone)
+        qbr_cold = _child(_QBR, cache=False, quarter=QUARTER, client=client, **common) if clients <= 40_000 else cold
     tables_mb = warm["extra"]["tables_mb"]
     qbr_target = 2.0 if clients <= 10_000 else 5.0
     print(
@@ -144,7 +144,7 @@ def run(clients: int = 10_000) -> list[Result]:
             "B8",
             f"one client's QBR PDF, warm, {size}",
             qbr_warm["s"],
-            "same, cold read",
+            "same, cold read" if qbr_cold is not cold else "cold load_book alone",
             qbr_cold["s"],
             f"<= {qbr_target:g} s",
             qbr_warm["s"] <= qbr_target,

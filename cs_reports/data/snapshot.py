@@ -11,7 +11,7 @@ A snapshot is found by a key that hashes everything that can change the result: 
 the workbook (or the names and bytes of every file of a CSV folder, so an edited, added or
 removed file is a new key), the book's file name (``Book.source``), the reader's settings
 (``quarantine``, ``timezone``, ``spreading``), :data:`READER_VERSION`, the package version,
-the source of the ``cs_reports.data`` modules and the pandas/pyarrow versions. The run date
+the source of the reader's modules (:func:`_code_digest`) and the pandas/pyarrow versions. The run date
 (``today``) only changes the note on invoices dated after it, so the manifest records the date
 the snapshot was built on and when it may be reused on another date (:func:`_reuse_rule`).
 
@@ -172,9 +172,13 @@ def source_digest(path: str | os.PathLike[str]) -> str:
 
 @functools.cache
 def _code_digest() -> str:
-    """Hash of the source of every ``cs_reports.data`` module: a changed reader is a new key."""
+    """Hash of the source the reader runs (``cs_reports/data/*.py``, the shared validator, the errors).
+
+    A changed reader is a new key, also between releases (an editable install, a patched file).
+    """
     digest = hashlib.blake2b(digest_size=16)
-    for module in sorted(Path(__file__).parent.glob("*.py")):
+    package = Path(__file__).parent.parent
+    for module in [*sorted(Path(__file__).parent.glob("*.py")), package / "_validation.py", package / "errors.py"]:
         digest.update(_name(module.name) + module.read_bytes())
     return digest.hexdigest()
 
