@@ -250,8 +250,11 @@ def load(
     """
     path = Path(path)
     settings = {"quarantine": bool(quarantine), "timezone": timezone, "spreading": spreading}
-    run_date = _run_date(timezone, today) if _available() else None
-    if not cache or run_date is None or not path.exists():
+    try:
+        run_date = _run_date(timezone, today) if cache and _available() else None
+    except Exception:  # an unknown time zone or date: load_book says so in its own words
+        run_date = None
+    if run_date is None or not path.exists():
         return Loaded(
             load_book(path, quarantine=quarantine, timezone=timezone, spreading=spreading, today=today), "off"
         )

@@ -421,3 +421,26 @@ def test_no_cache_before_or_after_the_command(argv):
     assert parser.parse_args(["--no-cache", *argv]).no_cache
     assert parser.parse_args([*argv, "--no-cache"]).no_cache
     assert not parser.parse_args(argv).no_cache
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        ({"timezone": "Mars/Olympus"}, "'timezone' parameter"),
+        ({"spreading": "weeks"}, "'spreading' parameter"),
+        ({"today": "not a day"}, "not a day"),
+    ],
+)
+def test_bad_settings_are_load_books_own_errors(books, tmp_path, kw, message):
+    with pytest.raises(ValueError, match=message) as direct:
+        load_book(books["xlsx"], **kw)
+    with pytest.raises(type(direct.value)) as through:
+        snapshot.load(books["xlsx"], folder=tmp_path / "c", **kw)
+    assert str(through.value) == str(direct.value)
+    assert message in str(through.value)
+    assert snapshot.info(tmp_path / "c").snapshots == 0
+
+
+def test_a_missing_book_is_load_books_own_error(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        snapshot.load(tmp_path / "nothing.xlsx", folder=tmp_path / "c")
