@@ -324,6 +324,7 @@ def _write(root: Path, key: str, book: Book, run_date: pd.Timestamp, *, replace:
             entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
             back = _read_frame(tmp, entry)
             pd.testing.assert_frame_equal(back, frame, check_exact=True)
+            _same_objects(back, frame)
             frames[name] = entry
         body = {
             "format": _FORMAT,
@@ -380,8 +381,28 @@ def _frame_entry(frame: pd.DataFrame) -> dict[str, Any]:
     return {
         "rows": len(frame),
         "index": "range" if plain else str(index.dtype),
-        "columns": [[c, str(frame[c].dtype)] for c in frame.columns],
+        "columns": [[c, str(frame[c].dtype), _missing_kind(frame[c])] for c in frame.columns],
     }
+
+
+def _missing_kind(series: pd.Series) -> str:
+    """How an object column spells a missing value (``'none'`` or ``'nan'``), so it reads back the same.
+
+    Parquet has one null; a column that mixes ``None`` and NaN (or uses ``pd.NA``/``NaT``) is not stored.
+    """
+    if series.dtype != object:
+        return ""
+    kinds = {"none" if v is None else "nan" if type(v) is float else "other" for v in series[series.isna()].tolist()}
+    if len(kinds) > 1 or "other" in kinds:
+        raise TypeError(f"column {series.name!r} mixes kinds of missing values")
+    return kinds.pop() if kinds else "none"
+
+
+def _same_objects(back: pd.DataFrame, frame: pd.DataFrame) -> None:
+    """Object columns hold values of the same Python types (``assert_frame_equal`` lets 1 == 1.0 == True)."""
+    for column in frame.columns:
+        if frame[column].dtype == object and list(map(type, back[column])) != list(map(type, frame[column])):
+            raise TypeError(f"column {column!r} does not keep the types of its values")
 
 
 def _file_digest(path: Path) -> tuple[str, int]:
@@ -402,20 +423,24 @@ def _read_frame(folder: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
     else:
         index = pd.Index(_column(table.column("__index__"), pd.api.types.pandas_dtype(entry["index"])))
     data = {
-        name: pd.Series(_column(table.column(name), dtype), index=index, dtype=dtype, copy=False)
-        for name, dtype in ((n, pd.api.types.pandas_dtype(d)) for n, d in entry["columns"])
+        name: pd.Series(_column(table.column(name), dtype, missing), index=index, dtype=dtype, copy=False)
+        for name, dtype, missing in ((n, pd.api.types.pandas_dtype(d), m) for n, d, m in entry["columns"])
     }
-    frame = pd.DataFrame(data, index=index, columns=[c for c, _ in entry["columns"]], copy=False)
-    for name, dtype_name in entry["columns"]:
+    frame = pd.DataFrame(data, index=index, columns=[c for c, _, _ in entry["columns"]], copy=False)
+    for name, dtype_name, _ in entry["columns"]:
         if str(frame[name].dtype) != dtype_name:
             raise _Invalid(f"column {name!r} reads back as {frame[name].dtype}, stored as {dtype_name}")
     return frame
 
 
-def _column(chunked: Any, dtype: Any) -> Any:
-    """An Arrow column as an array of ``dtype`` (objects stay Python objects, ``None`` stays ``None``)."""
+def _column(chunked: Any, dtype: Any, missing: str = "") -> Any:
+    """An Arrow column as an array of ``dtype`` (objects stay Python objects, nulls as ``missing`` says)."""
     if isinstance(dtype, np.dtype) and dtype == np.dtype(object):
-        return chunked.to_numpy(zero_copy_only=False)
+        values = chunked.to_numpy(zero_copy_only=False)
+        if missing == "nan" and chunked.null_count:
+            values = values.copy() if not values.flags.writeable else values
+            values[pd.isna(values)] = float("nan")
+        return values
     if hasattr(dtype, "__from_arrow__") and not isinstance(dtype, pd.CategoricalDtype):
         return dtype.__from_arrow__(chunked)
     series = chunked.to_pandas()

@@ -15,6 +15,7 @@ import shutil
 from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -444,3 +445,44 @@ def test_bad_settings_are_load_books_own_errors(books, tmp_path, kw, message):
 def test_a_missing_book_is_load_books_own_error(tmp_path):
     with pytest.raises(FileNotFoundError):
         snapshot.load(tmp_path / "nothing.xlsx", folder=tmp_path / "c")
+
+
+ODD_COLUMNS = {
+    "mixed int and text": pd.Series([1, "a"] * 15, dtype=object),
+    "categorical": pd.Series(pd.Categorical(["b", "a"] * 15, categories=["b", "a", "c"])),
+    "tz-aware": pd.Series(pd.date_range("2026-01-01", periods=30, freq="D", tz="America/Sao_Paulo")),
+    "Int64 with NA": pd.Series([1, None] * 15, dtype="Int64"),
+    "boolean with NA": pd.Series([True, None] * 15, dtype="boolean"),
+    "None and NaN": pd.Series([None, float("nan"), "x"] * 10, dtype=object),
+    "NaN only": pd.Series([float("nan"), "x"] * 15, dtype=object),
+    "None only": pd.Series([None, "x"] * 15, dtype=object),
+    "numpy ints in objects": pd.Series([np.int64(3), "x"] * 15, dtype=object),
+    "ints and floats": pd.Series([1, 1.0] * 15, dtype=object),
+    "bytes": pd.Series([b"\x00\x01", b""] * 15, dtype=object),
+    "timedelta": pd.Series(pd.to_timedelta(range(30), unit="h")),
+}
+
+
+@pytest.mark.parametrize("odd", list(ODD_COLUMNS))
+@pytest.mark.parametrize("book", ["xlsx"], indirect=True)
+def test_a_column_parquet_cannot_hold_exactly_is_never_stored_wrong(book, tmp_path, monkeypatch, odd):
+    """Whatever a future reader puts in a frame: stored exactly, or not stored (status 'unsaved')."""
+    real = snapshot.load_book
+
+    def odd_book(*args, **kwargs):
+        got = real(*args, **kwargs)
+        clients = got.clients.assign(extra=ODD_COLUMNS[odd].iloc[: len(got.clients)].set_axis(got.clients.index))
+        assert clients["extra"].dtype == ODD_COLUMNS[odd].dtype
+        return Book(**{f.name: getattr(got, f.name) for f in fields(Book) if f.init} | {"clients": clients})
+
+    monkeypatch.setattr(snapshot, "load_book", odd_book)
+    first = cached(book, tmp_path / "c")
+    assert first.status in ("built", "unsaved")
+    again = cached(book, tmp_path / "c")
+    if first.status == "built":
+        assert again.status == "hit"
+        pd.testing.assert_series_equal(again.book.clients["extra"], first.book.clients["extra"], check_exact=True)
+        assert [type(v) for v in again.book.clients["extra"]] == [type(v) for v in first.book.clients["extra"]]
+    else:
+        assert again.status == "unsaved"
+    assert_same_book(again.book, first.book)
