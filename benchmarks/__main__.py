@@ -21,7 +21,8 @@ BENCHES = {
     "B5": "benchmarks.b5_udf",
     "B6": "benchmarks.b6_context",
     "B7": "benchmarks.b7_deck",
-    "B8": "benchmarks.b8_run",
+    "B8": "benchmarks.b8_snapshot",
+    "B9": "benchmarks.b9_run",
 }
 RESULTS = Path(__file__).with_name("results.md")
 

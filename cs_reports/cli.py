@@ -59,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show the full traceback of unexpected errors")
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read and validate the book itself; do not use or write its snapshot (see 'cs-reports cache')",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in COMMAND_MODULES:
         try:
@@ -68,7 +73,19 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         module.register(sub)
+    _no_cache_after(sub)
     return parser
+
+
+def _no_cache_after(sub: Any) -> None:
+    """Accept ``--no-cache`` after the command too, on every command that reads a book."""
+    for command in sub.choices.values():
+        dests = {a.dest for a in command._actions}
+        if {"book", "data"} & dests and "no_cache" not in dests:
+            command.add_argument("--no-cache", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _no_cache_after(action)
 
 
 class Terminated(KeyboardInterrupt):

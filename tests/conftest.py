@@ -89,6 +89,15 @@ def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _snapshot_cache(tmp_path_factory) -> Iterator[Path]:
+    """Book snapshots of the whole session go to a temporary folder, never the user's cache."""
+    folder = tmp_path_factory.mktemp("snapshot-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("CS_REPORTS_CACHE_DIR", str(folder))
+        yield folder
+
+
 @pytest.fixture(scope="session")
 def sample_book_path(tmp_path_factory) -> Path:
     """The sample portfolio written once per run (never modify it in a test)."""

@@ -42,6 +42,10 @@ def register(sub: Any) -> None:
     _book_options(p)
     p.set_defaults(handler=_metrics)
 
+    p = sub.add_parser("cache", help="the snapshots of validated books (info, clear)")
+    p.add_argument("action", choices=("info", "clear"), help="info: where and how big; clear: remove every snapshot")
+    p.set_defaults(handler=_cache)
+
 
 def _positive(text: str) -> int:
     try:
@@ -67,11 +71,37 @@ def _book_options(p: Any) -> None:
     )
 
 
-def _load(args: argparse.Namespace) -> Any:
-    from cs_reports.data import load_book
+def load_for(args: argparse.Namespace, path: Path, **settings: Any) -> Any:
+    """The one way a command loads a book: through the snapshot cache unless ``--no-cache``."""
+    from cs_reports.data.snapshot import load
 
+    loaded = load(path, cache=not getattr(args, "no_cache", False), **settings)
+    if loaded.status == "unsaved":
+        print(
+            f"note: the book's snapshot was not saved ({loaded.reason}); the next command reads it again.",
+            file=sys.stderr,
+        )
+    return loaded.book
+
+
+def _load(args: argparse.Namespace) -> Any:
     month = getattr(args, "month", None)  # metrics --month: also the reporting month of the book
-    return load_book(args.book, timezone=args.timezone, spreading=args.spreading, month=month)
+    return load_for(args, args.book, timezone=args.timezone, spreading=args.spreading, month=month)
+
+
+def _cache(args: argparse.Namespace) -> int:
+    from cs_reports.data import snapshot
+
+    found = snapshot.clear() if args.action == "clear" else snapshot.info()
+    size = f"{found.snapshots:,} snapshot(s), {found.bytes / 1e6:,.1f} MB"
+    if args.action == "clear":
+        print(f"removed {size} from {found.folder}")
+        return 0
+    print(f"cache folder: {found.folder} (set {snapshot.CACHE_ENV} to move it)")
+    print(f"{size}")
+    for book in found.books:
+        print(f"  {book}")
+    return 0
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -122,9 +122,9 @@ def _new_workbook(args: argparse.Namespace) -> int:
     if args.path.exists() and not args.force:
         raise InvalidInputError(f"'{args.path}' already exists; choose another name or pass --force.")
     if args.data is not None:
-        from cs_reports.data import load_book
+        from cs_reports.data.commands import load_for
 
-        book = load_book(args.data)
+        book = load_for(args, args.data)
     else:
         import tempfile
 

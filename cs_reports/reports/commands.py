@@ -138,7 +138,10 @@ def _frozen(args: argparse.Namespace) -> Any:
     from cs_reports.reports.frozen import freeze_book
 
     if getattr(args, "frozen_book", None) is None:
-        args.frozen_book = freeze_book(args.book, quarantine=True)
+        from cs_reports.data.commands import load_for
+
+        # one read, through the book's snapshot unless --no-cache (the copy keeps the book's name and bytes)
+        args.frozen_book = freeze_book(args.book, load=lambda copy: load_for(args, copy, quarantine=True))
     return args.frozen_book
 
 
@@ -313,6 +316,7 @@ def _finance(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from cs_reports.data.commands import load_for
     from cs_reports.data.sample import write_sample
     from cs_reports.reports.batch import Job, run_batch
     from cs_reports.reports.frozen import freeze_book
@@ -321,7 +325,7 @@ def _demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     book_path = out / "sample.xlsx"
     write_sample(book_path)
-    frozen = freeze_book(book_path, quarantine=True)
+    frozen = freeze_book(book_path, load=lambda copy: load_for(args, copy, quarantine=True))
     book = frozen.book
     month = f"{book.last_month:%Y-%m}"
     quarter = last_complete_quarter(book.last_month).label

@@ -28,6 +28,7 @@ import pickle
 import shutil
 import tempfile
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -175,12 +176,18 @@ def _remove_orphans(root: Path) -> None:
 
 
 def freeze_book(
-    source: str | os.PathLike[str], *, quarantine: bool = True, temp_dir: str | os.PathLike[str] | None = None
+    source: str | os.PathLike[str],
+    *,
+    quarantine: bool = True,
+    temp_dir: str | os.PathLike[str] | None = None,
+    load: Callable[[Path], Any] | None = None,
 ) -> FrozenBook:
     """Copy ``source`` once into a private folder, hashing it, and load the copy.
 
-    The copy keeps the source's file names (error messages name the same files and
-    sheets); messages that name the book's path name ``source``, not the copy.
+    The copy keeps the source's file names and bytes (error messages name the same files and
+    sheets, and the book's snapshot, keyed by name and content, serves the copy); messages
+    that name the book's path name ``source``, not the copy. ``load(copy)`` reads the copy
+    (the CLI passes the snapshot-aware loader); by default ``load_book(copy, quarantine=...)``.
     """
     from cs_reports.data import load_book
 
@@ -202,7 +209,7 @@ def freeze_book(
             for file in files:
                 _copy_hashing(file, copy / file.name, digest)
         try:
-            book = load_book(copy, quarantine=quarantine)
+            book = load(copy) if load is not None else load_book(copy, quarantine=quarantine)
         except CsReportsError as exc:
             if isinstance(exc, DataContractError) or str(copy) not in str(exc):
                 raise  # it names the file by its name, which the copy keeps

@@ -1,4 +1,4 @@
-"""B8: reports driven from the workbook (``cs-reports run``) vs. the same reports from the CLI.
+"""B9: reports driven from the workbook (``cs-reports run``) vs. the same reports from the CLI.
 
 Target (issue 24): the time per report of ``cs-reports run BOOK.xlsx`` (read the Reports sheet,
 plan, one batch, write the run log) stays within 10% of the same reports asked with
@@ -51,7 +51,7 @@ def _timed(argv_list: list[list[str]]) -> float:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for argv in argv_list:
             if main(argv) != 0:
-                raise SystemExit(f"B8: {' '.join(argv[:2])} failed")
+                raise SystemExit(f"B9: {' '.join(argv[:2])} failed")
     return time.perf_counter() - t0
 
 
@@ -86,7 +86,7 @@ def run(reports: int = 10) -> list[Result]:
     best, base = min(ours), min(cli)
     return [
         Result(
-            "B8",
+            "B9",
             f"Reports sheet: {reports} QBRs (pdf+pptx) + finance via run ({best / total * 1000:.0f} ms/report)",
             best,
             "same reports via qbr + finance",
