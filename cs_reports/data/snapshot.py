@@ -238,7 +238,14 @@ def _reuse_rule(book: Book, run_date: pd.Timestamp) -> str:
 
 
 def _date_ok(rule: str, built: pd.Timestamp, now: pd.Timestamp) -> bool:
-    return rule == "any" or (rule == "later" and now >= built) or now == built
+    """Whether a snapshot built on the run date ``built`` serves a run on ``now``: the same day only.
+
+    The reporting month depends on the run date (never after its month; a visibly partial month is
+    stepped back from only when it is the run month or the one before) and the assumptions record
+    says which run date decided it (:func:`cs_reports.data.billing.reporting_month`), so a book read
+    on another day may differ. ``rule`` (:func:`_reuse_rule`) is kept in the manifest for the record.
+    """
+    return bool(now.normalize() == built.normalize())
 
 
 def load(
