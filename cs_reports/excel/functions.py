@@ -60,6 +60,16 @@ class ExcelFunction:
     args: tuple[tuple[str, str], ...]  #: (name, description), in call order
     optional: tuple[str, ...]  #: names of the optional (trailing) arguments
     spills: bool  #: returns a list of rows
+    per_row: str | None = None  #: the argument that, given a column, makes it return one row per row
+
+    @property
+    def may_spill(self) -> bool:
+        """Whether a cell calling it may hold more than one value (a spilled table or one value per row).
+
+        >>> REGISTRY["CS_MRR_MOVEMENTS"].may_spill, REGISTRY["CS_CLV"].may_spill, REGISTRY["CS_NPS"].may_spill
+        (True, True, False)
+        """
+        return self.spills or self.per_row is not None
 
     def __call__(self, *args: Any) -> Any:
         """Call the function as Excel would (positional arguments)."""
@@ -230,6 +240,7 @@ def excel_function(
             args=tuple((n, arg_docs[n]) for n in names),
             optional=tuple(p.name for p in params if p.default is not inspect.Parameter.empty),
             spills=spills,
+            per_row=per_row,
         )
         return func
 

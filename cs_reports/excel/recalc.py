@@ -74,6 +74,7 @@ __all__ = [
     "find_soffice",
     "recalc",
     "soffice_environment",
+    "spilled_formulas",
 ]
 
 BRIDGE_NAME = "cs_reports_bridge.py"
@@ -516,6 +517,23 @@ def recalc(
         return _recalc_in(src, out, program, timeout)
 
 
+def spilled_formulas(parts: Mapping[str, bytes]) -> list[dynamic.Spill]:
+    """The array formulas recalc grows: marked as dynamic arrays, or recognised by what they call.
+
+    openpyxl and LibreOffice 7.4 drop Excel 365's dynamic-array markers when they save a
+    workbook, so the markers alone would leave a script-edited book at its old size. An
+    array formula also spills when it calls a CS_ function whose registry entry returns
+    a table or one value per row (:attr:`ExcelFunction.may_spill`), or reads a Table or a
+    defined name as tall as one (:func:`cs_reports.excel.dynamic.grows_with`): what Excel
+    365 spills. A fixed-size legacy array over other ranges keeps its size.
+    """
+    marked = {(s.sheet, s.cell) for s in dynamic.find_spills(parts)}
+    growing = dynamic.grows_with(parts) | {name.lower() for name, entry in REGISTRY.items() if entry.may_spill}
+    return [
+        a for a in dynamic.find_arrays(parts) if (a.sheet, a.cell) in marked or dynamic.refers_to(a.formula, growing)
+    ]
+
+
 def _probe(key: int, formula: str) -> str:
     return f"CS_SPILL_PROBE({key},{formula})"
 
@@ -571,7 +589,7 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
     """
     template = _initialised_profile(program, timeout)
     source = dynamic.read_parts(src)
-    spills = {(s.sheet, s.cell): s for s in dynamic.find_spills(source)}
+    spills = {(s.sheet, s.cell): s for s in spilled_formulas(source)}
     sizes = {k: (s.rows, s.cols) for k, s in spills.items()}
     keys = list(spills)  # a spill's probe key is its index here
     blocked: dict[tuple[str, str], str] = {}

@@ -1,0 +1,98 @@
+"""Workbook edit flows through ``cs-reports recalc``: every dashboard cell equals ``cs-reports metrics``.
+
+Each test makes a small book (``cs-reports sample --clients 12``), builds its workbook
+(``excel new-workbook --data``), edits it the way the flow's user does, recalculates it
+with the CLI and compares the dashboard key by key (:func:`tests.excel.flows.compare_dashboard`)
+with ``cs-reports metrics`` run on the edited workbook for the same month.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from cs_reports.cli import main
+from cs_reports.excel import dynamic
+from cs_reports.excel.dashboard import address
+from cs_reports.excel.recalc import spilled_formulas
+from tests.excel.flows import compare_dashboard
+
+pytestmark = [
+    pytest.mark.libreoffice,
+    pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed"),
+]
+
+
+def _run(*argv: str) -> int:
+    return main(list(argv))
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A 12-client sample book and the workbook made from it."""
+    folder = tmp_path_factory.mktemp("flows")
+    data, book = folder / "data.xlsx", folder / "book.xlsx"
+    assert _run("sample", str(data), "--clients", "12") == 0
+    assert _run("excel", "new-workbook", str(book), "--data", str(data)) == 0
+    return data, book
+
+
+def _recalc(source: Path, out: Path) -> int:
+    return _run("recalc", str(source), str(out))
+
+
+def _append_month_by_script(book: Path, edited: Path) -> str:
+    """A script's month: openpyxl appends the next month to tMRR (one client churns) and a new client."""
+    wb = load_workbook(book)
+    mrr, clients = wb["MRR"], wb["Clients"]
+    rows = list(mrr.iter_rows(min_row=2, values_only=True))
+    last = max(r[1] for r in rows)
+    new_month = (pd.Timestamp(last) + pd.DateOffset(months=1)).to_pydatetime()
+    paying = sorted({r[0] for r in rows if r[1] == last and r[2]})
+    for i, client in enumerate(paying[1:]):  # the first paying client churns
+        value = next(r[2] for r in rows if r[0] == client and r[1] == last)
+        mrr.append([client, new_month, round(value * (1.1 if i % 3 == 0 else 1.0), 2)])
+        mrr.cell(mrr.max_row, 2).number_format = "yyyy-mm"
+    template = [c.value for c in clients[2]]
+    clients.append(["C9001", "Nova Cliente Ltda", *template[2:]])
+    mrr.append(["C9001", new_month, 1234.5])
+    mrr.cell(mrr.max_row, 2).number_format = "yyyy-mm"
+    mrr.tables["tMRR"].ref = f"A1:C{mrr.max_row}"
+    clients.tables["tClients"].ref = f"A1:{clients.tables['tClients'].ref.split(':')[1][0]}{clients.max_row}"
+    wb["Dashboard"][address("month")].value = new_month
+    wb.save(edited)
+    return f"{new_month:%Y-%m}"
+
+
+def test_openpyxl_drops_the_markers_and_recalc_still_knows_every_spill(small, tmp_path):
+    _, book = small
+    edited = tmp_path / "edited.xlsx"
+    load_workbook(book).save(edited)
+    before, after = dynamic.read_parts(book), dynamic.read_parts(edited)
+    assert dynamic.find_spills(before)
+    assert not dynamic.find_spills(after)  # openpyxl dropped the markers
+    assert {(s.sheet, s.cell) for s in spilled_formulas(after)} == {
+        (s.sheet, s.cell) for s in dynamic.find_spills(before)
+    }
+
+
+@pytest.mark.slow
+def test_rows_appended_by_a_script_give_the_librarys_numbers(small, tmp_path):
+    _, book = small
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
+    month = _append_month_by_script(book, edited)
+    code = _recalc(edited, out)
+    assert code in (0, 3)
+    assert compare_dashboard(out, edited, month) == []
+    # the output spills again for Excel 365 (the markers are back, at the new sizes)
+    spills = {(s.sheet, s.cell): s for s in dynamic.find_spills(dynamic.read_parts(out))}
+    assert spills[("MRR bridge", "A1")].rows == spills_before(book)[("MRR bridge", "A1")].rows + 1
+    assert spills[("Accounts", "A5")].rows == spills_before(book)[("Accounts", "A5")].rows + 1
+
+
+def spills_before(book: Path) -> dict[tuple[str, str], dynamic.Spill]:
+    return {(s.sheet, s.cell): s for s in dynamic.find_spills(dynamic.read_parts(book))}
