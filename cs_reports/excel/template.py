@@ -123,14 +123,21 @@ def _value(v: Any) -> Any:
 
 
 def _data_frames(book: Book) -> dict[str, pd.DataFrame]:
-    """The contract sheets to write: internal columns dropped, MRR with invoices spread."""
+    """The contract sheets to write: internal columns dropped, MRR with invoices spread.
+
+    A book read back from a workbook this module made carries its per-period columns
+    (``score_in_period``, ...) as data: they are dropped here, since the writer adds them
+    again as formulas (kept, they would freeze every period metric at the old period).
+    """
+    helpers = {(table, column) for table, column, *_ in _PERIOD_COLUMNS}
     out: dict[str, pd.DataFrame] = {}
     for name, frame in book.sheets().items():
         if name == "Invoices":
             continue
         if name == "MRR":
             frame = _recognised_mrr(book)
-        out[name] = frame[[c for c in frame.columns if not str(c).startswith("_") and c != "source"]]
+        kept = [c for c in frame.columns if not str(c).startswith("_") and c != "source" and (name, c) not in helpers]
+        out[name] = frame[kept]
     return out
 
 

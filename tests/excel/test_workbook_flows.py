@@ -96,3 +96,26 @@ def test_rows_appended_by_a_script_give_the_librarys_numbers(small, tmp_path):
 
 def spills_before(book: Path) -> dict[tuple[str, str], dynamic.Spill]:
     return {(s.sheet, s.cell): s for s in dynamic.find_spills(dynamic.read_parts(book))}
+
+
+def _set_month(book: Path, edited: Path, month: str) -> None:
+    wb = load_workbook(book)
+    wb["Dashboard"][address("month")].value = pd.Timestamp(month).to_pydatetime()
+    wb.save(edited)
+
+
+@pytest.mark.slow
+def test_regenerating_from_a_grown_workbook_gives_the_librarys_numbers_at_any_month(small, tmp_path):
+    """The docs' route: append data, then ``excel new-workbook grown.xlsx --data this.xlsx``; any month chosen."""
+    _, book = small
+    this, grown = tmp_path / "this.xlsx", tmp_path / "grown.xlsx"
+    new_month = _append_month_by_script(book, this)
+    assert _run("excel", "new-workbook", str(grown), "--data", str(this)) == 0
+    out = tmp_path / "grown_recalculated.xlsx"
+    assert _recalc(grown, out) in (0, 3)
+    assert compare_dashboard(out, grown, new_month) == []
+    earlier = f"{pd.Timestamp(new_month) - pd.DateOffset(months=2):%Y-%m}"
+    moved, out2 = tmp_path / "grown_earlier.xlsx", tmp_path / "grown_earlier_recalculated.xlsx"
+    _set_month(grown, moved, earlier)
+    assert _recalc(moved, out2) in (0, 3)
+    assert compare_dashboard(out2, moved, earlier) == []
