@@ -64,6 +64,7 @@ from cs_reports._soffice import find_soffice
 from cs_reports.errors import CsReportsError, InvalidInputError, OutputError
 from cs_reports.excel import dynamic
 from cs_reports.excel.functions import REGISTRY
+from cs_reports.excel.values import freeze_values
 
 __all__ = [
     "RecalcInterrupted",
@@ -481,6 +482,7 @@ def recalc(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     soffice: str | None = None,
+    values: bool = False,
 ) -> RecalcResult:
     """Recalculate every formula of ``source`` (CS_ functions included) into ``output`` (.xlsx).
 
@@ -495,6 +497,10 @@ def recalc(
     soffice : str, optional
         The ``soffice`` program (default: :func:`cs_reports._soffice.find_soffice`: ``CS_REPORTS_SOFFICE``,
         ``PATH``, then where LibreOffice's installers put it on Windows, macOS and Linux).
+    values : bool, default False
+        Write every formula's value instead of the formula (:func:`cs_reports.excel.values.freeze_values`):
+        a copy to share, which plain LibreOffice opens without ``#NAME?`` (it recalculates formulas
+        on opening and has no CS_ functions).
 
     Raises
     ------
@@ -514,7 +520,7 @@ def recalc(
     refuse_overwrite_of_input(out, src)
     program = soffice or find_soffice()
     with _stop_on_signals():
-        return _recalc_in(src, out, program, timeout)
+        return _recalc_in(src, out, program, timeout, values=values)
 
 
 def spilled_formulas(parts: Mapping[str, bytes]) -> list[dynamic.Spill]:
@@ -579,7 +585,7 @@ def _convert(program: str, work: Path, staged: Path, timeout: float, log: Path) 
     return produced, seconds
 
 
-def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResult:
+def _recalc_in(src: Path, out: Path, program: str, timeout: float, *, values: bool = False) -> RecalcResult:
     """Recalculate; spilled formulas are measured each pass and resized until they settle.
 
     Pass N wraps every spilled formula in ``CS_SPILL_PROBE`` (which logs its result's
@@ -646,6 +652,8 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
             f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
             for (sheet, cell), in_way in blocked.items()
         )
+        if values:
+            freeze_values(parts)
         with atomic_output(out) as handle:
             dynamic.write_parts(handle, parts)
     return RecalcResult(out, seconds, errors)

@@ -8,7 +8,9 @@ with ``cs-reports metrics`` run on the edited workbook for the same month.
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -119,3 +121,52 @@ def test_regenerating_from_a_grown_workbook_gives_the_librarys_numbers_at_any_mo
     _set_month(grown, moved, earlier)
     assert _recalc(moved, out2) in (0, 3)
     assert compare_dashboard(out2, moved, earlier) == []
+
+
+def _plain_libreoffice_errors(workbook: Path, tmp_path: Path) -> tuple[str, ...]:
+    """Open ``workbook`` in plain LibreOffice (a fresh profile: no cs-reports Basic library) and save it again."""
+    from cs_reports.excel.recalc import error_cells, soffice_environment
+
+    profile, outdir = tmp_path / "plain-profile", tmp_path / "plain"
+    done = subprocess.run(
+        [
+            shutil.which("soffice") or "soffice",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(outdir),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        env=soffice_environment(),
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return error_cells(outdir / workbook.name)
+
+
+@pytest.mark.slow
+def test_a_values_copy_opens_in_plain_libreoffice_with_the_librarys_numbers(small, tmp_path):
+    """``recalc --values``: no formula left, so plain LibreOffice shows the values (the formulas copy shows #NAME?)."""
+    _, book = small
+    formulas, values = tmp_path / "formulas.xlsx", tmp_path / "values.xlsx"
+    assert _recalc(book, formulas) in (0, 3)
+    assert _run("recalc", str(book), str(values), "--values") in (0, 3)
+    assert compare_dashboard(values, book) == []
+    parts = dynamic.read_parts(values)
+    assert not [n for n, data in parts.items() if n.startswith("xl/worksheets/") and re.search(rb"<f[ >/]", data)]
+    assert any("#NAME?" in line for line in _plain_libreoffice_errors(formulas, tmp_path / "f"))
+    seen = _plain_libreoffice_errors(values, tmp_path / "v")
+    assert not [line for line in seen if "#NAME?" in line]
+    assert set(seen) == set(error_cells_of(values))  # only the errors the values copy lists itself
+
+
+def error_cells_of(path: Path) -> tuple[str, ...]:
+    from cs_reports.excel.recalc import error_cells
+
+    return error_cells(path)
