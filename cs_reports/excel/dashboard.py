@@ -130,8 +130,8 @@ def dashboard_rows(
                 "Pick a month of the MRR data (first of the month).", {"type": "list", "formula1": "=cs_bridge_months"}
             ),
         ),
-        Row("period_start", "Period start (3 months)", "=EDATE({month},-2)", _MONTH, named=True),
-        Row("period_end", "Period end (exclusive)", "=EDATE({month},1)", _MONTH, named=True),
+        Row("period_start", "Period start (3 months)", "=EOMONTH({month},-3)+1", _MONTH, named=True),
+        Row("period_end", "Period end (exclusive)", "=EOMONTH({month},0)+1", _MONTH, named=True),
         Row(
             "window",
             "GRR/NRR window (months)",
@@ -170,7 +170,7 @@ def dashboard_rows(
         Row("adoption", "Adoption (month)", "=CS_ADOPTION(tUsage[active_in_month],tUsage[licensed_in_month])", _PCT),
         Title("Revenue (month)"),
         *(
-            Row(key, label, f"=INDEX(cs_bridge,MATCH({{month}},INDEX(cs_bridge,0,1),0),{k})", _MONEY)
+            Row(key, label, f"=INDEX(cs_bridge,MATCH(EOMONTH({{month}},-1)+1,INDEX(cs_bridge,0,1),0),{k})", _MONEY)
             for k, (key, label) in enumerate(bridge, start=2)
         ),
         Row(

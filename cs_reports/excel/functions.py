@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -111,7 +112,10 @@ def call(name: str, *args: Any) -> Any:
     return entry.func(*args)
 
 
-_ERROR_CODES = ("#VALUE!", "#N/A", "#NUM!", "#NAME?")
+#: Excel's error values: as a CS_ error line starts, and as xlwings hands an error cell over (``err_to_str``).
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+_ERROR_CODES = EXCEL_ERRORS
+_LIBREOFFICE_ERROR = re.compile(r"^Err:\d{3}$")
 
 
 def split_error(value: Any) -> tuple[str, str] | None:
@@ -126,6 +130,46 @@ def split_error(value: Any) -> tuple[str, str] | None:
         code, _, rest = value.partition(" ")
         if code in _ERROR_CODES and rest.startswith("CS_"):
             return code, rest
+    return None
+
+
+def _error_code(value: Any) -> str | None:
+    """The error a cell holds (an Excel error value, a CS_ error line, LibreOffice's ``Err:nnn``), else None."""
+    if not isinstance(value, str):
+        return None
+    if value in EXCEL_ERRORS:
+        return value
+    if _LIBREOFFICE_ERROR.match(value):
+        return "#VALUE!"
+    found = split_error(value)
+    return found[0] if found else None
+
+
+def _cells(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [c for item in value for c in _cells(item)]
+    return [value]
+
+
+def input_error(name: str, arg_names: list[str], args: tuple[Any, ...]) -> str | None:
+    """The error line for the first error value among the arguments, or None: an error in is an error out.
+
+    Every host follows this one policy (Excel's own functions do the same): a ``#N/A`` among
+    the NPS answers is not skipped as a blank, and the result says which cell it was.
+
+    >>> input_error("CS_NPS", ["answers"], ([[10], ["#N/A"], [9]],))
+    "#N/A CS_NPS: argument 'answers' holds the error #N/A at position 2; an error in the input is an error out (fix that cell or leave it out of the range)."
+    >>> input_error("CS_NPS", ["answers"], ([[10], [None]],)) is None
+    True
+    """
+    for arg_name, value in zip(arg_names, args, strict=False):  # optional arguments may be left out
+        for position, cell in enumerate(_cells(value), start=1):
+            code = _error_code(cell)
+            if code is not None:
+                return (
+                    f"{code} {name}: argument '{arg_name}' holds the error {code} at position {position}; "
+                    "an error in the input is an error out (fix that cell or leave it out of the range)."
+                )
     return None
 
 
@@ -183,7 +227,12 @@ def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None
     lifted = [p.name for p in params].index(per_row) if per_row else -1
     whole_rows = per_row == "values"
 
+    names = [p.name for p in params]
+
     def one(*args: Any) -> Any:
+        error = input_error(name, names, args)
+        if error is not None:
+            return error
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)

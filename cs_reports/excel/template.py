@@ -180,10 +180,17 @@ def _write_table(wb: Workbook, name: str, frame: pd.DataFrame) -> dict[str, str]
 
 
 def _period_formula(table: str, source: str, date_col: str, kind: str) -> str:
-    """A per-period column's formula in this-row references (Excel fills it into appended rows)."""
+    """A per-period column's formula in this-row references (Excel fills it into appended rows).
+
+    The bounds are first-of-month dates (the dashboard normalises its month), so a row
+    dated any day of the month counts. A date typed as text (``15/10/2026`` pasted) is
+    ``#VALUE!`` here, never a silent blank: the CS_ function reading the column then shows
+    the error (an error in is an error out) and ``recalc`` lists the cell.
+    """
     s, d = f"{table}[[#This Row],[{source}]]", f"{table}[[#This Row],[{date_col}]]"
-    inside = f"AND({d}>=cs_period_start,{d}<cs_period_end)" if kind == "period" else f"{d}=cs_month"
-    return f'IF(AND({inside},{s}<>""),{s},"")'
+    start = "cs_period_start" if kind == "period" else "EOMONTH(cs_month,-1)+1"
+    inside = f"AND({d}>={start},{d}<cs_period_end)"
+    return f'IF(ISTEXT({d}),#VALUE!,IF(AND({inside},{s}<>""),{s},""))'
 
 
 def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int) -> dict[str, str]:
@@ -344,7 +351,7 @@ def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model:
         2: "=tClients[name]",
         3: "=tClients[csm]",
         4: "=CS_TOUCH_MODEL(cs_accounts_arr)",
-        5: "=SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids,tMRR[month],cs_month)",
+        5: "=SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids,tMRR[month],EOMONTH(cs_month,-1)+1)",
         6: "=cs_accounts_mrr*12",
         7: '=IF(cs_accounts_mrr>0,cs_accounts_mrr,"")',
         8: '=CS_CLV("margin_churn",cs_accounts_mrr,cs_ltv_churn,cs_gross_margin)',

@@ -64,8 +64,8 @@ METRIC_OF = {
 DERIVED = ("nps_margin", "bridge_check", "net_mrr_churn", "monthly_churn", "ltv_churn")
 #: Keys not compared here, and why (each is checked cell by cell in tests/excel/test_recalc.py).
 ELSEWHERE = {
-    "period_start": "EDATE of the month",
-    "period_end": "EDATE of the month",
+    "period_start": "the first of the month two months before (EOMONTH)",
+    "period_end": "the first of the next month (EOMONTH)",
     "csms": "an input",
     "client": "an input",
     "ces": "no metrics row: test_recalc compares it with customer_effort_score",
@@ -112,9 +112,13 @@ def _same(cell: Any, expected: str, where: str) -> str | None:
     return None if math.isclose(cell, want, rel_tol=1e-9, abs_tol=1e-6) else f"{where}: {cell!r} != {want!r}"
 
 
-def compare_dashboard(recalculated: Path, book: Path, month: str | None = None) -> list[str]:
+def compare_dashboard(
+    recalculated: Path, book: Path, month: str | None = None, *, errors: dict[str, str] | None = None
+) -> list[str]:
     """Every difference between the recalculated dashboard and ``metrics`` for ``month`` (empty when none).
 
+    ``errors`` names the keys that must show an error instead (key -> error code, e.g.
+    ``{"nps": "#VALUE!"}``: every compared column of the row, and the cells computed from it).
     Every dashboard key is either compared or named in :data:`ELSEWHERE` (asserted here,
     so a new dashboard row cannot go unchecked).
     """
@@ -123,8 +127,18 @@ def compare_dashboard(recalculated: Path, book: Path, month: str | None = None) 
     assert keys == covered, f"dashboard keys not covered: {sorted(keys - covered)}; stale: {sorted(covered - keys)}"
     lib = metrics_rows(book, month)
     cells = dashboard_cells(recalculated)
-    problems = [p for (key, col), name in METRIC_OF.items() if (p := _same(cells[key, col], lib[name], f"{key}:{col}"))]
-    problems += _derived(cells, lib)
+    wanted = errors or {}
+    problems = []
+    for (key, col), cell in cells.items():
+        if key in wanted and not (isinstance(cell, str) and cell.split(" ")[0] == wanted[key]):
+            problems.append(f"{key}:{col}: expected the error {wanted[key]}, cell shows {cell!r}")
+    compared = {k: v for k, v in cells.items() if k[0] not in wanted}
+    problems += [
+        p
+        for (key, col), name in METRIC_OF.items()
+        if (key, col) in compared and (p := _same(cells[key, col], lib[name], f"{key}:{col}"))
+    ]
+    problems += _derived(compared, lib)
     return problems
 
 
@@ -146,9 +160,9 @@ def _derived(cells: dict[tuple[str, str], Any], lib: dict[str, str]) -> list[str
         expected["net_mrr_churn"] = repr(
             m.net_churn_rate(start, churn, contraction, expansion, reactivation=reactivation)
         )
-    problems = [p for key, text in expected.items() if (p := _same(cells[key, "C"], text, key))]
+    problems = [p for key, text in expected.items() if (key, "C") in cells and (p := _same(cells[key, "C"], text, key))]
     # monthly churn and the churn LTV uses: the cells must agree with each other as the library defines them
-    monthly, used = cells["monthly_churn", "C"], cells["ltv_churn", "C"]
+    monthly, used = cells.get(("monthly_churn", "C")), cells.get(("ltv_churn", "C"))
     cap = _num(lib["policy_max_lifetime_months"])
     if isinstance(monthly, float) and isinstance(used, float) and not math.isclose(used, max(monthly, 1 / cap)):
         problems.append(f"ltv_churn: {used!r} != max({monthly!r}, 1/{cap:g})")

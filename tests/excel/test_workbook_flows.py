@@ -170,3 +170,58 @@ def error_cells_of(path: Path) -> tuple[str, ...]:
     from cs_reports.excel.recalc import error_cells
 
     return error_cells(path)
+
+
+def _edit(book: Path, edited: Path, sheet: str, column: str, row_of: object, value: object) -> int:
+    """Set ``column`` of the first data row of ``sheet`` whose date falls in the dashboard's period; returns its row."""
+    wb = load_workbook(book)
+    ws = wb[sheet]
+    heads = [c.value for c in ws[1]]
+    month = pd.Timestamp(wb["Dashboard"][address("month")].value)
+    date_col = heads.index(row_of) + 1
+    for r in range(2, ws.max_row + 1):
+        when = ws.cell(r, date_col).value
+        if when is not None and month - pd.DateOffset(months=2) <= pd.Timestamp(when) < month + pd.DateOffset(months=1):
+            ws.cell(r, heads.index(column) + 1).value = value
+            wb.save(edited)
+            return r
+    raise AssertionError(f"no {sheet} row in the period")
+
+
+@pytest.mark.slow
+def test_a_month_that_is_not_the_first_counts_as_its_month(small, tmp_path):
+    _, book = small
+    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
+    edited, out = tmp_path / "mid_month.xlsx", tmp_path / "mid_month_recalculated.xlsx"
+    _set_month(book, edited, f"{month:%Y-%m}-15")
+    assert _recalc(edited, out) in (0, 3)
+    assert compare_dashboard(out, edited, f"{month:%Y-%m}") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("column", "value", "code"),
+    [
+        ("score", "=NA()", "#N/A"),  # an error among the NPS answers
+        ("date", "PASTED-DATE", "#VALUE!"),  # a date pasted as text (dd/mm/yyyy)
+    ],
+)
+def test_an_error_or_a_text_date_in_the_answers_is_a_listed_error(small, tmp_path, capsys, column, value, code):
+    """Never a silent skip: the NPS row shows the error and recalc lists it (exit 3); the rest equals the library."""
+    _, book = small
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
+    wb = load_workbook(book)
+    month = pd.Timestamp(wb["Dashboard"][address("month")].value)
+    text = f"15/{month:%m/%Y}" if value == "PASTED-DATE" else value
+    row = _edit(book, edited, "NPS", column, "date", text)
+    capsys.readouterr()
+    assert _recalc(edited, out) == 3
+    listed = capsys.readouterr().out
+    assert f"Dashboard!{address('nps')}: {code}" in listed
+    if column == "date":
+        assert f"NPS!E{row}: #VALUE!" in listed  # the row whose date is text
+        assert _run("validate", str(edited)) == 0  # the reader reads the text date ...
+        # ... so the library's NPS counts it; the workbook shows a listed error instead of dropping it
+    # (an =NA() cell is a formula the reader refuses unsaved: the other figures are those of the book before the edit)
+    library = edited if column == "date" else book
+    assert compare_dashboard(out, library, f"{month:%Y-%m}", errors={"nps": code, "nps_margin": code}) == []
