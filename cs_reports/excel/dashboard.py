@@ -151,7 +151,7 @@ def dashboard_rows(
             block=(1, 4),
             formats={"D": "0.0", "E": "0.0"},
         ),
-        Row("nps_margin", "NPS margin of error", "=({nps:E}-{nps:D})/2", "0.0"),
+        Row("nps_margin", "NPS margin of error", "=IF(ISNUMBER({nps:E}),({nps:E}-{nps:D})/2,{nps:E})", "0.0"),
         Row("csat", "CSAT", "=CS_CSAT(tTickets[csat_in_period])", _PCT),
         Row("ces", "CES (mean, 1-7)", "=CS_CES(tTickets[ces_in_period])", _NUM),
         Row(
@@ -213,7 +213,13 @@ def dashboard_rows(
             f'=CS_LOGO_CHURN({_MRR_ARGS},EDATE({{month}},-11),{{month}},"include")',
             _PCT,
         ),
-        Row("monthly_churn", "Monthly churn (12-month average)", "={logo_churn_12m}/12", "0.00%"),
+        Row(
+            "monthly_churn",
+            "Monthly churn (12-month average)",
+            "=IF(ISNUMBER({logo_churn_12m}),{logo_churn_12m}/12,0)",
+            "0.00%",
+            "0 when no churn is measurable (the cap applies)",
+        ),
         Row(
             "lifetime_cap",
             "Lifetime cap (months)",

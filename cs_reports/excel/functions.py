@@ -199,6 +199,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
 def _rows(value: Any, whole_rows: bool) -> list[Any] | None:
     """A per-row argument's rows when it holds more than one (else None: one value, one result).
 
@@ -239,17 +243,18 @@ def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None
                 result = func(*args)
         except Exception as exc:
             return _error_text(name, exc)
+        reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
+        undefined = f"#N/A {name}: {reasons[0] if reasons else 'undefined'}."
         if spills:
-            rows = [[_cell(v) for v in row] for row in result]
-            if any(isinstance(v, float) and math.isinf(v) for row in rows for v in row):
+            if any(isinstance(v, float) and math.isinf(v) for row in result for v in row):
                 return f"#NUM! {name}: a result is too large to show (overflow)."
-            return rows
+            # A value the library left undefined (NaN with a warning) is that explained #N/A in
+            # its cell; a NaN without one is a structural blank (a cohort not yet that old).
+            return [[undefined if reasons and _is_nan(v) else _cell(v) for v in row] for row in result]
         if isinstance(result, float) and math.isinf(result):
             return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
-            reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
-            reason = reasons[0] if reasons else "undefined"
-            return f"#N/A {name}: {reason}."
+            return undefined
         return _cell(result)
 
     def run(*args: Any) -> Any:

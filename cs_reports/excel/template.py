@@ -138,7 +138,42 @@ def _data_frames(book: Book) -> dict[str, pd.DataFrame]:
             frame = _recognised_mrr(book)
         kept = [c for c in frame.columns if not str(c).startswith("_") and c != "source" and (name, c) not in helpers]
         out[name] = frame[kept]
+    # The sheets the dashboard's formulas read exist even when the book has none (a minimal
+    # book: Clients and MRR): empty Tables, so a figure without data is its CS_ function's
+    # explained #N/A ("there are no answers"), not an invalid reference.
+    for name in _READ_BY_FORMULAS:
+        if name not in out:
+            out[name] = _empty_frame(name)
+    if "HealthModel" not in out:  # the model the library uses without one, shown where it can be edited
+        out["HealthModel"] = _model_frame(m.DEFAULT_HEALTH_MODEL)
     return out
+
+
+_READ_BY_FORMULAS = tuple(dict.fromkeys(table for table, *_ in _PERIOD_COLUMNS))
+
+
+def _empty_frame(name: str) -> pd.DataFrame:
+    """A contract sheet with its columns and no rows (date columns typed as dates)."""
+    from cs_reports.data.contract import find_sheet
+
+    spec = find_sheet(name)
+    if spec is None:  # pragma: no cover - _PERIOD_COLUMNS names contract sheets only
+        raise KeyError(name)
+    dates = ("date", "datetime", "month")
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype="datetime64[ns]" if c.kind in dates else object) for c in spec.columns}
+    )
+
+
+def _model_frame(model: m.HealthModel) -> pd.DataFrame:
+    """A health model as its sheet (``component``, ``weight``, ``thresholds`` as ``bad;good``)."""
+    return pd.DataFrame(
+        {
+            "component": [c.name for c in model.components],
+            "weight": [c.weight for c in model.components],
+            "thresholds": [f"{c.bad:g};{c.good:g}" for c in model.components],
+        }
+    )
 
 
 def _recognised_mrr(book: Book) -> pd.DataFrame:

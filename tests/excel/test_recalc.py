@@ -253,7 +253,8 @@ def test_capacity_and_health_breakdown(sheets, book):
     counts = pd.Series(touch).value_counts().to_dict()
     r = m.csm_capacity(counts, csm_count=d[address("csms")])
     top = int(address("capacity")[1:])
-    assert d[address("capacity", "B")] == "workload_hours"
+    labels = ["workload_hours", "capacity_hours", "gap_hours", "csms_needed", "accounts_per_csm"]
+    assert [d[f"B{top + i}"] for i in range(len(labels))] == labels
     for i, value in enumerate([r.workload_hours, r.capacity_hours, r.gap_hours, r.csms_needed, r.accounts_per_csm]):
         _close(d[f"C{top + i}"], value)
     client = d[address("client")]

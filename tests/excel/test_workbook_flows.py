@@ -225,3 +225,31 @@ def test_an_error_or_a_text_date_in_the_answers_is_a_listed_error(small, tmp_pat
     # (an =NA() cell is a formula the reader refuses unsaved: the other figures are those of the book before the edit)
     library = edited if column == "date" else book
     assert compare_dashboard(out, library, f"{month:%Y-%m}", errors={"nps": code, "nps_margin": code}) == []
+
+
+@pytest.mark.slow
+def test_a_minimal_book_gives_the_librarys_numbers_or_explained_errors(tmp_path, capsys):
+    """Only Clients and MRR, a few rows: every cell equals the library or is a listed CS_ error the library leaves undefined."""
+    from openpyxl import Workbook
+
+    data, made, out = tmp_path / "minimal.xlsx", tmp_path / "made.xlsx", tmp_path / "recalculated.xlsx"
+    wb = Workbook()
+    clients = wb.active
+    clients.title = "Clients"
+    clients.append(["client_id", "name", "csm", "cac", "gross_margin"])
+    for i in range(1, 5):
+        clients.append([f"C{i}", f"Client {i}", "Ana", 1000.0 * i, 0.8])
+    mrr = wb.create_sheet("MRR")
+    mrr.append(["client_id", "month", "mrr"])
+    for i in range(1, 5):
+        for k in range(1, 7 if i < 4 else 4):  # C4 leaves after March
+            mrr.append([f"C{i}", pd.Timestamp(2026, k, 1).to_pydatetime(), 100.0 * i + k])
+    wb.save(data)
+    assert _run("validate", str(data)) == 0
+    assert _run("excel", "new-workbook", str(made), "--data", str(data)) == 0
+    capsys.readouterr()
+    assert _recalc(made, out) == 3
+    listed = [line.strip() for line in capsys.readouterr().out.splitlines()[2:]]
+    assert listed
+    assert all(" CS_" in line for line in listed), listed  # every error explained by its CS_ function
+    assert compare_dashboard(out, data) == []
