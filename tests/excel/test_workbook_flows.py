@@ -12,6 +12,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -172,8 +173,11 @@ def error_cells_of(path: Path) -> tuple[str, ...]:
     return error_cells(path)
 
 
-def _edit(book: Path, edited: Path, sheet: str, column: str, row_of: object, value: object) -> int:
-    """Set ``column`` of the first data row of ``sheet`` whose date falls in the dashboard's period; returns its row."""
+def _edit(book: Path, edited: Path, sheet: str, column: str, row_of: str, value: Any, months: int = 3) -> int:
+    """Set ``column`` of the first row of ``sheet`` whose ``row_of`` date is in the dashboard's last ``months``.
+
+    ``value`` is the new value, or a function of the row's old ``row_of`` date. Returns the row.
+    """
     wb = load_workbook(book)
     ws = wb[sheet]
     heads = [c.value for c in ws[1]]
@@ -181,8 +185,9 @@ def _edit(book: Path, edited: Path, sheet: str, column: str, row_of: object, val
     date_col = heads.index(row_of) + 1
     for r in range(2, ws.max_row + 1):
         when = ws.cell(r, date_col).value
-        if when is not None and month - pd.DateOffset(months=2) <= pd.Timestamp(when) < month + pd.DateOffset(months=1):
-            ws.cell(r, heads.index(column) + 1).value = value
+        start, end = month - pd.DateOffset(months=months - 1), month + pd.DateOffset(months=1)
+        if when is not None and start <= pd.Timestamp(when) < end:
+            ws.cell(r, heads.index(column) + 1).value = value(pd.Timestamp(when)) if callable(value) else value
             wb.save(edited)
             return r
     raise AssertionError(f"no {sheet} row in the period")
@@ -199,32 +204,55 @@ def test_a_month_that_is_not_the_first_counts_as_its_month(small, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("column", "value", "code"),
-    [
-        ("score", "=NA()", "#N/A"),  # an error among the NPS answers
-        ("date", "PASTED-DATE", "#VALUE!"),  # a date pasted as text (dd/mm/yyyy)
-    ],
-)
-def test_an_error_or_a_text_date_in_the_answers_is_a_listed_error(small, tmp_path, capsys, column, value, code):
-    """Never a silent skip: the NPS row shows the error and recalc lists it (exit 3); the rest equals the library."""
+def test_an_error_among_the_answers_is_a_listed_error(small, tmp_path, capsys):
+    """An =NA() among the NPS answers: the NPS row shows #N/A (never counted as a blank) and recalc lists it."""
     _, book = small
     edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
-    wb = load_workbook(book)
-    month = pd.Timestamp(wb["Dashboard"][address("month")].value)
-    text = f"15/{month:%m/%Y}" if value == "PASTED-DATE" else value
-    row = _edit(book, edited, "NPS", column, "date", text)
+    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
+    _edit(book, edited, "NPS", "score", "date", "=NA()")
+    capsys.readouterr()
+    assert _recalc(edited, out) == 3
+    assert f"Dashboard!{address('nps')}: #N/A" in capsys.readouterr().out
+    # the reader refuses an unsaved =NA() cell: the other figures are those of the book before the edit
+    assert compare_dashboard(out, book, f"{month:%Y-%m}", errors={"nps": "#N/A", "nps_margin": "#N/A"}) == []
+
+
+#: Every per-period date column (template._PERIOD_COLUMNS' dates): the dashboard rows it feeds.
+TEXT_DATES = {
+    ("NPS", "date"): ("%d/%m/%Y", 3, ("nps", "nps_margin")),
+    ("Tickets", "opened_at"): ("%d/%m/%Y %H:%M", 3, ("csat", "tmr_first_response", "tmr_resolution")),
+    ("Renewals", "due_date"): ("%d/%m/%Y", 3, ("renewal_rate",)),
+    ("Usage", "month"): ("%d/%m/%Y", 1, ("adoption",)),
+}
+
+
+def test_every_per_period_date_column_is_covered():
+    from cs_reports.excel.template import _PERIOD_COLUMNS
+
+    assert {(table, date) for table, _, _, date, _ in _PERIOD_COLUMNS} == set(TEXT_DATES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("sheet", "column"), sorted(TEXT_DATES))
+def test_a_date_pasted_as_text_is_a_listed_error(small, tmp_path, capsys, sheet, column):
+    """A dd/mm/yyyy text date: the rows it feeds show #VALUE! and recalc lists its cell; the rest equals the library.
+
+    The reader (``validate``, ``metrics``) reads the text date, the workbook cannot without
+    guessing the locale: a listed error there, never a dropped row.
+    """
+    _, book = small
+    fmt, months, keys = TEXT_DATES[sheet, column]
+    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
+    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
+    row = _edit(book, edited, sheet, column, column, lambda when: f"{when:{fmt}}", months)
+    assert _run("validate", str(edited)) == 0
     capsys.readouterr()
     assert _recalc(edited, out) == 3
     listed = capsys.readouterr().out
-    assert f"Dashboard!{address('nps')}: {code}" in listed
-    if column == "date":
-        assert f"NPS!E{row}: #VALUE!" in listed  # the row whose date is text
-        assert _run("validate", str(edited)) == 0  # the reader reads the text date ...
-        # ... so the library's NPS counts it; the workbook shows a listed error instead of dropping it
-    # (an =NA() cell is a formula the reader refuses unsaved: the other figures are those of the book before the edit)
-    library = edited if column == "date" else book
-    assert compare_dashboard(out, library, f"{month:%Y-%m}", errors={"nps": code, "nps_margin": code}) == []
+    assert re.search(rf"^  {sheet}![A-Z]+{row}: #VALUE!$", listed, flags=re.M)  # the row whose date is text
+    for key in keys:
+        assert f"Dashboard!{address(key)}: #VALUE!" in listed
+    assert compare_dashboard(out, edited, f"{month:%Y-%m}", errors=dict.fromkeys(keys, "#VALUE!")) == []
 
 
 @pytest.mark.slow
