@@ -224,7 +224,9 @@ def _blank(value: Any) -> bool:
     return all(is_blank(v) for v in (value if isinstance(value, list) else [value]))
 
 
-def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None) -> Callable[..., Any]:
+def _safe(
+    name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None, reads_errors: bool = False
+) -> Callable[..., Any]:
     params = list(inspect.signature(func).parameters.values())
     most = len(params)
     least = sum(p.default is inspect.Parameter.empty for p in params)
@@ -234,7 +236,7 @@ def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None
     names = [p.name for p in params]
 
     def one(*args: Any) -> Any:
-        error = input_error(name, names, args)
+        error = None if reads_errors else input_error(name, names, args)
         if error is not None:
             return error
         try:
@@ -272,13 +274,14 @@ def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None
 
 
 def excel_function(
-    *, spills: bool = False, per_row: str | None = None, **arg_docs: Any
+    *, spills: bool = False, per_row: str | None = None, reads_errors: bool = False, **arg_docs: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a CS_ function; its docstring's first line is the tooltip, ``arg_docs`` document every argument.
 
     ``per_row`` names an argument that may be a column (one value per account): the
     function then returns one result per row, spilled as a column (as Excel's own
-    functions do on a spilled range).
+    functions do on a spilled range). Any error value among the arguments is the result
+    (:func:`input_error`) unless ``reads_errors`` (``CS_EXPLAIN``, which explains it).
     """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -289,7 +292,7 @@ def excel_function(
         doc = (func.__doc__ or "").strip().splitlines()[0]
         REGISTRY[func.__name__] = ExcelFunction(
             name=func.__name__,
-            func=_safe(func.__name__, func, spills, per_row),
+            func=_safe(func.__name__, func, spills, per_row, reads_errors),
             doc=doc,
             args=tuple((n, arg_docs[n]) for n in names),
             optional=tuple(p.name for p in params if p.default is not inspect.Parameter.empty),
@@ -683,6 +686,7 @@ _EXPLAIN_ARITY = 6  #: the most arguments a CS_ function takes
 
 
 @excel_function(
+    reads_errors=True,  # it explains the error its arguments cause
     function_name='the CS_ function to explain, e.g. "CS_NPS"',
     arg1="its first argument",
     arg2="its second argument",

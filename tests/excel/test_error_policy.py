@@ -54,3 +54,10 @@ def test_without_an_error_the_sample_calls_compute():
     """The control: the same calls without the error give no error line from the input policy."""
     for name, args in CASES.items():
         assert not [c for c in _cells(call(name, *args)) if isinstance(c, str) and "holds the error" in c], name
+
+
+def test_cs_explain_explains_an_input_error_instead_of_passing_it_on():
+    assert call("CS_EXPLAIN", "CS_NPS", [[10], ["#N/A"], [9]]) == (
+        "CS_NPS: argument 'answers' holds the error #N/A at position 2; an error in the input is an error out "
+        "(fix that cell or leave it out of the range). (#N/A)"
+    )
