@@ -2,7 +2,8 @@
 
 The adapters carry no type hints on purpose: xlwings uses hints as converters, and an
 unresolvable hint breaks *Import Functions* on Windows only. Arguments use the host's
-default conversion (blanks -> None, numbers -> float, dates -> datetime).
+default conversion (blanks -> None, numbers -> float, dates -> datetime), except error
+cells, which arrive as their code (``err_to_str``) so that an error in is an error out.
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ def build(
     for entry in REGISTRY.values():
         udf = adapter(entry, error_value=error_value)
         for name, doc in entry.args:
-            udf = arg(name, doc=doc)(udf)
+            # err_to_str: an error cell arrives as its code ("#N/A"), not as a blank, so the
+            # function returns an error (functions.input_error) instead of skipping the cell.
+            udf = arg(name, doc=doc, err_to_str=True)(udf)
         options = {**func_options, **({"help_url": entry.help_url} if help_urls else {})}
         udf = func(**options)(udf) if options else func(udf)
         out[entry.name] = udf

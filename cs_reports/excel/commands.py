@@ -38,6 +38,11 @@ def register(sub: Any) -> None:
     p.add_argument("input", type=Path, help="workbook to recalculate (.xlsx/.xlsm; never modified)")
     p.add_argument("output", type=Path, help="recalculated copy (.xlsx): formulas kept, values cached")
     p.add_argument("--timeout", type=float, default=300.0, help="seconds before LibreOffice is stopped (default 300)")
+    p.add_argument(
+        "--values",
+        action="store_true",
+        help="write the values instead of the formulas: a copy to share (plain LibreOffice shows no #NAME?)",
+    )
     p.set_defaults(handler=_recalc)
 
     excel = sub.add_parser("excel", help="Excel workbooks and the xlwings Lite recipe")
@@ -79,11 +84,12 @@ def _recalc(args: argparse.Namespace) -> int:
     from cs_reports.excel.recalc import RecalcInterrupted, recalc
 
     try:
-        result = recalc(args.input, args.output, timeout=args.timeout)
+        result = recalc(args.input, args.output, timeout=args.timeout, values=args.values)
     except RecalcInterrupted as exc:
         print(f"recalc {exc}", file=sys.stderr)
         return 128 + exc.signum
-    print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s)")
+    kept = "; values only, no formulas" if args.values else ""
+    print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s{kept})")
     if result.errors:
         print(f"{len(result.errors)} cell(s) show an error:")
         for line in result.errors:

@@ -130,8 +130,8 @@ def dashboard_rows(
                 "Pick a month of the MRR data (first of the month).", {"type": "list", "formula1": "=cs_bridge_months"}
             ),
         ),
-        Row("period_start", "Period start (3 months)", "=EDATE({month},-2)", _MONTH, named=True),
-        Row("period_end", "Period end (exclusive)", "=EDATE({month},1)", _MONTH, named=True),
+        Row("period_start", "Period start (3 months)", "=EOMONTH({month},-3)+1", _MONTH, named=True),
+        Row("period_end", "Period end (exclusive)", "=EOMONTH({month},0)+1", _MONTH, named=True),
         Row(
             "window",
             "GRR/NRR window (months)",
@@ -151,7 +151,7 @@ def dashboard_rows(
             block=(1, 4),
             formats={"D": "0.0", "E": "0.0"},
         ),
-        Row("nps_margin", "NPS margin of error", "=({nps:E}-{nps:D})/2", "0.0"),
+        Row("nps_margin", "NPS margin of error", "=IF(ISNUMBER({nps:E}),({nps:E}-{nps:D})/2,{nps:E})", "0.0"),
         Row("csat", "CSAT", "=CS_CSAT(tTickets[csat_in_period])", _PCT),
         Row("ces", "CES (mean, 1-7)", "=CS_CES(tTickets[ces_in_period])", _NUM),
         Row(
@@ -170,7 +170,7 @@ def dashboard_rows(
         Row("adoption", "Adoption (month)", "=CS_ADOPTION(tUsage[active_in_month],tUsage[licensed_in_month])", _PCT),
         Title("Revenue (month)"),
         *(
-            Row(key, label, f"=INDEX(cs_bridge,MATCH({{month}},INDEX(cs_bridge,0,1),0),{k})", _MONEY)
+            Row(key, label, f"=INDEX(cs_bridge,MATCH(EOMONTH({{month}},-1)+1,INDEX(cs_bridge,0,1),0),{k})", _MONEY)
             for k, (key, label) in enumerate(bridge, start=2)
         ),
         Row(
@@ -213,7 +213,13 @@ def dashboard_rows(
             f'=CS_LOGO_CHURN({_MRR_ARGS},EDATE({{month}},-11),{{month}},"include")',
             _PCT,
         ),
-        Row("monthly_churn", "Monthly churn (12-month average)", "={logo_churn_12m}/12", "0.00%"),
+        Row(
+            "monthly_churn",
+            "Monthly churn (12-month average)",
+            "=IF(ISNUMBER({logo_churn_12m}),{logo_churn_12m}/12,0)",
+            "0.00%",
+            "0 when no churn is measurable (the cap applies)",
+        ),
         Row(
             "lifetime_cap",
             "Lifetime cap (months)",

@@ -9,7 +9,9 @@ of that fixed size. The markup written here is the one XlsxWriter writes for
 
 * :func:`mark_dynamic` makes array formulas spill (the template writes every multi-cell
   block this way);
-* :func:`find_spills` lists the spilled formulas of a workbook;
+* :func:`find_spills` lists the spilled formulas of a workbook (by their markers);
+  :func:`find_arrays` lists every array formula, marked or not (openpyxl and LibreOffice
+  7.4 drop the markers when they save: recalc then recognises a spill by what it calls);
 * :func:`rewrite_spills` sets a spilled formula's text and size, clearing the cached
   values the old size leaves behind (what :mod:`cs_reports.excel.recalc` uses to spill
   headlessly, since LibreOffice 7.4 cannot).
@@ -32,7 +34,9 @@ from lxml import etree
 __all__ = [
     "Spill",
     "cell_range",
+    "find_arrays",
     "find_spills",
+    "grows_with",
     "mark_dynamic",
     "read_parts",
     "resolve_spill_refs",
@@ -199,6 +203,60 @@ def find_spills(parts: Mapping[str, bytes]) -> list[Spill]:
                 rows, cols = _size(f.get("ref") or c.get("r", "A1"))
                 out.append(Spill(sheet, c.get("r", ""), f.text or "", rows, cols))
     return out
+
+
+def find_arrays(parts: Mapping[str, bytes]) -> list[Spill]:
+    """Every array formula of the workbook (dynamic or legacy ``{=...}``), sheet by sheet."""
+    out = []
+    for sheet, part in sheet_parts(parts).items():
+        if part not in parts or b't="array"' not in parts[part]:
+            continue
+        for c in _xml(parts[part]).iterfind("m:sheetData/m:row/m:c", _NS):
+            f = c.find("m:f", _NS)
+            if f is not None and f.get("t") == "array":
+                rows, cols = _size(f.get("ref") or c.get("r", "A1"))
+                out.append(Spill(sheet, c.get("r", ""), f.text or "", rows, cols))
+    return out
+
+
+def grows_with(parts: Mapping[str, bytes]) -> set[str]:
+    """Lower-cased names whose size follows the data: the Tables, and the defined names that refer to one.
+
+    A formula over ``tClients[client_id]`` (or over a name defined as an ``OFFSET`` as tall as
+    it) is what Excel 365 spills as tall as the Table.
+    """
+    tables = set()
+    for name, data in parts.items():
+        if name.startswith("xl/tables/") and name.endswith(".xml"):
+            shown = _xml(data).get("displayName")
+            if shown:
+                tables.add(shown.lower())
+    found = set(tables)
+    book = _xml(parts["xl/workbook.xml"])
+    names = {(d.get("name") or "").lower(): d.text or "" for d in book.iterfind("m:definedNames/m:definedName", _NS)}
+    changed = True
+    while changed:  # a name defined over another such name grows too
+        changed = False
+        for name, text in names.items():
+            if name not in found and refers_to(text, found):
+                found.add(name)
+                changed = True
+    return found
+
+
+_WORD = re.compile(r"(?<![A-Za-z0-9_.!'$])([A-Za-z_][A-Za-z0-9_.]*)")
+
+
+def refers_to(formula: str, names: set[str]) -> bool:
+    """Whether ``formula`` mentions one of ``names`` (lower case) outside its text literals.
+
+    >>> refers_to('SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids)', {"tmrr"})
+    True
+    >>> refers_to('"tMRR"&A1', {"tmrr"})
+    False
+    """
+    code = re.sub(r'"(?:[^"]|"")*"', '""', formula)
+    return any(word.lower() in names for word in _WORD.findall(code))
 
 
 def _add_metadata(parts: dict[str, bytes]) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 import warnings
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -60,6 +61,16 @@ class ExcelFunction:
     args: tuple[tuple[str, str], ...]  #: (name, description), in call order
     optional: tuple[str, ...]  #: names of the optional (trailing) arguments
     spills: bool  #: returns a list of rows
+    per_row: str | None = None  #: the argument that, given a column, makes it return one row per row
+
+    @property
+    def may_spill(self) -> bool:
+        """Whether a cell calling it may hold more than one value (a spilled table or one value per row).
+
+        >>> REGISTRY["CS_MRR_MOVEMENTS"].may_spill, REGISTRY["CS_CLV"].may_spill, REGISTRY["CS_NPS"].may_spill
+        (True, True, False)
+        """
+        return self.spills or self.per_row is not None
 
     def __call__(self, *args: Any) -> Any:
         """Call the function as Excel would (positional arguments)."""
@@ -101,7 +112,10 @@ def call(name: str, *args: Any) -> Any:
     return entry.func(*args)
 
 
-_ERROR_CODES = ("#VALUE!", "#N/A", "#NUM!", "#NAME?")
+#: Excel's error values: as a CS_ error line starts, and as xlwings hands an error cell over (``err_to_str``).
+EXCEL_ERRORS = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
+_ERROR_CODES = EXCEL_ERRORS
+_LIBREOFFICE_ERROR = re.compile(r"^Err:\d{3}$")
 
 
 def split_error(value: Any) -> tuple[str, str] | None:
@@ -116,6 +130,46 @@ def split_error(value: Any) -> tuple[str, str] | None:
         code, _, rest = value.partition(" ")
         if code in _ERROR_CODES and rest.startswith("CS_"):
             return code, rest
+    return None
+
+
+def _error_code(value: Any) -> str | None:
+    """The error a cell holds (an Excel error value, a CS_ error line, LibreOffice's ``Err:nnn``), else None."""
+    if not isinstance(value, str):
+        return None
+    if value in EXCEL_ERRORS:
+        return value
+    if _LIBREOFFICE_ERROR.match(value):
+        return "#VALUE!"
+    found = split_error(value)
+    return found[0] if found else None
+
+
+def _cells(value: Any) -> list[Any]:
+    if isinstance(value, (list, tuple)):
+        return [c for item in value for c in _cells(item)]
+    return [value]
+
+
+def input_error(name: str, arg_names: list[str], args: tuple[Any, ...]) -> str | None:
+    """The error line for the first error value among the arguments, or None: an error in is an error out.
+
+    Every host follows this one policy (Excel's own functions do the same): a ``#N/A`` among
+    the NPS answers is not skipped as a blank, and the result says which cell it was.
+
+    >>> input_error("CS_NPS", ["answers"], ([[10], ["#N/A"], [9]],))
+    "#N/A CS_NPS: argument 'answers' holds the error #N/A at position 2; an error in the input is an error out (fix that cell or leave it out of the range)."
+    >>> input_error("CS_NPS", ["answers"], ([[10], [None]],)) is None
+    True
+    """
+    for arg_name, value in zip(arg_names, args, strict=False):  # optional arguments may be left out
+        for position, cell in enumerate(_cells(value), start=1):
+            code = _error_code(cell)
+            if code is not None:
+                return (
+                    f"{code} {name}: argument '{arg_name}' holds the error {code} at position {position}; "
+                    "an error in the input is an error out (fix that cell or leave it out of the range)."
+                )
     return None
 
 
@@ -145,6 +199,10 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def _is_nan(value: Any) -> bool:
+    return isinstance(value, (float, np.floating)) and math.isnan(value)
+
+
 def _rows(value: Any, whole_rows: bool) -> list[Any] | None:
     """A per-row argument's rows when it holds more than one (else None: one value, one result).
 
@@ -166,31 +224,39 @@ def _blank(value: Any) -> bool:
     return all(is_blank(v) for v in (value if isinstance(value, list) else [value]))
 
 
-def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None) -> Callable[..., Any]:
+def _safe(
+    name: str, func: Callable[..., Any], spills: bool, per_row: str | None = None, reads_errors: bool = False
+) -> Callable[..., Any]:
     params = list(inspect.signature(func).parameters.values())
     most = len(params)
     least = sum(p.default is inspect.Parameter.empty for p in params)
     lifted = [p.name for p in params].index(per_row) if per_row else -1
     whole_rows = per_row == "values"
 
+    names = [p.name for p in params]
+
     def one(*args: Any) -> Any:
+        error = None if reads_errors else input_error(name, names, args)
+        if error is not None:
+            return error
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always", UndefinedMetricWarning)
                 result = func(*args)
         except Exception as exc:
             return _error_text(name, exc)
+        reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
+        undefined = f"#N/A {name}: {reasons[0] if reasons else 'undefined'}."
         if spills:
-            rows = [[_cell(v) for v in row] for row in result]
-            if any(isinstance(v, float) and math.isinf(v) for row in rows for v in row):
+            if any(isinstance(v, float) and math.isinf(v) for row in result for v in row):
                 return f"#NUM! {name}: a result is too large to show (overflow)."
-            return rows
+            # A value the library left undefined (NaN with a warning) is that explained #N/A in
+            # its cell; a NaN without one is a structural blank (a cohort not yet that old).
+            return [[undefined if reasons and _is_nan(v) else _cell(v) for v in row] for row in result]
         if isinstance(result, float) and math.isinf(result):
             return f"#NUM! {name}: the result is too large to show (overflow)."
         if isinstance(result, float) and math.isnan(result):
-            reasons = [w.message.reason for w in caught if isinstance(w.message, UndefinedMetricWarning)]
-            reason = reasons[0] if reasons else "undefined"
-            return f"#N/A {name}: {reason}."
+            return undefined
         return _cell(result)
 
     def run(*args: Any) -> Any:
@@ -208,13 +274,14 @@ def _safe(name: str, func: Callable[..., Any], spills: bool, per_row: str | None
 
 
 def excel_function(
-    *, spills: bool = False, per_row: str | None = None, **arg_docs: Any
+    *, spills: bool = False, per_row: str | None = None, reads_errors: bool = False, **arg_docs: Any
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a CS_ function; its docstring's first line is the tooltip, ``arg_docs`` document every argument.
 
     ``per_row`` names an argument that may be a column (one value per account): the
     function then returns one result per row, spilled as a column (as Excel's own
-    functions do on a spilled range).
+    functions do on a spilled range). Any error value among the arguments is the result
+    (:func:`input_error`) unless ``reads_errors`` (``CS_EXPLAIN``, which explains it).
     """
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -225,11 +292,12 @@ def excel_function(
         doc = (func.__doc__ or "").strip().splitlines()[0]
         REGISTRY[func.__name__] = ExcelFunction(
             name=func.__name__,
-            func=_safe(func.__name__, func, spills, per_row),
+            func=_safe(func.__name__, func, spills, per_row, reads_errors),
             doc=doc,
             args=tuple((n, arg_docs[n]) for n in names),
             optional=tuple(p.name for p in params if p.default is not inspect.Parameter.empty),
             spills=spills,
+            per_row=per_row,
         )
         return func
 
@@ -618,6 +686,7 @@ _EXPLAIN_ARITY = 6  #: the most arguments a CS_ function takes
 
 
 @excel_function(
+    reads_errors=True,  # it explains the error its arguments cause
     function_name='the CS_ function to explain, e.g. "CS_NPS"',
     arg1="its first argument",
     arg2="its second argument",

@@ -64,6 +64,7 @@ from cs_reports._soffice import find_soffice
 from cs_reports.errors import CsReportsError, InvalidInputError, OutputError
 from cs_reports.excel import dynamic
 from cs_reports.excel.functions import REGISTRY
+from cs_reports.excel.values import freeze_values
 
 __all__ = [
     "RecalcInterrupted",
@@ -74,6 +75,7 @@ __all__ = [
     "find_soffice",
     "recalc",
     "soffice_environment",
+    "spilled_formulas",
 ]
 
 BRIDGE_NAME = "cs_reports_bridge.py"
@@ -480,6 +482,7 @@ def recalc(
     *,
     timeout: float = DEFAULT_TIMEOUT,
     soffice: str | None = None,
+    values: bool = False,
 ) -> RecalcResult:
     """Recalculate every formula of ``source`` (CS_ functions included) into ``output`` (.xlsx).
 
@@ -494,6 +497,10 @@ def recalc(
     soffice : str, optional
         The ``soffice`` program (default: :func:`cs_reports._soffice.find_soffice`: ``CS_REPORTS_SOFFICE``,
         ``PATH``, then where LibreOffice's installers put it on Windows, macOS and Linux).
+    values : bool, default False
+        Write every formula's value instead of the formula (:func:`cs_reports.excel.values.freeze_values`):
+        a copy to share, which plain LibreOffice opens without ``#NAME?`` (it recalculates formulas
+        on opening and has no CS_ functions).
 
     Raises
     ------
@@ -513,7 +520,24 @@ def recalc(
     refuse_overwrite_of_input(out, src)
     program = soffice or find_soffice()
     with _stop_on_signals():
-        return _recalc_in(src, out, program, timeout)
+        return _recalc_in(src, out, program, timeout, values=values)
+
+
+def spilled_formulas(parts: Mapping[str, bytes]) -> list[dynamic.Spill]:
+    """The array formulas recalc grows: marked as dynamic arrays, or recognised by what they call.
+
+    openpyxl and LibreOffice 7.4 drop Excel 365's dynamic-array markers when they save a
+    workbook, so the markers alone would leave a script-edited book at its old size. An
+    array formula also spills when it calls a CS_ function whose registry entry returns
+    a table or one value per row (:attr:`ExcelFunction.may_spill`), or reads a Table or a
+    defined name as tall as one (:func:`cs_reports.excel.dynamic.grows_with`): what Excel
+    365 spills. A fixed-size legacy array over other ranges keeps its size.
+    """
+    marked = {(s.sheet, s.cell) for s in dynamic.find_spills(parts)}
+    growing = dynamic.grows_with(parts) | {name.lower() for name, entry in REGISTRY.items() if entry.may_spill}
+    return [
+        a for a in dynamic.find_arrays(parts) if (a.sheet, a.cell) in marked or dynamic.refers_to(a.formula, growing)
+    ]
 
 
 def _probe(key: int, formula: str) -> str:
@@ -561,7 +585,7 @@ def _convert(program: str, work: Path, staged: Path, timeout: float, log: Path) 
     return produced, seconds
 
 
-def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResult:
+def _recalc_in(src: Path, out: Path, program: str, timeout: float, *, values: bool = False) -> RecalcResult:
     """Recalculate; spilled formulas are measured each pass and resized until they settle.
 
     Pass N wraps every spilled formula in ``CS_SPILL_PROBE`` (which logs its result's
@@ -571,7 +595,7 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
     """
     template = _initialised_profile(program, timeout)
     source = dynamic.read_parts(src)
-    spills = {(s.sheet, s.cell): s for s in dynamic.find_spills(source)}
+    spills = {(s.sheet, s.cell): s for s in spilled_formulas(source)}
     sizes = {k: (s.rows, s.cols) for k, s in spills.items()}
     keys = list(spills)  # a spill's probe key is its index here
     blocked: dict[tuple[str, str], str] = {}
@@ -628,6 +652,8 @@ def _recalc_in(src: Path, out: Path, program: str, timeout: float) -> RecalcResu
             f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
             for (sheet, cell), in_way in blocked.items()
         )
+        if values:
+            freeze_values(parts)
         with atomic_output(out) as handle:
             dynamic.write_parts(handle, parts)
     return RecalcResult(out, seconds, errors)

@@ -123,15 +123,57 @@ def _value(v: Any) -> Any:
 
 
 def _data_frames(book: Book) -> dict[str, pd.DataFrame]:
-    """The contract sheets to write: internal columns dropped, MRR with invoices spread."""
+    """The contract sheets to write: internal columns dropped, MRR with invoices spread.
+
+    A book read back from a workbook this module made carries its per-period columns
+    (``score_in_period``, ...) as data: they are dropped here, since the writer adds them
+    again as formulas (kept, they would freeze every period metric at the old period).
+    """
+    helpers = {(table, column) for table, column, *_ in _PERIOD_COLUMNS}
     out: dict[str, pd.DataFrame] = {}
     for name, frame in book.sheets().items():
         if name == "Invoices":
             continue
         if name == "MRR":
             frame = _recognised_mrr(book)
-        out[name] = frame[[c for c in frame.columns if not str(c).startswith("_") and c != "source"]]
+        kept = [c for c in frame.columns if not str(c).startswith("_") and c != "source" and (name, c) not in helpers]
+        out[name] = frame[kept]
+    # The sheets the dashboard's formulas read exist even when the book has none (a minimal
+    # book: Clients and MRR): empty Tables, so a figure without data is its CS_ function's
+    # explained #N/A ("there are no answers"), not an invalid reference.
+    for name in _READ_BY_FORMULAS:
+        if name not in out:
+            out[name] = _empty_frame(name)
+    if "HealthModel" not in out:  # the model the library uses without one, shown where it can be edited
+        out["HealthModel"] = _model_frame(m.DEFAULT_HEALTH_MODEL)
     return out
+
+
+_READ_BY_FORMULAS = tuple(dict.fromkeys(table for table, *_ in _PERIOD_COLUMNS))
+
+
+def _empty_frame(name: str) -> pd.DataFrame:
+    """A contract sheet with its columns and no rows (date columns typed as dates)."""
+    from cs_reports.data.contract import find_sheet
+
+    spec = find_sheet(name)
+    if spec is None:  # pragma: no cover - _PERIOD_COLUMNS names contract sheets only
+        raise KeyError(name)
+    dates = ("date", "datetime", "month")
+    return pd.DataFrame(
+        {c.name: pd.Series(dtype="datetime64[ns]" if c.kind in dates else object) for c in spec.columns}
+    )
+
+
+def _model_frame(model: m.HealthModel) -> pd.DataFrame:
+    """A health model as its sheet (``component``, ``weight``, ``thresholds`` as ``bad;good``)."""
+    return pd.DataFrame(
+        {
+            "component": [c.name for c in model.components],
+            "weight": [c.weight for c in model.components],
+            "thresholds": [f"{c.bad:g};{c.good:g}" for c in model.components],
+        }
+    )
 
 
 def _recognised_mrr(book: Book) -> pd.DataFrame:
@@ -173,10 +215,17 @@ def _write_table(wb: Workbook, name: str, frame: pd.DataFrame) -> dict[str, str]
 
 
 def _period_formula(table: str, source: str, date_col: str, kind: str) -> str:
-    """A per-period column's formula in this-row references (Excel fills it into appended rows)."""
+    """A per-period column's formula in this-row references (Excel fills it into appended rows).
+
+    The bounds are first-of-month dates (the dashboard normalises its month), so a row
+    dated any day of the month counts. A date typed as text (``15/10/2026`` pasted) is
+    ``#VALUE!`` here, never a silent blank: the CS_ function reading the column then shows
+    the error (an error in is an error out) and ``recalc`` lists the cell.
+    """
     s, d = f"{table}[[#This Row],[{source}]]", f"{table}[[#This Row],[{date_col}]]"
-    inside = f"AND({d}>=cs_period_start,{d}<cs_period_end)" if kind == "period" else f"{d}=cs_month"
-    return f'IF(AND({inside},{s}<>""),{s},"")'
+    start = "cs_period_start" if kind == "period" else "EOMONTH(cs_month,-1)+1"
+    inside = f"AND({d}>={start},{d}<cs_period_end)"
+    return f'IF(ISTEXT({d}),#VALUE!,IF(AND({inside},{s}<>""),{s},""))'
 
 
 def _add_period_columns(wb: Workbook, name: str, letters: dict[str, str], n: int) -> dict[str, str]:
@@ -337,7 +386,7 @@ def _write_accounts(wb: Workbook, acc: Worksheet, accounts: pd.DataFrame, model:
         2: "=tClients[name]",
         3: "=tClients[csm]",
         4: "=CS_TOUCH_MODEL(cs_accounts_arr)",
-        5: "=SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids,tMRR[month],cs_month)",
+        5: "=SUMIFS(tMRR[mrr],tMRR[client_id],cs_accounts_ids,tMRR[month],EOMONTH(cs_month,-1)+1)",
         6: "=cs_accounts_mrr*12",
         7: '=IF(cs_accounts_mrr>0,cs_accounts_mrr,"")',
         8: '=CS_CLV("margin_churn",cs_accounts_mrr,cs_ltv_churn,cs_gross_margin)',

@@ -154,8 +154,9 @@ def test_rows_typed_under_a_table_get_its_per_period_formulas():
         for c in usage.iterfind("m:tableColumns/m:tableColumn", NS)
     }
     assert formulas["active_in_month"] == (
-        'IF(AND(tUsage[[#This Row],[month]]=cs_month,tUsage[[#This Row],[active_users]]<>""),'
-        'tUsage[[#This Row],[active_users]],"")'
+        "IF(ISTEXT(tUsage[[#This Row],[month]]),#VALUE!,"
+        "IF(AND(AND(tUsage[[#This Row],[month]]>=EOMONTH(cs_month,-1)+1,tUsage[[#This Row],[month]]<cs_period_end),"
+        'tUsage[[#This Row],[active_users]]<>""),tUsage[[#This Row],[active_users]],""))'
     )
     assert formulas["client_id"] is None
 

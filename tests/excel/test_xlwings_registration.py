@@ -41,6 +41,8 @@ class _DesktopEngine:
         def clean(value):
             if value in ("", None):
                 return empty_as
+            if isinstance(value, int) and value in _CELL_ERRORS:  # pywin32 hands an error cell as its SCODE
+                return _CELL_ERRORS[value] if err_to_str else None
             if number_builder is not None and isinstance(value, float):
                 return number_builder(value)
             return value
@@ -54,6 +56,16 @@ class _DesktopEngine:
         return x
 
 
+#: xlwings._xlwindows.cell_errors: an error cell's SCODE as pywin32 reads it -> its code.
+_CELL_ERRORS = {
+    -2146826281: "#DIV/0!",
+    -2146826246: "#N/A",
+    -2146826259: "#NAME?",
+    -2146826288: "#NULL!",
+    -2146826252: "#NUM!",
+    -2146826265: "#REF!",
+    -2146826273: "#VALUE!",
+}
 VT_ERROR = 10  # pythoncom.VT_ERROR (the COM VARTYPE of an error value)
 
 
@@ -225,3 +237,17 @@ def test_errors_are_real_excel_error_values_through_the_vba_layer(windows_udfs, 
     assert xl.conversion.write(result, None, ours.CS_NPS.__xlfunc__["ret"]["options"]) == [[result]]
     assert capsys.readouterr().out.startswith(f"{code} CS_NPS: ")
     assert ours.CS_EXPLAIN("CS_NPS", *args).startswith("CS_NPS: ")
+
+
+@pytest.mark.parametrize(("scode", "code"), sorted(_CELL_ERRORS.items()))
+def test_an_error_cell_among_the_answers_is_an_error_out(windows_udfs, scode, code, capsys):
+    """Excel hands an error cell as its SCODE; with err_to_str it reaches CS_NPS as '#N/A', never as a blank."""
+    xl, ours = windows_udfs
+    info = ours.CS_NPS.__xlfunc__
+    assert all(a["options"].get("err_to_str") is True for f in REGISTRY for a in getattr(ours, f).__xlfunc__["args"])
+    raw = ((10.0,), (scode,), (9.0,))
+    answers = xl.conversion.read(None, raw, info["args"][0]["options"])
+    assert answers == [10.0, code, 9.0]
+    result = ours.CS_NPS(answers)
+    assert result == _Variant(VT_ERROR, ours.COM_ERRORS[code])
+    assert capsys.readouterr().out.startswith(f"{code} CS_NPS: argument 'answers' holds the error {code} at position 2")
