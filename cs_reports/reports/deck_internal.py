@@ -119,7 +119,9 @@ def _commercial(
     chart = k.mrr_chart
     cards = {
         "mrr": compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
-        "ltv": Kpi(fmt.money(k.ltv, cur, cents=False), t["ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"),
+        "ltv": Kpi(
+            fmt.money(k.ltv, cur, cents=False), t["label_client_ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"
+        ),
         "cac": Kpi(fmt.money(k.cac, cur, cents=False), t["cac"]),
         "gross_margin": Kpi(fmt.percent(k.gross_margin, 0), t["gross_margin"]),
     }
@@ -142,7 +144,7 @@ def _commercial(
                 "chart": spec,
                 "caption": t["mrr_trend"].format(month=fmt.month(k.first_month)),
             },
-            notes=f"{t['notes_mrr'].format(**ends)} {t['ltv_note']}",
+            notes=f"{t['notes_mrr'].format(**ends)} {k.ltv_policy}",
         )
     ]
     if k.opportunities:  # as the PDF: no opportunities, no table

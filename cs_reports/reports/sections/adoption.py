@@ -68,5 +68,5 @@ def slides(ctx: QBRContext, kit: DeckKit) -> list[SlideSpec]:
     t, fmt = kit.t, kit.fmt
     chart = ctx.adoption.usage_chart if ctx.adoption else None
     return deck.chart_slide(
-        chart, t["adoption"], t["adoption_rate"], kit.lang, t, "notes_adoption", lambda v: fmt.percent(v, 0)
+        chart, t["adoption"], t["label_license_adoption"], kit.lang, t, "notes_adoption", lambda v: fmt.percent(v, 0)
     )

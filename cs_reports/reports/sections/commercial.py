@@ -9,6 +9,7 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
+from cs_reports.metrics.registry import REGISTRY
 from cs_reports.reports import attachments as tables
 from cs_reports.reports import charts
 from cs_reports.reports.client_figures import (
@@ -42,11 +43,11 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
     cac = float(row["cac"]) if "cac" in row and not pd.isna(row["cac"]) else math.nan
     margin = float(row["gross_margin"]) if "gross_margin" in row and not pd.isna(row["gross_margin"]) else math.nan
     summary_ = figures_of(book).summary(period.end)
-    churn = summary_.logo_churn_rate
-    ltv = (
-        quiet(m.clv_margin_churn, mrr_now, churn, gross_margin=1.0 if math.isnan(margin) else margin, zero_churn="cap")
-        if mrr_now > 0 and not math.isnan(churn)
-        else math.nan
+    ltv = REGISTRY["client_ltv"].compute(
+        mrr_now,
+        summary_.ltv_monthly_churn,
+        gross_margin=1.0 if math.isnan(margin) else margin,
+        cap=summary_.policies.max_lifetime_months,
     )
     opps: tuple[OpportunityRow, ...] = ()
     op = own_rows(book, "Opportunities", client)
@@ -73,6 +74,9 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         mrr=compare(mrr_now, mrr_before),
         arr=12 * mrr_now,
         ltv=ltv,
+        ltv_policy=REGISTRY["client_ltv"].sentence(
+            client.lang, n=summary_.policies.ltv_churn_months, cap=summary_.policies.max_lifetime_months
+        ),
         cac=cac,
         gross_margin=margin,
         ltv_cac=quiet(m.ltv_cac_ratio, ltv, cac, zero_division="nan")

@@ -80,7 +80,7 @@ def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callab
     if s is None:
         return []
     kpis: dict[str, Value] = {
-        "adoption": compare(t["adoption_rate"], s.adoption, "pct"),
+        "adoption": compare(t["label_license_adoption"], s.adoption, "pct"),
         "active_users": compare(t["active_users"], s.active_users, "num"),
         "goals": Kpi(fmt.number(s.goals_achieved), t["goals_achieved"], t["goals_of"].format(n=s.goals_total)),
         "nps": Kpi(
