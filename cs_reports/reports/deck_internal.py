@@ -41,8 +41,8 @@ def _health(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpe
     h = ctx.health
     if h is None:
         return []
-    change = fmt.number(h.change, 1, signed=True)
-    card = Kpi(fmt.number(h.score, 0), t["health"], f"{t[h.band]} · {change} {t['vs_previous']}")
+    change = fmt.change(h.change, t)
+    card = Kpi(fmt.number(h.score, 0), t["health"], f"{t[h.band]} · {change}")
     table = TableSpec(
         (t["component"], t["subscore"], t["points"], t["change"]),
         tuple(

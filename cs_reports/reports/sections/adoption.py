@@ -15,6 +15,7 @@ from cs_reports.reports.client_figures import (
     Period,
     Subject,
     compare,
+    has_previous_quarter,
     own_rows,
     usage_at,
 )
@@ -29,6 +30,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> AdoptionSection:
     """Adoption over the last 6 months, at the quarter's end vs the previous quarter's end."""
+    prev = has_previous_quarter(book, client, period)
     u = own_rows(book, "Usage", client)
     usage: tuple[UsageRow, ...] = ()
     if u is not None:
@@ -54,7 +56,7 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         width=460,
         height=140,
     )
-    return AdoptionSection(usage, compare(a_now, a_before), compare(lic_now, lic_before), chart)
+    return AdoptionSection(usage, compare(a_now, a_before, prev), compare(lic_now, lic_before, prev), chart)
 
 
 def table(s: Any) -> dict[str, pd.DataFrame]:

@@ -16,6 +16,7 @@ from cs_reports.reports.client_figures import (
     Period,
     Subject,
     compare,
+    has_previous_quarter,
     mrr_at,
     own_rows,
 )
@@ -32,6 +33,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> CommercialSection:
     """Internal: MRR, ARR, LTV, CAC, margin and the opportunities (lost ones included)."""
+    prev = has_previous_quarter(book, client, period)
     own = book.rows_of("MRR", client.client_id)
     paid = own.loc[own["mrr"] > 0, "month"]
     first = max(paid.min(), period.end - pd.DateOffset(months=11)) if len(paid) else period.end
@@ -71,7 +73,7 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         height=150,
     )
     return CommercialSection(
-        mrr=compare(mrr_now, mrr_before),
+        mrr=compare(mrr_now, mrr_before, prev),
         arr=12 * mrr_now,
         ltv=ltv,
         ltv_policy=REGISTRY["client_ltv"].sentence(
