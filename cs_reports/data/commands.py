@@ -32,7 +32,9 @@ def register(sub: Any) -> None:
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
     p.add_argument("--month", help="YYYY-MM (default: the last month with data)")
     p.add_argument("--client", help="one client's metrics instead of the portfolio's")
-    p.add_argument("--format", choices=("table", "csv", "xlsx"), default="table", help="output format (default table)")
+    p.add_argument(
+        "--format", choices=("table", "csv", "json", "xlsx"), default="table", help="output format (default table)"
+    )
     p.add_argument("--out", type=Path, help="output file (required for xlsx; default stdout for table/csv)")
     _book_options(p)
     p.set_defaults(handler=_metrics)
@@ -189,7 +191,12 @@ def _metrics(args: argparse.Namespace) -> int:
         write_tables({"Metrics": frame}, args.out)
         print(f"wrote {args.out}")
         return 0
-    if args.format == "csv":
+    if args.format == "json":
+        import json
+
+        values = {k: None if isinstance(v, float) and math.isnan(v) else _json(v) for k, v in rows}
+        lines = [json.dumps(values, ensure_ascii=False, indent=1)]
+    elif args.format == "csv":
         lines = ["metric,value"] + [f"{k},{'' if isinstance(v, float) and math.isnan(v) else _csv(v)}" for k, v in rows]
     else:
         width = max(len(k) for k, _ in rows)
@@ -202,6 +209,17 @@ def _metrics(args: argparse.Namespace) -> int:
             fh.write(text)
         print(f"wrote {args.out}")
     return 0
+
+
+def _json(value: Any) -> Any:
+    """A value JSON can hold: months as YYYY-MM, numpy scalars as Python numbers, infinity as text."""
+    if hasattr(value, "strftime"):
+        return f"{value:%Y-%m}"
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return value
 
 
 def _csv(value: Any) -> str:

@@ -264,7 +264,8 @@ def segment_touch_models(book: Book, month: Any, *, window: int = 12, client_id:
     if not len(mrr):
         mrr = pd.DataFrame({"client_id": [], "month": [start], "mrr": []}).iloc[:0]
     matrix = m.mrr_matrix(mrr, start=start, end=month)
-    paid = pd.DataFrame(matrix.cents, index=matrix.clients).where(lambda c: c > 0)
+    in_window = np.asarray(matrix.months >= start)  # the matrix may start before the window
+    paid = pd.DataFrame(matrix.cents[:, in_window], index=matrix.clients).where(lambda c: c > 0)
     basis = paid.bfill(axis=1).iloc[:, 0] / 100.0  # MRR at the window's start, else in the first paid month
     arr = 12 * basis.reindex(clients.index).fillna(0.0)
     given = clients["touch_model"].astype("string").str.strip()
