@@ -137,7 +137,7 @@ class Compare:
     """A KPI this quarter next to the previous quarter."""
 
     now: float = doc("value this quarter (NaN = no data)")
-    before: float = doc("value in the previous quarter (NaN = no data)")
+    before: float = doc("value in the previous quarter (NaN = no data, or a client first paid in the quarter)")
     change: float = doc("now - before (NaN if either is missing)")
 
 
