@@ -135,3 +135,33 @@ def touch_at_window_start(sheets: dict[str, pd.DataFrame], table: pd.DataFrame, 
         arr = 12 * float(paid.iloc[0]) if len(paid) else 0.0
         out[cid] = "tech" if arr < 12_000 else "low" if arr < 60_000 else "mid" if arr < 240_000 else "high"
     return pd.Series(out)
+
+
+def _in_months(frame: pd.DataFrame, col: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:
+    dates = pd.to_datetime(frame[col])
+    return frame[(dates >= first) & (dates < last + pd.offsets.MonthBegin(1))]
+
+
+def nps(sheets: dict[str, pd.DataFrame], month: pd.Timestamp) -> float:
+    """% promoters (9-10) - % detractors (0-6) of the answers of the last 3 months."""
+    answers = pd.to_numeric(_in_months(sheets["NPS"], "date", month - pd.DateOffset(months=2), month)["score"])
+    answers = answers.dropna()
+    return float(100 * ((answers >= 9).mean() - (answers <= 6).mean())) if len(answers) else math.nan
+
+
+def csat(sheets: dict[str, pd.DataFrame], month: pd.Timestamp) -> float:
+    """Answers of 4 or 5 / answers, tickets opened in the last 3 months."""
+    answers = pd.to_numeric(
+        _in_months(sheets["Tickets"], "opened_at", month - pd.DateOffset(months=2), month)["csat"]
+    ).dropna()
+    return float((answers >= 4).mean()) if len(answers) else math.nan
+
+
+def license_adoption(sheets: dict[str, pd.DataFrame], month: pd.Timestamp, client_id: str | None = None) -> float:
+    """Active users / licenses in the month (one client's rows, or every row)."""
+    usage = sheets["Usage"].assign(client_id=lambda u: u["client_id"].astype(str))
+    usage = usage[pd.to_datetime(usage["month"]) == month]
+    if client_id is not None:
+        usage = usage[usage["client_id"] == client_id]
+    pairs = usage[["active_users", "licensed_users"]].dropna()
+    return float(pairs["active_users"].sum() / pairs["licensed_users"].sum()) if len(pairs) else math.nan

@@ -205,3 +205,21 @@ def test_success_maps_print_each_goal_progress_as_its_sentence_says(case):
             progress = (g.actual - g.baseline) / (g.target - g.baseline)  # the goal_progress sentence
             if math.isfinite(progress) and progress > 0:
                 assert f"({_flat(fmt.percent(progress, 0))} da meta atingida)" in text, (g.objective, progress)
+
+
+def test_survey_and_adoption_figures_are_what_their_sentences_say(case):
+    if "NPS" not in case.sheets:
+        pytest.skip(f"the {case.name} book has no surveys or usage")
+    m, fmt = case.metrics, Formatter(LANG)
+    assert m["nps"] == pytest.approx(ind.nps(case.sheets, case.month), rel=1e-9)
+    assert m["csat"] == pytest.approx(ind.csat(case.sheets, case.month), rel=1e-9)
+    assert m["adoption"] == pytest.approx(ind.license_adoption(case.sheets, case.month), rel=1e-9)
+    finance = _pdf_text(_one(case.out / "finance", "*.pdf"))
+    assert f"NPS {_flat(fmt.number(m['nps'], 0))}" in finance
+    own = ind.license_adoption(case.sheets, case.quarter_end, case.client)
+    label = REGISTRY["license_adoption"].label(LANG).upper()
+    for audience in ("client", "internal"):
+        for text in (_pdf_text(_one(case.out / audience, "*.pdf")), _deck_text(_one(case.out / audience, "*.pptx"))):
+            assert label in text.upper()
+            assert _flat(fmt.percent(own, 0)) in text
+            assert "TAXA DE ADOÇÃO" not in text.upper()  # one name for license adoption
