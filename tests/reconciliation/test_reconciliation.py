@@ -28,6 +28,8 @@ from tests.reconciliation.books import BOOKS
 
 LANG = "pt-BR"
 
+pytestmark = pytest.mark.slow  # 4 books x (finance + 2 QBR editions + 2 success maps): about a minute
+
 
 def _flat(text: str) -> str:
     return " ".join(text.replace("\xa0", " ").replace("\u202f", " ").split())
