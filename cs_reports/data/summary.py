@@ -18,6 +18,7 @@ from cs_reports._validation import as_month
 from cs_reports._validation import quiet as _quiet
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
+from cs_reports.metrics.registry import REGISTRY, mean_monthly_logo_churn
 
 __all__ = [
     "ClientSummary",
@@ -26,6 +27,7 @@ __all__ = [
     "client_health_inputs",
     "client_summary",
     "portfolio_summary",
+    "segment_touch_models",
 ]
 
 
@@ -38,7 +40,7 @@ class Policies:
     zero_churn: str = "cap"  # LTV at zero churn: Stripe's 60-month cap
     max_lifetime_months: int = 60
     churn_timing: str = "first month at zero MRR"
-    ltv_churn_months: int = 12  # trailing months used for the churn rate in LTV
+    ltv_churn_months: int = 12  # LTV's churn: mean of the monthly logo-churn rates of these trailing months
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class PortfolioSummary:
     grr: float
     arpa: float
     quick_ratio: float
-    ltv: float
+    ltv: float  # the registry's ``portfolio_ltv``
+    ltv_monthly_churn: float  # mean of the monthly logo-churn rates of the last ``ltv_churn_months`` months
     ltv_lifetime_months: float  # lifetime behind LTV: 1 / monthly churn, or the cap when it binds
     ltv_capped: bool  # the zero-churn / lifetime cap policy decided LTV
     cac: float  # mean CAC of the clients paying this month
@@ -111,7 +114,8 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
     """Compute the portfolio's headline numbers for ``month`` (default: the book's last month).
 
     Survey and support figures cover the trailing 3 months; churn and movements the month;
-    GRR/NRR the policy window; LTV uses the trailing ``ltv_churn_months`` average logo churn.
+    GRR/NRR the policy window; LTV is the registry's ``portfolio_ltv`` (the mean of the trailing
+    ``ltv_churn_months`` monthly logo-churn rates).
     CAC, gross margin, LTV:CAC and CAC payback are over the clients paying in ``month``
     (a churned client's CAC and margin no longer describe the portfolio).
     """
@@ -123,8 +127,7 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
     matrix = m.mrr_matrix(mrr, end=month)
     current = matrix.column(month) / 100.0
     customers = int((current > 0).sum())
-    first = month - pd.DateOffset(months=pol.ltv_churn_months - 1)
-    monthly_churn = _quiet(m.logo_churn_rate, mrr, start=first, end=month, same_period="include") / pol.ltv_churn_months
+    monthly_churn = mean_monthly_logo_churn(mrr, end=month, months=pol.ltv_churn_months, same_period=pol.same_period)
     arpa = _quiet(m.arpa_value, current)
     # CAC and gross margin: means over the clients paying this month (the ones ARPA and churn describe)
     paying = book.clients[book.clients["client_id"].isin(matrix.clients[current > 0])]
@@ -132,13 +135,8 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
     margin = float(margins.mean()) if len(margins) else 1.0
     lifetime = 1.0 / monthly_churn if math.isfinite(monthly_churn) and monthly_churn > 0 else math.inf
     capped = pol.zero_churn == "cap" and lifetime > pol.max_lifetime_months
-    ltv = _quiet(
-        m.clv_margin_churn,
-        arpa if math.isfinite(arpa) else 0.0,
-        monthly_churn if math.isfinite(monthly_churn) else 0.0,
-        gross_margin=margin,
-        zero_churn=pol.zero_churn,
-        max_lifetime_months=pol.max_lifetime_months,
+    ltv = REGISTRY["portfolio_ltv"].compute(
+        arpa, monthly_churn, gross_margin=margin, zero_churn=pol.zero_churn, cap=pol.max_lifetime_months
     )
     cac = float(cacs.mean()) if len(cacs) else math.nan
     quarter_start = month - pd.DateOffset(months=2)
@@ -182,6 +180,7 @@ def portfolio_summary(book: Book, month: Any = None, *, policies: Policies | Non
             reactivation=bridge["reactivation"],
         ),
         ltv=ltv,
+        ltv_monthly_churn=monthly_churn,
         ltv_lifetime_months=min(lifetime, float(pol.max_lifetime_months)) if capped else lifetime,
         ltv_capped=capped,
         cac=cac,
@@ -237,6 +236,44 @@ class ClientSummary:
     def as_dict(self) -> dict[str, Any]:
         """Field name -> value."""
         return asdict(self)
+
+
+def segment_touch_models(book: Book, month: Any, *, window: int = 12, client_id: str | None = None) -> pd.DataFrame:
+    """Every client's touch model for the window of ``window`` months ending at ``month``.
+
+    The Clients sheet's ``touch_model`` when given; a blank one is derived (``derived`` True)
+    from 12 x the client's MRR at the window's start (``month`` minus ``window`` months), or,
+    for a client whose first paid month is later, from 12 x its MRR in that first paid month;
+    a client never paid by ``month`` is tech-touch. A segment's figures (its NRR, its churned
+    clients) then keep each client in the segment it had when the window began, and current
+    growth or churn never moves it.
+
+    ``client_id`` restricts the answer to one client (its own rows only: the same value).
+
+    Returns
+    -------
+    DataFrame
+        Index ``client_id``; columns ``touch_model`` and ``derived`` (bool).
+    """
+    month = as_month(month, name="month", func="segment_touch_models")
+    start = month - pd.DateOffset(months=window)
+    clients = book.clients.set_index("client_id")
+    mrr = book.mrr
+    if client_id is not None:
+        clients, mrr = clients.loc[[client_id]], book.rows_of("MRR", client_id)
+    if not len(mrr):
+        mrr = pd.DataFrame({"client_id": [], "month": [start], "mrr": []}).iloc[:0]
+    matrix = m.mrr_matrix(mrr, start=start, end=month)
+    in_window = np.asarray(matrix.months >= start)  # the matrix may start before the window
+    paid = pd.DataFrame(matrix.cents[:, in_window], index=matrix.clients).where(lambda c: c > 0)
+    basis = paid.bfill(axis=1).iloc[:, 0] / 100.0  # MRR at the window's start, else in the first paid month
+    arr = 12 * basis.reindex(clients.index).fillna(0.0)
+    given = clients["touch_model"].astype("string").str.strip()
+    touch = m.assign_touch_models(
+        pd.DataFrame({"arr": arr.to_numpy(), "touch_model": given.to_numpy(dtype=object)}, index=clients.index)
+    )
+    derived = ~given.fillna("").str.lower().isin(m.TOUCH_MODELS).to_numpy(dtype=bool)
+    return pd.DataFrame({"touch_model": touch, "derived": derived}, index=clients.index)
 
 
 def client_health_inputs(book: Book, month: Any) -> pd.DataFrame:
@@ -305,8 +342,7 @@ def client_summary(book: Book, client_id: str, month: Any = None) -> ClientSumma
     h = health[health["client_id"] == client_id].iloc[0]
     inputs = client_health_inputs(book, month)
     on_time = inputs.loc[inputs["client_id"] == client_id, "milestones"].iloc[0]
-    given = row.get("touch_model")
-    touch = given if isinstance(given, str) and given else m.touch_model(12 * now)
+    touch = segment_touch_models(book, month, client_id=client_id).loc[client_id, "touch_model"]
     nps = m.net_promoter_score(nps_rows["score"]) if nps_rows is not None and len(nps_rows) else None
     return ClientSummary(
         client_id=client_id,

@@ -60,7 +60,7 @@ TREND_SIGNALS = (
     "resolved_before",
 )
 
-__all__ = ["Period", "Subject", "renewal_forecast", "signals"]
+__all__ = ["Period", "Subject", "compare", "has_previous_quarter", "renewal_forecast", "signals"]
 
 
 @dataclass
@@ -89,9 +89,33 @@ class Subject:
         return self.once("fmt", lambda: Formatter(self.lang))  # type: ignore[no-any-return]
 
 
-def compare(now: float, before: float) -> Compare:
-    """A KPI now and in the previous quarter, with the change."""
+def compare(now: float, before: float, previous: bool) -> Compare:
+    """A KPI now and in the previous quarter, with the change.
+
+    ``previous`` is :func:`has_previous_quarter`: a client first paid in the quarter has no
+    previous quarter, so ``before`` and the change are NaN (shown as ``no_before``), never a
+    rise from zero.
+
+    >>> compare(5.0, 0.0, False).before != compare(5.0, 0.0, False).before
+    True
+    """
+    if not previous:
+        return Compare(now, math.nan, math.nan)
     return Compare(now, before, now - before)
+
+
+def has_previous_quarter(book: Book, client: Subject, period: Period) -> bool:
+    """Whether the client paid in a month before the quarter (False: new, first paid in the quarter).
+
+    The one test of "is there a previous quarter" for every comparison of the QBR (both
+    editions), its deck and its attachment (memoised per report).
+    """
+
+    def compute() -> bool:
+        own = own_rows(book, "MRR", client)
+        return own is not None and bool(((own["month"] < period.start) & (own["mrr"] > 0)).any())
+
+    return client.once(f"previous {period.start:%Y-%m}", compute)  # type: ignore[no-any-return]
 
 
 def in_months(frame: pd.DataFrame, col: str, first: pd.Timestamp, last: pd.Timestamp) -> pd.DataFrame:

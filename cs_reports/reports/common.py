@@ -10,10 +10,11 @@ from typing import Any
 
 import pandas as pd
 
-from cs_reports import metrics as m
 from cs_reports._validation import silenced as quiet  # one warning-silencing call for every module
 from cs_reports.data.book import Book
+from cs_reports.data.summary import segment_touch_models
 from cs_reports.errors import InvalidInputError
+from cs_reports.metrics.registry import goal_progress
 from cs_reports.reports.context import ClientInfo, GoalRow, MilestoneRow
 from cs_reports.reports.portfolio import figures_of
 from cs_reports.reports.vocabulary import parse_quarter
@@ -51,15 +52,9 @@ def text(value: Any) -> str:
 
 
 def client_info(book: Book, client_id: str, month: pd.Timestamp) -> ClientInfo:
-    """The ``ClientInfo`` of one client (touch model derived from ARR when blank)."""
+    """The ``ClientInfo`` of one client (touch model: :func:`~cs_reports.data.summary.segment_touch_models`)."""
     row = book.client(client_id)
-    own = book.rows_of("MRR", client_id)
-    mrr_now = float(m.mrr_matrix(own, end=month).column(month).sum() / 100) if len(own) else 0.0
-    touch = (
-        row["touch_model"]
-        if isinstance(row["touch_model"], str) and row["touch_model"]
-        else m.touch_model(12 * mrr_now)
-    )
+    touch = str(segment_touch_models(book, month, client_id=client_id).loc[client_id, "touch_model"])
     return ClientInfo(
         client_id=client_id,
         name=text(row["name"]),
@@ -82,8 +77,7 @@ def client_goals(book: Book, client_id: str, *, on_track: float = 0.5) -> tuple[
         baseline, target, actual = (
             float(x) if x is not None and not pd.isna(x) else math.nan for x in (g.baseline, g.target, g.actual)
         )
-        span = target - baseline
-        progress = (actual - baseline) / span if span and not math.isnan(span) else math.nan
+        progress = goal_progress(baseline, actual, target)
         status = "achieved" if progress >= 1 else "on_track" if progress >= on_track else "at_risk"
         out.append(GoalRow(text(g.objective), text(g.kpi), text(g.unit), baseline, target, actual, progress, status))
     return tuple(out)

@@ -69,7 +69,7 @@ class ClientInfo:
     segment: str = doc("segment (Clients.segment), may be empty")
     csm: str = doc("the responsible CSM")
     plan: str = doc("plan name")
-    touch_model: str = doc("tech/low/mid/high, given or derived from ARR")
+    touch_model: str = doc("tech/low/mid/high, given or derived from ARR at the 12-month window's start")
     currency: str = doc("currency of all amounts")
     contract_start: date | None = doc("contract start date")
     renewal_date: date | None = doc("next renewal date")
@@ -137,7 +137,7 @@ class Compare:
     """A KPI this quarter next to the previous quarter."""
 
     now: float = doc("value this quarter (NaN = no data)")
-    before: float = doc("value in the previous quarter (NaN = no data)")
+    before: float = doc("value in the previous quarter (NaN = no data, or a client first paid in the quarter)")
     change: float = doc("now - before (NaN if either is missing)")
 
 
@@ -284,7 +284,8 @@ class CommercialSection:
 
     mrr: Compare = doc("MRR in the quarter's last month vs the previous quarter's")
     arr: float = doc("ARR = 12 x MRR")
-    ltv: float = doc("LTV = MRR x margin / portfolio logo churn (metrics.clv_margin_churn, 60-month cap)")
+    ltv: float = doc("the registry's client_ltv: MRR x margin / the portfolio's mean monthly logo churn, capped")
+    ltv_policy: str = doc("the client_ltv policy sentence with the knobs used (metrics.registry)")
     cac: float = doc("what acquiring the client cost (Clients.cac)")
     gross_margin: float = doc("gross margin on the client (Clients.gross_margin)")
     ltv_cac: float = doc("LTV / CAC (metrics.ltv_cac_ratio)")

@@ -41,8 +41,8 @@ def _health(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpe
     h = ctx.health
     if h is None:
         return []
-    change = fmt.number(h.change, 1, signed=True)
-    card = Kpi(fmt.number(h.score, 0), t["health"], f"{t[h.band]} · {change} {t['vs_previous']}")
+    change = fmt.change(h.change, t)
+    card = Kpi(fmt.number(h.score, 0), t["health"], f"{t[h.band]} · {change}")
     table = TableSpec(
         (t["component"], t["subscore"], t["points"], t["change"]),
         tuple(
@@ -125,10 +125,10 @@ def _commercial(
     cur = ctx.client.currency
     chart = k.mrr_chart
     cards = {
-        "mrr": Kpi(fmt.money(k.mrr.now, cur), t["mrr"], f"{t['new_client']} · {t['arr']} {fmt.money(k.arr, cur)}")
-        if k.mrr.before == 0 and k.mrr.now > 0  # first paid in the quarter: new, not a change from zero
-        else compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
-        "ltv": Kpi(fmt.money(k.ltv, cur, cents=False), t["ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"),
+        "mrr": compare(t["mrr"], k.mrr, cur, f"{t['arr']} {fmt.money(k.arr, cur)}"),
+        "ltv": Kpi(
+            fmt.money(k.ltv, cur, cents=False), t["label_client_ltv"], f"{t['ltv_cac']} {fmt.number(k.ltv_cac, 1)}"
+        ),
         "cac": Kpi(fmt.money(k.cac, cur, cents=False), t["cac"]),
         "gross_margin": Kpi(fmt.percent(k.gross_margin, 0), t["gross_margin"]),
     }
@@ -151,7 +151,7 @@ def _commercial(
                 "chart": spec,
                 "caption": t["mrr_trend"].format(month=fmt.month(k.first_month)),
             },
-            notes=f"{t['notes_mrr'].format(**ends)} {t['ltv_note']}",
+            notes=f"{t['notes_mrr'].format(**ends)} {k.ltv_policy}",
         )
     ]
     if k.opportunities:  # as the PDF: no opportunities, no table

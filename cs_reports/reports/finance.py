@@ -9,7 +9,7 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
-from cs_reports.data.summary import Policies, portfolio_summary
+from cs_reports.data.summary import Policies, portfolio_summary, segment_touch_models
 from cs_reports.reports import charts
 from cs_reports.reports.common import as_date, quiet, rows, text
 from cs_reports.reports.context import BreakdownRow, FinanceContext, MoverRow, RenewalBandRow, RenewalRow
@@ -114,12 +114,19 @@ def _movers(book: Book, month: pd.Timestamp, names: pd.Series, count: int) -> tu
     return tuple(out)
 
 
+def _group_order(group: Any) -> tuple[bool, int, str]:
+    """Given touch models first (tech, low, mid, high), then the derived ones; other groups by name."""
+    name = str(group)
+    base = name.removeprefix("derived_")
+    return name != base, m.TOUCH_MODELS.index(base) if base in m.TOUCH_MODELS else 0, name
+
+
 def _breakdown(
     book: Book, current: pd.Series, groups: pd.Series, month: pd.Timestamp, window: int
 ) -> tuple[BreakdownRow, ...]:
     total = float(current.sum())
     rows = []
-    for name in sorted(groups.dropna().unique(), key=str):
+    for name in sorted(groups.dropna().unique(), key=_group_order):
         ids = set(groups[groups == name].index)
         cur = current[current.index.isin(ids)]
         paying = cur[cur > 0]
@@ -180,16 +187,10 @@ def build_finance_context(
     total = float(current.sum())
     top_clients = tuple((str(names.get(cid, cid)), float(v), float(v) / total) for cid, v in top.items())
     clients = book.clients.set_index("client_id")
-    derived = m.assign_touch_models(
-        pd.DataFrame(
-            {
-                "arr": 12 * current.reindex(clients.index).fillna(0.0).to_numpy(),
-                "touch_model": clients["touch_model"].to_numpy(),
-            },
-            index=clients.index,
-        )
-    )
-    by_touch = _breakdown(book, current, derived, month, pol.window)
+    segments = segment_touch_models(book, month, window=pol.window)
+    # a derived touch model is its own group ("derived_high"): the given ones count as the Clients sheet does
+    groups = segments["touch_model"].where(~segments["derived"], "derived_" + segments["touch_model"])
+    by_touch = _breakdown(book, current, groups, month, pol.window)
     by_csm = _breakdown(book, current, clients["csm"], month, pol.window)
     forecast = renewal_forecast_model(book, month)
     renewals = _renewals(clients, current, month, forecast, settings)

@@ -89,7 +89,7 @@ _SUMMARY = (
     ("grr", "grr", "pct"),
     ("quick_ratio", "quick_ratio", "num"),
     ("arpa", "ARPA", "money"),
-    ("ltv", "LTV", "money"),
+    ("ltv", "label_portfolio_ltv", "money"),
     ("ltv_lifetime_months", "ltv_lifetime", "num"),
     ("cac", "CAC", "money"),
     ("gross_margin", "margin", "pct"),
@@ -99,7 +99,7 @@ _SUMMARY = (
     ("nps_answers", "nps_answers", "int"),
     ("csat", "CSAT", "pct"),
     ("renewal_rate", "renewal_rate", "pct"),
-    ("adoption", "adoption", "pct"),
+    ("adoption", "label_license_adoption", "pct"),
     ("tmr_first_response_hours", "first_response_hours", "num"),
     ("tmr_resolution_hours", "resolution_hours", "num"),
     ("pareto_top20", "pareto_top20", "pct"),
@@ -220,7 +220,13 @@ def finance_tables(ctx: FinanceContext, lang: str) -> dict[str, XlsxSheet]:
     )
     policies = pd.DataFrame(
         [(k.removeprefix("policy_"), str(v)) for k, v in s.as_dict().items() if k.startswith("policy_")]
-        + [("ltv_capped", str(s.ltv_capped)), ("renewal_forecast", ctx.forecast.basis)],
+        + [("ltv_capped", str(s.ltv_capped)), ("renewal_forecast", ctx.forecast.basis)]
+        + [
+            (
+                "ltv_definition",
+                t["policy_portfolio_ltv"].format(n=s.policies.ltv_churn_months, cap=s.policies.max_lifetime_months),
+            )
+        ],
         columns=[h["policy"], h["value"]],
     )
     money = {c: "money" for c in bridge.columns if c != _label(t, "month")}

@@ -159,6 +159,20 @@ class Formatter:
         line = strings["vs_before"].format(v=self.value(before, kind)) if before == before else strings["no_before"]
         return line + (f" · {note}" if note else "")
 
+    def change(self, change: float, strings: Mapping[str, str], digits: int = 1) -> str:
+        """A signed change "vs. previous quarter" (``vs_previous``), or ``no_before`` when there is none.
+
+        The health card of the QBR (PDF and deck) calls it, so a new client's card says the same
+        as its other KPIs.
+
+        >>> t = {"vs_previous": "vs. previous quarter", "no_before": "no previous quarter"}
+        >>> Formatter("en").change(2.0, t), Formatter("en").change(float("nan"), t)
+        ('+2.0 vs. previous quarter', 'no previous quarter')
+        """
+        if change != change:
+            return strings["no_before"]
+        return f"{self.number(change, digits, signed=True)} {strings['vs_previous']}"
+
     def filters(self) -> dict[str, Any]:
         """Jinja filters bound to this locale."""
         return {

@@ -25,6 +25,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from cs_reports._resources import report_templates_dir
 from cs_reports.errors import InvalidInputError
+from cs_reports.metrics.registry import REGISTRY
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.vocabulary import language
 
@@ -148,7 +149,11 @@ def _json(path: Path) -> dict[str, dict[str, str]]:
 
 
 def strings(kind: str, lang: str, *, root: Path | None = None) -> dict[str, str]:
-    """Translated strings of ``base`` and ``kind`` for ``lang`` (kind overrides base)."""
+    """Translated strings of ``base`` and ``kind`` for ``lang`` (kind overrides base).
+
+    The metric registry adds ``label_<id>`` and ``policy_<id>`` (the sentence, its knobs unfilled)
+    for every :data:`cs_reports.metrics.registry.REGISTRY` entry.
+    """
     base = root or report_templates_dir()
     out: dict[str, str] = {}
     for folder in ("base", kind):
@@ -158,6 +163,9 @@ def strings(kind: str, lang: str, *, root: Path | None = None) -> dict[str, str]
             out.update(table["en"])  # fallback
             out.update(table.get(language(lang, name="Report language").strings, {}))  # en-GB, en-US: "en"
             out.update(table.get(lang, {}))  # a user table may hold a language's own words
+    for entry in REGISTRY.values():  # a metric's name and policy sentence: the registry's, on every report
+        out[f"label_{entry.id}"] = entry.label(lang)
+        out[f"policy_{entry.id}"] = entry.template(lang)
     return out
 
 

@@ -104,7 +104,9 @@ def test_tables_hold_the_contexts_rows(decks, lang):
     tables = {norm(s.shapes.title.text_frame.text): s for s in prs.slides if any(x.has_table for x in s.shapes)}
     goals = shapes_by_name(tables[t["goals"]])["table"].table
     rows = [[norm(c.text) for c in row.cells] for row in goals.rows]
-    assert rows[0] == [t[k] for k in ("objective", "kpi", "baseline", "target", "actual", "progress", "status")]
+    assert rows[0] == [
+        t[k] for k in ("objective", "kpi", "baseline", "target", "actual", "label_goal_progress", "status")
+    ]
     assert [(r[0], r[1], r[-1]) for r in rows[1:]] == [(g.objective, g.kpi, t[g.status]) for g in ctx.goals.goals]
     for row, goal in zip(rows[1:], ctx.goals.goals, strict=True):
         assert row[5] == fmt.percent(goal.progress, 0)

@@ -70,8 +70,9 @@ def test_ltv_says_when_its_cap_binds(sample_book):
     assert s.ltv_capped
     assert s.ltv_lifetime_months == 6
     assert s.ltv == pytest.approx(s.arpa * s.gross_margin * 6)
-    free = portfolio_summary(sample_book, MONTH)
+    free = portfolio_summary(sample_book, MONTH, policies=Policies(max_lifetime_months=600))
     assert not free.ltv_capped
+    assert free.ltv_lifetime_months == pytest.approx(1 / free.ltv_monthly_churn)
     assert free.ltv == pytest.approx(free.arpa * free.gross_margin * free.ltv_lifetime_months)
     policies = finance_tables(capped, "en")["policies"].frame
     assert ("ltv_capped", "True") in set(map(tuple, policies.to_numpy().tolist()))

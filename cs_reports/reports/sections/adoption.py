@@ -15,6 +15,7 @@ from cs_reports.reports.client_figures import (
     Period,
     Subject,
     compare,
+    has_previous_quarter,
     own_rows,
     usage_at,
 )
@@ -29,6 +30,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> AdoptionSection:
     """Adoption over the last 6 months, at the quarter's end vs the previous quarter's end."""
+    prev = has_previous_quarter(book, client, period)
     u = own_rows(book, "Usage", client)
     usage: tuple[UsageRow, ...] = ()
     if u is not None:
@@ -54,7 +56,7 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         width=460,
         height=140,
     )
-    return AdoptionSection(usage, compare(a_now, a_before), compare(lic_now, lic_before), chart)
+    return AdoptionSection(usage, compare(a_now, a_before, prev), compare(lic_now, lic_before, prev), chart)
 
 
 def table(s: Any) -> dict[str, pd.DataFrame]:
@@ -68,5 +70,5 @@ def slides(ctx: QBRContext, kit: DeckKit) -> list[SlideSpec]:
     t, fmt = kit.t, kit.fmt
     chart = ctx.adoption.usage_chart if ctx.adoption else None
     return deck.chart_slide(
-        chart, t["adoption"], t["adoption_rate"], kit.lang, t, "notes_adoption", lambda v: fmt.percent(v, 0)
+        chart, t["adoption"], t["label_license_adoption"], kit.lang, t, "notes_adoption", lambda v: fmt.percent(v, 0)
     )

@@ -9,12 +9,14 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
+from cs_reports.metrics.registry import REGISTRY
 from cs_reports.reports import attachments as tables
 from cs_reports.reports import charts
 from cs_reports.reports.client_figures import (
     Period,
     Subject,
     compare,
+    has_previous_quarter,
     mrr_at,
     own_rows,
 )
@@ -31,6 +33,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> CommercialSection:
     """Internal: MRR, ARR, LTV, CAC, margin and the opportunities (lost ones included)."""
+    prev = has_previous_quarter(book, client, period)
     own = book.rows_of("MRR", client.client_id)
     paid = own.loc[own["mrr"] > 0, "month"]
     first = max(paid.min(), period.end - pd.DateOffset(months=11)) if len(paid) else period.end
@@ -42,11 +45,11 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
     cac = float(row["cac"]) if "cac" in row and not pd.isna(row["cac"]) else math.nan
     margin = float(row["gross_margin"]) if "gross_margin" in row and not pd.isna(row["gross_margin"]) else math.nan
     summary_ = figures_of(book).summary(period.end)
-    churn = summary_.logo_churn_rate
-    ltv = (
-        quiet(m.clv_margin_churn, mrr_now, churn, gross_margin=1.0 if math.isnan(margin) else margin, zero_churn="cap")
-        if mrr_now > 0 and not math.isnan(churn)
-        else math.nan
+    ltv = REGISTRY["client_ltv"].compute(
+        mrr_now,
+        summary_.ltv_monthly_churn,
+        gross_margin=1.0 if math.isnan(margin) else margin,
+        cap=summary_.policies.max_lifetime_months,
     )
     opps: tuple[OpportunityRow, ...] = ()
     op = own_rows(book, "Opportunities", client)
@@ -70,9 +73,12 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         height=150,
     )
     return CommercialSection(
-        mrr=compare(mrr_now, mrr_before),
+        mrr=compare(mrr_now, mrr_before, prev),
         arr=12 * mrr_now,
         ltv=ltv,
+        ltv_policy=REGISTRY["client_ltv"].sentence(
+            client.lang, n=summary_.policies.ltv_churn_months, cap=summary_.policies.max_lifetime_months
+        ),
         cac=cac,
         gross_margin=margin,
         ltv_cac=quiet(m.ltv_cac_ratio, ltv, cac, zero_division="nan")

@@ -46,7 +46,7 @@ def _goals(ctx: QBRContext, fmt: Formatter, t: dict[str, str]) -> list[SlideSpec
     if not goals:
         return [deck.nothing(t["goals"], t)]
     table = TableSpec(
-        (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["progress"], t["status"]),
+        (t["objective"], t["kpi"], t["baseline"], t["target"], t["actual"], t["label_goal_progress"], t["status"]),
         tuple(
             (
                 g.objective,

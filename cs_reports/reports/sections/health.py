@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from cs_reports.reports import attachments as tables
 from cs_reports.reports.client_figures import (
     Period,
     Subject,
+    has_previous_quarter,
     health_rows,
 )
 from cs_reports.reports.common import rows
@@ -33,12 +35,19 @@ def _drivers_at(book: Book, period: Period) -> dict[str, pd.DataFrame]:
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> HealthSection:
     """Internal: the Health Score, its band, its change and its drivers."""
     h, hp = health_rows(book, client, period)
+    prev = has_previous_quarter(book, client, period)  # a new client's components did not rise from zero
     own = _drivers_at(book, period).get(client.client_id)
     drivers = tuple(
-        Driver(r.component, float(h[f"{r.component}_subscore"]), float(r.current), float(np.nan_to_num(r.change)))
+        Driver(
+            r.component,
+            float(h[f"{r.component}_subscore"]),
+            float(r.current),
+            float(np.nan_to_num(r.change)) if prev else math.nan,
+        )
         for r in (rows(own) if own is not None else iter(()))
     )
-    return HealthSection(float(h["score"]), str(h["band"]) or "no_score", float(h["score"] - hp["score"]), drivers)
+    change = float(h["score"] - hp["score"]) if prev else math.nan
+    return HealthSection(float(h["score"]), str(h["band"]) or "no_score", change, drivers)
 
 
 def table(s: Any) -> dict[str, pd.DataFrame]:

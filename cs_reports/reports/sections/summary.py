@@ -14,6 +14,7 @@ from cs_reports.reports.client_figures import (
     Subject,
     compare,
     goals_of,
+    has_previous_quarter,
     in_months,
     milestones_of,
     nps_of,
@@ -32,6 +33,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> SummarySection:
     """Headline KPIs, each next to the previous quarter."""
+    prev = has_previous_quarter(book, client, period)
     a_now, act_now, _ = usage_at(book, client, period.end)
     a_before, act_before, _ = usage_at(book, client, period.prev_end)
     goals = goals_of(book, client, settings)
@@ -49,15 +51,15 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         return float(sum(first.date() <= d <= (last + pd.offsets.MonthEnd(0)).date() for d in done))
 
     return SummarySection(
-        adoption=compare(a_now, a_before),
-        active_users=compare(act_now, act_before),
+        adoption=compare(a_now, a_before, prev),
+        active_users=compare(act_now, act_before, prev),
         goals_achieved=sum(g.status == "achieved" for g in goals),
         goals_total=len(goals),
-        nps=compare(nps_of(q_now), nps_of(q_before)),
-        nps_answers=compare(float(len(q_now)), float(len(q_before))),
-        tickets=compare(now["tickets"], before["tickets"]),
-        csat=compare(now["csat"], before["csat"]),
-        milestones_done=compare(done_in(period.start, period.end), done_in(prev_start, period.prev_end)),
+        nps=compare(nps_of(q_now), nps_of(q_before), prev),
+        nps_answers=compare(float(len(q_now)), float(len(q_before)), prev),
+        tickets=compare(now["tickets"], before["tickets"], prev),
+        csat=compare(now["csat"], before["csat"], prev),
+        milestones_done=compare(done_in(period.start, period.end), done_in(prev_start, period.prev_end), prev),
     )
 
 
@@ -80,13 +82,13 @@ def _summary(ctx: QBRContext, t: dict[str, str], fmt: Formatter, compare: Callab
     if s is None:
         return []
     kpis: dict[str, Value] = {
-        "adoption": compare(t["adoption_rate"], s.adoption, "pct"),
+        "adoption": compare(t["label_license_adoption"], s.adoption, "pct"),
         "active_users": compare(t["active_users"], s.active_users, "num"),
         "goals": Kpi(fmt.number(s.goals_achieved), t["goals_achieved"], t["goals_of"].format(n=s.goals_total)),
         "nps": Kpi(
             fmt.number(s.nps.now, 0),
             t["nps_quarter"],
-            t["nps_answers_note"].format(n=fmt.number(s.nps_answers.now), v=fmt.number(s.nps.before, 0)),
+            t["nps_answers_note"].format(n=fmt.number(s.nps_answers.now), v=fmt.versus(s.nps, "num", t)),
         ),
         "tickets": compare(t["tickets"], s.tickets, "num"),
         "csat": compare(t["csat"], s.csat, "pct"),

@@ -15,6 +15,7 @@ from cs_reports.reports.client_figures import (
     Period,
     Subject,
     compare,
+    has_previous_quarter,
     in_months,
     nps_of,
     own_rows,
@@ -31,6 +32,7 @@ __all__ = ["build", "slides", "table"]
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> SupportSection:
     """Support KPIs of the quarter vs the previous one, and NPS by quarter with answer counts."""
+    prev = has_previous_quarter(book, client, period)
     now = support_figures(book, client, period.start, period.end)
     before = support_figures(book, client, period.start - pd.DateOffset(months=3), period.prev_end)
     fmt, t = client.fmt, client.t
@@ -68,13 +70,13 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
         height=150,
     )
     return SupportSection(
-        tickets=compare(now["tickets"], before["tickets"]),
+        tickets=compare(now["tickets"], before["tickets"], prev),
         open_tickets=int(0 if math.isnan(now["open"]) else now["open"]),
-        first_response_hours=compare(now["first"], before["first"]),
+        first_response_hours=compare(now["first"], before["first"], prev),
         first_response_median_hours=now["first_median"],
-        resolution_hours=compare(now["resolution"], before["resolution"]),
-        csat=compare(now["csat"], before["csat"]),
-        ces=compare(now["ces"], before["ces"]),
+        resolution_hours=compare(now["resolution"], before["resolution"], prev),
+        csat=compare(now["csat"], before["csat"], prev),
+        ces=compare(now["ces"], before["ces"], prev),
         nps_quarters=tuple(quarters),
         nps_chart=chart,
     )
