@@ -7,6 +7,7 @@ printed as "in N days"; the probability is never printed as 0% or 100%.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 import pandas as pd
@@ -109,7 +110,7 @@ def test_a_client_first_paid_in_the_quarter_is_new_not_improved_from_zero(sample
     assert new  # the sample has new business every quarter
     t = strings("qbr", lang)
     ctx = build_qbr_context(sample_book, "2026Q3", new[0], lang, audience="internal")
-    assert ctx.commercial.mrr.before == 0
+    assert math.isnan(ctx.commercial.mrr.before)  # no previous quarter, never "R$ 0,00 before"
     s = client_figures.signals(sample_book, subject(sample_book, new[0], lang), PERIOD, DEFAULT_SETTINGS)
     assert "mrr_contraction" not in {r.key for r in assess_risks(s)}
     html = Templates().render("qbr", ctx, lang=lang, branding=load_branding(None))
