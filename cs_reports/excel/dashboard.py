@@ -215,10 +215,10 @@ def dashboard_rows(
         ),
         Row(
             "monthly_churn",
-            "Monthly churn (12-month average)",
-            "=IF(ISNUMBER({logo_churn_12m}),{logo_churn_12m}/12,0)",
+            "Monthly churn (mean of the last 12 monthly rates)",
+            f'=IFERROR(CS_MEAN_MONTHLY_CHURN({_MRR_ARGS},{{month}},{pol.ltv_churn_months},"{pol.same_period}"),0)',
             "0.00%",
-            "0 when no churn is measurable (the cap applies)",
+            "the portfolio LTV's churn (docs/metrics.md); 0 when no month has customers (the cap applies)",
         ),
         Row(
             "lifetime_cap",

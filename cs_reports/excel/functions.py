@@ -380,6 +380,23 @@ _MRR_DOCS: dict[str, Any] = {
 }
 
 
+@excel_function(
+    **_MRR_DOCS,
+    end_month="the last month of the window",
+    window="months in the window, default 12",
+    same_period="'exclude' (default) or 'include' customers who join and leave in a month",
+)
+def CS_MEAN_MONTHLY_CHURN(
+    client_ids: Any, months: Any, mrr: Any, end_month: Any, window: Any = None, same_period: Any = None
+) -> float:
+    """Mean of the monthly logo-churn rates (0-1) of the window ending at end_month: the portfolio LTV's churn."""
+    from cs_reports.metrics.registry import mean_monthly_logo_churn
+
+    frame = m.mrr_frame(client_ids, months, mrr)
+    n = 12 if window is None else window
+    return mean_monthly_logo_churn(frame, end=end_month, months=n, same_period=_text(same_period, "exclude"))
+
+
 @excel_function(lost="customers lost in the period", at_start="customers at the start of the period")
 def CS_CHURN_RATE(lost: Any, at_start: Any) -> float:
     """Logo churn rate (0-1): customers lost / customers at the start."""

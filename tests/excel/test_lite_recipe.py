@@ -29,7 +29,7 @@ IDS = [["a"], ["b"], ["a"], ["b"], ["c"], ["a"], ["c"]]
 MONTHS = [[JAN], [JAN], [FEB], [FEB], [FEB], [MAR], [MAR]]
 MRR = [[100.0], [50.0], [120.0], [50.0], [30.0], [120.0], [40.0]]
 
-# One valid call per function (all 33), plus error cases; each value is a list of call argument lists.
+# One valid call per function (all 34), plus error cases; each value is a list of call argument lists.
 SAMPLES: dict[str, list[list]] = {
     "CS_NPS": [[[[10.0], [None], [9.0], [""], [3.0]]], [[10.0, 11.0]], [[]], [[10.0], 5.0]],
     "CS_NPS_CI": [[[10.0, 9.0, 0.0, 7.0], 0.9]],
@@ -37,6 +37,7 @@ SAMPLES: dict[str, list[list]] = {
     "CS_CES": [[[7.0, 6.0, 2.0], "mean", None, None]],
     "CS_CHURN_RATE": [[3.0, 60.0], [0.0, 0.0]],
     "CS_LOGO_CHURN": [[IDS, MONTHS, MRR, FEB, MAR, None]],
+    "CS_MEAN_MONTHLY_CHURN": [[IDS, MONTHS, MRR, MAR, 2.0, None], [IDS, MONTHS, MRR, MAR, None, "include"]],
     "CS_REVENUE_CHURN": [[1000.0, 50.0, 20.0, 30.0, 5.0, "net"]],
     "CS_NET_CHURN": [[1000.0, 50.0, 20.0, 30.0, None]],
     "CS_RENEWAL_RATE": [[["renewed", "churned", "pending", "renewed"]]],

@@ -162,12 +162,15 @@ def test_dashboard_equals_the_portfolio_summary(sheets, book):
     )
 
 
-def test_native_formulas_that_depend_on_cs_cells(sheets):
+def test_native_formulas_that_depend_on_cs_cells(sheets, book):
+    from cs_reports.data.summary import portfolio_summary
+
     data, _ = sheets
     d, acc = data["Dashboard"], data["Accounts"]
     _close(d[address("nps_margin")], (d[address("nps", "E")] - d[address("nps", "D")]) / 2)
     assert abs(d[address("bridge_check")]) < 1e-6  # start + movements - end: the bridge reconciles
-    _close(d[address("monthly_churn")], d[address("logo_churn_12m")] / 12)
+    # the portfolio LTV's churn: one definition (the registry's), the finance report's number
+    _close(d[address("monthly_churn")], portfolio_summary(book, pd.Timestamp(d[address("month")])).ltv_monthly_churn)
     _close(d[address("ltv_churn")], max(d[address("monthly_churn")], 1 / d[address("lifetime_cap")]))
     _close(d[address("arr")], 12 * d[address("end_mrr")])  # ARR (over Accounts) = 12 x end MRR (from the bridge spill)
     for r in range(5, 10):
