@@ -11,9 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cs_reports.data.coerce import EXCEL_ERRORS
 from cs_reports.excel.functions import REGISTRY, call
 
-ERROR_PREFIXES = ("#VALUE! ", "#N/A ", "#NUM! ", "#NAME? ")
+# An error among the inputs is the result, with its own code (issue 22's error policy): any of Excel's.
+ERROR_PREFIXES = tuple(f"{code} " for code in sorted(EXCEL_ERRORS))
 
 CELL = st.one_of(
     st.none(),
