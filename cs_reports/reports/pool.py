@@ -280,23 +280,30 @@ class WorkerPool(cf.Executor):
         if self._broken is not None:
             self._fail_queue()
             return
-        self._queue = deque(item for item in self._queue if not item[0].cancelled())
         live = [w for w in self._workers if not w.retiring]
         while self._queue and len(live) < self._max_workers:
             live.append(self._start_worker())
         for w in live:
-            if not self._queue:
-                break
             if w.ready and w.task is None:
-                future, fn, args = self._queue.popleft()
-                if not future.set_running_or_notify_cancel():
-                    continue
-                try:
-                    w.conn.send((fn, args))
-                except Exception as exc:
-                    future.set_exception(_picklable(exc) if not isinstance(exc, OSError) else WorkerDied(str(exc)))
-                    continue
-                w.task = (future, time.monotonic())
+                w.task = self._next_task(w)
+
+    def _next_task(self, w: _Worker) -> tuple[cf.Future[Any], float] | None:
+        """Send ``w`` the first queued task not cancelled; its future and start time (lock held).
+
+        Cancelled futures are dropped as they reach the head of the queue: each is looked at once,
+        so a batch of N reports costs O(N) here, not a scan of the whole queue per result.
+        """
+        while self._queue:
+            future, fn, args = self._queue.popleft()
+            if not future.set_running_or_notify_cancel():
+                continue  # cancelled while queued
+            try:
+                w.conn.send((fn, args))
+            except Exception as exc:
+                future.set_exception(_picklable(exc) if not isinstance(exc, OSError) else WorkerDied(str(exc)))
+                continue
+            return future, time.monotonic()
+        return None
 
     def _start_worker(self) -> _Worker:
         parent_conn, child_conn = self._ctx.Pipe(duplex=True)
