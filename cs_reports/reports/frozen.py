@@ -7,7 +7,8 @@ under names built from the old, a manifest recording the old fingerprint, and, f
 truncated file, one traceback per worker.
 
 :func:`freeze_book` reads the source **once**: it copies the workbook (or every file of a CSV
-folder) into a private folder while hashing it, loads and validates that copy, and pickles
+folder) into a private folder, hashes the copy (:func:`cs_reports.data.snapshot.source_digest`,
+the one content digest of a book), loads and validates that copy, and pickles
 the validated :class:`~cs_reports.data.Book` there. The CLI builds the jobs from
 ``frozen.book``; the manifest records ``frozen.digest``; local workers unpickle
 ``frozen.pickle_path``, the very tables the parent validated, instead of reading and
@@ -33,54 +34,22 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from cs_reports.data.snapshot import source_digest
 from cs_reports.errors import CsReportsError, DataContractError, InvalidInputError
 
-__all__ = ["FrozenBook", "book_digest", "check_digest", "freeze_book", "load_frozen", "tables_digest"]
+__all__ = ["FrozenBook", "check_digest", "freeze_book", "load_frozen", "tables_digest"]
 
 _PREFIX = "cs-reports-book-"
-_CHUNK = 1 << 20
 
 
-def _files(source: Path) -> list[Path]:
-    """The files that make up the book: the workbook, or a CSV folder's regular files by name."""
-    if source.is_file():
-        return [source]
-    if source.is_dir():
-        return sorted((p for p in source.iterdir() if p.is_file()), key=lambda p: p.name)
-    raise InvalidInputError(f"Book '{source}' does not exist (expected a .xlsx workbook or a folder of CSV files).")
-
-
-def _copy_hashing(src: Path, dst: Path | None, digest: Any) -> None:
-    digest.update(src.name.encode("utf-8", "surrogateescape") + b"\0")
-    with open(src, "rb") as fin:
-        fout = open(dst, "wb") if dst is not None else None
-        try:
-            while chunk := fin.read(_CHUNK):
-                digest.update(chunk)
-                if fout is not None:
-                    fout.write(chunk)
-        finally:
-            if fout is not None:
-                fout.close()
-    digest.update(b"\0")
-
-
-def book_digest(source: str | os.PathLike[str]) -> str:
-    """SHA-256 of a book's content: the workbook's bytes, or each CSV file's name and bytes.
-
-    A folder's digest changes when a file is edited, added, removed or renamed, never with
-    modification times alone.
-    """
-    digest = hashlib.sha256()
-    src = Path(source)
-    for file in _files(src):
-        _copy_hashing(file, None, digest)
-    return digest.hexdigest()
+def _check_exists(source: Path) -> None:
+    if not (source.is_file() or source.is_dir()):
+        raise InvalidInputError(f"Book '{source}' does not exist (expected a .xlsx workbook or a folder of CSV files).")
 
 
 def check_digest(source: str | os.PathLike[str], expected: str) -> None:
     """Refuse a book whose content is not the one the batch started from (one clear error)."""
-    if book_digest(source) != expected:
+    if source_digest(source) != expected:
         raise CsReportsError(
             f"The book '{source}' changed after the batch started: its reports would not match their file "
             "names and the manifest. Nothing more is rendered from it; rerun the command (with --resume)."
@@ -182,7 +151,7 @@ def freeze_book(
     temp_dir: str | os.PathLike[str] | None = None,
     load: Callable[[Path], Any] | None = None,
 ) -> FrozenBook:
-    """Copy ``source`` once into a private folder, hashing it, and load the copy.
+    """Copy ``source`` once into a private folder, hash the copy and load it.
 
     The copy keeps the source's file names and bytes (error messages name the same files and
     sheets, and the book's snapshot, keyed by name and content, serves the copy); messages
@@ -192,22 +161,25 @@ def freeze_book(
     from cs_reports.data import load_book
 
     src = Path(source)
-    files = _files(src)
+    _check_exists(src)
     root = Path(temp_dir or tempfile.gettempdir())
     _remove_orphans(root)
     folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-", dir=root))
     owner = _Owner()  # the folder goes when its owner does (close(), garbage collection or exit)
     finalizer = weakref.finalize(owner, shutil.rmtree, str(folder), True)
     try:
-        digest = hashlib.sha256()
         if src.is_file():
             copy = folder / src.name
-            _copy_hashing(src, copy, digest)
-        else:
+            shutil.copyfile(src, copy)
+        else:  # the folder's files, and its sub-folders by name only (the reader does not enter them)
             copy = folder / (src.name or "book")
             copy.mkdir()
-            for file in files:
-                _copy_hashing(file, copy / file.name, digest)
+            for entry in src.iterdir():
+                if entry.is_file():
+                    shutil.copyfile(entry, copy / entry.name)
+                else:
+                    (copy / entry.name).mkdir()
+        digest = source_digest(copy)  # the snapshot's content digest: the copy holds the same names and bytes
         try:
             book = load(copy) if load is not None else load_book(copy, quarantine=quarantine)
         except CsReportsError as exc:
@@ -220,7 +192,7 @@ def freeze_book(
     except BaseException:
         finalizer()
         raise
-    frozen = FrozenBook(str(src), digest.hexdigest(), book, folder, copy, pickle_path)
+    frozen = FrozenBook(str(src), digest, book, folder, copy, pickle_path)
     frozen._finalizer, frozen._owner = finalizer, owner
     return frozen
 

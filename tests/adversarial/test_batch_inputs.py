@@ -20,8 +20,9 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from cs_reports._resources import report_templates_dir
+from cs_reports.data.snapshot import source_digest
 from cs_reports.reports.batch import Job, _init, _Settings, run_batch
-from cs_reports.reports.frozen import book_digest, freeze_book
+from cs_reports.reports.frozen import freeze_book
 from cs_reports.reports.kinds import output_name
 from tests.adversarial.processes import run
 
@@ -197,7 +198,7 @@ def test_the_book_replaced_after_it_was_read_does_not_reach_the_reports(book, tm
     # a sync client replaces the book after the CLI listed the clients: every name changes
     clients = (mine / "Clients.csv").read_text(encoding="utf-8")
     (mine / "Clients.csv").write_text(clients.replace(name, "Replaced Name Ltda"), encoding="utf-8")
-    assert book_digest(mine) != frozen.digest
+    assert source_digest(mine) != frozen.digest
     filename = output_name("success-map", "2026-09", "en", client, name)
     job = Job("success-map", "2026-09", client, "en", filename)
     with frozen:
@@ -215,7 +216,7 @@ def test_a_worker_that_reads_a_changed_book_by_path_refuses_it(book, tmp_path):
     folder, _ = book
     mine = tmp_path / "book"
     shutil.copytree(folder, mine)
-    digest = book_digest(mine)
+    digest = source_digest(mine)
     (mine / "Clients.csv").write_text((mine / "Clients.csv").read_text(encoding="utf-8") + "\n", encoding="utf-8")
     settings = _Settings(str(mine), None, None, book_digest=digest)  # a Dask worker reads by path
     with pytest.raises(Exception, match="changed after the batch started"):
