@@ -54,7 +54,7 @@ def _pipeline_and_bare(book_path: Path, quarter: str, ids: list[str]) -> tuple[f
 
     from cs_reports.data import load_book
     from cs_reports.reports import kinds
-    from cs_reports.reports import pdf as pdf_module
+    from cs_reports.reports.pdf.document import document as pdf_module
     from cs_reports.reports.render import Templates, load_branding
 
     book = load_book(book_path)
@@ -94,7 +94,7 @@ def _pipeline_and_bare(book_path: Path, quarter: str, ids: list[str]) -> tuple[f
 
 
 def _batch_seconds(book_path: Path, quarter: str, ids: list[str], workers: int) -> float:
-    from cs_reports.reports.batch import Job, run_batch
+    from cs_reports.reports.batch.runner import Job, run_batch
 
     jobs = [Job("qbr", quarter, cid, "pt-BR", f"{cid}.pdf") for cid in ids]
     with tempfile.TemporaryDirectory() as out:

@@ -76,7 +76,7 @@ def _same_as_loaded(tables: dict[str, pd.DataFrame], book: Any) -> None:
     """The in-memory book gives the QBR contexts ``load_book`` gives for the same data."""
     from cs_reports.data import load_book
     from cs_reports.data.writer import write_tables
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.qbr import build_qbr_context
 
     with tempfile.TemporaryDirectory() as tmp:
         loaded = load_book(write_tables(tables, Path(tmp) / "b6.xlsx"))
@@ -89,7 +89,7 @@ def _same_as_loaded(tables: dict[str, pd.DataFrame], book: Any) -> None:
 
 def _per_report(book: Any, ids: list[str]) -> tuple[float, float]:
     """(one-off seconds of the first context, best-of-3 mean seconds per context of ``ids``)."""
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.qbr import build_qbr_context
 
     t0 = time.perf_counter()
     build_qbr_context(book, QUARTER, ids[0], "en")  # pays the per-book, per-month figures

@@ -22,9 +22,9 @@ from benchmarks.b2_qbr import make_book
 def run(reports: int = 50) -> list[Result]:
     from cs_reports.data import load_book
     from cs_reports.reports import kinds
-    from cs_reports.reports.deck import render_deck
-    from cs_reports.reports.deck_qbr import qbr_deck
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.qbr import build_qbr_context
+    from cs_reports.reports.deck.presentation import render_deck
+    from cs_reports.reports.deck.qbr_deck import qbr_deck
     from cs_reports.reports.render import Templates, load_branding
 
     with tempfile.TemporaryDirectory() as tmp:

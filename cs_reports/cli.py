@@ -9,7 +9,7 @@ becomes one line on stderr and exit code 1; usage errors exit 2; anything else i
 bug, reported in one line with a hint to rerun with ``--debug`` for the traceback.
 
 Signals and pipes: SIGINT ends a command with ``interrupted`` and exit 130, SIGTERM with
-``terminated`` and exit 143 (a batch stops cleanly first: see ``reports/batch.py``); a
+``terminated`` and exit 143 (a batch stops cleanly first: see ``reports/batch/runner.py``); a
 closed or broken stdout (``cs-reports validate book.xlsx | head -1``) ends the command
 quietly with exit 141, the code of a process ended by SIGPIPE. Standard descriptors that
 were closed by the caller are reopened on ``/dev/null``, so no output file can take their

@@ -1,7 +1,7 @@
 """Render what the ``Reports`` sheet asks: requests -> batch jobs -> outputs and a run log.
 
 ``cs-reports run BOOK.xlsx``, the Excel buttons (:mod:`cs_reports.excel.macros`) and the
-LibreOffice macro all come here. Each request becomes one :class:`~cs_reports.reports.batch.Job`
+LibreOffice macro all come here. Each request becomes one :class:`~cs_reports.reports.batch.runner.Job`
 (the same file names, manifest, resume and exit codes as ``cs-reports qbr``) or one error
 sentence naming its row; defaults taken (the dashboard's period, the client's language) are
 written in the run log beside the outputs, one line per request.
@@ -28,7 +28,7 @@ class Planned:
     """A request and its job, or the sentence saying why it has none; ``note``: the defaults it took."""
 
     request: ReportRequest
-    job: Any = None  # reports.batch.Job
+    job: Any = None  # reports.batch.runner.Job
     error: str = ""
     note: str = ""
 
@@ -38,10 +38,10 @@ class RunResult:
     """A run: the plan, the batch's outcomes by request row, the run log and the exit code."""
 
     planned: tuple[Planned, ...]
-    outcomes: dict[int, Any]  # request row -> reports.batch.Outcome
+    outcomes: dict[int, Any]  # request row -> reports.batch.runner.Outcome
     log: Path
     code: int
-    batch: Any = None  # reports.batch.BatchResult
+    batch: Any = None  # reports.batch.runner.BatchResult
 
     def status(self, row: int) -> tuple[str, str]:
         """(status, first file or the error) of the request on ``row``: what its status cells show."""
@@ -77,7 +77,7 @@ def _period(request: Requests, item: ReportRequest, kind: Any, fallback: Any) ->
     import pandas as pd
 
     from cs_reports._validation import as_month
-    from cs_reports.reports.common import parse_quarter
+    from cs_reports.reports.content.common import parse_quarter
 
     quarterly = kind.name == "qbr"
     if not item.period:
@@ -108,7 +108,7 @@ def _job(requests: Requests, item: ReportRequest, book: Any) -> tuple[Any, str]:
 
     Raises one error holding every problem of the row (a sentence per cell, each naming it).
     """
-    from cs_reports.reports.batch import Job
+    from cs_reports.reports.batch.runner import Job
     from cs_reports.reports.kinds import KINDS, output_name
     from cs_reports.reports.vocabulary import AUDIENCES, DEFAULT_LANGUAGE, LANGUAGES
 
@@ -228,7 +228,7 @@ def run_requests(
     The run log (:data:`RUN_LOG`) is written in the output folder whatever failed.
     """
     from cs_reports.data import load_book
-    from cs_reports.reports.batch import BatchResult, run_batch
+    from cs_reports.reports.batch.runner import BatchResult, run_batch
     from cs_reports.reports.render import load_branding
 
     path = Path(book_path)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from cs_reports.reports.common import parse_quarter
-from cs_reports.reports.finance import build_finance_context
-from cs_reports.reports.qbr import build_qbr_context
-from cs_reports.reports.success_map import build_success_map_context
+from cs_reports.reports.content.common import parse_quarter
+from cs_reports.reports.content.finance import build_finance_context
+from cs_reports.reports.content.qbr import build_qbr_context
+from cs_reports.reports.content.success_map import build_success_map_context
 
 __all__ = [
     "build_finance_context",

@@ -22,7 +22,7 @@ __all__ = ["register"]
 
 
 def _common(p: argparse.ArgumentParser, *, clients: bool) -> None:
-    from cs_reports.reports.executors import EXECUTORS, WORKER_TIMEOUT  # stdlib only: cheap at start-up
+    from cs_reports.reports.batch.executors import EXECUTORS, WORKER_TIMEOUT  # stdlib only: cheap at start-up
 
     p.add_argument("book", type=Path, help=".xlsx workbook or folder of CSVs")
     p.add_argument("--out", type=Path, required=True, help="output folder")
@@ -127,7 +127,7 @@ def formats_arg(text: str) -> tuple[str, ...]:
 def _book(args: argparse.Namespace) -> Any:
     """The command's book, read once; clients with bad rows are set aside to fail by name, the others render.
 
-    The file is copied and hashed in one read (:func:`~cs_reports.reports.frozen.freeze_book`):
+    The file is copied and hashed in one read (:func:`~cs_reports.reports.batch.frozen.freeze_book`):
     the job list, the manifest and every worker use that read, so a book replaced while the
     batch starts cannot mix old file names with new data.
     """
@@ -135,7 +135,7 @@ def _book(args: argparse.Namespace) -> Any:
 
 
 def _frozen(args: argparse.Namespace) -> Any:
-    from cs_reports.reports.frozen import freeze_book
+    from cs_reports.reports.batch.frozen import freeze_book
 
     if getattr(args, "frozen_book", None) is None:
         from cs_reports.data.commands import load_for
@@ -148,7 +148,7 @@ def _frozen(args: argparse.Namespace) -> Any:
 def _client_jobs(args: argparse.Namespace, book: Any, kind: str, period: str, month: Any = None) -> list[Any]:
     """One job per chosen client; by default every client paying in ``month`` (the book's last)."""
     from cs_reports import metrics as m
-    from cs_reports.reports.batch import Job
+    from cs_reports.reports.batch.runner import Job
     from cs_reports.reports.kinds import output_name
 
     month = book.last_month if month is None else min(month, book.last_month)
@@ -189,7 +189,7 @@ def _settings_arg(args: argparse.Namespace) -> str | None:
 
 
 def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = None) -> int:
-    from cs_reports.reports.executors import executor_factory
+    from cs_reports.reports.batch.executors import executor_factory
 
     if not args.worker_timeout > 0:
         raise CsReportsError(f"--worker-timeout must be a number of seconds above 0; got {args.worker_timeout:g}.")
@@ -201,7 +201,7 @@ def _run(args: argparse.Namespace, jobs: list[Any], deck_template: str | None = 
 
 
 def _batch(args: argparse.Namespace, frozen: Any, jobs: list[Any], factory: Any, deck_template: str | None) -> Any:
-    from cs_reports.reports.batch import run_batch
+    from cs_reports.reports.batch.runner import run_batch
 
     return run_batch(
         frozen,
@@ -239,7 +239,7 @@ def _deck_template_arg(args: argparse.Namespace) -> str | None:
                 f"--deck-template is for decks: add --format pptx (or pdf,pptx); got --format {','.join(formats)}."
             )
         return None
-    from cs_reports.reports.deck_qbr import check_deck_template
+    from cs_reports.reports.deck.qbr_deck import check_deck_template
 
     check_deck_template(template, args.audience, _branding(args))
     return None if template is None else str(Path(template).resolve())
@@ -306,7 +306,7 @@ def _success_map(args: argparse.Namespace) -> int:
 
 
 def _finance(args: argparse.Namespace) -> int:
-    from cs_reports.reports.batch import Job
+    from cs_reports.reports.batch.runner import Job
     from cs_reports.reports.kinds import output_name
 
     month = _month_arg(args)
@@ -318,8 +318,8 @@ def _finance(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from cs_reports.data.commands import load_for
     from cs_reports.data.sample import write_sample
-    from cs_reports.reports.batch import Job, run_batch
-    from cs_reports.reports.frozen import freeze_book
+    from cs_reports.reports.batch.frozen import freeze_book
+    from cs_reports.reports.batch.runner import Job, run_batch
     from cs_reports.reports.kinds import output_name
 
     out: Path = args.out
@@ -371,9 +371,9 @@ def demo_clients(book: Any, quarter: str) -> tuple[str, str]:
     the most high-severity risks (then the most risks, then the lowest Health Score).
     """
     from cs_reports import metrics as m
-    from cs_reports.reports.common import client_info
-    from cs_reports.reports.risks import assess_risks
-    from cs_reports.reports.sections import Subject, signals
+    from cs_reports.reports.content.common import client_info
+    from cs_reports.reports.content.risks import assess_risks
+    from cs_reports.reports.content.sections import Subject, signals
     from cs_reports.reports.settings import DEFAULT_SETTINGS
 
     period = of_quarter(quarter)

@@ -88,7 +88,7 @@ class ReportKind:
 
 
 def _qbr(book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings) -> Any:
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.qbr import build_qbr_context
 
     return build_qbr_context(book, period, client_id or "", lang, audience=audience, settings=settings)
 
@@ -96,7 +96,7 @@ def _qbr(book: Book, *, period: str, client_id: str | None, lang: str, audience:
 def _success_map(
     book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
 ) -> Any:
-    from cs_reports.reports.success_map import build_success_map_context
+    from cs_reports.reports.content.success_map import build_success_map_context
 
     return build_success_map_context(book, period, client_id or "", lang, audience=audience, settings=settings)
 
@@ -104,27 +104,27 @@ def _success_map(
 def _finance(
     book: Book, *, period: str, client_id: str | None, lang: str, audience: str, settings: ReportSettings
 ) -> Any:
-    from cs_reports.reports.finance import build_finance_context
+    from cs_reports.reports.content.finance import build_finance_context
 
     return build_finance_context(book, period, lang, settings=settings)
 
 
 def _edition_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
     from cs_reports.data.writer import tables_to_xlsx
-    from cs_reports.reports.attachments import edition_tables
+    from cs_reports.reports.content.attachments import edition_tables
 
     name = f"{safe_filename(client_id or 'data')}_{context.audience}_data.xlsx"
     return [(name, tables_to_xlsx(edition_tables(context)), "The tables printed in this report")]
 
 
 def _finance_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
-    from cs_reports.reports.finance_xlsx import finance_xlsx
+    from cs_reports.reports.content.finance_xlsx import finance_xlsx
 
     return [(f"finance_{period}.xlsx", finance_xlsx(context, lang), "The report's numbers")]
 
 
 def _qbr_deck(context: Any, lang: str, template: str | Path | None, branding: Branding) -> bytes:
-    from cs_reports.reports.deck_qbr import qbr_deck_bytes
+    from cs_reports.reports.deck.qbr_deck import qbr_deck_bytes
 
     return qbr_deck_bytes(context, lang, template=template, branding=branding)
 
@@ -237,7 +237,7 @@ def _pdf(
 ) -> tuple[bytes, list[tuple[str, bytes, str]]]:
     """The PDF of ``context`` and the files it carries (name, bytes, description)."""
     try:  # only PDFs need WeasyPrint (and its Pango): a deck never comes here
-        from cs_reports.reports.pdf import PdfAttachment, render_pdf
+        from cs_reports.reports.pdf.document import PdfAttachment, render_pdf
     except (ImportError, OSError) as exc:
         raise InvalidInputError(
             f"PDFs need WeasyPrint and its Pango libraries, which do not load here ({type(exc).__name__}: "

@@ -183,8 +183,8 @@ _FILTERS = {
 
 @jinja2.pass_context
 def _odds_filter(context: Any, value: Any) -> str:
-    """A renewal probability as printed: never 0% or 100% (``reports.forecast.probability_text``)."""
-    from cs_reports.reports.forecast import probability_text
+    """A renewal probability as printed: never 0% or 100% (``reports.content.forecast.probability_text``)."""
+    from cs_reports.reports.content.forecast import probability_text
 
     return probability_text(float(value), context["fmt"])
 

@@ -10,7 +10,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from cs_reports.reports.manifest import MANIFEST
+from cs_reports.reports.batch.manifest import MANIFEST
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
 

@@ -21,8 +21,8 @@ from pypdf import PdfReader
 
 from cs_reports._resources import report_templates_dir
 from cs_reports.data.snapshot import source_digest
-from cs_reports.reports.batch import Job, _init, _Settings, run_batch
-from cs_reports.reports.frozen import freeze_book
+from cs_reports.reports.batch.frozen import freeze_book
+from cs_reports.reports.batch.runner import Job, _init, _Settings, run_batch
 from cs_reports.reports.kinds import output_name
 from tests.adversarial.processes import run
 

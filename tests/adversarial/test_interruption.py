@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from cs_reports.reports.batch import GATE_ENV
+from cs_reports.reports.batch.runner import GATE_ENV
 from tests.adversarial.processes import (
     batch_args,
     env_with,

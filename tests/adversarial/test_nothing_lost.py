@@ -20,7 +20,7 @@ from cs_reports import _io
 from cs_reports.data import load_book
 from cs_reports.data.sample import make_sample_tables
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.batch import Job, run_batch
+from cs_reports.reports.batch.runner import Job, run_batch
 from tests.adversarial.helpers import assert_clean_error, base_sheets, cli, write_xlsx
 from tests.conftest import assert_unchanged, file_digest
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cs_reports.reports.batch import GATE_ENV, RECYCLE_ENV, Job, run_batch
+from cs_reports.reports.batch.runner import GATE_ENV, RECYCLE_ENV, Job, run_batch
 from cs_reports.reports.kinds import output_name
 from tests.adversarial.processes import (
     batch_args,

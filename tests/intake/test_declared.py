@@ -333,8 +333,8 @@ def test_every_note_of_the_book_is_an_assumption(tmp_path: Path):
 
 
 def test_the_finance_policies_and_the_internal_talking_points_print_the_assumptions_of_their_figures(tmp_path):
-    from cs_reports.reports.finance import build_finance_context
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.finance import build_finance_context
+    from cs_reports.reports.content.qbr import build_qbr_context
 
     c = rows(T["Clients"])
     j = c[0].index("gross_margin")

@@ -141,7 +141,7 @@ def test_finance_xlsx_and_pdf_print_the_registry_values(case):
 
 def test_segments_count_as_the_clients_sheet_and_keep_their_start_segment(case):
     from cs_reports.data import load_book
-    from cs_reports.reports.finance import build_finance_context
+    from cs_reports.reports.content.finance import build_finance_context
 
     ctx = build_finance_context(load_book(case.path), None, LANG)
     clients = case.sheets["Clients"].assign(client_id=lambda c: c["client_id"].astype(str)).set_index("client_id")

@@ -18,8 +18,8 @@ from cs_reports.data import load_book
 from cs_reports.data.summary import segment_touch_models
 from cs_reports.data.writer import write_tables
 from cs_reports.metrics.registry import LANGUAGES, REGISTRY, markdown
-from cs_reports.reports.context import Compare
-from cs_reports.reports.qbr import build_qbr_context
+from cs_reports.reports.content.context import Compare
+from cs_reports.reports.content.qbr import build_qbr_context
 from cs_reports.reports.render import strings
 from cs_reports.reports.vocabulary import LANGUAGES as REPORT_LANGUAGES
 from tests.reconciliation import independent as ind

@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from cs_reports.cli import main
-from cs_reports.reports.batch import Job, run_batch
+from cs_reports.reports.batch.runner import Job, run_batch
 from tests.conftest import assert_unchanged
 
 
@@ -103,7 +103,7 @@ def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
 
 
 def _append_many(folder: str, who: int, count: int) -> None:
-    from cs_reports.reports.manifest import Manifest
+    from cs_reports.reports.batch.manifest import Manifest
 
     manifest = Manifest(Path(folder))
     for i in range(count):
@@ -116,7 +116,7 @@ def _append_many(folder: str, who: int, count: int) -> None:
 def test_manifest_appends_and_compactions_from_many_processes_lose_nothing(tmp_path):
     import multiprocessing
 
-    from cs_reports.reports.manifest import MANIFEST, Manifest
+    from cs_reports.reports.batch.manifest import MANIFEST, Manifest
 
     ctx = multiprocessing.get_context("forkserver")
     procs = [ctx.Process(target=_append_many, args=(str(tmp_path), who, 100)) for who in range(4)]
@@ -133,7 +133,7 @@ def test_manifest_appends_and_compactions_from_many_processes_lose_nothing(tmp_p
 
 
 def test_old_manifest_lines_and_removed_reports_are_not_up_to_date(tmp_path):
-    from cs_reports.reports.manifest import MANIFEST, Manifest
+    from cs_reports.reports.batch.manifest import MANIFEST, Manifest
 
     (tmp_path / MANIFEST).write_text(
         '{"job": "a", "fingerprint": "x"}\n'  # written before sizes and hashes were recorded
@@ -150,7 +150,7 @@ def test_two_editions_of_one_report_are_not_stale_but_an_old_name_is(tmp_path):
     import json
     from dataclasses import asdict
 
-    from cs_reports.reports.manifest import Manifest, job_identity
+    from cs_reports.reports.batch.manifest import Manifest, job_identity
 
     def job(filename: str, audience: str) -> Job:
         return Job("qbr", "2026Q3", "C1", "en", filename, audience)

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports import build, common
+from cs_reports.reports import build
+from cs_reports.reports.content import common
 
 
 def test_qbr_for_a_quarter_before_the_client_started_is_a_clear_error(sample_book):
@@ -22,7 +23,7 @@ def test_qbr_for_a_quarter_before_the_client_started_is_a_clear_error(sample_boo
 
 
 def test_portfolio_figures_are_computed_once_per_book_and_month(sample_book):
-    from cs_reports.reports.portfolio import figures_of
+    from cs_reports.reports.content.portfolio import figures_of
 
     month = sample_book.last_month
     figures = figures_of(sample_book)

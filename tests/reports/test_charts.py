@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cs_reports.reports.charts import _text_width, bar_chart, line_chart, nice_ticks, waterfall_chart
+from cs_reports.reports.content.charts import _text_width, bar_chart, line_chart, nice_ticks, waterfall_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 MONTHS = list(pd.date_range("2025-10-01", periods=12, freq="MS"))

@@ -18,7 +18,7 @@ from pptx import Presentation
 from pptx.util import Inches
 
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.deck import (
+from cs_reports.reports.deck.presentation import (
     Bullets,
     ChartSpec,
     DeckSpec,
@@ -306,8 +306,8 @@ def test_native_chart_with_embedded_data_and_locale_format():
 
 def test_nps_by_quarter_shows_gaps_and_answer_counts(sample_book):
     """A quarter without answers is a gap, not an NPS of 0; each bar says its answers, as the PDF does."""
-    from cs_reports.reports.deck_qbr import qbr_deck
-    from cs_reports.reports.qbr import build_qbr_context
+    from cs_reports.reports.content.qbr import build_qbr_context
+    from cs_reports.reports.deck.qbr_deck import qbr_deck
 
     # the sample's C0082 (C0011 before issue 23 changed the sample): no answers for four quarters, then NPS 0, 0
     ctx = build_qbr_context(sample_book, "2026Q3", "C0082", "en")

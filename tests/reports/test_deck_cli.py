@@ -17,7 +17,7 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from cs_reports.reports.manifest import MANIFEST
+from cs_reports.reports.batch.manifest import MANIFEST
 from tests.adversarial.processes import run
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
@@ -199,7 +199,7 @@ def test_internal_deck_through_the_cli(book, tmp_path):
 
 def test_a_killed_workers_deck_temporaries_are_removed_on_the_next_run(tmp_path):
     """A worker killed mid-write leaves ``.{name}.{random}.part``: the next batch of that job removes its decks' too."""
-    from cs_reports.reports.batch import Job, _remove_temporaries
+    from cs_reports.reports.batch.runner import Job, _remove_temporaries
 
     job = Job("qbr", QUARTER, "C1", "en", "c1_acme_2026q3_qbr-client_en.pdf", formats=("pdf", "pptx"))
     for name in (job.filename, job.output("pptx"), "c9_other_2026q3_qbr-client_en.pptx"):
@@ -212,8 +212,8 @@ def test_a_renamed_clients_old_pdf_and_deck_are_both_stale(tmp_path):
     """--prune-stale sees each format's file under the client's old name, and not the new ones."""
     from dataclasses import replace
 
-    from cs_reports.reports.batch import Job, _key, _unit
-    from cs_reports.reports.manifest import Manifest, job_identity
+    from cs_reports.reports.batch.manifest import Manifest, job_identity
+    from cs_reports.reports.batch.runner import Job, _key, _unit
 
     old = Job("qbr", QUARTER, "C1", "en", "c1_acme_2026q3_qbr-client_en.pdf", "client", formats=("pdf", "pptx"))
     new = replace(old, filename="c1_acme-group_2026q3_qbr-client_en.pdf")

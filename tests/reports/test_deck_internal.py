@@ -15,11 +15,11 @@ import re
 import pytest
 from pptx import Presentation
 
-from cs_reports.reports.deck import TAG, number_format, render_deck
-from cs_reports.reports.deck_qbr import EDITION_LAYOUTS, LAYOUTS, check_deck_template, qbr_deck
+from cs_reports.reports.content.qbr import build_qbr_context
+from cs_reports.reports.deck.presentation import TAG, number_format, render_deck
+from cs_reports.reports.deck.qbr_deck import EDITION_LAYOUTS, LAYOUTS, check_deck_template, qbr_deck
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
-from cs_reports.reports.qbr import build_qbr_context
 from cs_reports.reports.render import Templates, load_branding, strings
 from tests.reports.test_deck_qbr import company_template, norm, shapes_by_name, texts
 
@@ -199,7 +199,7 @@ def test_every_slide_fills_exactly_the_declared_layout(decks, sample_book):
     """LAYOUTS (what --deck-template is checked against up front) is what the decks really use."""
     import dataclasses
 
-    from cs_reports.reports.context import VerbatimsSection
+    from cs_reports.reports.content.context import VerbatimsSection
 
     specs = []
     for lang, (ctx, _, _) in decks.items():

@@ -16,10 +16,10 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from cs_reports.reports.deck import ChartSpec, DeckSpec, Series, SlideSpec, number_format, write_deck
-from cs_reports.reports.deck_qbr import qbr_deck
+from cs_reports.reports.content.qbr import build_qbr_context
+from cs_reports.reports.deck.presentation import ChartSpec, DeckSpec, Series, SlideSpec, number_format, write_deck
+from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.formatting import Formatter
-from cs_reports.reports.qbr import build_qbr_context
 from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
 
 

@@ -12,11 +12,11 @@ import pytest
 from pptx import Presentation
 from pypdf import PdfReader
 
-from cs_reports.reports.deck import TAG, number_format, render_deck
-from cs_reports.reports.deck_qbr import qbr_deck
+from cs_reports.reports.content.qbr import build_qbr_context
+from cs_reports.reports.deck.presentation import TAG, number_format, render_deck
+from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
-from cs_reports.reports.qbr import build_qbr_context
 from cs_reports.reports.render import Templates, load_branding, strings
 from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
 
@@ -248,7 +248,7 @@ def test_a_company_template_made_as_documented(decks, tmp_path):
 
 def test_a_chart_without_data_becomes_a_nothing_recorded_slide(decks):
     """A client without Usage rows: the PDF draws an empty frame; the deck says 'nothing recorded' instead."""
-    from cs_reports.reports.charts import bar_chart
+    from cs_reports.reports.content.charts import bar_chart
 
     ctx, _, _ = decks["en"]
     section = dataclasses.replace(ctx.adoption, usage=(), usage_chart=bar_chart([], lang="en", alt="none"))
@@ -268,7 +268,7 @@ def test_produce_applies_branding_to_the_builtin_template_only(sample_book, clie
 
     from PIL import Image
 
-    from cs_reports.reports.deck_qbr import produce_qbr_deck
+    from cs_reports.reports.deck.qbr_deck import produce_qbr_deck
     from cs_reports.reports.render import Branding
 
     buffer = io.BytesIO()

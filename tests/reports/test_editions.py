@@ -15,11 +15,11 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from cs_reports.reports.context import FinanceContext, QBRContext, SuccessMapContext, describe
+from cs_reports.reports.content.context import FinanceContext, QBRContext, SuccessMapContext, describe
+from cs_reports.reports.content.sections import EDITIONS
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import KINDS, produce
 from cs_reports.reports.render import Templates, load_branding, strings
-from cs_reports.reports.sections import EDITIONS
 from cs_reports.reports.settings import DEFAULT_SETTINGS
 
 QUARTER = "2026Q3"
@@ -168,7 +168,7 @@ def deck_text(data: bytes) -> str:
 @pytest.mark.parametrize("lang", list(CLIENTS))
 def test_nothing_internal_in_a_client_deck(reports, sample_book, lang):
     """The client deck's every text, cell, note and chart value: none of the internal edition's words or figures."""
-    from cs_reports.reports.deck_qbr import qbr_deck_bytes
+    from cs_reports.reports.deck.qbr_deck import qbr_deck_bytes
 
     _, ctx = reports[(lang, "client")]
     _, internal = reports[(lang, "internal")]
@@ -278,7 +278,7 @@ def test_every_section_of_every_edition_has_a_block():
 def test_every_context_field_is_in_the_docs():
     from pathlib import Path
 
-    from cs_reports.reports import context
+    from cs_reports.reports.content import context
 
     doc = (Path(__file__).parents[2] / "docs" / "reports.md").read_text(encoding="utf-8")
     for name in context.__all__:

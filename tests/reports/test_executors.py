@@ -6,8 +6,8 @@ import pytest
 
 from cs_reports.cli import main
 from cs_reports.errors import CsReportsError
-from cs_reports.reports.batch import MANIFEST, Job, _load_manifest, run_batch
-from cs_reports.reports.executors import DaskExecutor, executor_factory
+from cs_reports.reports.batch.executors import DaskExecutor, executor_factory
+from cs_reports.reports.batch.runner import MANIFEST, Job, _load_manifest, run_batch
 
 pytest.importorskip("distributed")
 

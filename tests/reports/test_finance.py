@@ -17,8 +17,8 @@ from pypdf import PdfReader
 
 from cs_reports import metrics as m
 from cs_reports.data.summary import Policies, portfolio_summary
-from cs_reports.reports.finance import build_finance_context
-from cs_reports.reports.finance_xlsx import finance_tables, finance_xlsx
+from cs_reports.reports.content.finance import build_finance_context
+from cs_reports.reports.content.finance_xlsx import finance_tables, finance_xlsx
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding

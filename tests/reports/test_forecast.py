@@ -15,7 +15,7 @@ import pytest
 
 from cs_reports.errors import InvalidInputError
 from cs_reports.metrics import forecast as fm
-from cs_reports.reports import forecast as rf
+from cs_reports.reports.content import forecast as rf
 
 
 def _sigmoid(x):

@@ -15,7 +15,7 @@ import pytest
 
 from cs_reports.data import load_book
 from cs_reports.data.sample import CHURN_LAWS, write_sample
-from cs_reports.reports import forecast as rf
+from cs_reports.reports.content import forecast as rf
 
 DOCS = Path(__file__).parents[2] / "docs" / "reports.md"
 

@@ -2,7 +2,7 @@
 
 Issue 23: fitted on the sample, the unconstrained model's coefficients rewarded decline (a
 falling Health Score and a contraction raised the odds). The model now carries sign
-constraints (reports.forecast.SIGNS); these tests check the property over every paying client
+constraints (reports.content.forecast.SIGNS); these tests check the property over every paying client
 with a renewal in the 90 days after the sample's last month, on the model's features
 (hypothesis) and end to end on the raw rows (tickets, NPS answers, usage, MRR made worse).
 """
@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from cs_reports.errors import UndefinedMetricWarning
 from cs_reports.metrics import forecast as fm
-from cs_reports.reports import forecast as rf
+from cs_reports.reports.content import forecast as rf
 
 MONTH = pd.Timestamp("2026-10-01")
 

@@ -13,11 +13,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cs_reports.reports import client_figures, sections
-from cs_reports.reports.common import client_info
-from cs_reports.reports.forecast import SHOWN_BOUNDS
-from cs_reports.reports.risks import DECLINE_RULES, assess_risks
-from cs_reports.reports.sections import Period, Subject
+from cs_reports.reports.content import client_figures, sections
+from cs_reports.reports.content.common import client_info
+from cs_reports.reports.content.forecast import SHOWN_BOUNDS
+from cs_reports.reports.content.risks import DECLINE_RULES, assess_risks
+from cs_reports.reports.content.sections import Period, Subject
 from cs_reports.reports.settings import DEFAULT_SETTINGS
 
 END = pd.Timestamp("2026-09-01")  # 2026Q3
@@ -100,7 +100,7 @@ def test_probabilities_are_bounded_and_come_with_an_interval_and_drivers(sample_
 @pytest.mark.parametrize("lang", ["en", "pt-BR"])
 def test_a_client_first_paid_in_the_quarter_is_new_not_improved_from_zero(sample_book, report_date, lang):
     from cs_reports.reports.build import build_qbr_context
-    from cs_reports.reports.deck_qbr import qbr_deck
+    from cs_reports.reports.deck.qbr_deck import qbr_deck
     from cs_reports.reports.render import Templates, load_branding, strings
 
     mrr = sample_book.mrr

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from cs_reports import metrics as m
 from cs_reports.data.summary import client_health_inputs, portfolio_summary
 from cs_reports.reports.build import build_finance_context, build_qbr_context, build_success_map_context
-from cs_reports.reports.finance_xlsx import finance_tables
+from cs_reports.reports.content.finance_xlsx import finance_tables
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding

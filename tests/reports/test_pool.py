@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from cs_reports.reports.pool import WorkerDied, WorkerPool, WorkerStartError
+from cs_reports.reports.batch.pool import WorkerDied, WorkerPool, WorkerStartError
 from tests.adversarial.processes import processes_left, start
 from tests.reports import pool_tasks as tasks
 
@@ -108,7 +108,7 @@ def test_terminate_kills_running_workers_and_cancels_the_queue():
 PARENT = textwrap.dedent(
     """
     import sys, time
-    from cs_reports.reports.pool import WorkerPool
+    from cs_reports.reports.batch.pool import WorkerPool
     from tests.reports import pool_tasks as tasks
     pool = WorkerPool(2)
     futures = [pool.submit(tasks.hang_on, i, i) for i in range(4)]  # every task runs forever

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from cs_reports.data import load_book
 from cs_reports.data.sample import write_sample
 from cs_reports.data.summary import client_health_inputs
-from cs_reports.reports import portfolio
-from cs_reports.reports.portfolio import COMPONENTS, figures_of, health_inputs_panel
+from cs_reports.reports.content import portfolio
+from cs_reports.reports.content.portfolio import COMPONENTS, figures_of, health_inputs_panel
 
 
 def assert_panel_is_the_definition(book) -> None:

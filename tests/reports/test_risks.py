@@ -8,9 +8,9 @@ import math
 import pytest
 
 from cs_reports.errors import InvalidInputError
+from cs_reports.reports.content.risks import CLIENT_ACTIONABLE, RULES, ClientSignals, assess_risks, risk_texts
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.render import strings
-from cs_reports.reports.risks import CLIENT_ACTIONABLE, RULES, ClientSignals, assess_risks, risk_texts
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings, load_settings
 
 Q3 = {"year": 2026, "quarter": 3, "months_since_nps": 1.0}  # a recent NPS answer: the silence rule stays quiet

@@ -11,8 +11,8 @@ from pypdf import PdfReader
 
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.build import build_qbr_context
-from cs_reports.reports.fetcher import SafeFetcher
 from cs_reports.reports.kinds import output_name, produce
+from cs_reports.reports.pdf.fetcher import SafeFetcher
 from cs_reports.reports.render import Templates, load_branding
 
 HOSTILE = '<script>alert(1)</script><link rel=attachment href="file:///etc/passwd"><img src="http://127.0.0.1/x">'

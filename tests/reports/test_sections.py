@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from cs_reports import metrics as m
-from cs_reports.reports.common import client_info
-from cs_reports.reports.sections import EDITIONS, SECTIONS, Period, Subject
+from cs_reports.reports.content.common import client_info
+from cs_reports.reports.content.sections import EDITIONS, SECTIONS, Period, Subject
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 END = pd.Timestamp("2026-09-01")  # 2026Q3
@@ -40,8 +40,8 @@ def test_every_section_has_its_three_faces_and_a_template_block():
     import inspect
     from pathlib import Path
 
-    from cs_reports.reports.context import QBRContext
-    from cs_reports.reports.sections import Section
+    from cs_reports.reports.content.context import QBRContext
+    from cs_reports.reports.content.sections import Section
 
     assert [f.name for f in dataclasses.fields(Section)] == ["build", "table", "slides"]
     assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Section))
@@ -63,9 +63,9 @@ def test_every_section_has_its_three_faces_and_a_template_block():
 @pytest.mark.parametrize("audience", list(EDITIONS))
 def test_every_section_with_slides_makes_at_least_one(sample_book, paying, audience):
     """The deck loops over the registry: each section of the edition with a slides face adds a slide."""
-    from cs_reports.reports.deck_sections import DeckKit
+    from cs_reports.reports.content.qbr import build_qbr_context
+    from cs_reports.reports.content.slide_kit import DeckKit
     from cs_reports.reports.formatting import Formatter
-    from cs_reports.reports.qbr import build_qbr_context
     from cs_reports.reports.render import strings
 
     ctx = build_qbr_context(sample_book, "2026Q3", paying[0], "en", audience=audience)
@@ -130,8 +130,8 @@ def test_nps_by_quarter_shows_the_answer_count_and_empty_quarters(sample_book, p
 
 
 def test_the_sample_flags_at_risk_clients_and_not_healthy_ones(sample_book, paying):
-    from cs_reports.reports.risks import assess_risks
-    from cs_reports.reports.sections import signals
+    from cs_reports.reports.content.risks import assess_risks
+    from cs_reports.reports.content.sections import signals
 
     found = {
         cid: assess_risks(signals(sample_book, subject(sample_book, cid), PERIOD, DEFAULT_SETTINGS)) for cid in paying

@@ -23,11 +23,11 @@ from pypdf import PdfReader
 
 from cs_reports.cli import main
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.deck_spec import number_format
+from cs_reports.reports.content.sections import EDITIONS
+from cs_reports.reports.content.slide_spec import number_format
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import KINDS, produce_report, report_kind
 from cs_reports.reports.render import Templates, load_branding, strings
-from cs_reports.reports.sections import EDITIONS
 from cs_reports.reports.settings import ReportSettings
 from cs_reports.reports.vocabulary import (
     AUDIENCES,

@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 
 from cs_reports import _io
-from cs_reports.reports import batch, manifest
-from cs_reports.reports.batch import Job, run_batch
-from cs_reports.reports.manifest import MANIFEST, Manifest
+from cs_reports.reports.batch.manifest import MANIFEST, Manifest
+from cs_reports.reports.batch.runner import Job, manifest, run_batch
+from cs_reports.reports.batch.runner import runner as batch
 
 
 def _fake_msvcrt(calls: list[tuple[str, int]]) -> types.ModuleType:
