@@ -381,7 +381,9 @@ class RenewalRow:
     due_date: date = doc("renewal date")
     mrr: float = doc("current MRR")
     health_score: float = doc("health score now")
-    probability: float = doc("forecast probability of renewing (reports.content.forecast, learned from the Renewals sheet)")
+    probability: float = doc(
+        "forecast probability of renewing (reports.content.forecast, learned from the Renewals sheet)"
+    )
     band: str = doc("probability band: likely (>= 80%) / uncertain (60-80%) / unlikely (< 60%) / unknown")
     expected_mrr: float = doc("probability x MRR: the MRR expected to renew")
     flags: tuple[str, ...] = doc(
