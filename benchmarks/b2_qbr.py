@@ -54,7 +54,7 @@ def _pipeline_and_bare(book_path: Path, quarter: str, ids: list[str]) -> tuple[f
 
     from cs_reports.data import load_book
     from cs_reports.reports import kinds
-    from cs_reports.reports.pdf.document import document as pdf_module
+    from cs_reports.reports.pdf import document as pdf_module
     from cs_reports.reports.render import Templates, load_branding
 
     book = load_book(book_path)

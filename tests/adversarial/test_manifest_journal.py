@@ -85,7 +85,7 @@ def test_a_symlinked_manifest_is_refused_and_nothing_is_written_outside(sample_b
 _ENOSPC_AT_MANIFEST = """
 import errno, os, sys
 from cs_reports.cli import main
-from cs_reports.reports.batch.runner import manifest
+from cs_reports.reports.batch import manifest
 real = os.write
 def write(fd, data):
     if os.readlink(f"/proc/self/fd/{fd}").endswith(manifest.MANIFEST):

@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 
 from cs_reports import _io
+from cs_reports.reports.batch import manifest
+from cs_reports.reports.batch import runner as batch
 from cs_reports.reports.batch.manifest import MANIFEST, Manifest
-from cs_reports.reports.batch.runner import Job, manifest, run_batch
-from cs_reports.reports.batch.runner import runner as batch
+from cs_reports.reports.batch.runner import Job, run_batch
 
 
 def _fake_msvcrt(calls: list[tuple[str, int]]) -> types.ModuleType:
