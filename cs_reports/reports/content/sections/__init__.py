@@ -16,6 +16,7 @@ them once.
 
 from __future__ import annotations
 
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -127,6 +128,26 @@ EDITIONS: dict[str, tuple[str, ...]] = {
         "next_steps",
     ),
 }
+
+
+def check_registry(modules: set[str], sections: set[str], editions: dict[str, tuple[str, ...]]) -> None:
+    """Refuse a section module left out of :data:`SECTIONS` or a section no edition shows (it would never appear).
+
+    >>> check_registry({"goals", "extra"}, {"goals"}, {"client": ("goals",)})
+    Traceback (most recent call last):
+    ...
+    ImportError: sections/extra.py is not in SECTIONS: register it in sections/__init__.py and add it to an edition.
+    """
+    for name in sorted(modules - sections):
+        raise ImportError(
+            f"sections/{name}.py is not in SECTIONS: register it in sections/__init__.py and add it to an edition."
+        )
+    shown = {name for names in editions.values() for name in names}
+    for name in sorted(sections - shown):
+        raise ImportError(f"section {name!r} is in no edition of EDITIONS: add it where it belongs in the report.")
+
+
+check_registry({m.name for m in pkgutil.iter_modules(__path__)}, set(SECTIONS), EDITIONS)
 
 
 def edition(audience: str) -> tuple[str, ...]:
