@@ -40,7 +40,7 @@ CLIENT_ALLOWED = {
 }
 #: ... and what only the internal edition adds.
 INTERNAL_ONLY = {
-    "Health": ["component", "subscore", "points", "change"],
+    "Health": ["component", "subscore", "points", "change", "data"],
     "Risks": ["severity", "title", "text"],
     "Forecast": ["probability", "band", "renewal_date", "basis"],
     "Talking points": ["point"],

@@ -83,6 +83,10 @@ class Driver:
     subscore: float = doc("component sub-score 0-100 now (NaN = no data)")
     contribution: float = doc("points it contributes to the score now")
     change: float = doc("change of its contribution since the previous quarter, in score points")
+    data: str = doc(
+        "'' when the component had data at both ends; 'no_data_now' / 'no_data_before' when it had "
+        "none at one end (its weight was spread over the others, so its change is the weight moving)"
+    )
 
 
 @dataclass(frozen=True)

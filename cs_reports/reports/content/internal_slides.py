@@ -59,23 +59,26 @@ def _health(ctx: QBRContext, t: dict[str, str], fmt: Formatter) -> list[SlideSpe
                 t[f"component_{d.key}"],
                 fmt.number(d.subscore, 0),
                 fmt.number(d.contribution, 1),
-                fmt.number(d.change, 1, signed=True),
+                fmt.number(d.change, 1, signed=True) + (" †" if d.data else ""),
             )
             for d in h.drivers
         ),
         numeric=(1, 2, 3),
     )
-    top = h.drivers[0] if h.drivers else None
+    caption = " ".join(
+        [f"† {t['driver_' + d.data].format(component=t[f'component_{d.key}'])}" for d in h.drivers if d.data]
+        + [t["health_note"]]
+    )
+    top = next((d for d in h.drivers if not d.data), None)  # the largest change that is not a weight moving
     notes = t["notes_health"].format(score=card.value, band=t[h.band], change=change) + (
-        " " + t["notes_health_driver"].format(component=t[f"component_{top.key}"], change=table.rows[0][3])
+        " "
+        + t["notes_health_driver"].format(
+            component=t[f"component_{top.key}"], change=fmt.number(top.change, 1, signed=True)
+        )
         if top is not None
         else ""
     )
-    return [
-        SlideSpec(
-            "Score", {"title": t["health_title"], "score": card, "table": table, "caption": t["health_note"]}, notes
-        )
-    ]
+    return [SlideSpec("Score", {"title": t["health_title"], "score": card, "table": table, "caption": caption}, notes)]
 
 
 def _risks(ctx: QBRContext, t: dict[str, str]) -> list[SlideSpec]:

@@ -24,12 +24,29 @@ from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+__all__ = ["build", "data_status", "slides", "table"]
 
 
 def _drivers_at(book: Book, period: Period) -> dict[str, pd.DataFrame]:
     """Health drivers of every client, by client (computed once per book and quarter)."""
     return figures_of(book).drivers(period.end, period.prev_end)
+
+
+def data_status(now: float, before: float) -> str:
+    """Whether a component had data at both ends of the comparison (see :class:`Driver`).
+
+    A component without data (no tickets, no survey answer in the window) drops out of the
+    score and its weight is spread over the others (``metrics.health_score``), so its
+    contribution goes to 0 without the client doing worse: the report says so.
+
+    Examples
+    --------
+    >>> data_status(80.0, 70.0), data_status(float("nan"), 70.0), data_status(60.0, float("nan"))
+    ('', 'no_data_now', 'no_data_before')
+    """
+    if math.isnan(now):
+        return "no_data_now"
+    return "no_data_before" if math.isnan(before) else ""
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> HealthSection:
@@ -43,6 +60,7 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
             float(h[f"{r.component}_subscore"]),
             float(r.current),
             float(np.nan_to_num(r.change)) if prev else math.nan,
+            data_status(h[f"{r.component}_subscore"], hp[f"{r.component}_subscore"] if prev else 0.0),
         )
         for r in (rows(own) if own is not None else iter(()))
     )
@@ -53,10 +71,15 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
 def table(s: Any) -> dict[str, pd.DataFrame]:
     """The Health Score and its drivers."""
     drivers = tables.frame(
-        [{"component": d.key, "subscore": d.subscore, "points": d.contribution, "change": d.change} for d in s.drivers],
-        ("component", "subscore", "points", "change"),
+        [
+            {"component": d.key, "subscore": d.subscore, "points": d.contribution, "change": d.change, "data": d.data}
+            for d in s.drivers
+        ],
+        ("component", "subscore", "points", "change", "data"),
     )
-    total = pd.DataFrame([{"component": "health_score", "subscore": s.score, "points": s.score, "change": s.change}])
+    total = pd.DataFrame(
+        [{"component": "health_score", "subscore": s.score, "points": s.score, "change": s.change, "data": ""}]
+    )
     return {"Health": pd.concat([total, drivers], ignore_index=True)}
 
 
