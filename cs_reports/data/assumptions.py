@@ -23,8 +23,10 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from cs_reports.data.messages import Text
 
 __all__ = ["KINDS", "Assumption", "Assumptions"]
 
@@ -70,6 +72,10 @@ class Assumption:
         ``'support_times'``); empty when it changes none.
     override : str
         How to override it (a setting, a column, a fix to the file); empty when there is none.
+    message, override_message : Text or None
+        The same two sentences as catalogue entries (:mod:`cs_reports.data.messages`), so a
+        report prints them in its language; ``text`` and ``override`` are their English renderings.
+        Build keyed entries with :meth:`said`.
     """
 
     kind: str
@@ -79,16 +85,59 @@ class Assumption:
     rows: int = 0
     touches: tuple[str, ...] = ()
     override: str = ""
+    message: Text | None = None
+    override_message: Text | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Assumption kind must be one of {sorted(KINDS)}; got {self.kind!r}.")
 
-    def line(self) -> str:
-        """The assumption as one printed line: where, what, and how to override it."""
+    @classmethod
+    def said(
+        cls,
+        kind: str,
+        message: Text,
+        *,
+        sheet: str | None = None,
+        column: str | None = None,
+        rows: int = 0,
+        touches: tuple[str, ...] = (),
+        override: str | Text = "",
+    ) -> Assumption:
+        """An entry whose sentence (and override) are catalogue entries, printable in every report language.
+
+        >>> a = Assumption.said("default", Text.of("default_currency", k=2, n=10), override="--currency")
+        >>> a.text
+        'Currency missing for 2 of 10 client(s): BRL assumed.'
+        >>> a.line("pt-BR")
+        'Moeda ausente em 2 de 10 cliente(s): BRL assumido. (para mudar: --currency)'
+        """
+        how = override.render("en") if isinstance(override, Text) else override
+        return cls(
+            kind,
+            message.render("en"),
+            sheet=sheet,
+            column=column,
+            rows=rows,
+            touches=touches,
+            override=how,
+            message=message,
+            override_message=override if isinstance(override, Text) else None,
+        )
+
+    def sentence(self, lang: str = "en") -> str:
+        """What was assumed, in ``lang`` (the English ``text`` when the entry has no catalogue sentence)."""
+        return self.message.render(lang) if self.message is not None else self.text
+
+    def line(self, lang: str = "en") -> str:
+        """The assumption as one printed line, in ``lang``: where, what, and how to override it."""
         where = ", ".join(p for p in (f"'{self.sheet}'" if self.sheet else "", self.column and f"'{self.column}'") if p)
-        text = f"{where}: {self.text}" if where else self.text
-        return f"{text} (override: {self.override})" if self.override else text
+        said = self.sentence(lang)
+        text = f"{where}: {said}" if where else said
+        if not self.override:
+            return text
+        how = self.override_message.render(lang) if self.override_message is not None else self.override
+        return f"{text} ({Text.of('override', how=how).render(lang)})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,15 +169,40 @@ class Assumptions:
         wanted = set(figures)
         return tuple(a for a in self.items if wanted.intersection(a.touches))
 
-    def lines(self) -> list[str]:
-        """Every entry as one printed line, in order."""
-        return [a.line() for a in self.items]
+    def lines(self, lang: str = "en") -> list[str]:
+        """Every entry as one printed line, in order, in ``lang``."""
+        return [a.line(lang) for a in self.items]
 
     def to_records(self) -> list[dict[str, Any]]:
         """JSON-ready records (what ``metrics --format json`` and the snapshot store)."""
-        return [{**asdict(a), "touches": list(a.touches)} for a in self.items]
+        return [
+            {
+                **{f: getattr(a, f) for f in _PLAIN},
+                "touches": list(a.touches),
+                "message": a.message.to_json() if a.message is not None else None,
+                "override_message": a.override_message.to_json() if a.override_message is not None else None,
+            }
+            for a in self.items
+        ]
 
     @classmethod
     def from_records(cls, records: Iterable[Mapping[str, Any]]) -> Assumptions:
         """The record back from :meth:`to_records`."""
-        return cls.of(*(Assumption(**{**r, "touches": tuple(r.get("touches", ()))}) for r in records))
+
+        def text(data: Any) -> Text | None:
+            return Text.from_json(data) if data else None
+
+        return cls.of(
+            *(
+                Assumption(
+                    **{f: r[f] for f in _PLAIN if f in r},
+                    touches=tuple(r.get("touches", ())),
+                    message=text(r.get("message")),
+                    override_message=text(r.get("override_message")),
+                )
+                for r in records
+            )
+        )
+
+
+_PLAIN = ("kind", "text", "sheet", "column", "rows", "override")

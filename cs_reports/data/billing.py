@@ -17,6 +17,7 @@ import pandas as pd
 from cs_reports.data.assumptions import Assumption
 from cs_reports.data.declare import MRR_FIGURES
 from cs_reports.data.invoices import invoices_to_mrr
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -138,15 +139,14 @@ def _convert(
     frame.loc[ok, column] = (frame.loc[ok, column] * rate[ok].astype(float)).round(2)
     used = sorted(set(row_cur[ok]))
     return [
-        Assumption(
+        Assumption.said(
             "currency",
-            f"{int(ok.sum())} amount(s) in {', '.join(used)} converted to the client's currency at the FX sheet's "
-            "rate of their month.",
+            Text.of("currency_converted", n=int(ok.sum()), currencies=", ".join(used)),
             sheet=raw.source_name,
             column=column,
             rows=int(ok.sum()),
             touches=MRR_FIGURES,
-            override="edit the FX sheet",
+            override=Text.of("edit_fx_sheet"),
         )
     ]
 
@@ -222,40 +222,40 @@ def reporting_month(
     if month is not None:
         chosen = pd.Timestamp(month).to_period("M").to_timestamp()
         notes.append(
-            Assumption("reporting_month", f"Reporting month {chosen:%Y-%m}: chosen with --month.", touches=touches)
+            Assumption.said("reporting_month", Text.of("month_chosen", month=f"{chosen:%Y-%m}"), touches=touches)
         )
         return chosen, notes
     if not len(within):
         last = pd.Timestamp(months.min())
         notes.append(
-            Assumption(
+            Assumption.said(
                 "reporting_month",
-                f"Reporting month {last:%Y-%m}: every billed month lies beyond the run date {run_date:%Y-%m-%d}.",
+                Text.of("month_beyond_run_date", month=f"{last:%Y-%m}", date=f"{run_date:%Y-%m-%d}"),
                 touches=touches,
-                override="--month YYYY-MM, or check the export and the run date",
+                override=Text.of("month_or_check_export"),
             )
         )
         return last, notes
     last = pd.Timestamp(within.max())
-    why = f"the latest billed month up to the run date {run_date:%Y-%m-%d}"
-    if future:
-        why += f" ({future} row(s) bill later months: scheduled, not counted)"
-    stepped = []
+    later: Text | str = Text.of("month_later_rows", n=future) if future else ""
+    kept: Text | str = ""
+    stepped: list[Text] = []
     while True:
         previous = last - pd.DateOffset(months=1)
         share = _missing_share(mrr, previous, last)
         if share <= PARTIAL_SHARE or not (mrr["month"] <= previous).any():
             break
-        gap = f"{last:%Y-%m} ({share:.0%} of {previous:%Y-%m}'s MRR has no row in it)"
+        gap = Text.of("month_gap", month=f"{last:%Y-%m}", share=share, previous=f"{previous:%Y-%m}")
         if last < run_month - pd.DateOffset(months=1):
-            why += f"; {gap}: a month of the past kept, check the export"
+            kept = Text.of("month_past_gap_kept", gap=gap)
             break
         stepped.append(gap)  # the run date's month or the one before: an export cut before its billing
         last = previous
-    text = f"Reporting month {last:%Y-%m}: {why}."
-    if stepped:
-        text += f" Visibly partial month(s) not reported: {', '.join(stepped)}."
-    notes.append(Assumption("reporting_month", text, touches=touches, override="--month YYYY-MM (a month of the data)"))
+    skipped = Text.of("month_partial_skipped", gaps=tuple(stepped)) if stepped else ""
+    text = Text.of(
+        "month_latest", month=f"{last:%Y-%m}", date=f"{run_date:%Y-%m-%d}", later=later, kept=kept, stepped=skipped
+    )
+    notes.append(Assumption.said("reporting_month", text, touches=touches, override=Text.of("month_of_the_data")))
     return last, notes
 
 

@@ -15,6 +15,7 @@ from cs_reports.data.billing import convert_currencies, negative_nets, recognise
 from cs_reports.data.contract import SHEETS
 from cs_reports.data.declare import MRR_FIGURES, declared_defaults
 from cs_reports.data.invoices import SPREADING
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable, SheetReport, read_book
 from cs_reports.data.validate import MAX_PROBLEMS, book_number_style, check_references, check_unique, type_table
 from cs_reports.errors import DataContractError, MissingDataError, Problem
@@ -267,11 +268,15 @@ def load_book(
         if len(late):
             rows = ", ".join(str(int(r)) for r in late["_row"].head(5))
             declared.append(
-                Assumption(
+                Assumption.said(
                     "reporting_month",
-                    f"{raw.where} '{raw.source_name}': {len(late)} invoice(s) start after the run date "
-                    f"{run_date:%Y-%m-%d} ({raw.unit}s {rows}{', ...' if len(late) > 5 else ''}); check the export "
-                    "date.",
+                    Text.of(
+                        "invoices_after_run_date",
+                        n=len(late),
+                        date=f"{run_date:%Y-%m-%d}",
+                        unit=Text.of(f"{raw.unit}s"),
+                        rows=rows + (", ..." if len(late) > 5 else ""),
+                    ),
                     sheet=raw.source_name,
                     column="period_start",
                     rows=len(late),
@@ -298,10 +303,9 @@ def load_book(
     declared += why
     if len(scheduled):
         declared.append(
-            Assumption(
+            Assumption.said(
                 "reporting_month",
-                f"{len(scheduled):,} service month(s) after the reporting month {last:%Y-%m} are kept apart as "
-                "scheduled MRR (book.scheduled_mrr), not counted in MRR.",
+                Text.of("scheduled_mrr", n=len(scheduled), month=f"{last:%Y-%m}"),
                 rows=len(scheduled),
                 touches=MRR_FIGURES,
                 override="--month YYYY-MM",
@@ -309,9 +313,9 @@ def load_book(
         )
     if "Invoices" in frames:
         declared.append(
-            Assumption(
+            Assumption.said(
                 "spreading",
-                _SPREADING_NOTE[spreading],
+                Text.of(f"spreading_{spreading}"),
                 sheet=tables["Invoices"].source_name,
                 rows=len(frames["Invoices"]),
                 touches=MRR_FIGURES,
@@ -321,12 +325,12 @@ def load_book(
     declared += declared_defaults(frames["Clients"], tables["Clients"].source_name)
     if quarantined:
         declared.append(
-            Assumption(
+            Assumption.said(
                 "quarantine",
-                f"{len(quarantined)} client(s) set aside for problems in their rows: {', '.join(sorted(quarantined))}.",
+                Text.of("quarantine", n=len(quarantined), ids=", ".join(sorted(quarantined))),
                 rows=len(quarantined),
                 touches=("clients", *MRR_FIGURES),
-                override="fix their rows",
+                override=Text.of("fix_their_rows"),
             )
         )
     record = _record(intake.reports, declared)
@@ -351,14 +355,6 @@ def load_book(
         quarantined=quarantined,
         **kwargs,
     )
-
-
-_SPREADING_NOTE = {
-    "months": "Invoices spread over equal service months (policy 'months'); the monthly pieces add up to each "
-    "invoice to the cent; credit notes and split invoices net per client and month.",
-    "days": "Invoices spread by service days (policy 'days'); the monthly pieces add up to each invoice to the "
-    "cent; credit notes and split invoices net per client and month.",
-}
 
 
 def _check_timezone(timezone: str) -> None:

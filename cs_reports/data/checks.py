@@ -17,6 +17,7 @@ from cs_reports.data.coerce import _DMY, ExcelError, currency_mark, parse_date, 
 from cs_reports.data.contract import CURRENCIES, Column, Sheet, normalise_header
 from cs_reports.data.declare import declare
 from cs_reports.data.infer import parse_time, time_like
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -60,7 +61,7 @@ def with_time(raw: RawTable, col: Column, j: int, t: int, cells: list[Any], prob
     declare(
         raw.report,
         "datetime",
-        f"Columns '{date_header}' and '{time_header}' combined into '{col.name}' (the date and its time of day).",
+        Text.of("datetime_combined", date=date_header, time=time_header, field=col.name),
         column=date_header,
         field=col.name,
         rows=len(cells),
@@ -112,14 +113,14 @@ def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], ord
     report = raw.report
     if order == "mdy":
         clock = any(m.group(7) for v in cells if isinstance(v, str) and (m := _DMY.match(v.strip())) is not None)
-        why = "a value has a second part > 12" if not clock else "it writes a 12-hour clock (AM/PM) of en-US exports"
+        why = Text.of("why_12_hour_clock" if clock else "why_second_part_over_12")
         declare(
             report,
             "date_order",
-            f"Column '{header}' read month-first (MM/DD/YYYY): {why}.",
+            Text.of("date_month_first", header=header, why=why),
             column=header,
             field=col.name,
-            override="write dates as YYYY-MM-DD",
+            override=Text.of("write_iso_dates"),
         )
     elif order == "dmy":
         unproven = sum(
@@ -135,28 +136,23 @@ def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], ord
             declare(
                 report,
                 "date_order",
-                f"Column '{header}' read day-first (DD/MM/YYYY, pt-BR): no value proves the order.",
+                Text.of("date_day_first", header=header),
                 column=header,
                 field=col.name,
                 rows=unproven,
-                override="write dates as YYYY-MM-DD",
+                override=Text.of("write_iso_dates"),
             )
     zones = [z for z in map(zone_of, cells) if z is not None]
     if not zones:
         return
     midnight, instants = zones.count("midnight"), zones.count("instant")
     if col.kind == "datetime":
-        text = f"Column '{header}': {len(zones)} timestamp(s) with a time zone converted to {tz}."
+        text = Text.of("tz_converted", header=header, n=len(zones), tz=tz)
     elif instants:
-        text = (
-            f"Column '{header}': {instants} timestamp(s) with a time of day converted to {tz} before taking their "
-            f"date{f'; {midnight} midnight value(s) read as the date written' if midnight else ''}."
-        )
+        also = Text.of("tz_and_midnights", n=midnight) if midnight else ""
+        text = Text.of("tz_instants_dated", header=header, n=instants, tz=tz, midnight=also)
     else:
-        text = (
-            f"Column '{header}': {midnight} midnight instant(s) (e.g. 2026-03-01T00:00:00Z) read as the date written, "
-            "not moved by a time-zone conversion."
-        )
+        text = Text.of("tz_midnights", header=header, n=midnight)
     declare(report, "timezone", text, column=header, field=col.name, rows=len(zones), override="--timezone")
 
 
@@ -177,7 +173,7 @@ def percent_scale(
             declare(
                 raw.report,
                 "unit",
-                f"Column '{header}' ({unit}): values up to 1 read as shares (0.82 = 82%).",
+                Text.of("percent_as_shares", header=header, unit=str(unit)),
                 column=header,
                 field=col.name,
                 rows=len(values),
@@ -195,7 +191,7 @@ def percent_scale(
     declare(
         raw.report,
         "unit",
-        f"Column '{header}' ({unit}): values read as percentage points (82 = 82%), a value above 1 proves it.",
+        Text.of("percent_as_points", header=header, unit=str(unit)),
         column=header,
         field=col.name,
         rows=len(values),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cs_reports.data.assumptions import Assumption
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import SheetReport
 
 __all__ = ["MRR_FIGURES", "declare", "declared_defaults", "figures"]
@@ -62,31 +63,31 @@ def figures(table: str | None, column: str | None = None) -> tuple[str, ...]:
 def declare(
     report: SheetReport | None,
     kind: str,
-    text: str,
+    text: str | Text,
     *,
     column: str | None = None,
     field: str | None = None,
     rows: int = 0,
     touches: tuple[str, ...] | None = None,
-    override: str = "",
+    override: str | Text = "",
 ) -> Assumption:
     """Record one inference on a sheet: a note under the sheet and an assumption of the book.
 
     ``column`` is the header as written (where the user looks), ``field`` the contract column
-    (which decides the figures touched unless ``touches`` is given).
+    (which decides the figures touched unless ``touches`` is given). ``text`` (and ``override``)
+    given as a catalogue :class:`~cs_reports.data.messages.Text` is printed in each report's
+    language; a plain string is English only.
     """
     table = report.table if report is not None else None
-    entry = Assumption(
-        kind,
-        text,
-        sheet=report.source if report is not None else None,
-        column=column,
-        rows=rows,
-        touches=figures(table, field) if touches is None else touches,
-        override=override,
-    )
+    sheet = report.source if report is not None else None
+    touched = figures(table, field) if touches is None else touches
+    if isinstance(text, Text):
+        entry = Assumption.said(kind, text, sheet=sheet, column=column, rows=rows, touches=touched, override=override)
+    else:
+        how = override.render("en") if isinstance(override, Text) else override
+        entry = Assumption(kind, text, sheet=sheet, column=column, rows=rows, touches=touched, override=how)
     if report is not None:
-        report.notes.append(text)
+        report.notes.append(entry.text)
         report.assumptions.append(entry)
     return entry
 
@@ -101,50 +102,48 @@ def declared_defaults(clients: pd.DataFrame, source: str | None) -> list[Assumpt
 
     if k := missing("gross_margin"):
         out.append(
-            Assumption(
+            Assumption.said(
                 "default",
-                f"Gross margin missing for {k} of {n} client(s): their own LTV uses a 100% margin (a revenue LTV, not "
-                "a margin LTV); the portfolio's LTV, LTV:CAC and CAC payback use the mean margin of the paying "
-                "clients that have one (100% when none has).",
+                Text.of("default_gross_margin", k=k, n=n),
                 sheet=source,
                 column="gross_margin",
                 rows=k,
                 touches=("ltv", "ltv_cac", "cac_payback", "gross_margin"),
-                override="fill the Clients column 'gross_margin' (Margem Bruta)",
+                override=Text.of("fill_clients_column", column="gross_margin", label="Margem Bruta"),
             )
         )
     if k := missing("currency"):
         out.append(
-            Assumption(
+            Assumption.said(
                 "default",
-                f"Currency missing for {k} of {n} client(s): BRL assumed.",
+                Text.of("default_currency", k=k, n=n),
                 sheet=source,
                 column="currency",
                 rows=k,
                 touches=MRR_FIGURES,
-                override="fill the Clients column 'currency' (Moeda)",
+                override=Text.of("fill_clients_column", column="currency", label="Moeda"),
             )
         )
     if k := missing("locale"):
         out.append(
-            Assumption(
+            Assumption.said(
                 "default",
-                f"Report language missing for {k} of {n} client(s): pt-BR assumed.",
+                Text.of("default_locale", k=k, n=n),
                 sheet=source,
                 column="locale",
                 rows=k,
-                override="fill the Clients column 'locale' (Idioma)",
+                override=Text.of("fill_clients_column", column="locale", label="Idioma"),
             )
         )
     if k := missing("name"):
         out.append(
-            Assumption(
+            Assumption.said(
                 "default",
-                f"Name missing for {k} of {n} client(s): the client id is shown instead.",
+                Text.of("default_name", k=k, n=n),
                 sheet=source,
                 column="name",
                 rows=k,
-                override="fill the Clients column 'name' (Nome)",
+                override=Text.of("fill_clients_column", column="name", label="Nome"),
             )
         )
     return out

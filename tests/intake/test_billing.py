@@ -96,7 +96,7 @@ def test_invoices_after_the_run_date_are_flagged(clean_tables, tmp_path):
 def test_days_policy_is_a_note_and_an_option_of_the_cli(clean_path):
     book = load_book(clean_path, spreading="days", today=TODAY)
     assert book.spreading == "days"
-    assert any("spread by service days (policy 'days')" in n for n in book.notes)
+    assert any("spread by the service days in each month (policy 'days')" in n for n in book.notes)
     done = subprocess.run(
         [sys.executable, "-m", "cs_reports.cli", "validate", str(clean_path), "--spreading", "days"],
         capture_output=True,

@@ -210,7 +210,7 @@ def build_finance_context(
         (t["end"], summary.mrr, "total"),
     ]
     return FinanceContext(
-        assumptions=tuple(a.line() for a in book.assumptions.touching(*FIGURES)),
+        assumptions=tuple(a.line(lang) for a in book.assumptions.touching(*FIGURES)),
         month=month,
         generated_on=today(),
         summary=summary,

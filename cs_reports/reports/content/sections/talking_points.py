@@ -40,7 +40,7 @@ def build(book: Book, client: Subject, period: Period, settings: ReportSettings)
     shown = ("mrr", "churn", "nrr", "ltv", "ltv_cac", "nps", "support_times", "csat", "ces", "adoption")
     return TalkingPointsSection(
         tuple(points) or (t["tp_none"],),
-        tuple(a.line() for a in book.assumptions.touching(*shown, "renewal_rate", "clients")),
+        tuple(a.line(client.lang) for a in book.assumptions.touching(*shown, "renewal_rate", "clients")),
     )
 
 
