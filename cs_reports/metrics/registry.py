@@ -21,11 +21,13 @@ from cs_reports._validation import as_month, check_number
 from cs_reports._validation import quiet as _quiet
 from cs_reports.metrics.clv import clv_margin_churn
 from cs_reports.metrics.engagement import adoption_rate
+from cs_reports.metrics.mrr import mrr_movements
 from cs_reports.metrics.revenue import (
     arpa_value,
     gross_revenue_retention_rate,
     logo_churn_rate,
     net_revenue_retention_rate,
+    quick_ratio,
     revenue_churn_rate,
 )
 from cs_reports.metrics.survey import csat_rate, net_promoter_score
@@ -220,6 +222,39 @@ REGISTRY: Mapping[str, MetricDefinition] = {
                 "en": "GRR = as NRR, each customer's MRR capped at its value {window} months ago.",
             },
             {"window": 12},
+        ),
+        MetricDefinition(
+            "mrr_movements",
+            "money",
+            {"pt-BR": "Movimentação do MRR", "en": "MRR movements"},
+            "per client, the month against the month before: new = first paid month ever; reactivation = paying "
+            "again after at least one month at 0; expansion / contraction = change of a client paying in both "
+            "months; churn = the MRR of a client that stops paying",
+            "each month",
+            "every client with MRR (subscriptions merged per client)",
+            mrr_movements,
+            {
+                "pt-BR": "Movimentação do MRR, cliente a cliente, mês contra o mês anterior: novo = primeiro mês pago; "
+                "reativação = volta a pagar depois de ao menos um mês sem MRR; expansão e contração = aumento e "
+                "redução de quem pagou nos dois meses; churn = o MRR de quem deixou de pagar.",
+                "en": "MRR movements, client by client, each month against the month before: new = first paid "
+                "month ever; reactivation = paying again after at least one month at 0; expansion and contraction "
+                "= increase and decrease of a client paying in both months; churn = the MRR of a client that "
+                "stopped paying.",
+            },
+        ),
+        MetricDefinition(
+            "quick_ratio",
+            "ratio",
+            {"pt-BR": "Quick ratio", "en": "Quick ratio"},
+            "(new + expansion + reactivation) / (churn + contraction)",
+            "the month",
+            "the month's MRR movements",
+            quick_ratio,
+            {
+                "pt-BR": "Quick ratio = (novo + expansão + reativação) ÷ (churn + contração) do mês.",
+                "en": "Quick ratio = (new + expansion + reactivation) ÷ (churn + contraction) of the month.",
+            },
         ),
         MetricDefinition(
             "arpa",

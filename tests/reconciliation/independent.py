@@ -165,3 +165,30 @@ def license_adoption(sheets: dict[str, pd.DataFrame], month: pd.Timestamp, clien
         usage = usage[usage["client_id"] == client_id]
     pairs = usage[["active_users", "licensed_users"]].dropna()
     return float(pairs["active_users"].sum() / pairs["licensed_users"].sum()) if len(pairs) else math.nan
+
+
+def movements(table: pd.DataFrame, month: pd.Timestamp) -> dict[str, float]:
+    """Client by client, the month against the month before: new = first paid month ever; reactivation =
+    paying again after at least one month at 0; expansion / contraction = change of a client paying in both
+    months; churn = the MRR of a client that stopped paying. Also ``start`` and ``end`` (the two months' MRR)."""
+    before, now = _col(table, month - pd.DateOffset(months=1)), _col(table, month)
+    earlier = table[[c for c in table.columns if c < month - pd.DateOffset(months=1)]]
+    paid_earlier = (earlier > 0).any(axis=1) if earlier.shape[1] else pd.Series(False, index=table.index)
+    starts, pays = before > 0, now > 0
+    both = starts & pays
+    return {
+        "start": float(before[starts].sum()),
+        "new": float(now[pays & ~starts & ~paid_earlier].sum()),
+        "reactivation": float(now[pays & ~starts & paid_earlier].sum()),
+        "expansion": float((now - before)[both & (now > before)].sum()),
+        "contraction": float((before - now)[both & (now < before)].sum()),
+        "churn": float(before[starts & ~pays].sum()),
+        "end": float(now[pays].sum()),
+    }
+
+
+def quick_ratio(table: pd.DataFrame, month: pd.Timestamp) -> float:
+    """(new + expansion + reactivation) / (churn + contraction) of the month."""
+    m = movements(table, month)
+    lost = m["churn"] + m["contraction"]
+    return (m["new"] + m["expansion"] + m["reactivation"]) / lost if lost else math.nan

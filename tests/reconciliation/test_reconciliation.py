@@ -225,3 +225,32 @@ def test_survey_and_adoption_figures_are_what_their_sentences_say(case):
             assert label in text.upper()
             assert _flat(fmt.percent(own, 0)) in text
             assert "TAXA DE ADOÇÃO" not in text.upper()  # one name for license adoption
+
+
+def test_mrr_movements_and_quick_ratio_are_what_their_sentences_say(case):
+    """metrics JSON, the finance xlsx bridge (every month) and PDF, against the movements' printed sentence."""
+    m, fmt = case.metrics, Formatter(LANG)
+    expected = ind.movements(case.table, case.month)
+    for key in ("new", "expansion", "contraction", "churn", "reactivation"):
+        assert m[key] == pytest.approx(expected[key], abs=0.005), key
+    assert m["start_mrr"] == pytest.approx(expected["start"], abs=0.005)
+    qr = ind.quick_ratio(case.table, case.month)
+    assert (m["quick_ratio"] is None and math.isnan(qr)) or m["quick_ratio"] == pytest.approx(qr, rel=1e-9)
+    book = openpyxl.load_workbook(_one(case.out / "finance", "*.xlsx"), read_only=True, data_only=True)
+    bridge = [list(r) for r in book["Movimentação do MRR"].iter_rows(values_only=True)]
+    header, rows = bridge[0], bridge[1:]
+    assert len(header) == 8  # month, start, new, expansion, reactivation, contraction, churn, end
+    assert rows
+    for month, start, new, expansion, reactivation, contraction, churn, end in rows:
+        want = ind.movements(case.table, pd.Timestamp(f"{month}-01"))
+        got = {"start": start, "new": new, "expansion": expansion, "reactivation": reactivation}
+        got |= {"contraction": -contraction, "churn": -churn, "end": end}  # losses printed negative
+        assert got == pytest.approx(want, abs=0.005), month
+    policies = {r[0]: r[1] for r in book["Políticas"].iter_rows(values_only=True)}
+    assert policies["mrr_movements_definition"] == REGISTRY["mrr_movements"].sentence(LANG)
+    assert policies["quick_ratio_definition"] == REGISTRY["quick_ratio"].sentence(LANG)
+    text = _pdf_text(_one(case.out / "finance", "*.pdf"))
+    assert _flat(REGISTRY["mrr_movements"].sentence(LANG)) in text
+    assert _flat(REGISTRY["quick_ratio"].sentence(LANG)) in text
+    if math.isfinite(qr):
+        assert f"{REGISTRY['quick_ratio'].label(LANG).lower()} {_flat(fmt.number(qr, 2))}" in text.lower()

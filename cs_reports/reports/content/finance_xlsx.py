@@ -225,7 +225,9 @@ def finance_tables(ctx: FinanceContext, lang: str) -> dict[str, XlsxSheet]:
             (
                 "ltv_definition",
                 t["policy_portfolio_ltv"].format(n=s.policies.ltv_churn_months, cap=s.policies.max_lifetime_months),
-            )
+            ),
+            ("mrr_movements_definition", t["policy_mrr_movements"]),
+            ("quick_ratio_definition", t["policy_quick_ratio"]),
         ],
         columns=[h["policy"], h["value"]],
     )
