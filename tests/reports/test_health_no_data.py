@@ -21,13 +21,13 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.deck import render_deck
-from cs_reports.reports.deck_qbr import qbr_deck
+from cs_reports.reports.content.portfolio import figures_of
+from cs_reports.reports.content.qbr import build_qbr_context
+from cs_reports.reports.content.sections.health import table
+from cs_reports.reports.deck.presentation import render_deck
+from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.kinds import produce
-from cs_reports.reports.portfolio import figures_of
-from cs_reports.reports.qbr import build_qbr_context
 from cs_reports.reports.render import Templates, load_branding, strings
-from cs_reports.reports.sections.health import table
 from cs_reports.reports.vocabulary import of_quarter
 
 QUARTER = "2026Q3"

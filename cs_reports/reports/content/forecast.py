@@ -7,7 +7,7 @@ MRR trend, ticket growth, CSAT change, first renewal), with **sign constraints**
 (:data:`SIGNS`): a worse signal never raises the probability, by construction; where the
 book's history points the other way the coefficient is held at 0 (``RenewalModel.held``).
 It is fitted once per book and month (:func:`renewal_forecast_model`, cached with
-:func:`cs_reports.reports.common.per_book`) and backtested with a time split: fitted on the
+:func:`cs_reports.reports.content.common.per_book`) and backtested with a time split: fitted on the
 renewals due before a cutoff 12 months before the month, scored on the later ones against
 the flat base rate and against the same model without constraints (Brier, AUC, reliability).
 
