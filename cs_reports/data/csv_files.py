@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cs_reports.data.coerce import EXCEL_ERRORS, ExcelError
+from cs_reports.data.csv_columns import head_rows, plan
 from cs_reports.data.reader import HEADER_SCAN_ROWS, TEXT_SUFFIXES, SheetReport, _Source
 from cs_reports.errors import Problem
 
@@ -65,7 +66,8 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
         if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
             reports.append(SheetReport(file.name, None, "not a CSV or text file"))
             continue
-        text, notes, bad = _decode(file.read_bytes(), file.name)
+        raw = file.read_bytes()
+        text, notes, bad = _decode(raw, file.name)
         if bad is not None:
             problems.append(
                 Problem(
@@ -90,14 +92,19 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
             )
             reports.append(SheetReport(file.name, None, "holds NUL bytes (refused)"))
             continue
-        src = _parse_csv(file, text, problems)
+        utf8 = raw.removeprefix(b"\xef\xbb\xbf") if not notes and bad is None else None
+        src = _parse_csv(file, text, problems, utf8)
         src.notes[:0] = notes
         src.kinds.update(dict.fromkeys(notes, "encoding"))
         sources.append(src)
     return sources
 
 
-def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
+def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | None = None) -> _Source:
+    """The records of a CSV file: its lines measured for a columnar read when it allows one, else every row.
+
+    ``utf8`` is the file's bytes when they are ``text`` in UTF-8 (else ``text`` is encoded).
+    """
     offset = 0
     notes: list[str] = []
     first, _, rest = text.partition("\n")
@@ -115,6 +122,14 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
             name = "a pipe" if delimiter == "|" else "a tab"
             notes.append(f"{file.name}: fields separated by {name} ('{delimiter}'), the most frequent separator.")
             kinds[notes[-1]] = "separator"
+    data = text.encode("utf-8") if utf8 is None else utf8.partition(b"\n")[2] if offset else utf8
+    lines = plan(data, delimiter, offset)
+    if lines is not None:
+        src = _Source(file.name, [], file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
+        src.cells = head_rows(lines, HEADER_SCAN_ROWS)
+        src.line_numbers = [i + 1 + offset for i in range(len(src.cells))]
+        src.spans, src.lines = [1] * len(src.cells), lines
+        return src
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[Any]] = []
     starts: list[int] = []
