@@ -95,7 +95,7 @@ class Distinct:
         if column.null_count:
             return None
         encoded = column.dictionary_encode()
-        codes = encoded.indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))  # int32: half the memory of intp
         counts = np.bincount(codes, minlength=len(encoded.dictionary))
         return cls(encoded.dictionary, codes, counts)
 

@@ -72,10 +72,13 @@ def plan(data: bytes, delimiter: str, offset: int) -> LinePlan | None:
     nonempty = ends > starts
     cr[nonempty] = buf[ends[nonempty] - 1] == 13
     ends = ends - cr
-    delims = np.concatenate(([0], np.cumsum(buf == ord(delimiter))))
-    widths = np.where(ends > starts, delims[ends] - delims[starts] + 1, 0)
-    quotes = np.concatenate(([0], np.cumsum(buf == 34)))
-    quoted = np.flatnonzero(quotes[ends] - quotes[starts])
+    widths = np.zeros(len(starts), dtype=np.int64)
+    quoted = np.zeros(0, dtype=np.int64)
+    if len(starts):  # each line's segment runs to the next line's start (its newline is no delimiter)
+        widths = np.add.reduceat(buf == ord(delimiter), starts, dtype=np.int64) + 1
+        widths[ends == starts] = 0
+        if b'"' in data:
+            quoted = np.flatnonzero(np.add.reduceat(buf == 34, starts, dtype=np.int64))
     if len(quoted):
         d = re.escape(delimiter.encode())
         field = rb'(?:"(?:[^"\n]|"")*"|[^"\n' + d + rb"]*)"
@@ -169,9 +172,13 @@ def read_columns(lines: LinePlan, header_idx: int, width: int) -> tuple[list[Any
         columns = [table.column(j).combine_chunks() for j in range(width)]
     else:
         columns = [pa.array([], type=pa.string()) for _ in range(width)]
-    blank = np.ones(len(filled), dtype=bool)
-    for column in columns:
-        blank &= blank_text(column)
+    blank = blank_text(columns[0])  # a row is blank when its first cell is, and then every other
+    maybe = np.flatnonzero(blank)
+    for column in columns[1:]:
+        if not len(maybe):
+            break
+        blank[maybe] = blank_text(column.take(pa.array(maybe)))
+        maybe = np.flatnonzero(blank)
     if blank.any():
         keep = pa.array(~blank)
         columns = [c.filter(keep) for c in columns]

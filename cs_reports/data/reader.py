@@ -76,8 +76,9 @@ class RawTable:
     report: SheetReport | None = None
     #: The workbook counts serial dates from 1904 (Excel for Mac's old date system).
     date1904: bool = False
-    #: A CSV table read column by column: the text of each column (pyarrow arrays), ``rows`` empty.
-    columns: tuple[Any, ...] | None = None
+    #: A CSV table read column by column: the text of each column (pyarrow arrays), ``rows`` empty;
+    #: emptied by :meth:`release` once the table is typed.
+    columns: list[Any] | None = None
     #: What is computed once per column (its distinct values: :mod:`cs_reports.data.columns`).
     cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -91,8 +92,16 @@ class RawTable:
         if self.columns is not None:
             from cs_reports.data.csv_columns import python_cells
 
+            if self.height and not self.columns:
+                raise RuntimeError(f"the columns of {self.source_name} were released once typed")
             return python_cells(self.columns[j]) if j < len(self.columns) else [None] * self.height
         return [row[j] if j < len(row) else None for row in self.rows]
+
+    def release(self) -> None:
+        """Free the text of a columnar table and what was computed from it (the typed frame holds the values)."""
+        self.cache.clear()
+        if self.columns is not None:
+            self.columns.clear()
 
 
 @dataclass
@@ -514,7 +523,7 @@ def _columnar_table(
         src.separator,
         report,
         src.date1904,
-        tuple(columns),
+        list(columns),
     )
 
 

@@ -458,6 +458,7 @@ def type_table(
                 report.columns[str(header)] = f"{header} (extra column, kept)"
                 report.ignored = [h for h in report.ignored if h != str(header)]
     frame.insert(0, "_row", raw.row_numbers)
+    raw.release()
     if drop:
         frame = frame.drop(index=sorted(drop)).reset_index(drop=True)
     if report is not None:
