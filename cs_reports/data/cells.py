@@ -19,22 +19,50 @@ from cs_reports._io import restore_cell
 from cs_reports._validation import is_blank
 from cs_reports.data import columns as shapes
 from cs_reports.data.checks import DateFacts, date_facts
+from cs_reports.data.checks import declare_dates as _declare_dates
+from cs_reports.data.checks import percent_scale as _percent_scale
+from cs_reports.data.checks import problem as _problem
 from cs_reports.data.checks import show as _show
 from cs_reports.data.coerce import (
     ExcelError,
     NoValue,
+    currency_mark,
     date_order,
     date_order_evidence,
     number_evidence,
+    number_style,
     parse_bool,
     parse_date,
     parse_number,
     parse_survey_score,
+    split_date_order,
 )
-from cs_reports.data.contract import Column, normalise_header
+from cs_reports.data.contract import CURRENCIES, Column, normalise_header
+from cs_reports.data.declare import declare
 from cs_reports.data.infer import normalise_id
+from cs_reports.data.reader import RawTable
+from cs_reports.errors import Problem
 
-__all__ = ["BLANK", "ERROR", "FAILED", "NON_ANSWER", "UNSAVED", "VALUE", "cell_outcome", "convert", "typed_distinct"]
+__all__ = [
+    "BLANK",
+    "ERROR",
+    "FAILED",
+    "MAX_PROBLEMS",
+    "NON_ANSWER",
+    "UNSAVED",
+    "VALUE",
+    "Typed",
+    "cell_outcome",
+    "cells_of",
+    "convert",
+    "declare_column",
+    "distinct_marks",
+    "rows_of",
+    "typed_distinct",
+]
+
+#: Stop collecting after this many problems in one file (the count is still reported).
+MAX_PROBLEMS = 1000
 
 #: What a cell becomes (:func:`cell_outcome`): a value; a blank (None); a survey non-answer; a
 #: formula without a saved value; a problem without converting (an Excel error value, a blank in
@@ -242,3 +270,146 @@ def _stored(value: Any, kind: str) -> Any:
     if kind in DATE_KINDS:
         return np.datetime64(value.as_unit("us").asm8, "us")
     return value
+
+
+def declare_column(
+    raw: RawTable,
+    col: Column,
+    header: str,
+    order: str,
+    facts: DateFacts,
+    cells: list[Any],
+    fixed: int,
+    thousands: bool,
+    tz: str,
+) -> None:
+    """Declare what typing the column assumed: date order and zones, 1904 serials, ids respelled, thousand dots."""
+    report = raw.report
+    if col.kind in DATE_KINDS:
+        _declare_dates(raw, col, header, facts, order, tz)
+        if raw.date1904 and any(type(v) in (int, float) for v in cells):
+            declare(
+                report,
+                "date_system",
+                f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
+                column=header,
+                field=col.name,
+                override="File > Options > Advanced > 'Use 1904 date system' in Excel",
+            )
+    if col.kind == "id" and fixed:
+        declare(
+            report,
+            "id",
+            f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
+            "zero-width spaces read without them (one spelling of each id in every sheet).",
+            column=header,
+            field=col.name,
+            rows=fixed,
+            touches=("clients",),
+        )
+    if thousands:
+        declare(
+            report,
+            "number_format",
+            f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
+            column=header,
+            field=col.name,
+            override="write the amounts with decimals (1.234,00) or as numbers",
+        )
+
+
+def cells_of(
+    raw: RawTable,
+    col: Column,
+    header: str,
+    unit: str | None,
+    cells: list[Any],
+    table_style: str | None,
+    tz: str,
+    problems: list[Problem],
+    drop: set[int],
+    notes: list[str],
+    unsaved: dict[str, int] | None,
+) -> list[Any] | None:
+    """The typed cells of a column, one cell at a time (``None`` once :data:`MAX_PROBLEMS` are found)."""
+    order = split_date_order(cells) if col.kind in DATE_KINDS else "dmy"
+    style = None
+    if col.kind in ("money", "number", "rate"):
+        style = number_style(cells, separator=raw.separator) or table_style
+    fixed = sum(isinstance(v, str) and normalise_id(v) != v for v in cells) if col.kind == "id" else 0
+    thousands = style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells)
+    facts = date_facts(cells) if col.kind in DATE_KINDS else DateFacts()
+    declare_column(raw, col, header, order, facts, cells, fixed, thousands, tz)
+    scale = _percent_scale(raw, col, header, unit, cells, problems) if unit == "%" else 1.0
+    out: list[Any] = []
+    non_answers = 0
+    for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
+        category, got = cell_outcome(col, value, order, style, tz, scale, raw.date1904)
+        out.append(got if category == VALUE else None)
+        if category == NON_ANSWER:
+            non_answers += 1
+            if col.required:
+                drop.add(k)
+        elif category == UNSAVED and unsaved is not None:  # one file-level problem counts them all
+            unsaved[raw.source_name] = unsaved.get(raw.source_name, 0) + 1
+        elif category in (ERROR, FAILED):
+            problems.append(_problem(raw, number, col.name, col.expected, got))
+        if category in (VALUE, FAILED) and len(problems) >= MAX_PROBLEMS:
+            return None
+    non_answers_note(raw, col, header, non_answers, notes)
+    return out
+
+
+def non_answers_note(raw: RawTable, col: Column, header: str, count: int, notes: list[str]) -> None:
+    if count:
+        what = "rows skipped" if col.required else "left blank"
+        notes.append(
+            f"Column '{header}': {count} non-answer(s) (N/A, '-'{', blank' if col.required else ''}) {what}, not counted as scores."
+        )
+
+
+def rows_of(
+    raw: RawTable, col: Column, typed: Typed, problems: list[Problem], drop: set[int], notes: list[str], header: str
+) -> np.ndarray | None:
+    """Each row's value from its distinct value's outcome; the problems named row by row as the per-cell path does.
+
+    The per-cell path stops after a converted cell once :data:`MAX_PROBLEMS` are found; so does this.
+    """
+    codes = typed.distinct.codes
+    category = typed.category
+    bad = np.flatnonzero(((category == ERROR) | (category == FAILED))[codes])
+    converted = ((category == VALUE) | (category == FAILED))[codes]
+    before = np.concatenate(([0], np.cumsum(converted)))
+    position = 0
+    for r in bad.tolist():
+        if len(problems) >= MAX_PROBLEMS and before[r] > before[position]:
+            return None
+        problems.append(_problem(raw, raw.row_numbers[r], col.name, col.expected, typed.got[int(codes[r])]))
+        if converted[r] and len(problems) >= MAX_PROBLEMS:
+            return None
+        position = r + 1
+    if len(problems) >= MAX_PROBLEMS and before[-1] > before[position]:
+        return None
+    skipped = category == NON_ANSWER
+    if skipped.any():
+        rows = np.flatnonzero(skipped[codes])
+        if col.required:
+            drop.update(rows.tolist())
+        non_answers_note(raw, col, header, len(rows), notes)
+    out: np.ndarray = typed.out[codes]
+    return out
+
+
+def distinct_marks(
+    raw: RawTable, col: Column, unit: str | None, distinct: shapes.Distinct, data: dict[str, Any]
+) -> None:
+    """:func:`~cs_reports.data.checks.currency_marks` of a text column, each distinct text once."""
+    code = CURRENCIES.get(normalise_header(unit)) if unit and unit != "%" else None
+    if code is not None:
+        data[f"_unit_{col.name}"] = [code] * raw.height
+    candidates = np.flatnonzero(shapes.mark_candidates(distinct.text))
+    marks = np.full(len(distinct), None, dtype=object)
+    for k, value in zip(candidates.tolist(), distinct.values(candidates), strict=True):
+        marks[k] = currency_mark(value)
+    if any(m is not None for m in marks[candidates]):
+        data[f"_cur_{col.name}"] = marks[distinct.codes].tolist()

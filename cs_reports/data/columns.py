@@ -13,7 +13,7 @@ anchored and ASCII, so each value it accepts is one the per-cell parser reads th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -79,7 +79,8 @@ class Distinct:
     text: Any  # pyarrow string array of the distinct texts
     codes: np.ndarray  # per row: index into ``text``
     counts: np.ndarray  # per distinct text: its rows
-    _values: dict[int, Any] = field(default_factory=dict)
+    #: The texts are CSV cells: ``'#N/A'`` is an Excel error value (in a workbook it is text).
+    csv: bool = True
 
     @classmethod
     def of(cls, column: Any) -> Distinct | None:
@@ -88,7 +89,8 @@ class Distinct:
             import pyarrow as pa
         except ImportError:  # pragma: no cover - pyarrow comes with the excel extra
             return None
-        if isinstance(column, list):
+        csv = not isinstance(column, list)
+        if not csv:
             if not column or set(map(type, column)) != {str}:
                 return None  # numbers, dates, blanks and error cells of a workbook: the per-cell path
             column = pa.array(column, type=pa.string())
@@ -97,7 +99,7 @@ class Distinct:
         encoded = column.dictionary_encode()
         codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))  # int32: half the memory of intp
         counts = np.bincount(codes, minlength=len(encoded.dictionary))
-        return cls(encoded.dictionary, codes, counts)
+        return cls(encoded.dictionary, codes, counts, csv)
 
     def __len__(self) -> int:
         return len(self.text)
@@ -106,7 +108,8 @@ class Distinct:
         """The Python cells (as the per-cell path sees them) of the distinct values ``which``."""
         import pyarrow as pa
 
-        return python_cells(self.text.take(pa.array(which, type=pa.int64())))
+        texts = self.text.take(pa.array(which, type=pa.int64()))
+        return python_cells(texts) if self.csv else texts.to_pylist()
 
     def take(self, which: np.ndarray) -> Any:
         """The texts of the distinct values ``which`` (a pyarrow array)."""

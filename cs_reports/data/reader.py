@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from cs_reports._validation import is_blank
 from cs_reports._zip import check_zip_limits
 from cs_reports.data.assumptions import Assumption
@@ -65,7 +67,7 @@ class RawTable:
     source_name: str  # name in the workbook or CSV file name
     header: list[Any]
     rows: list[list[Any]]  # empty when the table is held as ``columns``
-    row_numbers: Sequence[int]  # spreadsheet row number of each data row (header row is header_row)
+    row_numbers: Sequence[int] | np.ndarray  # spreadsheet row number of each data row (header row is header_row)
     header_row: int
     notes: tuple[str, ...] = ()
     #: 'Sheet' in a workbook, 'File' in a CSV folder (the word used in messages), and 'row'/'line'.
@@ -399,10 +401,12 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     header = _trim(list(cells[header_idx]))
     width = len(cells[header_idx])
     if src.lines is not None:
-        table = _columnar_table(src, spec, header_idx, header, notes, kinds, report)
+        from cs_reports.data.csv_files import all_rows, columnar_table  # it imports this module
+
+        table = columnar_table(src, spec, header_idx, header, notes, kinds, report)
         if table is not None:
             return table
-        cells = src.cells = _all_rows(src)  # read row by row: the same messages as ever
+        cells = src.cells = all_rows(src)  # read row by row: the same messages as ever
         numbers = src.line_numbers = [i + 1 + src.lines.offset for i in range(len(cells))]
         src.spans, src.lines = [1] * len(cells), None
     rows: list[list[Any]] = []
@@ -437,7 +441,7 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
         notes.append(text)
         kinds[text] = "skipped_rows"
-    _assume(src, spec, report, notes, kinds)
+    assume(src, spec, report, notes, kinds)
     report.header_row = numbers[header_idx]
     return RawTable(
         spec.name,
@@ -455,76 +459,12 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     )
 
 
-def _assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kinds: dict[str, str]) -> None:
+def assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kinds: dict[str, str]) -> None:
     from cs_reports.data.declare import figures  # declare imports this module
 
     report.assumptions = [
         Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
     ]
-
-
-def _all_rows(src: _Source) -> list[list[Any]]:
-    """Every record of a CSV source held as lines, parsed by the csv module (one record per line)."""
-    import csv
-    import io
-
-    from cs_reports.data.csv_columns import python_row
-
-    lines = src.lines
-    text = io.StringIO(lines.data.decode("utf-8"), newline="")
-    return [python_row(r) for r in csv.reader(text, delimiter=lines.delimiter, strict=True)]
-
-
-def _columnar_table(
-    src: _Source,
-    spec: Sheet,
-    header_idx: int,
-    header: list[Any],
-    notes: list[str],
-    kinds: dict[str, str],
-    report: SheetReport,
-) -> RawTable | None:
-    """The table under the header read column by column, or ``None`` when it must be read row by row."""
-    from cs_reports.data.csv_columns import python_cells, read_columns
-
-    lines = src.lines
-    header_line = header_idx + 1 + lines.offset
-    read = read_columns(lines, header_idx, len(src.cells[header_idx]))
-    if read is None:
-        return None
-    columns, numbers = read
-    if len(numbers) and columns:
-        first = columns[0].dictionary_encode().dictionary.to_pylist()
-        if any(label[-1:] in _SUBTOTAL_ENDS and _is_subtotal(label, None) for label in first):
-            return None  # Excel's Data > Subtotal rows: the row-by-row rules decide
-    end = len(numbers)
-    skipped = []
-    while end and _is_total([python_cells(c.slice(end - 1, 1))[0] for c in columns], int(numbers[end - 1]), set()):
-        end -= 1
-        skipped.append(int(numbers[end]))
-    if skipped:
-        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
-        notes.append(text)
-        kinds[text] = "skipped_rows"
-        columns, numbers = [c.slice(0, end) for c in columns], numbers[:end]
-    _assume(src, spec, report, notes, kinds)
-    report.header_row = header_line
-    src.lines = None  # the bytes are no longer needed
-    return RawTable(
-        spec.name,
-        src.name,
-        header,
-        [],
-        numbers,
-        header_line,
-        tuple(notes),
-        src.where,
-        src.unit,
-        src.separator,
-        report,
-        src.date1904,
-        list(columns),
-    )
 
 
 def _only_empty_extras(row: list[Any], width: int) -> bool:

@@ -12,44 +12,27 @@ import pandas as pd
 from cs_reports._validation import is_blank
 from cs_reports.data import columns as shapes
 from cs_reports.data.cells import (
-    DATE_KINDS,
-    ERROR,
-    FAILED,
-    NON_ANSWER,
-    UNSAVED,
-    VALUE,
-    Typed,
-    cell_outcome,
+    MAX_PROBLEMS,
+    cells_of,
+    declare_column,
+    distinct_marks,
+    rows_of,
     typed_distinct,
 )
-from cs_reports.data.checks import DateFacts, date_facts
 from cs_reports.data.checks import currency_marks as _currency_marks
-from cs_reports.data.checks import declare_dates as _declare_dates
 from cs_reports.data.checks import lonely_times as _lonely_times
-from cs_reports.data.checks import percent_scale as _percent_scale
 from cs_reports.data.checks import problem as _problem
 from cs_reports.data.checks import show as _show
 from cs_reports.data.checks import with_time as _with_time
-from cs_reports.data.coerce import (
-    ExcelError,
-    NoValue,
-    currency_mark,
-    number_evidence,
-    number_style,
-    split_date_order,
-    style_of,
-)
-from cs_reports.data.columns import Distinct, mark_candidates
-from cs_reports.data.contract import CURRENCIES, Column, HeaderMatch, Sheet, match_header, normalise_header
+from cs_reports.data.coerce import ExcelError, NoValue, number_evidence, style_of
+from cs_reports.data.columns import Distinct
+from cs_reports.data.contract import Column, HeaderMatch, Sheet, match_header, normalise_header
 from cs_reports.data.declare import declare, figures
-from cs_reports.data.infer import ID_JUNK, normalise_id, time_column
+from cs_reports.data.infer import ID_JUNK, time_column
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
 __all__ = ["MAX_PROBLEMS", "check_references", "check_unique", "type_table"]
-
-#: Stop collecting after this many problems in one file (the count is still reported).
-MAX_PROBLEMS = 1000
 
 
 _blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
@@ -196,146 +179,6 @@ def _distinct(raw: RawTable, j: int, cells: list[Any] | None = None) -> Distinct
     return found
 
 
-def _declare_column(
-    raw: RawTable,
-    col: Column,
-    header: str,
-    order: str,
-    facts: DateFacts,
-    cells: list[Any],
-    fixed: int,
-    thousands: bool,
-    tz: str,
-) -> None:
-    """Declare what typing the column assumed: date order and zones, 1904 serials, ids respelled, thousand dots."""
-    report = raw.report
-    if col.kind in DATE_KINDS:
-        _declare_dates(raw, col, header, facts, order, tz)
-        if raw.date1904 and any(type(v) in (int, float) for v in cells):
-            declare(
-                report,
-                "date_system",
-                f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
-                column=header,
-                field=col.name,
-                override="File > Options > Advanced > 'Use 1904 date system' in Excel",
-            )
-    if col.kind == "id" and fixed:
-        declare(
-            report,
-            "id",
-            f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
-            "zero-width spaces read without them (one spelling of each id in every sheet).",
-            column=header,
-            field=col.name,
-            rows=fixed,
-            touches=("clients",),
-        )
-    if thousands:
-        declare(
-            report,
-            "number_format",
-            f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
-            column=header,
-            field=col.name,
-            override="write the amounts with decimals (1.234,00) or as numbers",
-        )
-
-
-def _cells_of(
-    raw: RawTable,
-    col: Column,
-    header: str,
-    unit: str | None,
-    cells: list[Any],
-    table_style: str | None,
-    tz: str,
-    problems: list[Problem],
-    drop: set[int],
-    notes: list[str],
-    unsaved: dict[str, int] | None,
-) -> list[Any] | None:
-    """The typed cells of a column, one cell at a time (``None`` once :data:`MAX_PROBLEMS` are found)."""
-    order = split_date_order(cells) if col.kind in DATE_KINDS else "dmy"
-    style = None
-    if col.kind in ("money", "number", "rate"):
-        style = number_style(cells, separator=raw.separator) or table_style
-    fixed = sum(isinstance(v, str) and normalise_id(v) != v for v in cells) if col.kind == "id" else 0
-    thousands = style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells)
-    facts = date_facts(cells) if col.kind in DATE_KINDS else DateFacts()
-    _declare_column(raw, col, header, order, facts, cells, fixed, thousands, tz)
-    scale = _percent_scale(raw, col, header, unit, cells, problems) if unit == "%" else 1.0
-    out: list[Any] = []
-    non_answers = 0
-    for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
-        category, got = cell_outcome(col, value, order, style, tz, scale, raw.date1904)
-        out.append(got if category == VALUE else None)
-        if category == NON_ANSWER:
-            non_answers += 1
-            if col.required:
-                drop.add(k)
-        elif category == UNSAVED and unsaved is not None:  # one file-level problem counts them all
-            unsaved[raw.source_name] = unsaved.get(raw.source_name, 0) + 1
-        elif category in (ERROR, FAILED):
-            problems.append(_problem(raw, number, col.name, col.expected, got))
-        if category in (VALUE, FAILED) and len(problems) >= MAX_PROBLEMS:
-            return None
-    _non_answers(raw, col, header, non_answers, notes)
-    return out
-
-
-def _non_answers(raw: RawTable, col: Column, header: str, count: int, notes: list[str]) -> None:
-    if count:
-        what = "rows skipped" if col.required else "left blank"
-        notes.append(
-            f"Column '{header}': {count} non-answer(s) (N/A, '-'{', blank' if col.required else ''}) {what}, not counted as scores."
-        )
-
-
-def _rows_of(
-    raw: RawTable, col: Column, typed: Typed, problems: list[Problem], drop: set[int], notes: list[str], header: str
-) -> np.ndarray | None:
-    """Each row's value from its distinct value's outcome; the problems named row by row as the per-cell path does.
-
-    The per-cell path stops after a converted cell once :data:`MAX_PROBLEMS` are found; so does this.
-    """
-    codes = typed.distinct.codes
-    category = typed.category
-    bad = np.flatnonzero(((category == ERROR) | (category == FAILED))[codes])
-    converted = ((category == VALUE) | (category == FAILED))[codes]
-    before = np.concatenate(([0], np.cumsum(converted)))
-    position = 0
-    for r in bad.tolist():
-        if len(problems) >= MAX_PROBLEMS and before[r] > before[position]:
-            return None
-        problems.append(_problem(raw, raw.row_numbers[r], col.name, col.expected, typed.got[int(codes[r])]))
-        if converted[r] and len(problems) >= MAX_PROBLEMS:
-            return None
-        position = r + 1
-    if len(problems) >= MAX_PROBLEMS and before[-1] > before[position]:
-        return None
-    skipped = category == NON_ANSWER
-    if skipped.any():
-        rows = np.flatnonzero(skipped[codes])
-        if col.required:
-            drop.update(rows.tolist())
-        _non_answers(raw, col, header, len(rows), notes)
-    return typed.out[codes]
-
-
-def _distinct_marks(raw: RawTable, col: Column, unit: str | None, distinct: Distinct, data: dict[str, Any]) -> None:
-    """:func:`~cs_reports.data.checks.currency_marks` of a text column, each distinct text once."""
-    code = CURRENCIES.get(normalise_header(unit)) if unit and unit != "%" else None
-    if code is not None:
-        data[f"_unit_{col.name}"] = [code] * raw.height
-    candidates = np.flatnonzero(mark_candidates(distinct.text))
-    marks = np.full(len(distinct), None, dtype=object)
-    for k, value in zip(candidates.tolist(), distinct.values(candidates), strict=True):
-        marks[k] = currency_mark(value)
-    if any(m is not None for m in marks[candidates]):
-        data[f"_cur_{col.name}"] = marks[distinct.codes].tolist()
-
-
 def type_table(
     raw: RawTable,
     spec: Sheet,
@@ -404,15 +247,15 @@ def type_table(
         else:
             distinct = _distinct(raw, j)
             if distinct is not None and col.kind == "money":
-                _distinct_marks(raw, col, unit, distinct, data)
+                distinct_marks(raw, col, unit, distinct, data)
         typed = None
         if distinct is not None:
             typed = typed_distinct(
                 col, distinct, separator=raw.separator, table_style=table_style, tz=tz, date1904=raw.date1904
             )
         if typed is not None:
-            _declare_column(raw, col, header, typed.order, typed.facts, [], typed.fixed_ids, typed.thousands, tz)
-            values = _rows_of(raw, col, typed, problems, drop, notes, header)
+            declare_column(raw, col, header, typed.order, typed.facts, [], typed.fixed_ids, typed.thousands, tz)
+            values = rows_of(raw, col, typed, problems, drop, notes, header)
             if values is None:
                 return None
             data[col.name] = values
@@ -421,7 +264,7 @@ def type_table(
             cells = raw.column(j)
             if col.kind == "money":
                 _currency_marks(raw, col, unit, cells, data)
-        out = _cells_of(raw, col, header, unit, cells, table_style, tz, problems, drop, notes, unsaved)
+        out = cells_of(raw, col, header, unit, cells, table_style, tz, problems, drop, notes, unsaved)
         if out is None:
             return None
         data[col.name] = out
@@ -443,17 +286,17 @@ def type_table(
                     )
                 frame[str(header)] = texts[kept.codes].tolist()
             else:
-                values = raw.column(j)
-                formulas = sum(isinstance(v, NoValue) for v in values)
+                cells = raw.column(j)
+                formulas = sum(isinstance(v, NoValue) for v in cells)
                 if formulas:
-                    values = [None if isinstance(v, NoValue) else v for v in values]
+                    cells = [None if isinstance(v, NoValue) else v for v in cells]
                     notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
-                for value, number in zip(values, raw.row_numbers, strict=True):
+                for value, number in zip(cells, raw.row_numbers, strict=True):
                     if isinstance(value, ExcelError):
                         problems.append(
                             _problem(raw, number, str(header), "a value", f"{value} (an Excel error value)")
                         )
-                frame[str(header)] = values
+                frame[str(header)] = cells
             if report is not None:
                 report.columns[str(header)] = f"{header} (extra column, kept)"
                 report.ignored = [h for h in report.ignored if h != str(header)]
