@@ -61,7 +61,7 @@ def plan(data: bytes, delimiter: str, offset: int) -> LinePlan | None:
     if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
         return None  # a lone carriage return ends a record for the csv module, not for a line count
     buf = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(buf == 10)
+    newlines = _positions(buf, 10)
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(buf)]))
     if (len(data) and data.endswith(b"\n")) or not len(data):
@@ -72,13 +72,9 @@ def plan(data: bytes, delimiter: str, offset: int) -> LinePlan | None:
     nonempty = ends > starts
     cr[nonempty] = buf[ends[nonempty] - 1] == 13
     ends = ends - cr
-    widths = np.zeros(len(starts), dtype=np.int64)
-    quoted = np.zeros(0, dtype=np.int64)
-    if len(starts):  # each line's segment runs to the next line's start (its newline is no delimiter)
-        widths = np.add.reduceat(buf == ord(delimiter), starts, dtype=np.int64) + 1
-        widths[ends == starts] = 0
-        if b'"' in data:
-            quoted = np.flatnonzero(np.add.reduceat(buf == 34, starts, dtype=np.int64))
+    widths = _per_line(buf, ord(delimiter), starts) + 1
+    widths[ends == starts] = 0
+    quoted = np.flatnonzero(_per_line(buf, 34, starts)) if b'"' in data else np.zeros(0, dtype=np.int64)
     if len(quoted):
         d = re.escape(delimiter.encode())
         field = rb'(?:"(?:[^"\n]|"")*"|[^"\n' + d + rb"]*)"
@@ -89,6 +85,26 @@ def plan(data: bytes, delimiter: str, offset: int) -> LinePlan | None:
                 return None  # a quote inside a field, or a value running over lines: the csv module decides
             widths[k] = len(next(csv.reader([text.decode("utf-8")], delimiter=delimiter, strict=True)))
     return LinePlan(data, starts, widths, delimiter, offset)
+
+
+#: Bytes scanned at a time (the masks of a 200 MB file are never held whole).
+_CHUNK = 1 << 24
+
+
+def _positions(buf: np.ndarray, byte: int) -> np.ndarray:
+    """Where ``byte`` occurs in ``buf``, scanned in chunks."""
+    found = [np.flatnonzero(buf[lo : lo + _CHUNK] == byte) + lo for lo in range(0, len(buf), _CHUNK)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+
+
+def _per_line(buf: np.ndarray, byte: int, starts: np.ndarray) -> np.ndarray:
+    """How many times ``byte`` occurs in each line (the lines begin at ``starts``)."""
+    counts = np.zeros(len(starts), dtype=np.int64)
+    for lo in range(0, len(buf), _CHUNK):
+        at = np.flatnonzero(buf[lo : lo + _CHUNK] == byte) + lo
+        if len(at):
+            counts += np.bincount(np.searchsorted(starts, at, side="right") - 1, minlength=len(starts))
+    return counts
 
 
 def head_rows(lines: LinePlan, scan: int) -> list[list[Any]]:

@@ -105,6 +105,7 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
             continue
         utf8 = raw.removeprefix(b"\xef\xbb\xbf") if not notes and bad is None else None
         src = _parse_csv(file, text, problems, utf8)
+        del raw, text, utf8  # a columnar source keeps only its lines' bytes
         src.notes[:0] = notes
         src.kinds.update(dict.fromkeys(notes, "encoding"))
         sources.append(src)
@@ -118,14 +119,21 @@ def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | Non
     """
     offset = 0
     notes: list[str] = []
-    first, _, rest = text.partition("\n")
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter = first.strip()[4]
-        text, offset = rest, 1
+        text, offset = text[len(first) + 1 :], 1
         notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
         kinds = {notes[-1]: "separator"}
     else:
-        lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
+        end = -1
+        for _ in range(HEADER_SCAN_ROWS):  # the first lines only: the rest of a big file is not copied
+            end = text.find("\n", end + 1)
+            if end < 0:
+                break
+        head = text if end < 0 else text[:end]
+        lines = [ln for ln in head.split("\n")[:HEADER_SCAN_ROWS] if ln.strip()]
         counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";", "|")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
         kinds = {}

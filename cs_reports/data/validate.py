@@ -258,7 +258,9 @@ def type_table(
             values = rows_of(raw, col, typed, problems, drop, notes, header)
             if values is None:
                 return None
-            data[col.name] = values
+            # an object column as it is (pandas would make its text an Arrow string column, which
+            # _finalise_dtypes turns back into one Python string per cell)
+            data[col.name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
             continue
         if cells is None:
             cells = raw.column(j)
