@@ -163,7 +163,7 @@ class Typed:
         n = len(distinct)
         self.distinct = distinct
         self.category = np.full(n, VALUE, dtype=np.int8)
-        self.got: dict[int, str] = {}
+        self.got = np.empty(n, dtype=object)  # what a problem says it got, per entry
         self.out: np.ndarray
         if kind in NUMBER_KINDS:
             self.out = np.full(n, np.nan)
@@ -199,8 +199,7 @@ def typed_distinct(
     plain = np.zeros(len(distinct), dtype=bool)
     if kind in NUMBER_KINDS:
         plain, x = shapes.number_shapes(text)
-        rest = np.flatnonzero(~plain)
-        cells = distinct.values(rest)
+        cells, _, _ = distinct.grouped(np.flatnonzero(~plain))
         if kind != "int":
             pt, en = number_evidence(cells)
             fast_pt, fast_en = shapes.number_evidence(text, plain)
@@ -219,27 +218,21 @@ def typed_distinct(
     elif kind in DATE_KINDS:
         iso = shapes.iso_dates(text)
         dmy, first, second = shapes.dmy_parts(text)
-        rest = np.flatnonzero(~iso & ~dmy)
-        cells = distinct.values(rest)
+        cells, weights, _ = distinct.grouped(np.flatnonzero(~iso & ~dmy))
         day_first, month_first, clock12 = date_order_evidence(cells)
         day_first |= bool((first[dmy] > 12).any())
         month_first |= bool((second[dmy] > 12).any())
         typed.order = date_order(day_first, month_first, clock12)
         counts = distinct.counts
         unproven = dmy & (first <= 12) & (second <= 12) & (first != second)
-        typed.facts = date_facts(cells, counts[rest]) + DateFacts(
-            False, int(counts[dmy].sum()), int(counts[unproven].sum())
-        )
-        plain, stamps = shapes.date_shapes(text, kind, typed.order)
+        typed.facts = date_facts(cells, weights) + DateFacts(False, int(counts[dmy].sum()), int(counts[unproven].sum()))
+        plain, stamps = shapes.date_shapes(text, kind, typed.order, iso, dmy)
         typed.out[plain] = stamps[plain]
     elif kind == "id":
         plain = shapes.id_shapes(text)
-        rest = np.flatnonzero(~plain)
-        cells = distinct.values(rest)
+        cells, weights, _ = distinct.grouped(np.flatnonzero(~plain))
         typed.fixed_ids = sum(
-            int(n)
-            for v, n in zip(cells, distinct.counts[rest], strict=True)
-            if isinstance(v, str) and normalise_id(v) != v
+            int(n) for v, n in zip(cells, weights, strict=True) if isinstance(v, str) and normalise_id(v) != v
         )
     elif kind == "text":
         plain = shapes.text_shapes(text)
@@ -247,15 +240,18 @@ def typed_distinct(
         which = np.flatnonzero(plain)
         typed.out[which] = distinct.take(which).to_pylist()
     rest = np.flatnonzero(~plain)
-    for k, value in zip(rest.tolist(), distinct.values(rest), strict=True):
+    values, _, inverse = distinct.grouped(rest)
+    order = np.argsort(inverse, kind="stable")
+    entries = np.split(rest[order], np.cumsum(np.bincount(inverse, minlength=len(values)))[:-1]) if values else []
+    for value, which in zip(values, entries, strict=True):
         category, out = cell_outcome(col, value, typed.order, typed.style, tz, 1.0, date1904)
-        typed.category[k] = category
+        typed.category[which] = category
         if category == VALUE:
             if kind == "int" and abs(out) > 2**53:
                 return None  # beyond a float's whole numbers: the per-cell path keeps Python ints
-            typed.out[k] = _stored(out, kind)
+            typed.out[which] = _stored(out, kind)
         elif category in (ERROR, FAILED):
-            typed.got[k] = out
+            typed.got[which] = out
     return typed
 
 

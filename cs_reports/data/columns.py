@@ -72,9 +72,17 @@ def _match(text: Any, pattern: str) -> np.ndarray:
     return np.asarray(pc.match_substring_regex(text, pattern).to_numpy(zero_copy_only=False), dtype=bool)
 
 
+#: Rows sampled to tell a column of mostly distinct texts (typed row by row, without a hash table).
+_SAMPLE = 10_000
+
+
 @dataclass
 class Distinct:
-    """The distinct texts of a column and, for each row, which one it holds."""
+    """The distinct texts of a column and, for each row, which one it holds.
+
+    A column of mostly distinct texts keeps one entry per row (the same text may then be two
+    entries: everything computed per entry is the same for both).
+    """
 
     text: Any  # pyarrow string array of the distinct texts
     codes: np.ndarray  # per row: index into ``text``
@@ -96,6 +104,10 @@ class Distinct:
             column = pa.array(column, type=pa.string())
         if column.null_count:
             return None
+        n = len(column)
+        if n > 4 * _SAMPLE and len(column.slice(0, _SAMPLE).unique()) > _SAMPLE // 2:
+            # mostly distinct (ticket ids, timestamps): each row its own entry, no hash table
+            return cls(column, np.arange(n, dtype=np.int32), np.ones(n, dtype=np.int64), csv)
         encoded = column.dictionary_encode()
         codes = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))  # int32: half the memory of intp
         counts = np.bincount(codes, minlength=len(encoded.dictionary))
@@ -111,6 +123,19 @@ class Distinct:
         texts = self.text.take(pa.array(which, type=pa.int64()))
         return python_cells(texts) if self.csv else texts.to_pylist()
 
+    def grouped(self, which: np.ndarray) -> tuple[list[Any], np.ndarray, np.ndarray]:
+        """The different Python cells among the entries ``which``, their rows, and each entry's cell.
+
+        (An entry per row repeats a value such as a blank: the per-cell work is done once per value.)
+        """
+        import pyarrow as pa
+
+        encoded = self.text.take(pa.array(which, type=pa.int64())).dictionary_encode()
+        inverse = np.asarray(encoded.indices.to_numpy(zero_copy_only=False))
+        values = python_cells(encoded.dictionary) if self.csv else encoded.dictionary.to_pylist()
+        counts = np.bincount(inverse, weights=self.counts[which], minlength=len(values)).astype(np.int64)
+        return values, counts, inverse
+
     def take(self, which: np.ndarray) -> Any:
         """The texts of the distinct values ``which`` (a pyarrow array)."""
         import pyarrow as pa
@@ -125,13 +150,13 @@ def _digits(text: Any, width: int) -> np.ndarray:
     offsets = np.frombuffer(offsets_buffer, dtype=np.int32)[text.offset : text.offset + n + 1]
     start = int(offsets[0]) if n else 0
     raw = np.frombuffer(data, dtype=np.uint8)[start : start + n * width] if n else np.zeros(0, dtype=np.uint8)
-    return raw.reshape(n, width).astype(np.int64) - 48
+    return raw.reshape(n, width)
 
 
 def _number(d: np.ndarray, a: int, b: int) -> np.ndarray:
-    out = np.zeros(len(d), dtype=np.int64)
-    for k in range(a, b):
-        out = out * 10 + d[:, k]
+    """The number written by the ASCII digits in columns ``a``-``b`` of ``d``."""
+    powers = 10 ** np.arange(b - a - 1, -1, -1, dtype=np.int64)
+    out: np.ndarray = d[:, a:b].astype(np.int64) @ powers - 48 * int(powers.sum())
     return out
 
 
@@ -148,23 +173,23 @@ def _stamps(y: np.ndarray, mo: np.ndarray, day: np.ndarray, clock: np.ndarray) -
     return days.astype("datetime64[us]") + seconds.astype("timedelta64[us]"), ok
 
 
-def date_shapes(text: Any, kind: str, order: str) -> tuple[np.ndarray, np.ndarray]:
+def date_shapes(text: Any, kind: str, order: str, iso: np.ndarray, dmy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Which texts have a plain date shape and their value as :func:`~cs_reports.data.coerce.parse_date` gives it.
 
     ``kind`` is the column kind (``date`` keeps the day, ``datetime`` the time, ``month`` the first
-    of the month); ``order`` is the column's ``dmy``/``mdy`` (``mixed``: no ``DD/MM`` value is plain).
+    of the month); ``order`` is the column's ``dmy``/``mdy`` (``mixed``: no ``DD/MM`` value is plain);
+    ``iso`` and ``dmy`` say which texts have those shapes (:func:`iso_dates`, :func:`dmy_parts`).
     """
     import pyarrow as pa
 
     n = len(text)
     ok = np.zeros(n, dtype=bool)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
-    shapes = [(_ISO, "iso")] + ([(_DMY, "dmy")] if order in ("dmy", "mdy") else [])
+    shapes = [(iso, "iso")] + ([(dmy, "dmy")] if order in ("dmy", "mdy") else [])
     if kind == "month":
-        shapes.append((_MONTH, "month"))
+        shapes.append((_match(text, _MONTH), "month"))
     size = _sizes(text)
-    for pattern, shape in shapes:
-        matched = _match(text, pattern)
+    for matched, shape in shapes:
         for width in (7, 10, 16, 19):
             which = np.flatnonzero(matched & (size == width))
             if not len(which):
