@@ -8,6 +8,7 @@ book) or appends a problem naming the sheet, row and column.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -21,7 +22,17 @@ from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
-__all__ = ["currency_marks", "declare_dates", "lonely_times", "percent_scale", "problem", "show", "with_time"]
+__all__ = [
+    "DateFacts",
+    "currency_marks",
+    "date_facts",
+    "declare_dates",
+    "lonely_times",
+    "percent_scale",
+    "problem",
+    "show",
+    "with_time",
+]
 
 
 def show(value: Any) -> str:
@@ -34,7 +45,8 @@ def show(value: Any) -> str:
 
 def problem(raw: RawTable, row: int | None, column: str | None, expected: str, got: str) -> Problem:
     """A problem located in ``raw`` (its sheet or file, and row or line)."""
-    return Problem(raw.source_name, row, column, expected, got, raw.where, raw.unit if row is not None else "row")
+    number = None if row is None else int(row)  # a numpy row number of a columnar table is shown as an int
+    return Problem(raw.source_name, number, column, expected, got, raw.where, raw.unit if row is not None else "row")
 
 
 def with_time(raw: RawTable, col: Column, j: int, t: int, cells: list[Any], problems: list[Problem]) -> list[Any]:
@@ -42,8 +54,7 @@ def with_time(raw: RawTable, col: Column, j: int, t: int, cells: list[Any], prob
     date_header, time_header = str(raw.header[j]), str(raw.header[t])
     order = split_date_order(cells)
     out: list[Any] = []
-    for row, value, number in zip(raw.rows, cells, raw.row_numbers, strict=True):
-        clock = row[t] if t < len(row) else None
+    for clock, value, number in zip(raw.column(t), cells, raw.row_numbers, strict=True):
         if is_blank(value) or isinstance(value, ExcelError):
             out.append(value)
             continue
@@ -108,12 +119,57 @@ def lonely_times(
             )
 
 
-def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], order: str, tz: str) -> None:
-    """Declare the date order and the time-zone handling of a text date column."""
+@dataclass(frozen=True)
+class DateFacts:
+    """What :func:`declare_dates` declares about a text date column, counted over its cells.
+
+    ``clock``: a ``nn/nn/yyyy`` value writes a 12-hour clock; ``dmy``: values of that shape;
+    ``unproven``: those whose two first parts are both <= 12 and differ; ``midnight`` and
+    ``instants``: values with a time zone (:func:`~cs_reports.data.coerce.zone_of`). Facts of
+    parts of a column add up (``+``).
+    """
+
+    clock: bool = False
+    dmy: int = 0
+    unproven: int = 0
+    midnight: int = 0
+    instants: int = 0
+
+    def __add__(self, other: DateFacts) -> DateFacts:
+        return DateFacts(
+            self.clock or other.clock,
+            self.dmy + other.dmy,
+            self.unproven + other.unproven,
+            self.midnight + other.midnight,
+            self.instants + other.instants,
+        )
+
+
+def date_facts(cells: Any, counts: Any = None) -> DateFacts:
+    """The :class:`DateFacts` of ``cells``, each counted ``counts[k]`` times (once without ``counts``)."""
+    clock = False
+    dmy = unproven = midnight = instants = 0
+    for k, v in enumerate(cells):
+        if not isinstance(v, str):
+            continue
+        n = 1 if counts is None else int(counts[k])
+        m = _DMY.match(v.strip())
+        if m is not None:
+            dmy += n
+            clock |= m.group(7) is not None
+            if int(m.group(1)) <= 12 and int(m.group(2)) <= 12 and m.group(1) != m.group(2):
+                unproven += n
+        zone = zone_of(v)
+        midnight += n * (zone == "midnight")
+        instants += n * (zone == "instant")
+    return DateFacts(clock, dmy, unproven, midnight, instants)
+
+
+def declare_dates(raw: RawTable, col: Column, header: str, facts: DateFacts, order: str, tz: str) -> None:
+    """Declare the date order and the time-zone handling of a text date column (its :func:`date_facts`)."""
     report = raw.report
     if order == "mdy":
-        clock = any(m.group(7) for v in cells if isinstance(v, str) and (m := _DMY.match(v.strip())) is not None)
-        why = Text.of("why_12_hour_clock" if clock else "why_second_part_over_12")
+        why = Text.of("why_12_hour_clock" if facts.clock else "why_second_part_over_12")
         declare(
             report,
             "date_order",
@@ -123,16 +179,8 @@ def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], ord
             override=Text.of("write_iso_dates"),
         )
     elif order == "dmy":
-        unproven = sum(
-            1
-            for v in cells
-            if isinstance(v, str)
-            and (m := _DMY.match(v.strip())) is not None
-            and int(m.group(1)) <= 12
-            and int(m.group(2)) <= 12
-            and m.group(1) != m.group(2)
-        )
-        if unproven and unproven == sum(isinstance(v, str) and _DMY.match(v.strip()) is not None for v in cells):
+        unproven = facts.unproven
+        if unproven and unproven == facts.dmy:
             declare(
                 report,
                 "date_order",
@@ -142,18 +190,18 @@ def declare_dates(raw: RawTable, col: Column, header: str, cells: list[Any], ord
                 rows=unproven,
                 override=Text.of("write_iso_dates"),
             )
-    zones = [z for z in map(zone_of, cells) if z is not None]
+    midnight, instants = facts.midnight, facts.instants
+    zones = midnight + instants
     if not zones:
         return
-    midnight, instants = zones.count("midnight"), zones.count("instant")
     if col.kind == "datetime":
-        text = Text.of("tz_converted", header=header, n=len(zones), tz=tz)
+        text = Text.of("tz_converted", header=header, n=zones, tz=tz)
     elif instants:
         also = Text.of("tz_and_midnights", n=midnight) if midnight else ""
         text = Text.of("tz_instants_dated", header=header, n=instants, tz=tz, midnight=also)
     else:
         text = Text.of("tz_midnights", header=header, n=midnight)
-    declare(report, "timezone", text, column=header, field=col.name, rows=len(zones), override="--timezone")
+    declare(report, "timezone", text, column=header, field=col.name, rows=zones, override="--timezone")
 
 
 def percent_scale(

@@ -18,12 +18,16 @@ __all__ = [
     "NON_ANSWERS",
     "ExcelError",
     "currency_mark",
+    "date_order",
+    "date_order_evidence",
+    "number_evidence",
     "number_style",
     "parse_bool",
     "parse_date",
     "parse_number",
     "parse_survey_score",
     "split_date_order",
+    "style_of",
     "zone_of",
 ]
 
@@ -190,6 +194,15 @@ def number_style(values: list[Any], *, separator: str | None = None) -> str | No
     >>> number_style(["33.490", "1.234,50"]), number_style(["33.490"], separator=";"), number_style(["1,234", "9.5"])
     ('pt', 'pt', 'en')
     """
+    return style_of(*number_evidence(values), separator=separator)
+
+
+def number_evidence(values: Any) -> tuple[bool, bool]:
+    """Whether any of ``values`` proves pt-BR numbers, and whether any proves English ones.
+
+    The evidence of :func:`number_style`, one value at a time; evidence of several columns
+    (or of the distinct values of one) combines with ``or``.
+    """
     pt = en = False
     for v in values:
         if not isinstance(v, str) or not v:
@@ -200,7 +213,14 @@ def number_style(values: list[Any], *, separator: str | None = None) -> str | No
         elif _EN_EVIDENCE.match(s):
             en = True
         if pt and en:
-            return None
+            break
+    return pt, en
+
+
+def style_of(pt: bool, en: bool, *, separator: str | None = None) -> str | None:
+    """The number style that the evidence of :func:`number_evidence` decides (see :func:`number_style`)."""
+    if pt and en:
+        return None
     if pt:
         return "pt"
     if en:
@@ -268,6 +288,14 @@ def split_date_order(values: list[Any]) -> str:
     >>> split_date_order(["05/04/2026 10:55 PM"]), split_date_order(["05/04/2026"]), split_date_order(["13/04/2026"])
     ('mdy', 'dmy', 'dmy')
     """
+    return date_order(*date_order_evidence(values))
+
+
+def date_order_evidence(values: Any) -> tuple[bool, bool, bool]:
+    """Whether any of ``values`` proves day-first, proves month-first, or writes a 12-hour clock.
+
+    The evidence of :func:`split_date_order`, one value at a time (it combines with ``or``).
+    """
     day_first = month_first = clock12 = False
     for v in values:
         if isinstance(v, str):
@@ -277,6 +305,11 @@ def split_date_order(values: list[Any]) -> str:
                 day_first |= a > 12
                 month_first |= b > 12
                 clock12 |= m.group(7) is not None
+    return day_first, month_first, clock12
+
+
+def date_order(day_first: bool, month_first: bool, clock12: bool) -> str:
+    """The order that the evidence of :func:`date_order_evidence` decides (see :func:`split_date_order`)."""
     if day_first and month_first:
         return "mixed"
     return "mdy" if month_first or (clock12 and not day_first) else "dmy"

@@ -13,10 +13,22 @@ from pathlib import Path
 from typing import Any
 
 from cs_reports.data.coerce import EXCEL_ERRORS, ExcelError
-from cs_reports.data.reader import HEADER_SCAN_ROWS, TEXT_SUFFIXES, SheetReport, _Source
+from cs_reports.data.contract import Sheet
+from cs_reports.data.csv_columns import head_rows, plan, python_cells, python_row, read_columns
+from cs_reports.data.reader import (
+    _SUBTOTAL_ENDS,
+    HEADER_SCAN_ROWS,
+    TEXT_SUFFIXES,
+    RawTable,
+    SheetReport,
+    _is_subtotal,
+    _is_total,
+    _Source,
+    assume,
+)
 from cs_reports.errors import Problem
 
-__all__ = ["csv_sources"]
+__all__ = ["all_rows", "columnar_table", "csv_sources"]
 
 
 def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
@@ -65,7 +77,8 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
         if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
             reports.append(SheetReport(file.name, None, "not a CSV or text file"))
             continue
-        text, notes, bad = _decode(file.read_bytes(), file.name)
+        raw = file.read_bytes()
+        text, notes, bad = _decode(raw, file.name)
         if bad is not None:
             problems.append(
                 Problem(
@@ -90,24 +103,37 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
             )
             reports.append(SheetReport(file.name, None, "holds NUL bytes (refused)"))
             continue
-        src = _parse_csv(file, text, problems)
+        utf8 = raw.removeprefix(b"\xef\xbb\xbf") if not notes and bad is None else None
+        src = _parse_csv(file, text, problems, utf8)
+        del raw, text, utf8  # a columnar source keeps only its lines' bytes
         src.notes[:0] = notes
         src.kinds.update(dict.fromkeys(notes, "encoding"))
         sources.append(src)
     return sources
 
 
-def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
+def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | None = None) -> _Source:
+    """The records of a CSV file: its lines measured for a columnar read when it allows one, else every row.
+
+    ``utf8`` is the file's bytes when they are ``text`` in UTF-8 (else ``text`` is encoded).
+    """
     offset = 0
     notes: list[str] = []
-    first, _, rest = text.partition("\n")
+    newline = text.find("\n")
+    first = text if newline < 0 else text[:newline]
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter = first.strip()[4]
-        text, offset = rest, 1
+        text, offset = text[len(first) + 1 :], 1
         notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
         kinds = {notes[-1]: "separator"}
     else:
-        lines = [ln for ln in text.split("\n", HEADER_SCAN_ROWS + 1)[:HEADER_SCAN_ROWS] if ln.strip()]
+        end = -1
+        for _ in range(HEADER_SCAN_ROWS):  # the first lines only: the rest of a big file is not copied
+            end = text.find("\n", end + 1)
+            if end < 0:
+                break
+        head = text if end < 0 else text[:end]
+        lines = [ln for ln in head.split("\n")[:HEADER_SCAN_ROWS] if ln.strip()]
         counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";", "|")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
         kinds = {}
@@ -115,6 +141,14 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
             name = "a pipe" if delimiter == "|" else "a tab"
             notes.append(f"{file.name}: fields separated by {name} ('{delimiter}'), the most frequent separator.")
             kinds[notes[-1]] = "separator"
+    data = text.encode("utf-8") if utf8 is None else utf8.partition(b"\n")[2] if offset else utf8
+    measured = plan(data, delimiter, offset)
+    if measured is not None:
+        src = _Source(file.name, [], file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
+        src.cells = head_rows(measured, HEADER_SCAN_ROWS)
+        src.line_numbers = [i + 1 + offset for i in range(len(src.cells))]
+        src.spans, src.lines = [1] * len(src.cells), measured
+        return src
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[Any]] = []
     starts: list[int] = []
@@ -148,3 +182,60 @@ def _parse_csv(file: Path, text: str, problems: list[Problem]) -> _Source:
     src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
     src.spans, src.line_numbers = spans, starts
     return src
+
+
+def all_rows(src: _Source) -> list[list[Any]]:
+    """Every record of a CSV source held as lines, parsed by the csv module (one record per line)."""
+    lines = src.lines
+    text = io.StringIO(lines.data.decode("utf-8"), newline="")
+    return [python_row(r) for r in csv.reader(text, delimiter=lines.delimiter, strict=True)]
+
+
+def columnar_table(
+    src: _Source,
+    spec: Sheet,
+    header_idx: int,
+    header: list[Any],
+    notes: list[str],
+    kinds: dict[str, str],
+    report: SheetReport,
+) -> RawTable | None:
+    """The table under the header read column by column, or ``None`` when it must be read row by row."""
+    lines = src.lines
+    header_line = header_idx + 1 + lines.offset
+    read = read_columns(lines, header_idx, len(src.cells[header_idx]))
+    if read is None:
+        return None
+    columns, numbers = read
+    if len(numbers) and columns:
+        first = columns[0].dictionary_encode().dictionary.to_pylist()
+        if any(label[-1:] in _SUBTOTAL_ENDS and _is_subtotal(label, None) for label in first):
+            return None  # Excel's Data > Subtotal rows: the row-by-row rules decide
+    end = len(numbers)
+    skipped = []
+    while end and _is_total([python_cells(c.slice(end - 1, 1))[0] for c in columns], int(numbers[end - 1]), set()):
+        end -= 1
+        skipped.append(int(numbers[end]))
+    if skipped:
+        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
+        notes.append(text)
+        kinds[text] = "skipped_rows"
+        columns, numbers = [c.slice(0, end) for c in columns], numbers[:end]
+    assume(src, spec, report, notes, kinds)
+    report.header_row = header_line
+    src.lines = None  # the bytes are no longer needed
+    return RawTable(
+        spec.name,
+        src.name,
+        header,
+        [],
+        numbers,
+        header_line,
+        tuple(notes),
+        src.where,
+        src.unit,
+        src.separator,
+        report,
+        src.date1904,
+        list(columns),
+    )

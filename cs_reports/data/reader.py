@@ -10,9 +10,12 @@ from __future__ import annotations
 import itertools
 import re
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from cs_reports._validation import is_blank
 from cs_reports._zip import check_zip_limits
@@ -63,8 +66,8 @@ class RawTable:
     sheet: str  # contract name
     source_name: str  # name in the workbook or CSV file name
     header: list[Any]
-    rows: list[list[Any]]
-    row_numbers: list[int]  # spreadsheet row number of each data row (header row is header_row)
+    rows: list[list[Any]]  # empty when the table is held as ``columns``
+    row_numbers: Sequence[int] | np.ndarray  # spreadsheet row number of each data row (header row is header_row)
     header_row: int
     notes: tuple[str, ...] = ()
     #: 'Sheet' in a workbook, 'File' in a CSV folder (the word used in messages), and 'row'/'line'.
@@ -75,6 +78,32 @@ class RawTable:
     report: SheetReport | None = None
     #: The workbook counts serial dates from 1904 (Excel for Mac's old date system).
     date1904: bool = False
+    #: A CSV table read column by column: the text of each column (pyarrow arrays), ``rows`` empty;
+    #: emptied by :meth:`release` once the table is typed.
+    columns: list[Any] | None = None
+    #: What is computed once per column (its distinct values: :mod:`cs_reports.data.columns`).
+    cache: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def height(self) -> int:
+        """The number of data rows."""
+        return len(self.row_numbers)
+
+    def column(self, j: int) -> list[Any]:
+        """The cells of column ``j`` as Python values, one per data row (``None`` past a short row)."""
+        if self.columns is not None:
+            from cs_reports.data.csv_columns import python_cells
+
+            if self.height and not self.columns:
+                raise RuntimeError(f"the columns of {self.source_name} were released once typed")
+            return python_cells(self.columns[j]) if j < len(self.columns) else [None] * self.height
+        return [row[j] if j < len(row) else None for row in self.rows]
+
+    def release(self) -> None:
+        """Free the text of a columnar table and what was computed from it (the typed frame holds the values)."""
+        self.cache.clear()
+        if self.columns is not None:
+            self.columns.clear()
 
 
 @dataclass
@@ -134,6 +163,9 @@ class _Source:
     spans: list[int] | None = None  # CSV: physical lines of each record
     line_numbers: list[int] | None = None  # CSV: first line of each record
     date1904: bool = False
+    #: CSV read column by column: the file's lines (``cells`` holds the rows down to the header
+    #: candidates; :func:`cs_reports.data.csv_columns.read_columns` reads the rest).
+    lines: Any = None
 
 
 def read_tables(path: str | Path) -> list[RawTable]:
@@ -368,6 +400,15 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         kinds[text] = "skipped_rows"
     header = _trim(list(cells[header_idx]))
     width = len(cells[header_idx])
+    if src.lines is not None:
+        from cs_reports.data.csv_files import all_rows, columnar_table  # it imports this module
+
+        table = columnar_table(src, spec, header_idx, header, notes, kinds, report)
+        if table is not None:
+            return table
+        cells = src.cells = all_rows(src)  # read row by row: the same messages as ever
+        numbers = src.line_numbers = [i + 1 + src.lines.offset for i in range(len(cells))]
+        src.spans, src.lines = [1] * len(cells), None
     rows: list[list[Any]] = []
     row_numbers: list[int] = []
     spans = src.spans
@@ -400,11 +441,7 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
         notes.append(text)
         kinds[text] = "skipped_rows"
-    from cs_reports.data.declare import figures  # declare imports this module
-
-    report.assumptions = [
-        Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
-    ]
+    assume(src, spec, report, notes, kinds)
     report.header_row = numbers[header_idx]
     return RawTable(
         spec.name,
@@ -420,6 +457,14 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         report,
         src.date1904,
     )
+
+
+def assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kinds: dict[str, str]) -> None:
+    from cs_reports.data.declare import figures  # declare imports this module
+
+    report.assumptions = [
+        Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
+    ]
 
 
 def _only_empty_extras(row: list[Any], width: int) -> bool:

@@ -9,41 +9,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from cs_reports._io import restore_cell
 from cs_reports._validation import is_blank
+from cs_reports.data import columns as shapes
+from cs_reports.data.cells import (
+    MAX_PROBLEMS,
+    cells_of,
+    declare_column,
+    distinct_marks,
+    rows_of,
+    typed_distinct,
+)
 from cs_reports.data.checks import currency_marks as _currency_marks
-from cs_reports.data.checks import declare_dates as _declare_dates
 from cs_reports.data.checks import lonely_times as _lonely_times
-from cs_reports.data.checks import percent_scale as _percent_scale
 from cs_reports.data.checks import problem as _problem
 from cs_reports.data.checks import show as _show
 from cs_reports.data.checks import with_time as _with_time
-from cs_reports.data.coerce import (
-    ExcelError,
-    NoValue,
-    number_style,
-    parse_bool,
-    parse_date,
-    parse_number,
-    parse_survey_score,
-    split_date_order,
-)
+from cs_reports.data.coerce import ExcelError, NoValue, number_evidence, style_of
+from cs_reports.data.columns import Distinct
 from cs_reports.data.contract import Column, HeaderMatch, Sheet, match_header, normalise_header
 from cs_reports.data.declare import declare, figures
-from cs_reports.data.infer import ID_JUNK, normalise_id, time_column
+from cs_reports.data.infer import ID_JUNK, time_column
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
 __all__ = ["MAX_PROBLEMS", "check_references", "check_unique", "type_table"]
 
-#: Stop collecting after this many problems in one file (the count is still reported).
-MAX_PROBLEMS = 1000
-
 
 _blank = is_blank  # an Excel error value ('#DIV/0!') is text, so never blank
-
-
-_WHOLE_TEXT = re.compile(r"^-?\d+\.0+$")
+#: Type text columns through their distinct values (:mod:`cs_reports.data.cells`); ``False``
+#: types every cell one at a time (the reference the tests compare it with).
+VECTORISED = True
 
 
 def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> HeaderMatch | None:
@@ -115,57 +110,8 @@ def _declare_headers(raw: RawTable, spec: Sheet, match: HeaderMatch) -> None:
             f"Header '{raw.header[i]}' read as '{name}'; its unit {unit} checks the values ({check}).",
             column=str(raw.header[i]),
             field=name,
-            rows=len(raw.rows),
+            rows=raw.height,
         )
-
-
-def _convert(
-    col: Column,
-    value: Any,
-    order: str,
-    style: str | None = None,
-    tz: str = "America/Sao_Paulo",
-    scale: float = 1.0,
-    date1904: bool = False,
-) -> Any:
-    kind = col.kind
-    if kind in ("id", "text"):
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if kind == "id" and isinstance(value, str):
-            value = normalise_id(value)
-            if not value:
-                raise ValueError("only invisible characters")
-            if _WHOLE_TEXT.match(value):
-                return value.split(".")[0]  # '1.0' is the id 1, as the number 1.0 is
-        if isinstance(value, str):
-            # cs-reports writes text that starts like a formula with a leading apostrophe
-            # (formula injection); reading it back gives the original text.
-            return restore_cell(value.strip())
-        if isinstance(value, (bool, int, float)):
-            return str(value).strip()
-        return str(value)
-    if kind in ("money", "number", "int", "rate"):
-        x = parse_number(value, style=style)
-        if scale != 1.0 and not (isinstance(value, str) and value.strip().endswith("%")):
-            x = x * scale
-        if kind == "int" and not float(x).is_integer():
-            raise ValueError("not a whole number")
-        if (col.low is not None and x < col.low) or (col.high is not None and x > col.high):
-            raise ValueError("out of range")
-        return int(x) if kind == "int" else x
-    if kind in ("date", "datetime", "month"):
-        return parse_date(
-            value, order=order, with_time=kind == "datetime", month=kind == "month", tz=tz, date1904=date1904
-        )
-    if kind == "enum":
-        key = normalise_header(value) if isinstance(value, str) else None
-        if key is None or key not in col.choices:
-            raise ValueError("not a listed value")
-        return col.choices[key]
-    if kind == "bool":
-        return parse_bool(value)
-    raise AssertionError(kind)  # pragma: no cover
 
 
 def _fast_column(col: Column, cells: list[Any]) -> Any:
@@ -219,6 +165,20 @@ def _needs_normalising(stripped: list[str], cells: list[str]) -> bool:
     return '="' in joined or (not joined.isascii() and ID_JUNK.search(joined) is not None)
 
 
+def _distinct(raw: RawTable, j: int, cells: list[Any] | None = None) -> Distinct | None:
+    """The distinct values of column ``j`` (computed once per table), or ``None`` for the per-cell path."""
+    if not VECTORISED:
+        return None
+    key = ("distinct", j)
+    if key not in raw.cache:
+        if raw.columns is not None:
+            raw.cache[key] = Distinct.of(raw.columns[j]) if j < len(raw.columns) else None
+        else:
+            raw.cache[key] = Distinct.of(raw.column(j) if cells is None else cells)
+    found: Distinct | None = raw.cache[key]
+    return found
+
+
 def type_table(
     raw: RawTable,
     spec: Sheet,
@@ -249,13 +209,13 @@ def type_table(
     if match is None:
         return None
     positions = match.positions
-    if not raw.rows:
+    if not raw.height:
         if required:
             problems.append(_problem(raw, None, None, "at least one data row", "only a header"))
         else:
             notes.append(f"{raw.where} '{raw.source_name}' has a header only: no {spec.name} rows read.")
         return None
-    data: dict[str, list[Any]] = {}
+    data: dict[str, Any] = {}
     drop: set[int] = set()
     table_style = _table_number_style(raw, spec, positions) or book_style
     used = set(positions.values())
@@ -264,103 +224,51 @@ def type_table(
         if col.name not in positions:
             continue
         j = positions[col.name]
-        cells = [row[j] if j < len(row) else None for row in raw.rows]
         header = str(raw.header[j])
-        if col.kind == "datetime":
-            t = time_column(raw.header, j, used)
-            if t is not None:
-                used.add(t)
-                timed.add(col.name)
-                cells = _with_time(raw, col, j, t, cells, problems)
         unit = match.units.get(j)
-        if col.kind == "money":
-            _currency_marks(raw, col, unit, cells, data)
-        fast = _fast_column(col, cells) if not (unit == "%" and col.kind == "rate") else None
-        if fast is not None:
-            data[col.name] = fast
-            continue
-        order = "dmy"
-        if col.kind in ("date", "datetime", "month"):
-            order = split_date_order(cells)
-            _declare_dates(raw, col, header, cells, order, tz)
-            if raw.date1904 and any(type(v) in (int, float) for v in cells):
-                declare(
-                    report,
-                    "date_system",
-                    f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
-                    column=header,
-                    field=col.name,
-                    override="File > Options > Advanced > 'Use 1904 date system' in Excel",
-                )
-        if col.kind == "id":
-            fixed = sum(isinstance(v, str) and normalise_id(v) != v for v in cells)
-            if fixed:
-                declare(
-                    report,
-                    "id",
-                    f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
-                    "zero-width spaces read without them (one spelling of each id in every sheet).",
-                    column=header,
-                    field=col.name,
-                    rows=fixed,
-                    touches=("clients",),
-                )
-        style = None
-        if col.kind in ("money", "number", "rate"):
-            style = number_style(cells, separator=raw.separator) or table_style
-        if style == "pt" and any(isinstance(v, str) and _THOUSANDS.match(v.strip()) for v in cells):
-            declare(
-                report,
-                "number_format",
-                f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
-                column=header,
-                field=col.name,
-                override="write the amounts with decimals (1.234,00) or as numbers",
+        t = time_column(raw.header, j, used) if col.kind == "datetime" else None
+        if t is not None:
+            used.add(t)
+            timed.add(col.name)
+        cells: list[Any] | None = None
+        distinct = None
+        if raw.columns is None or t is not None or unit == "%":
+            cells = raw.column(j)
+            if t is not None:
+                cells = _with_time(raw, col, j, t, cells, problems)
+            if col.kind == "money":
+                _currency_marks(raw, col, unit, cells, data)
+            fast = _fast_column(col, cells) if not (unit == "%" and col.kind == "rate") else None
+            if fast is not None:
+                data[col.name] = fast
+                continue
+            if t is None and unit != "%":
+                distinct = _distinct(raw, j, cells)
+        else:
+            distinct = _distinct(raw, j)
+            if distinct is not None and col.kind == "money":
+                distinct_marks(raw, col, unit, distinct, data)
+        typed = None
+        if distinct is not None:
+            typed = typed_distinct(
+                col, distinct, separator=raw.separator, table_style=table_style, tz=tz, date1904=raw.date1904
             )
-        scale = _percent_scale(raw, col, header, unit, cells, problems) if unit == "%" else 1.0
-        out: list[Any] = []
-        non_answers = 0
-        for k, (value, number) in enumerate(zip(cells, raw.row_numbers, strict=True)):
-            if col.survey and not isinstance(value, ExcelError) and (col.required or not _blank(value)):
-                value = parse_survey_score(value)
-                if value is None:
-                    non_answers += 1
-                    if col.required:
-                        drop.add(k)
-                    out.append(None)
-                    continue
-            if isinstance(value, NoValue):
-                if unsaved is not None:  # one file-level problem counts them all
-                    unsaved[raw.source_name] = unsaved.get(raw.source_name, 0) + 1
-                out.append(None)
-                continue
-            if isinstance(value, ExcelError):
-                problems.append(_problem(raw, number, col.name, col.expected, f"{value} (an Excel error value)"))
-                out.append(None)
-                continue
-            if _blank(value):
-                if col.required:
-                    problems.append(_problem(raw, number, col.name, col.expected, "a blank cell"))
-                out.append(None)
-                continue
-            try:
-                out.append(_convert(col, value, order, style, tz, scale, raw.date1904))
-            except ValueError as exc:
-                reason = str(exc)
-                got = (
-                    _show(value)
-                    if reason in ("out of range", "not a listed value", "not a number")
-                    else (f"{_show(value)} ({reason})")
-                )
-                problems.append(_problem(raw, number, col.name, col.expected, got))
-                out.append(None)
-            if len(problems) >= MAX_PROBLEMS:
+        if typed is not None:
+            declare_column(raw, col, header, typed.order, typed.facts, [], typed.fixed_ids, typed.thousands, tz)
+            values = rows_of(raw, col, typed, problems, drop, notes, header)
+            if values is None:
                 return None
-        if non_answers:
-            what = "rows skipped" if col.required else "left blank"
-            notes.append(
-                f"Column '{raw.header[j]}': {non_answers} non-answer(s) (N/A, '-'{', blank' if col.required else ''}) {what}, not counted as scores."
-            )
+            # an object column as it is (pandas would make its text an Arrow string column, which
+            # _finalise_dtypes turns back into one Python string per cell)
+            data[col.name] = pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+            continue
+        if cells is None:
+            cells = raw.column(j)
+            if col.kind == "money":
+                _currency_marks(raw, col, unit, cells, data)
+        out = cells_of(raw, col, header, unit, cells, table_style, tz, problems, drop, notes, unsaved)
+        if out is None:
+            return None
         data[col.name] = out
     frame = pd.DataFrame(data)
     _lonely_times(raw, spec, positions, used, timed, frame, problems)
@@ -368,19 +276,34 @@ def type_table(
     known = used
     for j, header in enumerate(raw.header):
         if j not in known and not _blank(header) and str(header) not in frame.columns:
-            values = [row[j] if j < len(row) else None for row in raw.rows]
-            formulas = sum(isinstance(v, NoValue) for v in values)
-            if formulas:
-                values = [None if isinstance(v, NoValue) else v for v in values]
-                notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
-            for value, number in zip(values, raw.row_numbers, strict=True):
-                if isinstance(value, ExcelError):
-                    problems.append(_problem(raw, number, str(header), "a value", f"{value} (an Excel error value)"))
-            frame[str(header)] = values
+            kept = _distinct(raw, j) if raw.columns is not None else None
+            if kept is not None:  # each distinct text once; the error values named row by row
+                texts = np.empty(len(kept), dtype=object)
+                texts[:] = kept.values(np.arange(len(kept)))
+                errors = np.array([isinstance(v, ExcelError) for v in texts])
+                for r in np.flatnonzero(errors[kept.codes]).tolist():
+                    value = texts[kept.codes[r]]
+                    problems.append(
+                        _problem(raw, raw.row_numbers[r], str(header), "a value", f"{value} (an Excel error value)")
+                    )
+                frame[str(header)] = texts[kept.codes].tolist()
+            else:
+                cells = raw.column(j)
+                formulas = sum(isinstance(v, NoValue) for v in cells)
+                if formulas:
+                    cells = [None if isinstance(v, NoValue) else v for v in cells]
+                    notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
+                for value, number in zip(cells, raw.row_numbers, strict=True):
+                    if isinstance(value, ExcelError):
+                        problems.append(
+                            _problem(raw, number, str(header), "a value", f"{value} (an Excel error value)")
+                        )
+                frame[str(header)] = cells
             if report is not None:
                 report.columns[str(header)] = f"{header} (extra column, kept)"
                 report.ignored = [h for h in report.ignored if h != str(header)]
     frame.insert(0, "_row", raw.row_numbers)
+    raw.release()
     if drop:
         frame = frame.drop(index=sorted(drop)).reset_index(drop=True)
     if report is not None:
@@ -394,32 +317,48 @@ def book_number_style(tables: list[RawTable], specs: dict[str, Sheet]) -> str | 
     A CSV folder is one export: when its other files write ``1.234,56`` and none ``1,234.56``,
     a file of whole amounts (``8.400``) is pt-BR too.
     """
-    cells: list[Any] = []
+    pt = en = filled = False
     for raw in tables:
         if raw.separator is None or raw.sheet not in specs:
             continue
         spec = specs[raw.sheet]
-        positions = match_header(raw.header, spec).positions
-        cells += _amount_cells(raw, spec, positions)
-    return number_style(cells) if cells else None
+        for a, b, c in _amount_evidence(raw, spec, match_header(raw.header, spec).positions):
+            pt, en, filled = pt or a, en or b, filled or c
+    return style_of(pt, en) if filled else None
 
 
-def _amount_cells(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> list[Any]:
+def _amount_evidence(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> list[tuple[bool, bool, bool]]:
+    """For each amount column: its pt-BR and English evidence, and whether it has cells."""
     return [
-        row[j]
+        _evidence(raw, positions[col.name])
         for col in spec.columns
         if col.kind in ("money", "number", "rate") and col.name in positions
-        for j in (positions[col.name],)
-        for row in raw.rows
-        if j < len(row)
     ]
+
+
+def _evidence(raw: RawTable, j: int) -> tuple[bool, bool, bool]:
+    """The number evidence of column ``j`` (:func:`~cs_reports.data.coerce.number_evidence`), computed once."""
+    key = ("evidence", j)
+    if key not in raw.cache:
+        distinct = _distinct(raw, j) if raw.columns is not None else None
+        if distinct is not None:
+            plain, _ = shapes.number_shapes(distinct.text)
+            pt, en = number_evidence(distinct.values(np.flatnonzero(~plain)))
+            fast_pt, fast_en = shapes.number_evidence(distinct.text, plain)
+            raw.cache[key] = (pt or fast_pt, en or fast_en, raw.height > 0)
+        else:
+            cells = raw.column(j) if raw.columns is not None else [row[j] for row in raw.rows if j < len(row)]
+            raw.cache[key] = (*number_evidence(cells), bool(cells))
+    found: tuple[bool, bool, bool] = raw.cache[key]
+    return found
 
 
 def _table_number_style(raw: RawTable, spec: Sheet, positions: dict[str, int]) -> str | None:
     """The number style of the whole table's text amounts (used for a column without evidence)."""
     if raw.separator is None:
         return None  # workbooks: numbers are cells; text amounts decide per column only
-    return number_style(_amount_cells(raw, spec, positions), separator=raw.separator)
+    evidence = _amount_evidence(raw, spec, positions)
+    return style_of(any(e[0] for e in evidence), any(e[1] for e in evidence), separator=raw.separator)
 
 
 _THOUSANDS = re.compile(r"^-?\d{1,3}(?:\.\d{3})+$")
