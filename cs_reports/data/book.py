@@ -450,9 +450,17 @@ def _record(reports: Any, declared: list[Assumption]) -> Assumptions:
     for r in reports:
         texts = {a.text for a in r.assumptions}
         items += r.assumptions
-        items += [Assumption("other", n, sheet=r.source) for n in r.notes if n not in texts]
+        items += [
+            Assumption.said("other", r.said[n], sheet=r.source)
+            if n in r.said
+            else Assumption("other", n, sheet=r.source)
+            for n in r.notes
+            if n not in texts
+        ]
         if r.table is None:
-            items.append(Assumption("table", f"Ignored: {r.reason}.", sheet=r.source))
+            items.append(
+                Assumption.said("table", Text.of("ignored", reason=r.said.get(r.reason, r.reason)), sheet=r.source)
+            )
     return Assumptions.of(*items, *declared)
 
 

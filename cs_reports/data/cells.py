@@ -40,6 +40,7 @@ from cs_reports.data.coerce import (
 from cs_reports.data.contract import CURRENCIES, Column, normalise_header
 from cs_reports.data.declare import declare
 from cs_reports.data.infer import normalise_id
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -287,17 +288,16 @@ def declare_column(
             declare(
                 report,
                 "date_system",
-                f"Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
+                Text.of("date_1904", header=header),
                 column=header,
                 field=col.name,
-                override="File > Options > Advanced > 'Use 1904 date system' in Excel",
+                override=Text.of("excel_1904_option"),
             )
     if col.kind == "id" and fixed:
         declare(
             report,
             "id",
-            f"Column '{header}': {fixed} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
-            "zero-width spaces read without them (one spelling of each id in every sheet).",
+            Text.of("ids_respelled", header=header, n=fixed),
             column=header,
             field=col.name,
             rows=fixed,
@@ -307,10 +307,10 @@ def declare_column(
         declare(
             report,
             "number_format",
-            f"Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
+            Text.of("thousand_dots", header=header),
             column=header,
             field=col.name,
-            override="write the amounts with decimals (1.234,00) or as numbers",
+            override=Text.of("write_decimals"),
         )
 
 
@@ -358,10 +358,15 @@ def cells_of(
 
 def non_answers_note(raw: RawTable, col: Column, header: str, count: int, notes: list[str]) -> None:
     if count:
-        what = "rows skipped" if col.required else "left blank"
-        notes.append(
-            f"Column '{header}': {count} non-answer(s) (N/A, '-'{', blank' if col.required else ''}) {what}, not counted as scores."
+        what = Text.of("rows_skipped" if col.required else "left_blank")
+        text = Text.of(
+            "non_answers", header=header, n=count, blank=Text.of("and_blank") if col.required else "", what=what
         )
+        if raw.report is None:
+            notes.append(text.render("en"))
+        else:
+            kind = "skipped_rows" if col.required else "default"
+            declare(raw.report, kind, text, column=header, field=col.name, rows=count)
 
 
 def rows_of(

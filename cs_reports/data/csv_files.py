@@ -15,6 +15,7 @@ from typing import Any
 from cs_reports.data.coerce import EXCEL_ERRORS, ExcelError
 from cs_reports.data.contract import Sheet
 from cs_reports.data.csv_columns import head_rows, plan, python_cells, python_row, read_columns
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import (
     _SUBTOTAL_ENDS,
     HEADER_SCAN_ROWS,
@@ -25,13 +26,15 @@ from cs_reports.data.reader import (
     _is_total,
     _Source,
     assume,
+    reason,
+    say,
 )
 from cs_reports.errors import Problem
 
 __all__ = ["all_rows", "columnar_table", "csv_sources"]
 
 
-def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
+def _decode(raw: bytes, name: str) -> tuple[str, list[Text], int | None]:
     """The text of a CSV file, the notes on its encoding, and the first line that is neither UTF-8 nor Windows-1252.
 
     A file that is not UTF-8 as a whole is decoded line by line: UTF-8 where a line is UTF-8,
@@ -39,7 +42,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
     as Windows-1252 are named in the note.
     """
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), [f"{name} is UTF-16 text (Excel 'Unicode Text'); read as such."], None
+        return raw.decode("utf-16"), [Text.of("utf16", file=name)], None
     try:
         return raw.decode("utf-8-sig"), [], None
     except UnicodeDecodeError:
@@ -57,12 +60,9 @@ def _decode(raw: bytes, name: str) -> tuple[str, list[str], int | None]:
             legacy.append(number)
     bad = next((n for n in legacy if "\ufffd" in out[n - 1]), None)
     if not utf8:
-        return "\n".join(out), [f"{name} is not UTF-8; read it as Windows-1252 (Latin-1)."], bad
+        return "\n".join(out), [Text.of("not_utf8", file=name)], bad
     shown = ", ".join(map(str, legacy[:10])) + (", ..." if len(legacy) > 10 else "")
-    note = (
-        f"{name} mixes encodings: {len(legacy)} line(s) ({shown}) are Windows-1252 (an older export appended?), "
-        f"decoded as such; the other {utf8} line(s) with accents as UTF-8."
-    )
+    note = Text.of("mixed_encodings", file=name, n=len(legacy), shown=shown, utf8=utf8)
     return "\n".join(out), [note], bad
 
 
@@ -75,7 +75,8 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
         with file.open("rb") as fh:
             head = fh.read(2)
         if file.suffix.lower() not in TEXT_SUFFIXES and head not in (b"\xff\xfe", b"\xfe\xff"):
-            reports.append(SheetReport(file.name, None, "not a CSV or text file"))
+            said: dict[str, Text] = {}
+            reports.append(SheetReport(file.name, None, reason(said, Text.of("reason_not_text")), said=said))
             continue
         raw = file.read_bytes()
         text, notes, bad = _decode(raw, file.name)
@@ -106,8 +107,10 @@ def csv_sources(folder: Path, problems: list[Problem], reports: list[SheetReport
         utf8 = raw.removeprefix(b"\xef\xbb\xbf") if not notes and bad is None else None
         src = _parse_csv(file, text, problems, utf8)
         del raw, text, utf8  # a columnar source keeps only its lines' bytes
-        src.notes[:0] = notes
-        src.kinds.update(dict.fromkeys(notes, "encoding"))
+        lines: list[str] = []
+        for note in notes:
+            say(lines, src.kinds, src.said, "encoding", note)
+        src.notes[:0] = lines
         sources.append(src)
     return sources
 
@@ -124,8 +127,9 @@ def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | Non
     if first.strip().lower().startswith("sep=") and len(first.strip()) == 5:
         delimiter = first.strip()[4]
         text, offset = text[len(first) + 1 :], 1
-        notes.append(f"{file.name}: first line 'sep={delimiter}' read as the separator.")
-        kinds = {notes[-1]: "separator"}
+        kinds: dict[str, str] = {}
+        said: dict[str, Text] = {}
+        say(notes, kinds, said, "separator", Text.of("sep_line", file=file.name, sep=delimiter))
     else:
         end = -1
         for _ in range(HEADER_SCAN_ROWS):  # the first lines only: the rest of a big file is not copied
@@ -136,15 +140,16 @@ def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | Non
         lines = [ln for ln in head.split("\n")[:HEADER_SCAN_ROWS] if ln.strip()]
         counts = {d: max((ln.count(d) for ln in lines), default=0) for d in ("\t", ",", ";", "|")}
         delimiter = max(counts, key=lambda d: (counts[d], d == ";", d == ","))
-        kinds = {}
+        kinds, said = {}, {}
         if delimiter in "|\t":
-            name = "a pipe" if delimiter == "|" else "a tab"
-            notes.append(f"{file.name}: fields separated by {name} ('{delimiter}'), the most frequent separator.")
-            kinds[notes[-1]] = "separator"
+            name = Text.of("a_pipe" if delimiter == "|" else "a_tab")
+            say(notes, kinds, said, "separator", Text.of("sep_frequent", file=file.name, name=name, sep=delimiter))
     data = text.encode("utf-8") if utf8 is None else utf8.partition(b"\n")[2] if offset else utf8
     measured = plan(data, delimiter, offset)
     if measured is not None:
-        src = _Source(file.name, [], file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
+        src = _Source(
+            file.name, [], file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds, said=said
+        )
         src.cells = head_rows(measured, HEADER_SCAN_ROWS)
         src.line_numbers = [i + 1 + offset for i in range(len(src.cells))]
         src.spans, src.lines = [1] * len(src.cells), measured
@@ -179,7 +184,7 @@ def _parse_csv(file: Path, text: str, problems: list[Problem], utf8: bytes | Non
         starts.append(previous + 1 + offset)
         spans.append(reader.line_num - previous)
         previous = reader.line_num
-    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds)
+    src = _Source(file.name, rows, file.stem, "File", "line", separator=delimiter, notes=notes, kinds=kinds, said=said)
     src.spans, src.line_numbers = spans, starts
     return src
 
@@ -217,9 +222,8 @@ def columnar_table(
         end -= 1
         skipped.append(int(numbers[end]))
     if skipped:
-        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
-        notes.append(text)
-        kinds[text] = "skipped_rows"
+        text = Text.of("totals_rows", unit=Text.of(src.unit), rows=", ".join(map(str, sorted(skipped))))
+        say(notes, kinds, report.said, "skipped_rows", text)
         columns, numbers = [c.slice(0, end) for c in columns], numbers[:end]
     assume(src, spec, report, notes, kinds)
     report.header_row = header_line

@@ -172,6 +172,137 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pt-BR": "Coluna '{header}' ({unit}): valores lidos como pontos percentuais (82 = 82%), um valor acima de 1 "
         "o comprova.",
     },
+    # --- words used inside other sentences ----------------------------------------------------
+    "row": {"en": "row", "pt-BR": "linha"},
+    "line": {"en": "line", "pt-BR": "linha"},
+    "Sheet": {"en": "Sheet", "pt-BR": "Planilha"},
+    "File": {"en": "File", "pt-BR": "Arquivo"},
+    "sheet": {"en": "sheet", "pt-BR": "planilha"},
+    "file": {"en": "file", "pt-BR": "arquivo"},
+    "a_pipe": {"en": "a pipe", "pt-BR": "uma barra vertical"},
+    "a_tab": {"en": "a tab", "pt-BR": "uma tabulação"},
+    "by_its_name": {"en": "by its name", "pt-BR": "pelo nome"},
+    "by_its_header": {
+        "en": "by its header (its name is not '{table}')",
+        "pt-BR": "pelo cabeçalho (o nome não é '{table}')",
+    },
+    "and_more": {"en": " and {n:,} more", "pt-BR": " e mais {n:,}"},
+    "unit_check_percent": {
+        "en": "points (82) or a share (0.82), decided per column",
+        "pt-BR": "pontos (82) ou fração (0,82), decidido por coluna",
+    },
+    "unit_check_currency": {"en": "the currency of each amount", "pt-BR": "a moeda de cada valor"},
+    "rows_skipped": {"en": "rows skipped", "pt-BR": "linhas ignoradas"},
+    "left_blank": {"en": "left blank", "pt-BR": "deixados em branco"},
+    "and_blank": {"en": ", blank", "pt-BR": ", em branco"},
+    # --- why a sheet or file is not read (``Ignored: ...``) -----------------------------------
+    "reason_notes_sheet": {"en": "a notes sheet", "pt-BR": "uma planilha de anotações"},
+    "reason_empty_unnamed": {
+        "en": "empty, and its name is not a contract table",
+        "pt-BR": "vazia, e o nome não é uma tabela do contrato de dados",
+    },
+    "reason_no_match": {
+        "en": "its name and header match no table of the data contract (rename it to use it)",
+        "pt-BR": "nome e cabeçalho não correspondem a nenhuma tabela do contrato de dados (renomeie para usá-la)",
+    },
+    "reason_not_text": {"en": "not a CSV or text file", "pt-BR": "não é um arquivo CSV ou de texto"},
+    # --- how sheets, files and rows were read (data/reader.py, data/csv_files.py) -------------
+    "read_by_header": {
+        "en": "{where} '{name}' read as the '{table}' table {how}.",
+        "pt-BR": "{where} '{name}' lida como a tabela '{table}' {how}.",
+    },
+    "mrr_two_sources": {
+        "en": "MRR comes from {where} '{name}' (read as the '{table}' table) and from the '{other}' table, each "
+        "client from one of them; a client in both is refused.",
+        "pt-BR": "O MRR vem da {where} '{name}' (lida como a tabela '{table}') e da tabela '{other}', cada cliente "
+        "de uma delas; um cliente nas duas é recusado.",
+    },
+    "title_rows": {
+        "en": "The header is in {unit} {n}; {units} {span} above it (a title) ignored.",
+        "pt-BR": "O cabeçalho está na {unit} {n}; {units} {span} acima dele (um título) ignorada(s).",
+    },
+    "subtotal_rows": {
+        "en": "{n:,} subtotal {unit}(s) {shown} (Excel Data > Subtotal, 'C0001 Total') skipped.",
+        "pt-BR": "{n:,} {unit}(s) de subtotal {shown} (Excel Dados > Subtotal, 'C0001 Total') ignorada(s).",
+    },
+    "totals_rows": {
+        "en": "Totals {unit} {rows} skipped (not a client's data).",
+        "pt-BR": "{unit} de totais {rows} ignorada (não são dados de um cliente).",
+    },
+    "merged_cells": {
+        "en": "Merged cells {cells}{more}: the value of each merged block was filled down its rows.",
+        "pt-BR": "Células mescladas {cells}{more}: o valor de cada bloco mesclado foi copiado para as suas linhas.",
+    },
+    "sep_line": {
+        "en": "{file}: first line 'sep={sep}' read as the separator.",
+        "pt-BR": "{file}: primeira linha 'sep={sep}' lida como o separador.",
+    },
+    "sep_frequent": {
+        "en": "{file}: fields separated by {name} ('{sep}'), the most frequent separator.",
+        "pt-BR": "{file}: campos separados por {name} ('{sep}'), o separador mais frequente.",
+    },
+    "utf16": {
+        "en": "{file} is UTF-16 text (Excel 'Unicode Text'); read as such.",
+        "pt-BR": "{file} é texto UTF-16 ('Texto Unicode' do Excel); lido assim.",
+    },
+    "not_utf8": {
+        "en": "{file} is not UTF-8; read it as Windows-1252 (Latin-1).",
+        "pt-BR": "{file} não está em UTF-8; lido como Windows-1252 (Latin-1).",
+    },
+    "mixed_encodings": {
+        "en": "{file} mixes encodings: {n:,} line(s) ({shown}) are Windows-1252 (an older export appended?), "
+        "decoded as such; the other {utf8:,} line(s) with accents as UTF-8.",
+        "pt-BR": "{file} mistura codificações: {n:,} linha(s) ({shown}) estão em Windows-1252 (uma exportação "
+        "antiga anexada?) e foram lidas assim; as outras {utf8:,} linha(s) com acentos, como UTF-8.",
+    },
+    # --- columns (data/validate.py, data/cells.py) --------------------------------------------
+    "name_column": {
+        "en": "Column '{header}' read as the client's name (the id is in another column).",
+        "pt-BR": "Coluna '{header}' lida como o nome do cliente (o id está em outra coluna).",
+    },
+    "name_column_ignored": {
+        "en": "Column '{header}' ignored: a client name beside the id column.",
+        "pt-BR": "Coluna '{header}' ignorada: um nome de cliente ao lado da coluna de id.",
+    },
+    "headers_mapped": {
+        "en": "Headers read as contract columns: {mapped}.",
+        "pt-BR": "Cabeçalhos lidos como colunas do contrato: {mapped}.",
+    },
+    "header_unit": {
+        "en": "Header '{header}' read as '{field}'; its unit {unit} checks the values ({check}).",
+        "pt-BR": "Cabeçalho '{header}' lido como '{field}'; a unidade {unit} confere os valores ({check}).",
+    },
+    "sheet_empty": {
+        "en": "{where} '{name}' is empty: no {table} rows read.",
+        "pt-BR": "{where} '{name}' está vazia: nenhuma linha de {table} lida.",
+    },
+    "sheet_header_only": {
+        "en": "{where} '{name}' has a header only: no {table} rows read.",
+        "pt-BR": "{where} '{name}' só tem o cabeçalho: nenhuma linha de {table} lida.",
+    },
+    "formulas_blank": {
+        "en": "Column '{header}': {n:,} formula(s) without a saved value kept blank.",
+        "pt-BR": "Coluna '{header}': {n:,} fórmula(s) sem valor salvo mantida(s) em branco.",
+    },
+    "date_1904": {
+        "en": "Column '{header}': serial numbers read in the workbook's 1904 date system (from 1904-01-01).",
+        "pt-BR": "Coluna '{header}': números seriais lidos no sistema de datas 1904 da pasta de trabalho "
+        "(a partir de 1904-01-01).",
+    },
+    "ids_respelled": {
+        "en": "Column '{header}': {n:,} id(s) written with Excel's '=\"...\"' wrapper, surrounding, non-breaking or "
+        "zero-width spaces read without them (one spelling of each id in every sheet).",
+        "pt-BR": "Coluna '{header}': {n:,} id(s) escritos com o invólucro '=\"...\"' do Excel ou com espaços "
+        "ao redor, não separáveis ou de largura zero, lidos sem eles (uma grafia de cada id em todas as planilhas).",
+    },
+    "thousand_dots": {
+        "en": "Column '{header}': '1.234' read as one thousand two hundred thirty-four (pt-BR thousand dots).",
+        "pt-BR": "Coluna '{header}': '1.234' lido como mil duzentos e trinta e quatro (ponto de milhar, pt-BR).",
+    },
+    "non_answers": {
+        "en": "Column '{header}': {n:,} non-answer(s) (N/A, '-'{blank}) {what}, not counted as scores.",
+        "pt-BR": "Coluna '{header}': {n:,} não resposta(s) (N/A, '-'{blank}) {what}, fora das notas.",
+    },
     # --- how to override (the ``override`` of an assumption) ---------------------------------
     "override": {"en": "override: {how}", "pt-BR": "para mudar: {how}"},
     "fill_clients_column": {
@@ -187,6 +318,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "month_or_check_export": {
         "en": "--month YYYY-MM, or check the export and the run date",
         "pt-BR": "--month YYYY-MM, ou confira a exportação e a data de execução",
+    },
+    "rename_header": {
+        "en": "rename the header to the contract name (docs/data.md)",
+        "pt-BR": "renomeie o cabeçalho para o nome do contrato (docs/data.md)",
+    },
+    "name_the_source": {"en": "name the {where} '{table}'", "pt-BR": "dê à {where} o nome '{table}'"},
+    "excel_1904_option": {
+        "en": "File > Options > Advanced > 'Use 1904 date system' in Excel",
+        "pt-BR": "Arquivo > Opções > Avançado > 'Usar sistema de data 1904' no Excel",
+    },
+    "write_decimals": {
+        "en": "write the amounts with decimals (1.234,00) or as numbers",
+        "pt-BR": "escreva os valores com decimais (1.234,00) ou como números",
     },
     "write_iso_dates": {"en": "write dates as YYYY-MM-DD", "pt-BR": "escreva as datas como AAAA-MM-DD"},
 }

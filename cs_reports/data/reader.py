@@ -31,6 +31,7 @@ from cs_reports.data.contract import (
     match_header,
     normalise_header,
 )
+from cs_reports.data.messages import Text
 from cs_reports.errors import InvalidInputError, Problem
 
 __all__ = ["MAX_UNCOMPRESSED_BYTES", "Intake", "RawTable", "SheetReport", "read_book", "read_tables"]
@@ -57,6 +58,8 @@ class SheetReport:
     notes: list[str] = field(default_factory=list)
     #: The inferences made on this sheet (each also one of ``notes``); the book gathers them.
     assumptions: list[Assumption] = field(default_factory=list)
+    #: note (or reason) -> the same sentence as a catalogue entry, printed in a report's language.
+    said: dict[str, Text] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,7 @@ class _Source:
     separator: str | None = None
     notes: list[str] = field(default_factory=list)
     kinds: dict[str, str] = field(default_factory=dict)  # note -> its assumption kind
+    said: dict[str, Text] = field(default_factory=dict)  # note -> its catalogue sentence
     subtotal_rows: set[int] = field(default_factory=set)
     formula_rows: set[int] = field(default_factory=set)  # rows holding a formula (1-based)
     spans: list[int] | None = None  # CSV: physical lines of each record
@@ -166,6 +170,22 @@ class _Source:
     #: CSV read column by column: the file's lines (``cells`` holds the rows down to the header
     #: candidates; :func:`cs_reports.data.csv_columns.read_columns` reads the rest).
     lines: Any = None
+
+
+def say(notes: list[str], kinds: dict[str, str], said: dict[str, Text], kind: str, text: Text) -> str:
+    """Add ``text`` to a sheet's notes (in English) as an assumption of ``kind`` (printed in each report's language)."""
+    line = text.render("en")
+    notes.append(line)
+    kinds[line] = kind
+    said[line] = text
+    return line
+
+
+def reason(report_said: dict[str, Text], text: Text) -> str:
+    """Why a sheet is ignored, in English, remembered as its catalogue sentence."""
+    line = text.render("en")
+    report_said[line] = text
+    return line
 
 
 def read_tables(path: str | Path) -> list[RawTable]:
@@ -270,7 +290,7 @@ def _refuse_second(
 
 def _classify(sources: list[_Source], problems: list[Problem], reports: list[SheetReport]) -> list[RawTable]:
     named: dict[str, str] = {}
-    planned: list[tuple[_Source, Sheet, int | None, str]] = []
+    planned: list[tuple[_Source, Sheet, int | None, Text]] = []
     pending: list[_Source] = []
     for src in sources:
         spec = find_sheet(src.key or src.name)
@@ -286,17 +306,14 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             continue
         named[spec.name] = src.name
         idx, _, score = _best_header(src, spec, _header_candidates(src))
-        planned.append((src, spec, idx if score else None, "by its name"))
+        planned.append((src, spec, idx if score else None, Text.of("by_its_name")))
     guesses: list[tuple[_Source, Sheet, int]] = []
     for src in pending:
         candidates = _header_candidates(src)
         if not candidates:
-            reason = (
-                "a notes sheet"
-                if is_notes_sheet(src.key or src.name)
-                else "empty, and its name is not a contract table"
-            )
-            reports.append(SheetReport(src.name, None, reason))
+            said: dict[str, Text] = {}
+            why = Text.of("reason_notes_sheet" if is_notes_sheet(src.key or src.name) else "reason_empty_unnamed")
+            reports.append(SheetReport(src.name, None, reason(said, why), said=said))
             continue
         complete = []
         for spec in SHEETS:
@@ -305,12 +322,9 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
                 complete.append((score, spec, idx))
         complete.sort(key=lambda t: -t[0])
         if not complete:
-            reason = (
-                "a notes sheet"
-                if is_notes_sheet(src.key or src.name)
-                else "its name and header match no table of the data contract (rename it to use it)"
-            )
-            reports.append(SheetReport(src.name, None, reason))
+            said = {}
+            why = Text.of("reason_notes_sheet" if is_notes_sheet(src.key or src.name) else "reason_no_match")
+            reports.append(SheetReport(src.name, None, reason(said, why), said=said))
             continue
         if len(complete) > 1 and complete[0][0] == complete[1][0]:
             a, b = complete[0][1].name, complete[1][1].name
@@ -342,30 +356,25 @@ def _classify(sources: list[_Source], problems: list[Problem], reports: list[She
             got = f"a second '{spec.name}' table (its header matches); delete or rename one of the two"
             _refuse_second(src, spec.name, repr(named[spec.name]), got, problems, reports)
             continue
-        how = f"by its header (its name is not '{spec.name}')"
+        how = Text.of("by_its_header", table=spec.name)
         if spec.name in ("MRR", "Invoices") and {"MRR", "Invoices"} - {spec.name} <= guessed:
             other = "Invoices" if spec.name == "MRR" else "MRR"
-            src.kinds[
-                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
-                f"'{other}' table, each client from one of them; a client in both is refused."
-            ] = "table"
-            src.notes.append(
-                f"MRR comes from {src.where.lower()} '{src.name}' (read as the '{spec.name}' table) and from the "
-                f"'{other}' table, each client from one of them; a client in both is refused."
-            )
+            where = Text.of(src.where.lower())
+            text = Text.of("mrr_two_sources", where=where, name=src.name, table=spec.name, other=other)
+            say(src.notes, src.kinds, src.said, "table", text)
         named[spec.name] = src.name
         planned.append((src, spec, idx, how))
     tables = []
     for src, spec, idx, how in planned:
         table = _table(src, spec, idx, problems)
         assert table.report is not None
-        table.report.reason = f"recognised {how}"
-        if how.startswith("by its header"):
-            text = f"{src.where} '{src.name}' read as the '{spec.name}' table {how}."
-            table.report.notes.insert(0, text)
-            table.report.assumptions.insert(
-                0, Assumption("table", text, sheet=src.name, override=f"name the {src.where.lower()} '{spec.name}'")
-            )
+        table.report.reason = f"recognised {how.render('en')}"
+        if how.key == "by_its_header":
+            by = Text.of("read_by_header", where=Text.of(src.where), name=src.name, table=spec.name, how=how)
+            table.report.notes.insert(0, by.render("en"))
+            table.report.said[by.render("en")] = by
+            override = Text.of("name_the_source", where=Text.of(src.where.lower()), table=spec.name)
+            table.report.assumptions.insert(0, Assumption.said("table", by, sheet=src.name, override=override))
         reports.append(table.report)
         tables.append(table)
     return tables
@@ -385,19 +394,16 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
     notes = list(src.notes)
     if header_idx is None:
         header_idx = next((i for i, row in enumerate(cells) if any(not _blank(v) for v in row)), None)
-    report = SheetReport(src.name, spec.name, notes=notes)
+    report = SheetReport(src.name, spec.name, notes=notes, said=dict(src.said))
     if header_idx is None:
         return RawTable(spec.name, src.name, [], [], [], src.first_row, (), src.where, src.unit, src.separator, report)
     above = [numbers[i] for i in range(header_idx) if any(not _blank(v) for v in cells[i])]
     kinds = dict(src.kinds)
     if above:
         span = f"{above[0]}" if len(above) == 1 else f"{above[0]}-{above[-1]}"
-        text = (
-            f"The header is in {src.unit} {numbers[header_idx]}; {src.unit}{'s' if len(above) > 1 else ''} "
-            f"{span} above it (a title) ignored."
-        )
-        notes.append(text)
-        kinds[text] = "skipped_rows"
+        units = Text.of(src.unit if len(above) == 1 else f"{src.unit}s")
+        text = Text.of("title_rows", unit=Text.of(src.unit), n=numbers[header_idx], units=units, span=span)
+        say(notes, kinds, report.said, "skipped_rows", text)
     header = _trim(list(cells[header_idx]))
     width = len(cells[header_idx])
     if src.lines is not None:
@@ -434,13 +440,11 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         rows.pop()
     if subtotals:
         shown = ", ".join(map(str, subtotals[:10])) + (", ..." if len(subtotals) > 10 else "")
-        text = f"{len(subtotals)} subtotal {src.unit}(s) {shown} (Excel Data > Subtotal, 'C0001 Total') skipped."
-        notes.append(text)
-        kinds[text] = "skipped_rows"
+        text = Text.of("subtotal_rows", n=len(subtotals), unit=Text.of(src.unit), shown=shown)
+        say(notes, kinds, report.said, "skipped_rows", text)
     if skipped:
-        text = f"Totals {src.unit} {', '.join(map(str, sorted(skipped)))} skipped (not a client's data)."
-        notes.append(text)
-        kinds[text] = "skipped_rows"
+        text = Text.of("totals_rows", unit=Text.of(src.unit), rows=", ".join(map(str, sorted(skipped))))
+        say(notes, kinds, report.said, "skipped_rows", text)
     assume(src, spec, report, notes, kinds)
     report.header_row = numbers[header_idx]
     return RawTable(
@@ -462,8 +466,12 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
 def assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kinds: dict[str, str]) -> None:
     from cs_reports.data.declare import figures  # declare imports this module
 
+    touches = figures(spec.name)
     report.assumptions = [
-        Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=figures(spec.name)) for n in notes
+        Assumption.said(kinds.get(n, "other"), report.said[n], sheet=src.name, touches=touches)
+        if n in report.said
+        else Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=touches)
+        for n in notes
     ]
 
 
@@ -587,10 +595,9 @@ def _fill_merged(src: _Source, merged: list[Any]) -> None:
                 src.cells[r][c] = value
         filled.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
     if filled:
-        more = f" and {len(filled) - 3} more" if len(filled) > 3 else ""
-        src.notes.append(
-            f"Merged cells {', '.join(filled[:3])}{more}: the value of each merged block was filled down its rows."
-        )
+        more: Text | str = Text.of("and_more", n=len(filled) - 3) if len(filled) > 3 else ""
+        text = Text.of("merged_cells", cells=", ".join(filled[:3]), more=more)
+        say(src.notes, src.kinds, src.said, "other", text)
 
 
 def _column_letter(c: int) -> str:

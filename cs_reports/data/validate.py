@@ -29,6 +29,7 @@ from cs_reports.data.columns import Distinct
 from cs_reports.data.contract import Column, HeaderMatch, Sheet, match_header, normalise_header
 from cs_reports.data.declare import declare, figures
 from cs_reports.data.infer import ID_JUNK, time_column
+from cs_reports.data.messages import Text
 from cs_reports.data.reader import RawTable
 from cs_reports.errors import Problem
 
@@ -73,11 +74,9 @@ def _match_columns(raw: RawTable, spec: Sheet, problems: list[Problem]) -> Heade
         report.ignored = [str(h) for i, h in enumerate(raw.header) if i not in used and not _blank(h)]
         for i in match.as_name:
             if "name" in match.positions and match.positions["name"] == i:
-                report.notes.append(
-                    f"Column '{raw.header[i]}' read as the client's name (the id is in another column)."
-                )
+                declare(report, "header", Text.of("name_column", header=str(raw.header[i])), touches=())
             elif i not in used:
-                report.notes.append(f"Column '{raw.header[i]}' ignored: a client name beside the id column.")
+                declare(report, "header", Text.of("name_column_ignored", header=str(raw.header[i])), touches=())
         _declare_headers(raw, spec, match)
     return match
 
@@ -95,19 +94,19 @@ def _declare_headers(raw: RawTable, spec: Sheet, match: HeaderMatch) -> None:
         declare(
             raw.report,
             "header",
-            f"Headers read as contract columns: {mapped}.",
+            Text.of("headers_mapped", mapped=mapped),
             touches=touched,
-            override="rename the header to the contract name (docs/data.md)",
+            override=Text.of("rename_header"),
         )
     for name, i in match.positions.items():
         unit = match.units.get(i)
         if unit is None:
             continue
-        check = "points (82) or a share (0.82), decided per column" if unit == "%" else "the currency of each amount"
+        check = Text.of("unit_check_percent" if unit == "%" else "unit_check_currency")
         declare(
             raw.report,
             "unit",
-            f"Header '{raw.header[i]}' read as '{name}'; its unit {unit} checks the values ({check}).",
+            Text.of("header_unit", header=str(raw.header[i]), field=name, unit=unit, check=check),
             column=str(raw.header[i]),
             field=name,
             rows=raw.height,
@@ -203,7 +202,8 @@ def type_table(
         if required:
             problems.append(_problem(raw, None, None, "a header row and at least one data row", "an empty sheet"))
         else:
-            notes.append(f"{raw.where} '{raw.source_name}' is empty: no {spec.name} rows read.")
+            text = Text.of("sheet_empty", where=Text.of(raw.where), name=raw.source_name, table=spec.name)
+            declare(report, "table", text, touches=figures(spec.name))
         return None
     match = _match_columns(raw, spec, problems)
     if match is None:
@@ -213,7 +213,8 @@ def type_table(
         if required:
             problems.append(_problem(raw, None, None, "at least one data row", "only a header"))
         else:
-            notes.append(f"{raw.where} '{raw.source_name}' has a header only: no {spec.name} rows read.")
+            text = Text.of("sheet_header_only", where=Text.of(raw.where), name=raw.source_name, table=spec.name)
+            declare(report, "table", text, touches=figures(spec.name))
         return None
     data: dict[str, Any] = {}
     drop: set[int] = set()
@@ -292,7 +293,8 @@ def type_table(
                 formulas = sum(isinstance(v, NoValue) for v in cells)
                 if formulas:
                     cells = [None if isinstance(v, NoValue) else v for v in cells]
-                    notes.append(f"Column '{header}': {formulas} formula(s) without a saved value kept blank.")
+                    text = Text.of("formulas_blank", header=str(header), n=formulas)
+                    declare(report, "default", text, column=str(header), rows=formulas, touches=())
                 for value, number in zip(cells, raw.row_numbers, strict=True):
                     if isinstance(value, ExcelError):
                         problems.append(

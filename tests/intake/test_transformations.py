@@ -85,7 +85,15 @@ def apply(changes: list[Change], seed: int) -> Spec:
     return spec
 
 
+def assert_said_in_every_language(book: Any) -> None:
+    """Every assumption the reader made is a catalogue sentence: a pt-BR report prints it in Portuguese."""
+    for a in book.assumptions:
+        assert a.message is not None, f"an assumption without a catalogue sentence (data/messages.py): {a.text}"
+        assert a.line("pt-BR") != a.line("en") or a.kind == "other", a.text
+
+
 def assert_same(book: Any, clean: Any, skip: set[str]) -> None:
+    assert_said_in_every_language(book)
     mine, theirs = tables(book, skip), tables(clean, skip)
     assert set(mine) == set(theirs)
     for name, frame in theirs.items():
