@@ -64,6 +64,7 @@ READER_VERSION = 2
 CACHE_ENV = "CS_REPORTS_CACHE_DIR"
 _FORMAT = "cs-reports-snapshot/1"
 _MANIFEST = "manifest.json"
+_DERIVED = "derived"  # the folder of derived artefacts inside a snapshot (cs_reports.data.derived)
 _BUFFER = 1 << 22  # 4 MiB reads: hashing streams the files, memory stays flat
 
 #: The Book's metadata fields and how each is stored in the manifest and read back.
@@ -285,7 +286,7 @@ def load(
     status = "built"
     if target.exists():
         try:
-            return Loaded(_read(target, key, run_date), "hit")
+            return Loaded(_with_artefacts(_read(target, key, run_date), target), "hit")
         except Exception:  # damaged, half-written, another run date: never trusted, rebuilt
             status = "rebuilt"
     book = load_book(path, quarantine=quarantine, timezone=timezone, spreading=spreading, today=run_date, month=month)
@@ -295,7 +296,15 @@ def load(
         _write(root, key, book, run_date, replace=status == "rebuilt", origin=[str(path.resolve()), settings])
     except Exception as exc:  # a full disk, a read-only cache, a frame Parquet cannot hold
         return Loaded(book, "unsaved", f"{type(exc).__name__}: {exc}")
-    return Loaded(book, status)
+    return Loaded(_with_artefacts(book, target) if target.is_dir() else book, status)
+
+
+def _with_artefacts(book: Book, target: Path) -> Book:
+    """``book`` with the store of figures derived from it (``cs_reports.data.derived``) in its snapshot's folder."""
+    from cs_reports.data.derived import attach
+
+    attach(book, target / _DERIVED)
+    return book
 
 
 def _available() -> bool:
