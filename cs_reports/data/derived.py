@@ -87,7 +87,15 @@ def _write(root: Path, target: Path, ident: dict[str, Any], artefact: Artefact) 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from cs_reports.data.snapshot import _canonical, _file_digest, _frame_entry, _install, _read_frame, _same_objects
+    from cs_reports.data.snapshot import (
+        _canonical,
+        _file_digest,
+        _frame_entry,
+        _install,
+        _read_frame,
+        _repeated_text,
+        _same_objects,
+    )
 
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = root / f".tmp-{uuid.uuid4().hex}"
@@ -106,6 +114,7 @@ def _write(root: Path, target: Path, ident: dict[str, Any], artefact: Artefact) 
             )
             file = tmp / f"frame{number}.parquet"
             pq.write_table(table, file)
+            entry["words"] = _repeated_text(table)
             entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
             back = _read_frame(tmp, entry)
             pd.testing.assert_frame_equal(back, frame, check_exact=True)
