@@ -119,7 +119,8 @@ class Book:
                 if first[1] is None:
                     found = np.flatnonzero(frame["client_id"].to_numpy(dtype=object) == client_id)
                     self._by_client[f"first:{sheet}"] = first = (client_id, found)
-                return frame.iloc[first[1]]
+                own: pd.DataFrame = frame.iloc[first[1]]
+                return own
         numbers, order, starts = self._grouped(sheet)
         at = numbers.get(client_id)
         if at is None:
