@@ -8,7 +8,9 @@ book, in one pass over the tables (vectorised over clients and months, not one p
 month), and, per month asked, the scores, the scores by client, the drivers and the portfolio
 summary. The cache is keyed by the book object itself (dropped when the book is), never by a
 shared string, so one name has one meaning: :meth:`PortfolioFigures.health_by_client` is the
-scores indexed by client id.
+scores indexed by client id. A book loaded through its snapshot also keeps the printed figures
+(scores, drivers, summary) beside it (:mod:`cs_reports.reports.figure_store`): the next command
+loads them, and computes the inputs panel only for a month it does not find there.
 """
 
 from __future__ import annotations
