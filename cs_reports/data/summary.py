@@ -257,10 +257,13 @@ def segment_touch_models(book: Book, month: Any, *, window: int = 12, client_id:
     """
     month = as_month(month, name="month", func="segment_touch_models")
     start = month - pd.DateOffset(months=window)
-    clients = book.clients.set_index("client_id")
     mrr = book.mrr
-    if client_id is not None:
-        clients, mrr = clients.loc[[client_id]], book.rows_of("MRR", client_id)
+    if client_id is not None and len(own := book.rows_of("Clients", client_id)):
+        clients, mrr = own.set_index("client_id"), book.rows_of("MRR", client_id)  # O(the client's rows)
+    else:
+        clients = book.clients.set_index("client_id")
+        if client_id is not None:
+            clients, mrr = clients.loc[[client_id]], book.rows_of("MRR", client_id)
     if not len(mrr):
         mrr = pd.DataFrame({"client_id": [], "month": [start], "mrr": []}).iloc[:0]
     matrix = m.mrr_matrix(mrr, start=start, end=month)

@@ -16,6 +16,7 @@ from cs_reports.data.summary import segment_touch_models
 from cs_reports.errors import InvalidInputError
 from cs_reports.metrics.registry import goal_progress
 from cs_reports.reports.content.context import ClientInfo, GoalRow, MilestoneRow
+from cs_reports.reports.content.figure_store import stored
 from cs_reports.reports.content.portfolio import figures_of
 from cs_reports.reports.vocabulary import parse_quarter
 
@@ -105,17 +106,20 @@ def client_milestones(book: Book, client_id: str) -> list[MilestoneRow]:
 _PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp], tuple[weakref.ref[Book], Any]] = {}
 
 
-def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any]) -> Any:
+def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any], *, keep: bool = True) -> Any:
     """``compute()`` once per book, quantity and month (errors remembered and raised again).
 
-    Only the renewal forecast model (``reports.forecast``) still uses it; every other
-    portfolio figure is a typed method of ``reports.portfolio.PortfolioFigures``.
+    With ``keep`` (the default) the figure is also kept beside the book's snapshot, so the
+    next command on the same book loads it (``reports.figure_store.stored``: keyed by ``what``,
+    the month, the settings and the code's version). Used by the renewal forecast
+    (``reports.forecast``) and the trends (``reports.trends``); every other portfolio figure is
+    a typed method of ``reports.portfolio.PortfolioFigures``.
     """
     key = (id(book), what, pd.Timestamp(month))
     hit = _PORTFOLIO_CACHE.get(key)
     if hit is None or hit[0]() is not book:
         try:
-            result = compute()
+            result = stored(book, what, (pd.Timestamp(month),), compute) if keep else compute()
         except InvalidInputError as exc:
             result = exc
         if len(_PORTFOLIO_CACHE) >= 32:

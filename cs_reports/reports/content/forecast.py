@@ -28,7 +28,10 @@ from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.metrics import forecast as fm
 from cs_reports.metrics.health import BANDS
-from cs_reports.reports.content.common import health_at, health_inputs_at, per_book, quiet
+from cs_reports.reports.content.common import health_inputs_at, per_book, quiet
+from cs_reports.reports.content.figure_store import register
+from cs_reports.reports.content.portfolio import figures_of
+from cs_reports.reports.content.renewal_history import renewal_history
 from cs_reports.reports.content.trends import trends_at
 from cs_reports.reports.formatting import Formatter
 
@@ -262,9 +265,7 @@ class RenewalForecast:
 
 def _health(book: Book, month: pd.Timestamp) -> pd.DataFrame:
     """Health scores at ``month`` (index client_id): the reports' own, computed once per book and month."""
-    frame: pd.DataFrame = per_book(
-        book, "health_by_client", month, lambda: health_at(book, month).set_index("client_id")
-    )
+    frame: pd.DataFrame = figures_of(book).health_by_client(month)
     return frame
 
 
@@ -294,7 +295,7 @@ def _signals(book: Book, month: pd.Timestamp) -> pd.DataFrame:
             out[name] = t[name]
         return out
 
-    frame: pd.DataFrame = per_book(book, "renewal_signals", month, compute)
+    frame: pd.DataFrame = per_book(book, "renewal_signals", month, compute, keep=False)  # the model is kept
     return frame
 
 
@@ -305,33 +306,14 @@ def _first_renewal(book: Book, ids: pd.Index, due: pd.Series) -> np.ndarray:
 
 
 def _history(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    """Resolved renewals due up to ``month`` with the client's signals the month before the due date."""
-    columns = ["client_id", "due", "renewed", "band", *FEATURES]
-    if book.renewals is None:
-        return pd.DataFrame(columns=columns)
-    r = book.renewals
-    end = month + pd.offsets.MonthEnd(0)
-    r = r[r["outcome"].isin(["renewed", "churned"]) & (r["due_date"] <= end)]
-    signal_month = r["due_date"].dt.to_period("M").dt.to_timestamp() - pd.DateOffset(months=1)
-    r = r[signal_month >= book.months[0]]
-    signal_month = signal_month[r.index]
-    parts = []
-    for sm, group in r.groupby(signal_month):
-        sig = _signals(book, pd.Timestamp(sm)).reindex(group["client_id"])
-        part = pd.DataFrame(
-            {
-                "client_id": group["client_id"].to_numpy(),
-                "due": group["due_date"].to_numpy(),
-                "renewed": (group["outcome"] == "renewed").to_numpy().astype(float),
-                "band": sig["band"].to_numpy(),
-                **{name: sig[name].to_numpy() for name in FEATURES if name != "first_renewal"},
-                "first_renewal": _first_renewal(book, pd.Index(group["client_id"]), group["due_date"]),
-            }
-        )
-        parts.append(part[columns])
-    if not parts:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(parts, ignore_index=True)
+    """Resolved renewals due up to ``month`` with the client's signals the month before the due date.
+
+    One vectorised pass (:func:`cs_reports.reports.content.renewal_history.renewal_history`); the
+    numbers are those of :func:`_signals` at each renewal's signal month.
+    """
+    history = renewal_history(book, month)
+    history["first_renewal"] = _first_renewal(book, pd.Index(history["client_id"]), history["due"])
+    return history[["client_id", "due", "renewed", "band", *FEATURES]]
 
 
 def _band_rates(history: pd.DataFrame, base: float) -> tuple[tuple[str, float, int], ...]:
@@ -489,3 +471,6 @@ def client_renewal_forecast(book: Book, client_id: str, month: Any) -> RenewalFo
         high=float(row["high"]),
         drivers=client_drivers(model, client_id),
     )
+
+
+register(RenewalModel, Backtest, fm.LogisticFit, fm.ReliabilityRow)
