@@ -62,7 +62,7 @@ def figure_settings() -> dict[str, Any]:
     """Every setting the portfolio figures are computed with (part of each stored figure's key)."""
     from cs_reports.data.summary import Policies
     from cs_reports.metrics.health import DEFAULT_HEALTH_MODEL
-    from cs_reports.reports import forecast
+    from cs_reports.reports.content import forecast
     from cs_reports.reports.settings import DEFAULT_SETTINGS
 
     return {
