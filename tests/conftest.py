@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,3 +119,126 @@ def sample_book(sample_book_path):
     from cs_reports.data import load_book
 
     return load_book(sample_book_path)
+
+
+# --- the edit-test loop and scheduling on xdist workers ---------------------------------------------
+
+#: Markers of a test that costs seconds (a process, LibreOffice, a batch of PDFs).
+HEAVY = ("slow", "libreoffice")
+
+#: Marked ``slow`` here, so ``make test-fast`` (the edit-test loop) leaves them to ``make test`` (CI):
+#: a file (every test in it) or one test, and what it costs. Listed in one place instead of a
+#: marker in each file; a name that no longer exists stops the run (see :func:`_mark_slow`).
+SLOW = {
+    "tests/adversarial/test_batch_inputs.py": "batches and CLI reports per hostile input",
+    "tests/adversarial/test_manifest_journal.py": "real batch processes, concurrent and resumed",
+    "tests/adversarial/test_nothing_lost.py": "a 60-report batch, kill -9 of a real batch",
+    "tests/adversarial/test_pipes.py": "every command as a real process writing to a closed pipe",
+    "tests/adversarial/test_workers.py": "process pools: a thousand jobs, kill -9 of a worker",
+    "tests/adversarial/test_formula_injection.py": "every xlsx output written for hostile text",
+    "tests/excel/test_macros.py": "the Excel buttons render reports (PDFs and decks)",
+    "tests/excel/test_run_command.py": "cs-reports run: a Reports sheet rendered, logged and resumed",
+    "tests/excel/test_template.py::test_formula_like_text_stays_text": "a LibreOffice recalc of a whole workbook",
+    "tests/excel/test_reports_sheet.py": "Reports sheets written and read back (hypothesis)",
+    "tests/excel/test_spill_recognition.py": "workbooks of generated books written and read back",
+    "tests/excel/test_regenerate.py": "a workbook written, read back as data and written again",
+    "tests/reports/test_pool.py": "process pools recycled over a thousand tasks",
+    "tests/reports/test_batch.py": "batches of PDFs through the pool and the CLI",
+    "tests/reports/test_deck_cli.py": "qbr --format pdf,pptx as real processes",
+    "tests/reports/test_pptx_without_weasyprint.py": "a fresh interpreter per case",
+    "tests/reports/test_forecast_backtests.py": "the renewal model fitted on three generated books",
+    "tests/reports/test_forecast_story.py": "generated books and their QBR contexts",
+    "tests/reports/test_pdf_numbers.py": "eight QBR, finance and success-map PDFs read back",
+    "tests/reports/test_finance.py": "finance PDFs of the whole sample",
+    "tests/reports/test_sections.py::test_the_sample_flags_at_risk_clients_and_not_healthy_ones": "every client's risks",
+    "tests/data/test_sample.py::test_sample_cli_writes_a_csv_book_of_any_size_that_validates": "600 clients, CLI",
+    "tests/data/test_sample.py::test_large_samples_have_unique_names_by_construction": "large samples",
+    "tests/intake/test_transformations.py::test_composed_changes_keep_every_table_and_number": "hypothesis x books",
+    "tests/intake/test_accepted.py::test_cli_metrics_equal_the_clean_books": "a CLI process per accepted variant",
+    "tests/data/test_snapshot.py": "a book read cold, snapshotted and read again per case",
+    "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
+    "tests/excel/test_template.py::test_new_workbook_for_user_data": "a workbook of the whole sample",
+    "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
+}
+
+
+def _mark_slow(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SLOW` ``slow``; a listed file or test that is gone is a usage error."""
+    collected = {item.nodeid.split("::", 1)[0] for item in items}
+    matched: set[str] = set()
+    for item in items:
+        path, _, rest = item.nodeid.partition("::")
+        for key in (path, f"{path}::{rest.split('[', 1)[0]}"):
+            if key in SLOW:
+                item.add_marker(pytest.mark.slow)
+                matched.add(key)
+    for key in SLOW:
+        path = key.split("::", 1)[0]
+        if not (config.rootpath / path).exists() or (path in collected and "::" in key and key not in matched):
+            raise pytest.UsageError(f"tests/conftest.py SLOW names {key}, which does not exist; update the list")
+
+
+def _is_heavy(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) is not None for name in HEAVY)
+
+
+def _shares_a_file_fixture(item: pytest.Item) -> bool:
+    """True if ``item`` uses a module- or class-scoped fixture (built once per file on one worker)."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:  # a doctest
+        return False
+    return any(defs[-1].scope in ("module", "class", "package") for defs in info.name2fixturedefs.values() if defs)
+
+
+def _file_params(item: pytest.Item) -> str:
+    """The values of ``item``'s parametrised module-scoped fixtures (``""`` if none), e.g. ``case=sample``."""
+    callspec = getattr(item, "callspec", None)
+    info = getattr(item, "_fixtureinfo", None)
+    if callspec is None or info is None:
+        return ""
+    shared = [
+        f"{name}={callspec.params[name]}"
+        for name, defs in info.name2fixturedefs.items()
+        if name in callspec.params and defs and defs[-1].scope == "module"
+    ]
+    return ",".join(sorted(shared))
+
+
+def work_unit(item: pytest.Item) -> str:
+    """The xdist work unit of ``item`` under ``--dist loadgroup``: its file, a part of it, or itself.
+
+    A file stays on one worker (its module fixtures are built once, as with ``--dist loadfile``),
+    with two exceptions that let one file's slow tests run on both workers: a heavy test
+    (``slow`` or ``libreoffice``) that uses no fixture of its file is a unit of its own, and a
+    file whose module fixture is parametrised is one unit per value (pytest builds it once per
+    value anyway).
+    """
+    if _is_heavy(item) and not _shares_a_file_fixture(item):
+        return item.nodeid
+    path = item.nodeid.split("::", 1)[0]
+    params = _file_params(item)
+    # no brackets or "@" in a group name: xdist reads the group after the last "@" past the last "]"
+    return f"{path}#{re.sub(r'[][@]', '_', params)}" if params else path
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark :data:`SLOW`; on an xdist worker under ``--dist loadgroup``: group each test by :func:`work_unit`, heaviest units first.
+
+    xdist hands units out in collection order (with ``--no-loadscope-reorder``), so starting with
+    the units that hold the most heavy tests keeps both workers busy to the end instead of leaving
+    one file of LibreOffice runs for the last minutes (longest job first). Every worker sorts the
+    same collection the same way; a run without xdist keeps the files' order.
+    """
+    _mark_slow(config, items)
+    if not hasattr(config, "workerinput") or config.getoption("dist", "no") != "loadgroup":
+        return
+    units = {item.nodeid: work_unit(item) for item in items}
+    weight: dict[str, int] = {}
+    for item in items:
+        weight[units[item.nodeid]] = weight.get(units[item.nodeid], 0) + (1000 if _is_heavy(item) else 1)
+    order = {unit: i for i, unit in enumerate(dict.fromkeys(units.values()))}
+    items.sort(key=lambda item: (-weight[units[item.nodeid]], order[units[item.nodeid]]))
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and units[item.nodeid] != item.nodeid:
+            item.add_marker(pytest.mark.xdist_group(units[item.nodeid]))
