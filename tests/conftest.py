@@ -221,24 +221,32 @@ def work_unit(item: pytest.Item) -> str:
     return f"{path}#{re.sub(r'[][@]', '_', params)}" if params else path
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark :data:`SLOW`; on an xdist worker under ``--dist loadgroup``: group each test by :func:`work_unit`, heaviest units first.
+_UNIT = pytest.StashKey[str]()
 
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
+    """Mark :data:`SLOW`; on an xdist worker under ``--dist loadgroup``, group and order the work units.
+
+    Before the other hooks (``-m`` deselects by the marks, xdist reads the groups): each test's
+    group is its :func:`work_unit`. After them (pytest has ordered each file's tests for its
+    fixtures): the units with the most heavy tests first, each unit's tests in pytest's order.
     xdist hands units out in collection order (with ``--no-loadscope-reorder``), so starting with
-    the units that hold the most heavy tests keeps both workers busy to the end instead of leaving
-    one file of LibreOffice runs for the last minutes (longest job first). Every worker sorts the
-    same collection the same way; a run without xdist keeps the files' order.
+    the heaviest keeps both workers busy to the end instead of leaving a file of LibreOffice runs
+    for the last minutes (longest job first). Every worker sorts the same collection the same way;
+    a run without xdist keeps pytest's order.
     """
     _mark_slow(config, items)
-    if not hasattr(config, "workerinput") or config.getoption("dist", "no") != "loadgroup":
-        return
-    units = {item.nodeid: work_unit(item) for item in items}
-    weight: dict[str, int] = {}
-    for item in items:
-        weight[units[item.nodeid]] = weight.get(units[item.nodeid], 0) + (1000 if _is_heavy(item) else 1)
-    order = {unit: i for i, unit in enumerate(dict.fromkeys(units.values()))}
-    items.sort(key=lambda item: (-weight[units[item.nodeid]], order[units[item.nodeid]]))
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and units[item.nodeid] != item.nodeid:
-            item.add_marker(pytest.mark.xdist_group(units[item.nodeid]))
+    grouping = hasattr(config, "workerinput") and bool(config.getoption("loadgroup", False))  # xdist sets it
+    if grouping:
+        for item in items:
+            unit = item.stash[_UNIT] = work_unit(item)
+            if item.get_closest_marker("xdist_group") is None and unit != item.nodeid:
+                item.add_marker(pytest.mark.xdist_group(unit))
+    yield
+    if grouping:
+        weight: dict[str, int] = {}
+        for item in items:
+            weight[item.stash[_UNIT]] = weight.get(item.stash[_UNIT], 0) + (1000 if _is_heavy(item) else 1)
+        first = {unit: i for i, unit in enumerate(dict.fromkeys(item.stash[_UNIT] for item in items))}
+        items.sort(key=lambda item: (-weight[item.stash[_UNIT]], first[item.stash[_UNIT]]))
