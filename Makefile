@@ -29,12 +29,11 @@ install: system-deps $(VENV)/.installed
 demo: install
 	$(BIN)/cs-reports demo --out $(OUT)
 
-# Workers: one per core (-n auto). --dist loadgroup with the groups of tests/conftest.py: a test file
-# stays on one worker, so its module fixtures (rendered reports, recalculated workbooks) are built
-# once, but a slow test that needs no fixture of its file runs wherever a worker is free, and the
-# heaviest units start first (--no-loadscope-reorder keeps that order). TEST_WORKERS=0 runs serially.
+# Workers: one per core (-n auto); a test file stays on one worker (--dist loadfile), so its
+# module fixtures (rendered reports, recalculated workbooks) are built once; the files with the most
+# slow tests start first (tests/conftest.py; --no-loadscope-reorder keeps that order). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: install
 	$(PYTEST)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -182,71 +181,24 @@ def _is_heavy(item: pytest.Item) -> bool:
     return any(item.get_closest_marker(name) is not None for name in HEAVY)
 
 
-def _shares_a_file_fixture(item: pytest.Item) -> bool:
-    """True if ``item`` uses a module- or class-scoped fixture (built once per file on one worker)."""
-    info = getattr(item, "_fixtureinfo", None)
-    if info is None:  # a doctest
-        return False
-    return any(defs[-1].scope in ("module", "class", "package") for defs in info.name2fixturedefs.values() if defs)
-
-
-def _file_params(item: pytest.Item) -> str:
-    """The values of ``item``'s parametrised module-scoped fixtures (``""`` if none), e.g. ``case=sample``."""
-    callspec = getattr(item, "callspec", None)
-    info = getattr(item, "_fixtureinfo", None)
-    if callspec is None or info is None:
-        return ""
-    shared = [
-        f"{name}={callspec.params[name]}"
-        for name, defs in info.name2fixturedefs.items()
-        if name in callspec.params and defs and defs[-1].scope == "module"
-    ]
-    return ",".join(sorted(shared))
-
-
-def work_unit(item: pytest.Item) -> str:
-    """The xdist work unit of ``item`` under ``--dist loadgroup``: its file, a part of it, or itself.
-
-    A file stays on one worker (its module fixtures are built once, as with ``--dist loadfile``),
-    with two exceptions that let one file's slow tests run on both workers: a heavy test
-    (``slow`` or ``libreoffice``) that uses no fixture of its file is a unit of its own, and a
-    file whose module fixture is parametrised is one unit per value (pytest builds it once per
-    value anyway).
-    """
-    if _is_heavy(item) and not _shares_a_file_fixture(item):
-        return item.nodeid
-    path = item.nodeid.split("::", 1)[0]
-    params = _file_params(item)
-    # no brackets or "@" in a group name: xdist reads the group after the last "@" past the last "]"
-    return f"{path}#{re.sub(r'[][@]', '_', params)}" if params else path
-
-
-_UNIT = pytest.StashKey[str]()
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
-    """Mark :data:`SLOW`; on an xdist worker under ``--dist loadgroup``, group and order the work units.
+    """Mark :data:`SLOW` (before ``-m`` deselects); on an xdist worker, the heaviest files first.
 
-    Before the other hooks (``-m`` deselects by the marks, xdist reads the groups): each test's
-    group is its :func:`work_unit`. After them (pytest has ordered each file's tests for its
-    fixtures): the units with the most heavy tests first, each unit's tests in pytest's order.
-    xdist hands units out in collection order (with ``--no-loadscope-reorder``), so starting with
-    the heaviest keeps both workers busy to the end instead of leaving a file of LibreOffice runs
-    for the last minutes (longest job first). Every worker sorts the same collection the same way;
-    a run without xdist keeps pytest's order.
+    xdist (``--dist loadfile --no-loadscope-reorder``) hands files out in collection order, so
+    starting with the files that hold the most ``slow``/``libreoffice`` tests keeps both workers
+    busy to the end instead of leaving a file of LibreOffice runs for the last minutes (longest job
+    first). The sort runs after pytest has ordered each file's tests for its fixtures and keeps that
+    order inside a file; every worker sorts the same collection the same way; a run without xdist
+    keeps pytest's order. (``--dist loadgroup`` cannot split a file here: pytest-xdist 3.8 renames
+    ``item._nodeid``, which pytest 9 no longer reads.)
     """
     _mark_slow(config, items)
-    grouping = hasattr(config, "workerinput") and bool(config.getoption("loadgroup", False))  # xdist sets it
-    if grouping:
-        for item in items:
-            unit = item.stash[_UNIT] = work_unit(item)
-            if item.get_closest_marker("xdist_group") is None and unit != item.nodeid:
-                item.add_marker(pytest.mark.xdist_group(unit))
     yield
-    if grouping:
+    if hasattr(config, "workerinput"):
         weight: dict[str, int] = {}
         for item in items:
-            weight[item.stash[_UNIT]] = weight.get(item.stash[_UNIT], 0) + (1000 if _is_heavy(item) else 1)
-        first = {unit: i for i, unit in enumerate(dict.fromkeys(item.stash[_UNIT] for item in items))}
-        items.sort(key=lambda item: (-weight[item.stash[_UNIT]], first[item.stash[_UNIT]]))
+            path = item.nodeid.split("::", 1)[0]
+            weight[path] = weight.get(path, 0) + (1000 if _is_heavy(item) else 1)
+        first = {path: i for i, path in enumerate(dict.fromkeys(item.nodeid.split("::", 1)[0] for item in items))}
+        items.sort(key=lambda item: (-weight[item.nodeid.split("::", 1)[0]], first[item.nodeid.split("::", 1)[0]]))

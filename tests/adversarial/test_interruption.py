@@ -35,7 +35,7 @@ LINE = re.compile(r"^interrupted: (\d+) written, (\d+) not started; rerun with -
 CLIENTS = 8
 
 
-@pytest.fixture(scope="session")  # not per file: each test here is its own xdist work unit (tests/conftest.py)
+@pytest.fixture(scope="module")
 def ids(sample_book) -> list[str]:
     return sample_book.clients["client_id"].iloc[:CLIENTS].tolist()
 
