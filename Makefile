@@ -30,9 +30,10 @@ demo: install
 	$(BIN)/cs-reports demo --out $(OUT)
 
 # Workers: one per core (-n auto); a test file stays on one worker (--dist loadfile), so its
-# module fixtures (rendered reports, recalculated workbooks) are built once. TEST_WORKERS=0 runs serially.
+# module fixtures (rendered reports, recalculated workbooks) are built once; the files with the most
+# slow tests start first (tests/conftest.py; --no-loadscope-reorder keeps that order). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
-PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 test: install
 	$(PYTEST)

@@ -118,3 +118,87 @@ def sample_book(sample_book_path):
     from cs_reports.data import load_book
 
     return load_book(sample_book_path)
+
+
+# --- the edit-test loop and scheduling on xdist workers ---------------------------------------------
+
+#: Markers of a test that costs seconds (a process, LibreOffice, a batch of PDFs).
+HEAVY = ("slow", "libreoffice")
+
+#: Marked ``slow`` here, so ``make test-fast`` (the edit-test loop) leaves them to ``make test`` (CI):
+#: a file (every test in it) or one test, and what it costs. Listed in one place instead of a
+#: marker in each file; a name that no longer exists stops the run (see :func:`_mark_slow`).
+SLOW = {
+    "tests/adversarial/test_batch_inputs.py": "batches and CLI reports per hostile input",
+    "tests/adversarial/test_manifest_journal.py": "real batch processes, concurrent and resumed",
+    "tests/adversarial/test_nothing_lost.py": "a 60-report batch, kill -9 of a real batch",
+    "tests/adversarial/test_pipes.py": "every command as a real process writing to a closed pipe",
+    "tests/adversarial/test_workers.py": "process pools: a thousand jobs, kill -9 of a worker",
+    "tests/adversarial/test_formula_injection.py": "every xlsx output written for hostile text",
+    "tests/excel/test_macros.py": "the Excel buttons render reports (PDFs and decks)",
+    "tests/excel/test_run_command.py": "cs-reports run: a Reports sheet rendered, logged and resumed",
+    "tests/excel/test_template.py::test_formula_like_text_stays_text": "a LibreOffice recalc of a whole workbook",
+    "tests/excel/test_reports_sheet.py": "Reports sheets written and read back (hypothesis)",
+    "tests/excel/test_spill_recognition.py": "workbooks of generated books written and read back",
+    "tests/excel/test_regenerate.py": "a workbook written, read back as data and written again",
+    "tests/reports/test_pool.py": "process pools recycled over a thousand tasks",
+    "tests/reports/test_batch.py": "batches of PDFs through the pool and the CLI",
+    "tests/reports/test_deck_cli.py": "qbr --format pdf,pptx as real processes",
+    "tests/reports/test_pptx_without_weasyprint.py": "a fresh interpreter per case",
+    "tests/reports/test_forecast_backtests.py": "the renewal model fitted on three generated books",
+    "tests/reports/test_forecast_story.py": "generated books and their QBR contexts",
+    "tests/reports/test_pdf_numbers.py": "eight QBR, finance and success-map PDFs read back",
+    "tests/reports/test_finance.py": "finance PDFs of the whole sample",
+    "tests/reports/test_sections.py::test_the_sample_flags_at_risk_clients_and_not_healthy_ones": "every client's risks",
+    "tests/data/test_sample.py::test_sample_cli_writes_a_csv_book_of_any_size_that_validates": "600 clients, CLI",
+    "tests/data/test_sample.py::test_large_samples_have_unique_names_by_construction": "large samples",
+    "tests/intake/test_transformations.py::test_composed_changes_keep_every_table_and_number": "hypothesis x books",
+    "tests/intake/test_accepted.py::test_cli_metrics_equal_the_clean_books": "a CLI process per accepted variant",
+    "tests/data/test_snapshot.py": "a book read cold, snapshotted and read again per case",
+    "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
+    "tests/excel/test_template.py::test_new_workbook_for_user_data": "a workbook of the whole sample",
+    "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
+}
+
+
+def _mark_slow(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark the tests of :data:`SLOW` ``slow``; a listed file or test that is gone is a usage error."""
+    collected = {item.nodeid.split("::", 1)[0] for item in items}
+    matched: set[str] = set()
+    for item in items:
+        path, _, rest = item.nodeid.partition("::")
+        for key in (path, f"{path}::{rest.split('[', 1)[0]}"):
+            if key in SLOW:
+                item.add_marker(pytest.mark.slow)
+                matched.add(key)
+    for key in SLOW:
+        path = key.split("::", 1)[0]
+        if not (config.rootpath / path).exists() or (path in collected and "::" in key and key not in matched):
+            raise pytest.UsageError(f"tests/conftest.py SLOW names {key}, which does not exist; update the list")
+
+
+def _is_heavy(item: pytest.Item) -> bool:
+    return any(item.get_closest_marker(name) is not None for name in HEAVY)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> Iterator[None]:
+    """Mark :data:`SLOW` (before ``-m`` deselects); on an xdist worker, the heaviest files first.
+
+    xdist (``--dist loadfile --no-loadscope-reorder``) hands files out in collection order, so
+    starting with the files that hold the most ``slow``/``libreoffice`` tests keeps both workers
+    busy to the end instead of leaving a file of LibreOffice runs for the last minutes (longest job
+    first). The sort runs after pytest has ordered each file's tests for its fixtures and keeps that
+    order inside a file; every worker sorts the same collection the same way; a run without xdist
+    keeps pytest's order. (``--dist loadgroup`` cannot split a file here: pytest-xdist 3.8 renames
+    ``item._nodeid``, which pytest 9 no longer reads.)
+    """
+    _mark_slow(config, items)
+    yield
+    if hasattr(config, "workerinput"):
+        weight: dict[str, int] = {}
+        for item in items:
+            path = item.nodeid.split("::", 1)[0]
+            weight[path] = weight.get(path, 0) + (1000 if _is_heavy(item) else 1)
+        first = {path: i for i, path in enumerate(dict.fromkeys(item.nodeid.split("::", 1)[0] for item in items))}
+        items.sort(key=lambda item: (-weight[item.nodeid.split("::", 1)[0]], first[item.nodeid.split("::", 1)[0]]))
