@@ -84,18 +84,7 @@ class Artefacts:
 
 
 def _write(root: Path, target: Path, ident: dict[str, Any], artefact: Artefact) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    from cs_reports.data.snapshot import (
-        _canonical,
-        _file_digest,
-        _frame_entry,
-        _install,
-        _read_frame,
-        _repeated_text,
-        _same_objects,
-    )
+    from cs_reports.data.snapshot import _canonical, _install, write_frame
 
     root.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = root / f".tmp-{uuid.uuid4().hex}"
@@ -105,21 +94,7 @@ def _write(root: Path, target: Path, ident: dict[str, Any], artefact: Artefact) 
         for number, (label, frame) in enumerate(artefact.frames.items()):
             if not isinstance(frame.index, pd.RangeIndex):
                 raise TypeError(f"frame {label!r} must have a default RangeIndex")
-            entry = _frame_entry(frame)
-            table = pa.table(
-                {
-                    str(c): pa.array(frame[c].to_numpy() if frame[c].dtype == object else frame[c], from_pandas=True)
-                    for c in frame.columns
-                }
-            )
-            file = tmp / f"frame{number}.parquet"
-            pq.write_table(table, file)
-            entry["words"] = _repeated_text(table)
-            entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
-            back = _read_frame(tmp, entry)
-            pd.testing.assert_frame_equal(back, frame, check_exact=True)
-            _same_objects(back, frame)
-            frames[label] = entry
+            frames[label] = write_frame(tmp / f"frame{number}.parquet", frame)
         body = {"format": _FORMAT, "ident": ident, "frames": frames, "value": artefact.value}
         manifest = {"body": body, "checksum": hashlib.blake2b(_canonical(body)).hexdigest()}
         with open(tmp / _MANIFEST, "wb") as fh:

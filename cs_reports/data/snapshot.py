@@ -325,9 +325,6 @@ def _write(root: Path, key: str, book: Book, run_date: pd.Timestamp, *, replace:
     ``origin`` (the book's path and the settings) names the snapshots this one supersedes: those of
     the same book and settings under another key (an older content) are removed.
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
     unknown = [f.name for f in fields(Book) if f.init and f.name not in _META and f.name not in _frame_fields()]
     if unknown:
         raise TypeError(f"Book field(s) {unknown} have no snapshot codec")
@@ -341,21 +338,7 @@ def _write(root: Path, key: str, book: Book, run_date: pd.Timestamp, *, replace:
             if frame is None:
                 frames[name] = None
                 continue
-            entry = _frame_entry(frame)
-            columns = {str(c): frame[c] for c in frame.columns}
-            if entry["index"] != "range":
-                columns["__index__"] = pd.Series(frame.index.to_numpy())
-            table = pa.table(
-                {c: pa.array(s.to_numpy() if s.dtype == object else s, from_pandas=True) for c, s in columns.items()}
-            )
-            file = tmp / f"{name}.parquet"
-            pq.write_table(table, file)
-            entry["words"] = _repeated_text(table)
-            entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
-            back = _read_frame(tmp, entry)
-            pd.testing.assert_frame_equal(back, frame, check_exact=True)
-            _same_objects(back, frame)
-            frames[name] = entry
+            frames[name] = write_frame(tmp / f"{name}.parquet", frame)
         body = {
             "format": _FORMAT,
             "key": key,
@@ -399,6 +382,32 @@ def _prune(root: Path, key: str, origin: list[Any]) -> None:
         with contextlib.suppress(Exception):
             if json.loads((entry / _MANIFEST).read_bytes())["body"]["origin"] == origin:
                 shutil.rmtree(entry, ignore_errors=True)
+
+
+def write_frame(file: Path, frame: pd.DataFrame) -> dict[str, Any]:
+    """Write ``frame`` as Parquet to ``file``, read it back and check it is the same; its manifest entry.
+
+    The one way a frame is kept on disk (the snapshot's tables and the derived artefacts of
+    :mod:`cs_reports.data.derived`): a frame that would not come back identical, values,
+    dtypes and shared strings included, is never kept.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    entry = _frame_entry(frame)
+    columns = {str(c): frame[c] for c in frame.columns}
+    if entry["index"] != "range":
+        columns["__index__"] = pd.Series(frame.index.to_numpy())
+    table = pa.table(
+        {c: pa.array(s.to_numpy() if s.dtype == object else s, from_pandas=True) for c, s in columns.items()}
+    )
+    pq.write_table(table, file)
+    entry["words"] = _repeated_text(table)
+    entry["file"], entry["digest"], entry["size"] = file.name, *_file_digest(file)
+    back = _read_frame(file.parent, entry)
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    _same_objects(back, frame)
+    return entry
 
 
 def _frame_entry(frame: pd.DataFrame) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from cs_reports.metrics.health import BANDS
 from cs_reports.reports.content.common import health_inputs_at, per_book, quiet
 from cs_reports.reports.content.figure_store import register
 from cs_reports.reports.content.portfolio import figures_of
-from cs_reports.reports.content.renewal_history import renewal_history
+from cs_reports.reports.content.renewal_history import SIGNAL_FEATURES, renewal_history
 from cs_reports.reports.content.trends import trends_at
 from cs_reports.reports.formatting import Formatter
 
@@ -57,16 +57,7 @@ __all__ = [
 ]
 
 #: The model's features, each oriented as it is shown (units of the reports).
-FEATURES = (
-    "health_score",
-    "health_change_3m",
-    "adoption",
-    "detractor_share",
-    "mrr_trend_3m",
-    "ticket_growth",
-    "csat_change",
-    "first_renewal",
-)
+FEATURES = (*SIGNAL_FEATURES, "first_renewal")
 #: Sign constraint per feature: +1 higher is better (the probability never falls as it rises),
 #: -1 higher is worse, 0 free (first renewal: a fact about the contract, not a client's signal).
 SIGNS = (1, 1, 1, -1, 1, -1, 1, 0)
