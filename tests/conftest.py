@@ -155,6 +155,7 @@ SLOW = {
     "tests/intake/test_transformations.py::test_composed_changes_keep_every_table_and_number": "hypothesis x books",
     "tests/intake/test_accepted.py::test_cli_metrics_equal_the_clean_books": "a CLI process per accepted variant",
     "tests/data/test_snapshot.py": "a book read cold, snapshotted and read again per case",
+    "tests/reports/test_figure_store.py": "portfolio figures stored and recomputed per kind of change, four books",
     "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
     "tests/excel/test_template.py::test_new_workbook_for_user_data": "a workbook of the whole sample",
     "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
