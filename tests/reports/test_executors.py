@@ -170,3 +170,25 @@ def test_a_killed_scheduler_is_a_clear_error_with_its_reason(tmp_path, sample_bo
     assert temporaries(out) == []
     assert manifest_files(out) == pdfs(out)
     assert len(pdfs(out)) == len(ids)
+
+
+def test_a_local_cluster_beside_another_on_the_default_port_says_nothing(recwarn):
+    """Two batches at once (or a user's own cluster on 8787): the local cluster takes a free port, silently."""
+    import socket
+    import warnings
+
+    held: socket.socket | None = socket.socket()
+    try:
+        held.bind(("127.0.0.1", 8787))
+        held.listen(1)
+    except OSError:  # already held by something else: the situation under test anyway
+        held.close()
+        held = None
+    try:
+        warnings.simplefilter("always")
+        pool = DaskExecutor(None, 1, print, ())
+        pool.shutdown()
+    finally:
+        if held is not None:
+            held.close()
+    assert not [w for w in recwarn.list if "already in use" in str(w.message)]

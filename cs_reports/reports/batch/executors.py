@@ -108,7 +108,9 @@ class DaskExecutor(cf.Executor):
                         n_workers=max(1, max_workers),
                         threads_per_worker=1,
                         processes=True,
-                        dashboard_address=None,
+                        # the scheduler always serves HTTP: on a free local port, never the fixed
+                        # 8787 another cluster (or batch) may hold, which printed a UserWarning
+                        dashboard_address="127.0.0.1:0",
                         silence_logs=50,
                     )
                 self._client: Any = distributed.Client(self._cluster, timeout=timeout)
