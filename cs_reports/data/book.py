@@ -17,7 +17,7 @@ from cs_reports.data.contract import SHEETS
 from cs_reports.data.declare import MRR_FIGURES, declared_defaults
 from cs_reports.data.invoices import SPREADING
 from cs_reports.data.messages import Text
-from cs_reports.data.reader import RawTable, SheetReport, read_book
+from cs_reports.data.reader import RawTable, SheetReport, noted, read_book
 from cs_reports.data.validate import MAX_PROBLEMS, book_number_style, check_references, check_unique, type_table
 from cs_reports.errors import DataContractError, MissingDataError, Problem
 
@@ -500,13 +500,7 @@ def _record(reports: Any, declared: list[Assumption]) -> Assumptions:
     for r in reports:
         texts = {a.text for a in r.assumptions}
         items += r.assumptions
-        items += [
-            Assumption.said("other", r.said[n], sheet=r.source)
-            if n in r.said
-            else Assumption("other", n, sheet=r.source)
-            for n in r.notes
-            if n not in texts
-        ]
+        items += [noted("other", n, r.said, sheet=r.source) for n in r.notes if n not in texts]
         if r.table is None:
             items.append(
                 Assumption.said("table", Text.of("ignored", reason=r.said.get(r.reason, r.reason)), sheet=r.source)

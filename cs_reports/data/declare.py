@@ -63,7 +63,7 @@ def figures(table: str | None, column: str | None = None) -> tuple[str, ...]:
 def declare(
     report: SheetReport | None,
     kind: str,
-    text: str | Text,
+    text: Text,
     *,
     column: str | None = None,
     field: str | None = None,
@@ -74,18 +74,14 @@ def declare(
     """Record one inference on a sheet: a note under the sheet and an assumption of the book.
 
     ``column`` is the header as written (where the user looks), ``field`` the contract column
-    (which decides the figures touched unless ``touches`` is given). ``text`` (and ``override``)
-    given as a catalogue :class:`~cs_reports.data.messages.Text` is printed in each report's
-    language; a plain string is English only.
+    (which decides the figures touched unless ``touches`` is given). ``text`` is a catalogue
+    :class:`~cs_reports.data.messages.Text` (printed in each report's language), so an inference
+    cannot be declared in one language only; ``override`` may be a plain CLI flag.
     """
     table = report.table if report is not None else None
     sheet = report.source if report is not None else None
     touched = figures(table, field) if touches is None else touches
-    if isinstance(text, Text):
-        entry = Assumption.said(kind, text, sheet=sheet, column=column, rows=rows, touches=touched, override=override)
-    else:
-        how = override.render("en") if isinstance(override, Text) else override
-        entry = Assumption(kind, text, sheet=sheet, column=column, rows=rows, touches=touched, override=how)
+    entry = Assumption.said(kind, text, sheet=sheet, column=column, rows=rows, touches=touched, override=override)
     if report is not None:
         report.notes.append(entry.text)
         report.assumptions.append(entry)

@@ -181,6 +181,13 @@ def say(notes: list[str], kinds: dict[str, str], said: dict[str, Text], kind: st
     return line
 
 
+def noted(kind: str, note: str, said: dict[str, Text], *, sheet: str, touches: tuple[str, ...] = ()) -> Assumption:
+    """A sheet's note as an assumption: its catalogue sentence when :func:`say` wrote it, else the English note."""
+    if note in said:
+        return Assumption.said(kind, said[note], sheet=sheet, touches=touches)
+    return Assumption(kind, note, sheet=sheet, touches=touches)
+
+
 def reason(report_said: dict[str, Text], text: Text) -> str:
     """Why a sheet is ignored, in English, remembered as its catalogue sentence."""
     line = text.render("en")
@@ -467,12 +474,7 @@ def assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kin
     from cs_reports.data.declare import figures  # declare imports this module
 
     touches = figures(spec.name)
-    report.assumptions = [
-        Assumption.said(kinds.get(n, "other"), report.said[n], sheet=src.name, touches=touches)
-        if n in report.said
-        else Assumption(kinds.get(n, "other"), n, sheet=src.name, touches=touches)
-        for n in notes
-    ]
+    report.assumptions = [noted(kinds.get(n, "other"), n, report.said, sheet=src.name, touches=touches) for n in notes]
 
 
 def _only_empty_extras(row: list[Any], width: int) -> bool:
