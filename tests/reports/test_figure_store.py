@@ -83,6 +83,25 @@ def reconciliation_books(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
+@pytest.fixture(scope="module")
+def small_path(tmp_path_factory) -> Path:
+    """A 60-client sample: enough resolved renewals to fit the model (``forecast.MIN_OUTCOMES``).
+
+    The invalidation tests are about what changes the stored figures, not about the portfolio's
+    size; the whole sample's numbers are compared in the first test.
+    """
+    from cs_reports.data.sample import write_sample
+
+    return write_sample(tmp_path_factory.mktemp("small") / "small.xlsx", clients=60)
+
+
+@pytest.fixture(scope="module")
+def reference(small_path):
+    """``contexts`` of the small book read without any cache, per quarter, computed once."""
+    book = load_book(small_path, today=TODAY)
+    return {quarter: contexts(book, quarter) for quarter in (QUARTER, "2026Q1")}
+
+
 @pytest.fixture(params=[*BOOKS, "sample"])
 def book_path(request, reconciliation_books, sample_book_path, tmp_path) -> Path:
     """A private copy of one reconciliation book or of the sample."""
@@ -105,15 +124,15 @@ def test_identical_numbers_with_and_without_the_stored_figures(book_path, tmp_pa
     assert calls.reset() == (0, 0)
 
 
-def test_no_cache_neither_reads_nor_writes_them(sample_book_path, tmp_path, monkeypatch):
+def test_no_cache_neither_reads_nor_writes_them(small_path, reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
-    contexts(warm(sample_book_path, cache))  # stored
+    contexts(warm(small_path, cache))  # stored
     stored = _stored_files(cache)
-    book = snapshot.load(sample_book_path, cache=False, folder=cache, today=TODAY).book
+    book = snapshot.load(small_path, cache=False, folder=cache, today=TODAY).book
     assert artefacts_of(book) is None
     calls = Calls(monkeypatch)
-    assert contexts(book) == contexts(load_book(sample_book_path, today=TODAY))
-    assert calls.reset()[1] == 2  # computed for both books, never loaded
+    assert contexts(book) == reference[QUARTER]
+    assert calls.reset()[1] == 1  # computed, never loaded
     assert _stored_files(cache) == stored
 
 
@@ -121,11 +140,11 @@ def _stored_files(cache: Path) -> list[Path]:
     return sorted(p for p in cache.rglob("derived/*/*") if p.is_file())
 
 
-def test_an_edited_book_computes_them_again(sample_book_path, tmp_path, monkeypatch):
+def test_an_edited_book_computes_them_again(small_path, tmp_path, monkeypatch):
     import openpyxl
 
     path = tmp_path / "book.xlsx"
-    shutil.copy2(sample_book_path, path)
+    shutil.copy2(small_path, path)
     cache = tmp_path / "cache"
     calls = Calls(monkeypatch)
     contexts(warm(path, cache))
@@ -141,46 +160,46 @@ def test_an_edited_book_computes_them_again(sample_book_path, tmp_path, monkeypa
     assert got == contexts(load_book(path, today=TODAY))
 
 
-def test_a_setting_computes_them_again(sample_book_path, tmp_path, monkeypatch):
+def test_a_setting_computes_them_again(small_path, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     calls = Calls(monkeypatch)
-    before = contexts(warm(sample_book_path, cache))
+    before = contexts(warm(small_path, cache))
     calls.reset()
     monkeypatch.setattr(forecast, "MIN_OUTCOMES", 10**9)  # too little history: health-band rates
-    got = contexts(warm(sample_book_path, cache))
+    got = contexts(warm(small_path, cache))
     assert calls.reset()[1] == 1
-    assert got == contexts(load_book(sample_book_path, today=TODAY))
+    assert got == contexts(load_book(small_path, today=TODAY))
     assert got != before
 
 
-def test_another_period_computes_its_own(sample_book_path, tmp_path, monkeypatch):
+def test_another_period_computes_its_own(small_path, reference, tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     calls = Calls(monkeypatch)
-    contexts(warm(sample_book_path, cache))
+    contexts(warm(small_path, cache))
     calls.reset()
-    got = contexts(warm(sample_book_path, cache), "2026Q1")
+    got = contexts(warm(small_path, cache), "2026Q1")
     assert calls.reset()[1] == 1
-    assert got == contexts(load_book(sample_book_path, today=TODAY), "2026Q1")
+    assert got == reference["2026Q1"]
     calls.reset()
-    contexts(warm(sample_book_path, cache))
-    contexts(warm(sample_book_path, cache), "2026Q1")
+    contexts(warm(small_path, cache))
+    contexts(warm(small_path, cache), "2026Q1")
     assert calls.reset() == (0, 0)  # both periods kept
 
 
 @pytest.mark.parametrize("what", ["code", "package"])
-def test_a_new_version_computes_them_again(sample_book_path, tmp_path, monkeypatch, what):
+def test_a_new_version_computes_them_again(small_path, tmp_path, monkeypatch, what):
     import cs_reports
 
     cache = tmp_path / "cache"
     calls = Calls(monkeypatch)
-    contexts(warm(sample_book_path, cache))
+    contexts(warm(small_path, cache))
     calls.reset()
     if what == "code":  # the snapshot stays (the reader did not change), the figures do not
         monkeypatch.setattr(figure_store, "code_digest", lambda: "another")
-        assert snapshot.load(sample_book_path, folder=cache, today=TODAY).status == "hit"
+        assert snapshot.load(small_path, folder=cache, today=TODAY).status == "hit"
     else:
         monkeypatch.setattr(cs_reports, "__version__", "99.0")
-    contexts(warm(sample_book_path, cache))
+    contexts(warm(small_path, cache))
     assert calls.reset()[1] == 1
 
 
@@ -196,17 +215,17 @@ def _truncate(path: Path) -> None:
 
 @pytest.mark.parametrize("damage", [_flip, _truncate, Path.unlink], ids=["flipped", "truncated", "removed"])
 @pytest.mark.parametrize("kind", ["manifest.json", ".parquet"])
-def test_a_damaged_file_is_computed_again_and_replaced(sample_book_path, tmp_path, monkeypatch, damage, kind):
+def test_a_damaged_file_is_computed_again_and_replaced(small_path, reference, tmp_path, monkeypatch, damage, kind):
     cache = tmp_path / "cache"
-    want = contexts(load_book(sample_book_path, today=TODAY))
+    want = reference[QUARTER]
     calls = Calls(monkeypatch)
-    contexts(warm(sample_book_path, cache))
+    contexts(warm(small_path, cache))
     calls.reset()
     files = [p for p in _stored_files(cache) if p.name.endswith(kind)]
     assert files
     for path in files:
         damage(path)
-    assert contexts(warm(sample_book_path, cache)) == want
+    assert contexts(warm(small_path, cache)) == want
     assert calls.reset()[1] == 1
-    assert contexts(warm(sample_book_path, cache)) == want
+    assert contexts(warm(small_path, cache)) == want
     assert calls.reset() == (0, 0)  # replaced by a valid one
