@@ -517,24 +517,30 @@ def test_there_are_enough_accepted_variants():
     assert len(VARIANTS) >= 45
 
 
+def _cli_metrics(book: Path) -> str:
+    """``cs-reports metrics BOOK --format csv`` as a real process (its stdout)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "cs_reports.cli", "metrics", str(book), "--format", "csv"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def clean_cli_metrics(clean_path) -> str:
+    return _cli_metrics(clean_path)
+
+
 @pytest.mark.parametrize(
     "name", ["csv_pt_semicolon_cp1252", "xlsx_title_rows_above_headers", "csv_pt_utf16_unicode_text_txt"]
 )
-def test_cli_metrics_equal_the_clean_books(name, clean_tables, clean_path, tmp_path):
+def test_cli_metrics_equal_the_clean_books(name, clean_tables, clean_cli_metrics, tmp_path):
     path = VARIANTS[name]({k: v.copy() for k, v in clean_tables.items()}, tmp_path)
-
-    def run(book: Path) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", "cs_reports.cli", "metrics", str(book), "--format", "csv"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        assert "Traceback" not in done.stderr
-        return done.stdout
-
-    assert run(path) == run(clean_path)
+    assert _cli_metrics(path) == clean_cli_metrics
 
 
 def test_notes_name_what_was_assumed(clean_tables, tmp_path):
