@@ -33,7 +33,23 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Policies:
-    """Choices where sources disagree; printed on every report that uses them."""
+    """Choices where sources disagree; printed on every report that uses them.
+
+    Attributes
+    ----------
+    window : int
+        months of the GRR/NRR window
+    same_period : str
+        logo churn: 'exclude' clients who joined and left in the same period (ChartMogul's standard) or 'include'
+    zero_churn : str
+        LTV at zero churn: 'cap' the lifetime at max_lifetime_months (Stripe) or leave it infinite
+    max_lifetime_months : int
+        the LTV lifetime cap, in months
+    churn_timing : str
+        when a client counts as churned
+    ltv_churn_months : int
+        LTV's churn: mean of the monthly logo-churn rates of these trailing months
+    """
 
     window: int = 12  # months for GRR/NRR
     same_period: str = "exclude"  # logo churn: ChartMogul standard
@@ -45,7 +61,85 @@ class Policies:
 
 @dataclass(frozen=True)
 class PortfolioSummary:
-    """The portfolio's numbers for one month (money in the book's currency)."""
+    """The portfolio's numbers for one month (money in the book's currency).
+
+    Attributes
+    ----------
+    month : Timestamp
+        the month
+    currency : str
+        currency of every amount (the book's one currency)
+    customers : int
+        clients paying in the month
+    mrr : float
+        MRR at the month's end (metrics.mrr_movements)
+    arr : float
+        ARR = 12 x MRR (metrics.arr_value)
+    start_mrr : float
+        MRR at the month's start (the previous month's end)
+    new : float
+        MRR from new clients in the month
+    expansion : float
+        MRR added by existing clients
+    contraction : float
+        MRR lost by clients who stayed (positive amount)
+    churn : float
+        MRR lost by clients who left (positive amount)
+    reactivation : float
+        MRR from clients who came back
+    logo_churn_rate : float
+        share of clients lost in the month (metrics.logo_churn_rate, policy same_period)
+    gross_revenue_churn_rate : float
+        (churn + contraction) / start MRR (metrics.revenue_churn_rate)
+    net_revenue_churn_rate : float
+        (churn + contraction - expansion - reactivation) / start MRR
+    nrr : float
+        net revenue retention over the policy window (metrics.net_revenue_retention_rate)
+    grr : float
+        gross revenue retention over the policy window (metrics.gross_revenue_retention_rate)
+    arpa : float
+        mean MRR per paying client (metrics.arpa_value)
+    quick_ratio : float
+        (new + expansion + reactivation) / (churn + contraction) (metrics.quick_ratio)
+    ltv : float
+        the registry's portfolio_ltv: ARPA x gross margin / ltv_monthly_churn, capped by the policy
+    ltv_monthly_churn : float
+        mean of the monthly logo-churn rates of the last ltv_churn_months months
+    ltv_lifetime_months : float
+        lifetime behind LTV: 1 / monthly churn, or the cap when it binds
+    ltv_capped : bool
+        whether the zero-churn / lifetime cap policy decided LTV
+    cac : float
+        mean CAC of the clients paying this month (Clients.cac)
+    gross_margin : float
+        mean gross margin of the clients paying this month (1.0 when unknown)
+    ltv_cac : float
+        LTV / CAC (metrics.ltv_cac_ratio)
+    cac_payback_months : float
+        months of margin to recover CAC (metrics.cac_payback_months)
+    nps : float
+        NPS of the trailing 3 months' answers (metrics.net_promoter_score)
+    nps_low : float
+        lower end of the NPS interval
+    nps_high : float
+        upper end of the NPS interval
+    nps_answers : int
+        NPS answers in the trailing 3 months
+    csat : float
+        share of satisfied CSAT answers of the trailing 3 months' tickets (metrics.csat_rate)
+    renewal_rate : float
+        share of the trailing 3 months' renewals that renewed
+    tmr_first_response_hours : float
+        mean hours to first response, trailing 3 months (metrics.response_times)
+    tmr_resolution_hours : float
+        mean hours to resolution, trailing 3 months
+    adoption : float
+        active / licensed users in the month (metrics.adoption_rate)
+    pareto_top20 : float
+        share of MRR from the top 20% of clients (metrics.pareto_share)
+    policies : Policies
+        the policies these numbers follow
+    """
 
     month: pd.Timestamp
     currency: str

@@ -42,6 +42,27 @@ class LogisticFit:
     whose coefficient the constraint held at 0 (the data pointed the other way).
     ``cov`` is the approximate covariance of (intercept, *coef): the inverse of the penalised
     Hessian over the free parameters, 0 for those held at a bound.
+
+    Attributes
+    ----------
+    intercept : float
+        log-odds at the training mean of every feature
+    coef : tuple of float
+        change of the log-odds per standard deviation of each feature
+    mean : tuple of float
+        training mean of each feature
+    scale : tuple of float
+        training standard deviation of each feature
+    n : int
+        outcomes fitted
+    iterations : int
+        iterations the fit took
+    signs : tuple of int
+        sign constraint of each coefficient: +1 (>= 0), -1 (<= 0), 0 (free)
+    held : tuple of bool
+        whether the constraint held each coefficient at 0
+    cov : tuple of tuple of float
+        approximate covariance of (intercept, *coef)
     """
 
     intercept: float
@@ -295,7 +316,21 @@ def brier_score(probabilities: Any, outcomes: Any) -> float:
 
 @dataclass(frozen=True, slots=True)
 class ReliabilityRow:
-    """One probability bin of a reliability table."""
+    """One probability bin of a reliability table.
+
+    Attributes
+    ----------
+    low : float
+        lower edge of the bin (included)
+    high : float
+        upper edge of the bin (excluded, but for the last bin)
+    n : int
+        forecasts in the bin
+    mean_probability : float
+        mean forecast probability in the bin (NaN when empty)
+    observed_rate : float
+        share of the bin's outcomes that happened (NaN when empty)
+    """
 
     low: float
     high: float

@@ -1,4 +1,4 @@
-"""CLI commands for reports: ``qbr``, ``success-map``, ``finance``, ``demo``."""
+"""CLI commands for reports: ``qbr``, ``success-map``, ``finance``, ``demo``, ``fields``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from cs_reports.reports.vocabulary import (
     AUDIENCES,
     DEFAULT_LANGUAGE,
     FORMATS,
+    KIND_NAMES,
     LANGUAGES,
     last_complete_quarter,
     of_quarter,
@@ -106,6 +107,17 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, default=Path("demo-output"), help="output folder (default demo-output)")
     p.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1), help="parallel worker processes")
     p.set_defaults(handler=_demo)
+
+    p = sub.add_parser("fields", help="every name a report's template may use, with its type and meaning")
+    p.add_argument("kind", metavar="KIND", help=f"the report kind: {', '.join(KIND_NAMES)}")
+    p.add_argument(
+        "--format",
+        dest="fmt",
+        default="markdown",
+        metavar="markdown|text",
+        help="markdown: one table per dataclass (default); text: one dotted name and its meaning a line",
+    )
+    p.set_defaults(handler=_fields)
 
 
 def formats_arg(text: str) -> tuple[str, ...]:
@@ -313,6 +325,15 @@ def _finance(args: argparse.Namespace) -> int:
     lang = args.lang or DEFAULT_LANGUAGE
     job = Job("finance", month, None, lang, output_name("finance", month, lang), None, _settings_arg(args))
     return _run(args, [job])
+
+
+def _fields(args: argparse.Namespace) -> int:
+    """Print the context reference of a kind (a one-line error names the kinds or formats otherwise)."""
+    from cs_reports.reports.content.reference import reference
+    from cs_reports.reports.kinds import report_kind
+
+    print(reference(report_kind(args.kind).context(), fmt=args.fmt), end="")
+    return 0
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -56,6 +56,8 @@ class ReportKind:
     template: str  # folder under report_templates/
     per_client: bool
     build: Builder
+    #: The type ``build`` returns, imported when asked (``cs-reports fields`` prints what a template may use of it).
+    context: Callable[[], type]
     audiences: tuple[str, ...] = ()  # editions; () = one edition for everyone (finance)
     attach: Attacher | None = None  # what the PDF/A-3 carries; None = nothing attached
     #: Batches also write the attachments next to the PDF (the finance xlsx), as ``{pdf stem}{suffix}``.
@@ -109,6 +111,24 @@ def _finance(
     return build_finance_context(book, period, lang, settings=settings)
 
 
+def _qbr_context() -> type:
+    from cs_reports.reports.content.sections import QBRContext
+
+    return QBRContext
+
+
+def _success_map_context() -> type:
+    from cs_reports.reports.content.context import SuccessMapContext
+
+    return SuccessMapContext
+
+
+def _finance_context() -> type:
+    from cs_reports.reports.content.context import FinanceContext
+
+    return FinanceContext
+
+
 def _edition_data(context: Any, period: str, client_id: str | None, lang: str) -> list[tuple[str, bytes, str]]:
     from cs_reports.data.writer import tables_to_xlsx
     from cs_reports.reports.content.attachments import edition_tables
@@ -131,9 +151,9 @@ def _qbr_deck(context: Any, lang: str, template: str | Path | None, branding: Br
 
 #: One entry per name of the vocabulary's ``KIND_NAMES`` (a test checks both agree).
 KINDS: dict[str, ReportKind] = {
-    "qbr": ReportKind("qbr", "qbr", True, _qbr, AUDIENCES, _edition_data, deck=_qbr_deck),
-    "success-map": ReportKind("success-map", "success_map", True, _success_map, AUDIENCES),
-    "finance": ReportKind("finance", "finance", False, _finance, (), _finance_data, side_files=True),
+    "qbr": ReportKind("qbr", "qbr", True, _qbr, _qbr_context, AUDIENCES, _edition_data, deck=_qbr_deck),
+    "success-map": ReportKind("success-map", "success_map", True, _success_map, _success_map_context, AUDIENCES),
+    "finance": ReportKind("finance", "finance", False, _finance, _finance_context, (), _finance_data, side_files=True),
 }
 
 

@@ -32,6 +32,7 @@ def _commands(book: Path, out: Path, cid: str) -> dict[str, list[str]]:
         "validate": ["validate", str(book)],
         "metrics": ["metrics", str(book)],
         "metrics csv": ["metrics", str(book), "--format", "csv"],
+        "fields": ["fields", "qbr"],
         "success-map": ["success-map", str(book), "--client", cid, "--month", "2026-09", *report],
         "qbr": ["qbr", str(book), "--client", cid, "--quarter", "2026Q3", *report],
         "finance": ["finance", str(book), "--month", "2026-09", *report],

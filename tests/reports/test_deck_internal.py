@@ -199,7 +199,7 @@ def test_every_slide_fills_exactly_the_declared_layout(decks, sample_book):
     """LAYOUTS (what --deck-template is checked against up front) is what the decks really use."""
     import dataclasses
 
-    from cs_reports.reports.content.context import VerbatimsSection
+    from cs_reports.reports.content.sections.verbatims import VerbatimsSection
 
     specs = []
     for lang, (ctx, _, _) in decks.items():

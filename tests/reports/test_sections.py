@@ -40,8 +40,7 @@ def test_every_section_has_its_three_faces_and_a_template_block():
     import inspect
     from pathlib import Path
 
-    from cs_reports.reports.content.context import QBRContext
-    from cs_reports.reports.content.sections import Section
+    from cs_reports.reports.content.sections import QBRContext, Section
 
     assert [f.name for f in dataclasses.fields(Section)] == ["build", "table", "slides"]
     assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(Section))
@@ -155,3 +154,85 @@ def test_settings_reach_the_sections(sample_book, paying):
     )
     assert near.until == PERIOD.last_day.date()
     assert all(s.overdue_days > 0 or s.step.due_date == near.until for s in near.steps)
+
+
+def _context_without(name: str | None = None, extra: tuple | None = None, retyped: tuple | None = None) -> type:
+    """A copy of QBRContext with one section field removed, one optional field added, or one field retyped."""
+    import dataclasses
+    import typing
+
+    from cs_reports.reports.content.sections import QBRContext
+
+    hints = typing.get_type_hints(QBRContext)
+    specs = [
+        (f.name, retyped[1] if retyped and f.name == retyped[0] else hints[f.name], f)
+        for f in dataclasses.fields(QBRContext)
+        if f.name != name
+    ]
+    specs = [(n, t, dataclasses.field(metadata=f.metadata)) for n, t, f in specs]
+    if extra:
+        specs.append((*extra, dataclasses.field(metadata={"help": "x"})))
+    return dataclasses.make_dataclass("QBRContext", specs, frozen=True)
+
+
+@pytest.mark.parametrize("name", list(SECTIONS))
+def test_a_section_without_its_context_field_fails_at_import(name):
+    from cs_reports.reports.content.sections import check_context
+
+    check_context(_context_without(), SECTIONS)  # the copy itself passes
+    with pytest.raises(ImportError, match=rf"section '{name}' has no field in QBRContext: add `{name}: \w+ \| None"):
+        check_context(_context_without(name), SECTIONS)
+
+
+@pytest.mark.parametrize("name", list(SECTIONS))
+def test_a_section_field_of_another_type_than_its_build_returns_fails_at_import(name):
+    from cs_reports.reports.content.sections import check_context
+
+    other = next(n for n in SECTIONS if n != name)
+    wrong = typing_optional(SECTIONS[other])
+    with pytest.raises(ImportError, match=rf"QBRContext\.{name} is typed .*, but the section's build returns"):
+        check_context(_context_without(retyped=(name, wrong)), SECTIONS)
+
+
+def typing_optional(section):
+    import typing
+
+    return typing.get_type_hints(section.build)["return"] | None
+
+
+def test_an_optional_context_field_that_is_no_section_fails_at_import():
+    from cs_reports.reports.content.sections import check_context
+
+    with pytest.raises(ImportError, match=r"QBRContext\.extra may be None but is no section of SECTIONS"):
+        check_context(_context_without(extra=("extra", int | None)), SECTIONS)
+
+
+def test_a_section_type_lives_in_its_module_unless_another_module_shares_it():
+    """A type in content/context.py is shared (another report's context or another module uses it); one a single section uses belongs in that section's module."""
+    import dataclasses
+    import re
+    import typing
+    from pathlib import Path
+
+    from cs_reports.reports.content import context
+    from cs_reports.reports.content.reference import reachable
+
+    root = Path(__file__).parents[2] / "cs_reports"
+    sources = {p: p.read_text(encoding="utf-8") for p in root.rglob("*.py")}
+    sections_dir = root / "reports" / "content" / "sections"
+    for name, faces in SECTIONS.items():
+        returned = typing.get_type_hints(faces.build)["return"]
+        assert returned.__module__ in (f"cs_reports.reports.content.sections.{name}", context.__name__), name
+    other_reports = {*reachable(context.SuccessMapContext), *reachable(context.FinanceContext)}
+    for name in context.__all__:
+        cls = getattr(context, name)
+        if not dataclasses.is_dataclass(cls) or cls in other_reports:
+            continue
+        users = {
+            p
+            for p, text in sources.items()
+            if re.search(rf"\b{name}\b", text) and p.name != "context.py" and p != sections_dir / "__init__.py"
+        }
+        assert not (len(users) == 1 and next(iter(users)).parent == sections_dir), (
+            f"{name} is used by {next(iter(users)).name} only: move it into that section module"
+        )

@@ -39,6 +39,25 @@ class Chart:
     ``labels`` and ``values`` are the plotted data (x labels as printed, values as plotted, None
     for a gap) and ``unit`` their unit (``""``, ``"percent"`` or a currency code), so another
     renderer (the PowerPoint deck) draws the same numbers natively.
+
+    Attributes
+    ----------
+    svg : str
+        the chart as SVG text
+    alt : str
+        text alternative for <img alt>, in the report language
+    width : int
+        width in CSS px
+    height : int
+        height in CSS px
+    labels : tuple of str
+        x labels as printed
+    values : tuple of float or None
+        values as plotted, None for a gap
+    unit : str
+        unit of the values: '' (a count or a score), 'percent' or a currency code
+    point_labels : tuple of str
+        the text written on each bar, when not its value ('0 (2)'); empty otherwise
     """
 
     svg: str

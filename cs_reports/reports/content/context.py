@@ -1,15 +1,20 @@
-"""The documented contexts of the reports: what a template may use, and where it comes from.
+"""The documented contexts of the reports and the types they share: what a template may use, and where it comes from.
 
-Every number a report shows is a field here, filled by :mod:`cs_reports.reports.build`
-from :mod:`cs_reports.metrics`. Each field carries a help text (``metadata["help"]``);
-``docs/reports.md`` lists them and a test fails when a template uses an undocumented name.
+Every number a report shows is a field of a context dataclass, filled from
+:mod:`cs_reports.metrics`: the success map's and the finance report's here, the QBR's
+(:class:`~cs_reports.reports.content.sections.QBRContext`) beside its section registry, each
+QBR section's own type in its section module. The types several reports share (``ClientInfo``,
+``Compare``, ``HealthSection``, ``Forecast``...) stay here. Each field carries a help text,
+:func:`doc` (``metadata["help"]``); ``cs-reports fields KIND`` prints them
+(:mod:`cs_reports.reports.content.reference`) and a test fails when a template uses an
+undocumented name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, get_args, get_type_hints
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -20,43 +25,27 @@ if TYPE_CHECKING:
     from cs_reports.reports.content.forecast import RenewalModel
 
 __all__ = [
-    "AdoptionSection",
-    "AttentionSection",
     "BreakdownRow",
     "ClientInfo",
-    "CommercialSection",
     "Compare",
     "Driver",
     "FinanceContext",
     "Forecast",
     "GoalRow",
-    "GoalsSection",
     "HealthSection",
     "MilestoneRow",
-    "MilestonesSection",
     "MoverRow",
-    "NextStep",
-    "NextStepsSection",
-    "NpsQuarter",
-    "OpportunityRow",
-    "QBRContext",
     "RenewalBandRow",
     "RenewalRow",
     "RiskItem",
     "RisksSection",
     "SuccessMapContext",
-    "SummarySection",
-    "SupportSection",
-    "TalkingPointsSection",
-    "UsageRow",
-    "Verbatim",
-    "VerbatimsSection",
-    "describe",
+    "doc",
 ]
 
 
 def doc(text: str) -> Any:
-    """A dataclass field with its help text."""
+    """A dataclass field with its help text: what ``cs-reports fields`` prints for it."""
     return field(metadata={"help": text})
 
 
@@ -104,16 +93,6 @@ class GoalRow:
 
 
 @dataclass(frozen=True)
-class UsageRow:
-    """Adoption in one month."""
-
-    month: pd.Timestamp = doc("month")
-    active: int = doc("active users")
-    licensed: int = doc("licensed users")
-    rate: float = doc("adoption rate active / licensed")
-
-
-@dataclass(frozen=True)
 class MilestoneRow:
     """A 30/60/90-day milestone of the success plan."""
 
@@ -127,39 +106,12 @@ class MilestoneRow:
 
 
 @dataclass(frozen=True)
-class OpportunityRow:
-    """An upsell / cross-sell opportunity."""
-
-    kind: str = doc("upsell or cross-sell")
-    opened: date | None = doc("opened on")
-    mrr_delta: float = doc("additional MRR if won")
-    status: str = doc("open / won / lost")
-
-
-@dataclass(frozen=True)
 class Compare:
     """A KPI this quarter next to the previous quarter."""
 
     now: float = doc("value this quarter (NaN = no data)")
     before: float = doc("value in the previous quarter (NaN = no data, or a client first paid in the quarter)")
     change: float = doc("now - before (NaN if either is missing)")
-
-
-@dataclass(frozen=True)
-class NpsQuarter:
-    """NPS of one quarter."""
-
-    label: str = doc("quarter, e.g. 3T26 / Q3 26")
-    score: float = doc("NPS of the quarter's answers (NaN = no answer)")
-    answers: int = doc("answers in the quarter")
-
-
-@dataclass(frozen=True)
-class NextStep:
-    """An open milestone due before the end of the next quarter."""
-
-    step: MilestoneRow = doc("the milestone")
-    overdue_days: int = doc("days past its due date at the quarter's end (0 = not overdue)")
 
 
 @dataclass(frozen=True)
@@ -170,85 +122,6 @@ class RiskItem:
     severity: str = doc("high / medium")
     title: str = doc("short title in the report's language")
     evidence: str = doc("the numbers behind it, or the client wording in the client edition")
-
-
-@dataclass(frozen=True)
-class Verbatim:
-    """One NPS comment."""
-
-    date: date = doc("answer date")
-    score: int = doc("0-10 answer")
-    comment: str = doc("the comment as written")
-
-
-@dataclass(frozen=True)
-class SummarySection:
-    """Headline KPIs, each next to the previous quarter."""
-
-    adoption: Compare = doc("adoption rate at the quarter's end (metrics.adoption_rate)")
-    active_users: Compare = doc("active users at the quarter's end")
-    goals_achieved: int = doc("objectives that reached their target")
-    goals_total: int = doc("objectives in the plan")
-    nps: Compare = doc("NPS of the quarter's answers (metrics.net_promoter_score)")
-    nps_answers: Compare = doc("NPS answers in the quarter")
-    tickets: Compare = doc("tickets opened in the quarter")
-    csat: Compare = doc("share of satisfied CSAT answers in the quarter (metrics.csat_rate)")
-    milestones_done: Compare = doc("milestones completed in the quarter")
-
-
-@dataclass(frozen=True)
-class GoalsSection:
-    """The client's objectives against their results."""
-
-    goals: tuple[GoalRow, ...] = doc("objectives vs results")
-
-
-@dataclass(frozen=True)
-class AdoptionSection:
-    """Adoption over the last 6 months."""
-
-    usage: tuple[UsageRow, ...] = doc("last 6 months of adoption")
-    adoption: Compare = doc("adoption rate at the quarter's end vs the previous quarter's end")
-    licensed: Compare = doc("licenses at the quarter's end vs the previous quarter's end")
-    usage_chart: Chart = doc("adoption rate over the last 6 months")
-
-
-@dataclass(frozen=True)
-class SupportSection:
-    """Support and satisfaction in the quarter, each KPI next to the previous quarter."""
-
-    tickets: Compare = doc("tickets opened in the quarter")
-    open_tickets: int = doc("tickets of the quarter not resolved yet")
-    first_response_hours: Compare = doc("mean hours to first response (metrics.response_times)")
-    first_response_median_hours: float = doc("median hours to first response this quarter")
-    resolution_hours: Compare = doc("mean hours to resolution")
-    csat: Compare = doc("share of satisfied CSAT answers (metrics.csat_rate)")
-    ces: Compare = doc("mean CES answer 1-7 (metrics.customer_effort_score)")
-    nps_quarters: tuple[NpsQuarter, ...] = doc("NPS of the last 6 quarters with their answer counts")
-    nps_chart: Chart = doc("NPS by quarter, answer count on each bar")
-
-
-@dataclass(frozen=True)
-class MilestonesSection:
-    """The success plan's milestones."""
-
-    done: tuple[MilestoneRow, ...] = doc("milestones completed up to the quarter's end, latest first (at most 8)")
-    done_count: int = doc("milestones completed up to the quarter's end")
-
-
-@dataclass(frozen=True)
-class NextStepsSection:
-    """Open milestones due by the end of the next quarter, overdue ones flagged."""
-
-    steps: tuple[NextStep, ...] = doc("open milestones due by ``until``, earliest first")
-    until: date = doc("end of the window (settings.next_steps_days after the quarter)")
-
-
-@dataclass(frozen=True)
-class AttentionSection:
-    """Client edition: the points the client can act on, worded for the client."""
-
-    points: tuple[RiskItem, ...] = doc("client-actionable risks (reports.content.risks.CLIENT_ACTIONABLE)")
 
 
 @dataclass(frozen=True)
@@ -280,68 +153,6 @@ class Forecast:
     shown: str = doc("the probability as printed, never 0% or 100% ('< 3%', '> 97%')")
     interval: str = doc("approximate 90% interval as printed ('' when unknown)")
     drivers: tuple[str, ...] = doc("the two or three largest reasons for the probability, in words")
-
-
-@dataclass(frozen=True)
-class CommercialSection:
-    """Internal: what the account is worth to us."""
-
-    mrr: Compare = doc("MRR in the quarter's last month vs the previous quarter's")
-    arr: float = doc("ARR = 12 x MRR")
-    ltv: float = doc("the registry's client_ltv: MRR x margin / the portfolio's mean monthly logo churn, capped")
-    ltv_policy: str = doc("the client_ltv policy sentence with the knobs used (metrics.registry)")
-    cac: float = doc("what acquiring the client cost (Clients.cac)")
-    gross_margin: float = doc("gross margin on the client (Clients.gross_margin)")
-    ltv_cac: float = doc("LTV / CAC (metrics.ltv_cac_ratio)")
-    opportunities: tuple[OpportunityRow, ...] = doc("upsell / cross-sell opportunities, lost ones included")
-    first_month: pd.Timestamp = doc(
-        "first month of the MRR chart: the client's first paid month, at most 11 months back"
-    )
-    mrr_chart: Chart = doc("MRR from first_month to the quarter's end")
-
-
-@dataclass(frozen=True)
-class VerbatimsSection:
-    """Internal: NPS comments of the last two quarters."""
-
-    comments: tuple[Verbatim, ...] = doc("comments, lowest score first (at most 8)")
-
-
-@dataclass(frozen=True)
-class TalkingPointsSection:
-    """Internal: what to say in the meeting, from the wins and the risks."""
-
-    points: tuple[str, ...] = doc("talking points in the report's language")
-    assumptions: tuple[str, ...] = doc(
-        "the book's assumptions that can change this client's figures (book.assumptions.touching), one line each"
-    )
-
-
-@dataclass(frozen=True)
-class QBRContext:
-    """Everything the QBR template shows; a section is None when the edition leaves it out."""
-
-    client: ClientInfo = doc("the client")
-    audience: str = doc("client / internal")
-    year: int = doc("quarter's year")
-    quarter: int = doc("quarter number 1-4")
-    period_start: pd.Timestamp = doc("first month of the quarter")
-    period_end: pd.Timestamp = doc("last month of the quarter")
-    generated_on: date = doc("date the report was produced")
-    sections: tuple[str, ...] = doc("the edition's sections, in order (reports.content.sections.EDITIONS)")
-    summary: SummarySection | None = doc("headline KPIs vs the previous quarter")
-    goals: GoalsSection | None = doc("objectives vs results")
-    adoption: AdoptionSection | None = doc("adoption")
-    support: SupportSection | None = doc("support and satisfaction")
-    milestones: MilestonesSection | None = doc("success-plan milestones")
-    next_steps: NextStepsSection | None = doc("next steps of both sides")
-    attention: AttentionSection | None = doc("client edition: points the client can act on")
-    health: HealthSection | None = doc("internal: Health Score and drivers")
-    risks: RisksSection | None = doc("internal: risks with evidence")
-    forecast: Forecast | None = doc("internal: renewal forecast")
-    commercial: CommercialSection | None = doc("internal: MRR, LTV, CAC, margin, opportunities")
-    verbatims: VerbatimsSection | None = doc("internal: NPS comments")
-    talking_points: TalkingPointsSection | None = doc("internal: talking points")
 
 
 @dataclass(frozen=True)
@@ -447,33 +258,3 @@ class FinanceContext:
     bridge_chart: Chart = doc("waterfall of the month's MRR movements")
     mrr_chart: Chart = doc("MRR over the last 12 months")
     renewals_days: int = doc("the renewal window in days after the month (setting finance_renewals_days)")
-
-
-def describe(cls: type) -> dict[str, str]:
-    """Field name -> help text of a context dataclass (nested dataclasses as ``a.b``, items of tuples too).
-
-    >>> "summary.adoption.now" in describe(QBRContext), "goals.goals.progress" in describe(QBRContext)
-    (True, True)
-    """
-    out: dict[str, str] = {}
-    hints = get_type_hints(cls, localns=_late_names())
-    for f in fields(cls):
-        out[f.name] = f.metadata.get("help", "")
-        for inner in _dataclasses_in(hints[f.name]):
-            for sub, text in describe(inner).items():
-                out[f"{f.name}.{sub}"] = text
-    return out
-
-
-def _late_names() -> dict[str, Any]:
-    """Names only imported for type checking here (their modules import this one)."""
-    from cs_reports.reports.content.forecast import RenewalModel
-
-    return {"RenewalModel": RenewalModel}
-
-
-def _dataclasses_in(tp: Any) -> list[type]:
-    """Dataclasses named by a type hint (``X``, ``X | None``, ``tuple[X, ...]``)."""
-    if isinstance(tp, type) and is_dataclass(tp):
-        return [tp]
-    return [d for arg in get_args(tp) for d in _dataclasses_in(arg)]

@@ -169,6 +169,29 @@ class Backtest:
 
     ``brier_free`` / ``auc_free`` are the same model fitted without the sign constraints: what
     the constraints cost (or save) on this book.
+
+    Attributes
+    ----------
+    cutoff : Timestamp
+        first due month of the test renewals (the month minus 11 months)
+    n_train : int
+        renewals due before the cutoff, the model was fitted on
+    n_test : int
+        renewals due from the cutoff to the month, the model was scored on
+    brier : float
+        Brier score of the model on the test renewals (lower is better; metrics.forecast.brier_score)
+    brier_flat : float
+        Brier score of the flat forecast (every test renewal at the training renewal rate)
+    base_rate : float
+        renewal rate of the training renewals
+    reliability : tuple of ReliabilityRow
+        forecasts by probability bin against what happened (metrics.forecast.reliability_table)
+    auc : float
+        AUC of the model on the test renewals (NaN when one outcome is missing; metrics.forecast.auc_score)
+    brier_free : float
+        Brier score of the same model fitted without the sign constraints
+    auc_free : float
+        AUC of the same model fitted without the sign constraints
     """
 
     cutoff: pd.Timestamp
@@ -185,7 +208,29 @@ class Backtest:
 
 @dataclass(frozen=True, slots=True)
 class RenewalModel:
-    """The book's renewal model at ``month``: method, history behind it and the backtest."""
+    """The book's renewal model at ``month``: method, history behind it and the backtest.
+
+    Attributes
+    ----------
+    month : Timestamp
+        month of the forecasts
+    method : str
+        logistic (enough history), health_band (renewal rate of each Health Score band) or none
+    n_outcomes : int
+        past renewals with an outcome the model learned from (Renewals sheet)
+    n_churned : int
+        of those, the ones not renewed
+    base_rate : float
+        renewal rate of those past renewals (NaN without history)
+    fit : LogisticFit or None
+        the fitted logistic model (None unless method is logistic)
+    band_rates : tuple of (str, float, int)
+        per Health Score band: band, smoothed renewal rate, renewals
+    backtest : Backtest or None
+        the model scored on the last 12 months' renewals (None unless method is logistic)
+    forecasts : DataFrame
+        client_id index: probability, low, high and the signals, at ``month``
+    """
 
     month: pd.Timestamp
     method: str  # "logistic", "health_band" or "none"

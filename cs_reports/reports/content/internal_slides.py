@@ -10,8 +10,8 @@ notes, where the CSM sees them while presenting and the audience does not.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from cs_reports.reports.content.context import QBRContext
 from cs_reports.reports.content.slide_spec import (
     Bullets,
     ChartSpec,
@@ -23,6 +23,9 @@ from cs_reports.reports.content.slide_spec import (
     number_format,
 )
 from cs_reports.reports.formatting import DASH, Formatter
+
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
 
 __all__ = ["internal_slides"]
 

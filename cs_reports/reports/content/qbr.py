@@ -5,8 +5,7 @@ from __future__ import annotations
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.content.common import client_info
-from cs_reports.reports.content.context import QBRContext
-from cs_reports.reports.content.sections import SECTIONS, Subject, edition, today
+from cs_reports.reports.content.sections import SECTIONS, QBRContext, Subject, edition, today
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 from cs_reports.reports.vocabulary import of_quarter
 

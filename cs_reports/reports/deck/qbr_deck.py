@@ -21,7 +21,7 @@ from pathlib import Path
 from cs_reports._resources import report_templates_dir
 from cs_reports.data.book import Book
 from cs_reports.errors import InvalidInputError
-from cs_reports.reports.content.context import QBRContext
+from cs_reports.reports.content.sections import QBRContext
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.deck.presentation import (
     ChartSpec,

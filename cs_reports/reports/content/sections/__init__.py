@@ -6,7 +6,11 @@ xlsx) and ``slides`` (its deck slides, or ``slides = None``: the section has non
 :data:`SECTIONS` registers every module beside :data:`EDITIONS` (an edition is the ordered tuple
 of sections it includes); the context builder (``qbr.py``), the attachment writer
 (``attachments.edition_tables``) and the deck (``qbr_deck.qbr_deck``) loop over it. A module
-without one of the three names fails at import, so no face is ever skipped silently.
+without one of the three names fails at import, so no face is ever skipped silently. A section's
+data type (``SummarySection``...) is declared in its module, with a help text per field;
+:class:`QBRContext` has one field per section, typed ``XSection | None``, and fails at import
+when its section fields and :data:`SECTIONS` differ (:func:`check_context`). The names a template
+may use are printed by ``cs-reports fields qbr`` (:mod:`cs_reports.reports.content.reference`).
 
 Every section reads only its client's rows (``Book.rows_of``); portfolio-level figures come from
 :func:`cs_reports.reports.content.portfolio.figures_of`, computed once per book. Figures several sections
@@ -18,16 +22,16 @@ from __future__ import annotations
 
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from types import ModuleType
-from typing import Any
+from typing import Any, get_type_hints
 
 import pandas as pd
 
 from cs_reports.data.book import Book
 from cs_reports.reports.content.client_figures import Period, Subject, renewal_forecast, signals
-from cs_reports.reports.content.context import QBRContext
+from cs_reports.reports.content.context import ClientInfo, Forecast, HealthSection, RisksSection, doc
 from cs_reports.reports.content.sections import (
     adoption,
     attention,
@@ -43,6 +47,16 @@ from cs_reports.reports.content.sections import (
     talking_points,
     verbatims,
 )
+from cs_reports.reports.content.sections.adoption import AdoptionSection
+from cs_reports.reports.content.sections.attention import AttentionSection
+from cs_reports.reports.content.sections.commercial import CommercialSection
+from cs_reports.reports.content.sections.goals import GoalsSection
+from cs_reports.reports.content.sections.milestones import MilestonesSection
+from cs_reports.reports.content.sections.next_steps import NextStepsSection
+from cs_reports.reports.content.sections.summary import SummarySection
+from cs_reports.reports.content.sections.support import SupportSection
+from cs_reports.reports.content.sections.talking_points import TalkingPointsSection
+from cs_reports.reports.content.sections.verbatims import VerbatimsSection
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
@@ -52,13 +66,48 @@ __all__ = [
     "EDITIONS",
     "SECTIONS",
     "Period",
+    "QBRContext",
     "Section",
     "Subject",
+    "check_context",
+    "check_registry",
     "edition",
     "renewal_forecast",
     "signals",
     "today",
 ]
+
+
+@dataclass(frozen=True)
+class QBRContext:
+    """Everything the QBR template shows; a section is None when the edition leaves it out.
+
+    The fields before ``summary`` describe the report; every other field is one section of
+    :data:`SECTIONS`, of the type its ``build`` returns, or None (:func:`check_context`).
+    """
+
+    client: ClientInfo = doc("the client")
+    audience: str = doc("client / internal")
+    year: int = doc("quarter's year")
+    quarter: int = doc("quarter number 1-4")
+    period_start: pd.Timestamp = doc("first month of the quarter")
+    period_end: pd.Timestamp = doc("last month of the quarter")
+    generated_on: date = doc("date the report was produced")
+    sections: tuple[str, ...] = doc("the edition's sections, in order (reports.content.sections.EDITIONS)")
+    summary: SummarySection | None = doc("headline KPIs vs the previous quarter")
+    goals: GoalsSection | None = doc("objectives vs results")
+    adoption: AdoptionSection | None = doc("adoption")
+    support: SupportSection | None = doc("support and satisfaction")
+    milestones: MilestonesSection | None = doc("success-plan milestones")
+    next_steps: NextStepsSection | None = doc("next steps of both sides")
+    attention: AttentionSection | None = doc("client edition: points the client can act on")
+    health: HealthSection | None = doc("internal: Health Score and drivers")
+    risks: RisksSection | None = doc("internal: risks with evidence")
+    forecast: Forecast | None = doc("internal: renewal forecast")
+    commercial: CommercialSection | None = doc("internal: MRR, LTV, CAC, margin, opportunities")
+    verbatims: VerbatimsSection | None = doc("internal: NPS comments")
+    talking_points: TalkingPointsSection | None = doc("internal: talking points")
+
 
 #: ``(book, client, period, settings) -> section context``: a section's data.
 SectionBuilder = Callable[[Book, Subject, Period, ReportSettings], Any]
@@ -147,7 +196,45 @@ def check_registry(modules: set[str], sections: set[str], editions: dict[str, tu
         raise ImportError(f"section {name!r} is in no edition of EDITIONS: add it where it belongs in the report.")
 
 
+def check_context(context: type, sections: dict[str, Section]) -> None:
+    """Refuse a context whose section fields (those that may be None) and ``sections`` differ.
+
+    Every section needs a field of its own name, typed ``T | None`` where ``T`` is what its
+    ``build`` returns (the template reads ``ctx.<name>``), and every optional field is a section.
+
+    >>> from dataclasses import make_dataclass
+    >>> def build(book, client, period, settings) -> int: ...
+    >>> goals = {"goals": Section(build, dict, None)}
+    >>> check_context(make_dataclass("C", [("year", int), ("goals", int | None)]), goals)
+    >>> check_context(make_dataclass("C", [("year", int)]), goals)
+    Traceback (most recent call last):
+    ...
+    ImportError: section 'goals' has no field in C: add `goals: int | None = doc("...")` to it (sections/__init__.py).
+    """
+    hints = get_type_hints(context)
+    optional = {f.name for f in fields(context) if type(None) in getattr(hints[f.name], "__args__", ())}
+    for name, section in sections.items():
+        built = get_type_hints(section.build)["return"]
+        typed = getattr(built, "__name__", str(built))
+        if name not in optional:
+            raise ImportError(
+                f'section {name!r} has no field in {context.__name__}: add `{name}: {typed} | None = doc("...")` '
+                "to it (sections/__init__.py)."
+            )
+        if hints[name] != (built | None):
+            raise ImportError(
+                f"{context.__name__}.{name} is typed {hints[name]}, but the section's build returns {typed}: "
+                f"type it `{typed} | None`."
+            )
+    for name in sorted(optional - set(sections)):
+        raise ImportError(
+            f"{context.__name__}.{name} may be None but is no section of SECTIONS: register its module there "
+            "or make the field required."
+        )
+
+
 check_registry({m.name for m in pkgutil.iter_modules(__path__)}, set(SECTIONS), EDITIONS)
+check_context(QBRContext, SECTIONS)
 
 
 def edition(audience: str) -> tuple[str, ...]:

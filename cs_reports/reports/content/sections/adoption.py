@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -11,6 +12,7 @@ from cs_reports.data.book import Book
 from cs_reports.reports.content import attachments as tables
 from cs_reports.reports.content import charts
 from cs_reports.reports.content import slide_kit as deck
+from cs_reports.reports.content.charts import Chart
 from cs_reports.reports.content.client_figures import (
     Period,
     Subject,
@@ -20,12 +22,35 @@ from cs_reports.reports.content.client_figures import (
     usage_at,
 )
 from cs_reports.reports.content.common import quiet, rows
-from cs_reports.reports.content.context import AdoptionSection, QBRContext, UsageRow
+from cs_reports.reports.content.context import Compare, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["AdoptionSection", "UsageRow", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """Adoption in one month."""
+
+    month: pd.Timestamp = doc("month")
+    active: int = doc("active users")
+    licensed: int = doc("licensed users")
+    rate: float = doc("adoption rate active / licensed")
+
+
+@dataclass(frozen=True)
+class AdoptionSection:
+    """Adoption over the last 6 months."""
+
+    usage: tuple[UsageRow, ...] = doc("last 6 months of adoption")
+    adoption: Compare = doc("adoption rate at the quarter's end vs the previous quarter's end")
+    licensed: Compare = doc("licenses at the quarter's end vs the previous quarter's end")
+    usage_chart: Chart = doc("adoption rate over the last 6 months")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> AdoptionSection:

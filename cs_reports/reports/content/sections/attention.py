@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,12 +14,22 @@ from cs_reports.reports.content.client_figures import (
     Subject,
     risk_items,
 )
-from cs_reports.reports.content.context import AttentionSection, QBRContext
+from cs_reports.reports.content.context import RiskItem, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import Bullets, SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["AttentionSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class AttentionSection:
+    """Client edition: the points the client can act on, worded for the client."""
+
+    points: tuple[RiskItem, ...] = doc("client-actionable risks (reports.content.risks.CLIENT_ACTIONABLE)")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> AttentionSection:

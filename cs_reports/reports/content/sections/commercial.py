@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -12,6 +14,7 @@ from cs_reports.data.book import Book
 from cs_reports.metrics.registry import REGISTRY
 from cs_reports.reports.content import attachments as tables
 from cs_reports.reports.content import charts
+from cs_reports.reports.content.charts import Chart
 from cs_reports.reports.content.client_figures import (
     Period,
     Subject,
@@ -21,14 +24,45 @@ from cs_reports.reports.content.client_figures import (
     own_rows,
 )
 from cs_reports.reports.content.common import as_date, quiet, rows, text
-from cs_reports.reports.content.context import CommercialSection, OpportunityRow, QBRContext
+from cs_reports.reports.content.context import Compare, doc
 from cs_reports.reports.content.internal_slides import internal_slides
 from cs_reports.reports.content.portfolio import figures_of
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["CommercialSection", "OpportunityRow", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class OpportunityRow:
+    """An upsell / cross-sell opportunity."""
+
+    kind: str = doc("upsell or cross-sell")
+    opened: date | None = doc("opened on")
+    mrr_delta: float = doc("additional MRR if won")
+    status: str = doc("open / won / lost")
+
+
+@dataclass(frozen=True)
+class CommercialSection:
+    """Internal: what the account is worth to us."""
+
+    mrr: Compare = doc("MRR in the quarter's last month vs the previous quarter's")
+    arr: float = doc("ARR = 12 x MRR")
+    ltv: float = doc("the registry's client_ltv: MRR x margin / the portfolio's mean monthly logo churn, capped")
+    ltv_policy: str = doc("the client_ltv policy sentence with the knobs used (metrics.registry)")
+    cac: float = doc("what acquiring the client cost (Clients.cac)")
+    gross_margin: float = doc("gross margin on the client (Clients.gross_margin)")
+    ltv_cac: float = doc("LTV / CAC (metrics.ltv_cac_ratio)")
+    opportunities: tuple[OpportunityRow, ...] = doc("upsell / cross-sell opportunities, lost ones included")
+    first_month: pd.Timestamp = doc(
+        "first month of the MRR chart: the client's first paid month, at most 11 months back"
+    )
+    mrr_chart: Chart = doc("MRR from first_month to the quarter's end")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> CommercialSection:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,13 +15,23 @@ from cs_reports.reports.content.client_figures import (
     Subject,
     goals_of,
 )
-from cs_reports.reports.content.context import GoalsSection, QBRContext
+from cs_reports.reports.content.context import GoalRow, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec, TableSpec
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["GoalsSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class GoalsSection:
+    """The client's objectives against their results."""
+
+    goals: tuple[GoalRow, ...] = doc("objectives vs results")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> GoalsSection:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -17,12 +17,15 @@ from cs_reports.reports.content.client_figures import (
     health_rows,
 )
 from cs_reports.reports.content.common import rows
-from cs_reports.reports.content.context import Driver, HealthSection, QBRContext
+from cs_reports.reports.content.context import Driver, HealthSection
 from cs_reports.reports.content.internal_slides import internal_slides
 from cs_reports.reports.content.portfolio import figures_of
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
+
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
 
 __all__ = ["build", "data_status", "slides", "table"]
 

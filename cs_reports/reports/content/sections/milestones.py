@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -13,10 +14,18 @@ from cs_reports.reports.content.client_figures import (
     Subject,
     milestones_of,
 )
-from cs_reports.reports.content.context import MilestonesSection
+from cs_reports.reports.content.context import MilestoneRow, doc
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+__all__ = ["MilestonesSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class MilestonesSection:
+    """The success plan's milestones."""
+
+    done: tuple[MilestoneRow, ...] = doc("milestones completed up to the quarter's end, latest first (at most 8)")
+    done_count: int = doc("milestones completed up to the quarter's end")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> MilestonesSection:

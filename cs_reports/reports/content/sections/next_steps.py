@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,13 +15,32 @@ from cs_reports.reports.content.client_figures import (
     Subject,
     milestones_of,
 )
-from cs_reports.reports.content.context import NextStep, NextStepsSection, QBRContext
+from cs_reports.reports.content.context import MilestoneRow, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import Bullets, SlideSpec, TableSpec
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["NextStep", "NextStepsSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class NextStep:
+    """An open milestone due before the end of the next quarter."""
+
+    step: MilestoneRow = doc("the milestone")
+    overdue_days: int = doc("days past its due date at the quarter's end (0 = not overdue)")
+
+
+@dataclass(frozen=True)
+class NextStepsSection:
+    """Open milestones due by the end of the next quarter, overdue ones flagged."""
+
+    steps: tuple[NextStep, ...] = doc("open milestones due by ``until``, earliest first")
+    until: date = doc("end of the window (settings.next_steps_days after the quarter)")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> NextStepsSection:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -13,11 +13,14 @@ from cs_reports.reports.content.client_figures import (
     Subject,
     risk_items,
 )
-from cs_reports.reports.content.context import QBRContext, RisksSection
+from cs_reports.reports.content.context import RisksSection
 from cs_reports.reports.content.internal_slides import internal_slides
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
+
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
 
 __all__ = ["build", "slides", "table"]
 

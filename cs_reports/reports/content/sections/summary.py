@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,13 +23,31 @@ from cs_reports.reports.content.client_figures import (
     support_figures,
     usage_at,
 )
-from cs_reports.reports.content.context import QBRContext, SummarySection
+from cs_reports.reports.content.context import Compare, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import Kpi, SlideSpec, Value
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["SummarySection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """Headline KPIs, each next to the previous quarter."""
+
+    adoption: Compare = doc("adoption rate at the quarter's end (metrics.adoption_rate)")
+    active_users: Compare = doc("active users at the quarter's end")
+    goals_achieved: int = doc("objectives that reached their target")
+    goals_total: int = doc("objectives in the plan")
+    nps: Compare = doc("NPS of the quarter's answers (metrics.net_promoter_score)")
+    nps_answers: Compare = doc("NPS answers in the quarter")
+    tickets: Compare = doc("tickets opened in the quarter")
+    csat: Compare = doc("share of satisfied CSAT answers in the quarter (metrics.csat_rate)")
+    milestones_done: Compare = doc("milestones completed in the quarter")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> SummarySection:

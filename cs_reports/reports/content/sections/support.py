@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -11,6 +12,7 @@ from cs_reports.data.book import Book
 from cs_reports.reports.content import attachments as tables
 from cs_reports.reports.content import charts
 from cs_reports.reports.content import slide_kit as deck
+from cs_reports.reports.content.charts import Chart
 from cs_reports.reports.content.client_figures import (
     Period,
     Subject,
@@ -21,13 +23,40 @@ from cs_reports.reports.content.client_figures import (
     own_rows,
     support_figures,
 )
-from cs_reports.reports.content.context import NpsQuarter, QBRContext, SupportSection
+from cs_reports.reports.content.context import Compare, doc
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec, TableSpec
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["NpsQuarter", "SupportSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class NpsQuarter:
+    """NPS of one quarter."""
+
+    label: str = doc("quarter, e.g. 3T26 / Q3 26")
+    score: float = doc("NPS of the quarter's answers (NaN = no answer)")
+    answers: int = doc("answers in the quarter")
+
+
+@dataclass(frozen=True)
+class SupportSection:
+    """Support and satisfaction in the quarter, each KPI next to the previous quarter."""
+
+    tickets: Compare = doc("tickets opened in the quarter")
+    open_tickets: int = doc("tickets of the quarter not resolved yet")
+    first_response_hours: Compare = doc("mean hours to first response (metrics.response_times)")
+    first_response_median_hours: float = doc("median hours to first response this quarter")
+    resolution_hours: Compare = doc("mean hours to resolution")
+    csat: Compare = doc("share of satisfied CSAT answers (metrics.csat_rate)")
+    ces: Compare = doc("mean CES answer 1-7 (metrics.customer_effort_score)")
+    nps_quarters: tuple[NpsQuarter, ...] = doc("NPS of the last 6 quarters with their answer counts")
+    nps_chart: Chart = doc("NPS by quarter, answer count on each bar")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> SupportSection:

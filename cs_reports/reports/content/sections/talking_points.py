@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,13 +15,26 @@ from cs_reports.reports.content.client_figures import (
     renewal_forecast,
     risk_items,
 )
-from cs_reports.reports.content.context import QBRContext, TalkingPointsSection
+from cs_reports.reports.content.context import doc
 from cs_reports.reports.content.internal_slides import internal_slides
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["TalkingPointsSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class TalkingPointsSection:
+    """Internal: what to say in the meeting, from the wins and the risks."""
+
+    points: tuple[str, ...] = doc("talking points in the report's language")
+    assumptions: tuple[str, ...] = doc(
+        "the book's assumptions that can change this client's figures (book.assumptions.touching), one line each"
+    )
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> TalkingPointsSection:

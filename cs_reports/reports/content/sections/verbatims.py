@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -15,13 +17,32 @@ from cs_reports.reports.content.client_figures import (
     own_rows,
 )
 from cs_reports.reports.content.common import rows
-from cs_reports.reports.content.context import QBRContext, Verbatim, VerbatimsSection
+from cs_reports.reports.content.context import doc
 from cs_reports.reports.content.internal_slides import internal_slides
 from cs_reports.reports.content.slide_kit import DeckKit
 from cs_reports.reports.content.slide_spec import SlideSpec
 from cs_reports.reports.settings import ReportSettings
 
-__all__ = ["build", "slides", "table"]
+if TYPE_CHECKING:
+    from cs_reports.reports.content.sections import QBRContext
+
+__all__ = ["Verbatim", "VerbatimsSection", "build", "slides", "table"]
+
+
+@dataclass(frozen=True)
+class Verbatim:
+    """One NPS comment."""
+
+    date: date = doc("answer date")
+    score: int = doc("0-10 answer")
+    comment: str = doc("the comment as written")
+
+
+@dataclass(frozen=True)
+class VerbatimsSection:
+    """Internal: NPS comments of the last two quarters."""
+
+    comments: tuple[Verbatim, ...] = doc("comments, lowest score first (at most 8)")
 
 
 def build(book: Book, client: Subject, period: Period, settings: ReportSettings) -> VerbatimsSection:
