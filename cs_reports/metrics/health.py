@@ -117,14 +117,8 @@ DEFAULT_HEALTH_MODEL = HealthModel(
 )
 
 
-def _band(score: float) -> str:
-    if not math.isfinite(score):
-        return ""
-    return next(name for limit, name in BANDS if score < limit)
-
-
 def _bands(scores: np.ndarray) -> np.ndarray:
-    """:func:`_band` of every score at once (object array of str)."""
+    """The band of every score (object array of str; ``""`` for a missing score): the first of :data:`BANDS` above it."""
     finite = np.isfinite(scores)
     conditions = [~finite] + [finite & (scores < limit) for limit, _ in BANDS]
     return np.select(conditions, ["", *(name for _, name in BANDS)], default="").astype(object)
