@@ -86,9 +86,9 @@ def test_a_portfolio_report_refuses_a_book_with_broken_clients(broken_book, tmp_
     assert not list(tmp_path.glob("*.pdf"))
 
 
-def test_kill_9_during_a_batch_leaves_only_complete_files_and_resume_finishes(sample_book_path, sample_book, tmp_path):
-    ids = sample_book.clients["client_id"].iloc[:12].tolist()
-    args = [sys.executable, "-m", "cs_reports.cli", "success-map", str(sample_book_path), "--out", str(tmp_path)]
+def test_kill_9_during_a_batch_leaves_only_complete_files_and_resume_finishes(small_book_path, tmp_path):
+    ids = load_book(small_book_path).clients["client_id"].iloc[:12].tolist()
+    args = [sys.executable, "-m", "cs_reports.cli", "success-map", str(small_book_path), "--out", str(tmp_path)]
     args += ["--month", "2026-09", "--workers", "1", "--quiet", *[a for c in ids for a in ("--client", c)]]
     proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -106,24 +106,24 @@ def test_kill_9_during_a_batch_leaves_only_complete_files_and_resume_finishes(sa
     assert len(list(tmp_path.glob("*.pdf"))) == len(ids)
 
 
-def test_disk_full_is_a_clear_failure_and_nothing_is_half_written(sample_book_path, sample_book, tmp_path, monkeypatch):
+def test_disk_full_is_a_clear_failure_and_nothing_is_half_written(small_book_path, tmp_path, monkeypatch):
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(_io.os, "fsync", full)
-    cid = sample_book.clients["client_id"].iloc[0]
+    cid = load_book(small_book_path).clients["client_id"].iloc[0]
     result = run_batch(
-        sample_book_path, [Job("success-map", "2026-09", cid, "en", "x.pdf")], out_dir=tmp_path, progress=False
+        small_book_path, [Job("success-map", "2026-09", cid, "en", "x.pdf")], out_dir=tmp_path, progress=False
     )
     (failure,) = result.failed
     assert "No space left on device; nothing was written" in failure.reason
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
-def test_output_folder_that_cannot_exist_is_a_clear_error(sample_book_path, tmp_path):
+def test_output_folder_that_cannot_exist_is_a_clear_error(small_book_path, tmp_path):
     blocker = tmp_path / "file.txt"
     blocker.write_text("x")
-    code, _, err = cli("finance", str(sample_book_path), "--out", str(blocker / "out"), "--quiet")
+    code, _, err = cli("finance", str(small_book_path), "--out", str(blocker / "out"), "--quiet")
     assert_clean_error(code, err)
     assert "Cannot create output folder" in err
 
@@ -165,14 +165,14 @@ def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
         load_book(path)
 
 
-def test_every_command_leaves_its_input_byte_for_byte(sample_book_path, tmp_path):
-    before = file_digest(sample_book_path)
+def test_every_command_leaves_its_input_byte_for_byte(small_book_path, tmp_path):
+    before = file_digest(small_book_path)
     for args in (
-        ["validate", str(sample_book_path)],
-        ["metrics", str(sample_book_path), "--format", "xlsx", "--out", str(tmp_path / "m.xlsx")],
-        ["excel", "new-workbook", str(tmp_path / "t.xlsx"), "--data", str(sample_book_path)],
-        ["finance", str(sample_book_path), "--out", str(tmp_path / "f"), "--quiet", "--workers", "1"],
+        ["validate", str(small_book_path)],
+        ["metrics", str(small_book_path), "--format", "xlsx", "--out", str(tmp_path / "m.xlsx")],
+        ["excel", "new-workbook", str(tmp_path / "t.xlsx"), "--data", str(small_book_path)],
+        ["finance", str(small_book_path), "--out", str(tmp_path / "f"), "--quiet", "--workers", "1"],
     ):
         code, _, err = cli(*args)
         assert code == 0, (args, err)
-    assert file_digest(sample_book_path) == before
+    assert file_digest(small_book_path) == before
