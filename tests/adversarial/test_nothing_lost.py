@@ -24,21 +24,22 @@ from cs_reports.reports.batch.runner import Job, run_batch
 from tests.adversarial.helpers import assert_clean_error, base_sheets, cli, write_xlsx
 from tests.conftest import assert_unchanged, file_digest
 
-#: QBRs in the broken-batch test: 60 makes three broken clients, one of each kind of problem
-#: (a negative MRR, a text NPS score, an impossible ticket date); CS_REPORTS_BROKEN_BATCH=1000 for a big one.
-BATCH = int(os.environ.get("CS_REPORTS_BROKEN_BATCH", "60"))
+#: QBRs in the broken-batch test: 20, three of them broken, one of each kind of problem (a negative
+#: MRR, a text NPS score, an impossible ticket date); from 60 on (CS_REPORTS_BROKEN_BATCH=1000 for a
+#: big one) every 20th client is broken (5%), the kinds in turn.
+BATCH = int(os.environ.get("CS_REPORTS_BROKEN_BATCH", "20"))
 
 
 @pytest.fixture(scope="module")
 def broken_book(tmp_path_factory) -> tuple[Path, list[str], list[str]]:
-    """A portfolio where 5% of the QBR clients have a bad score, a negative MRR or a bad date."""
+    """A portfolio where some QBR clients (:data:`BATCH`) have a bad score, a negative MRR or a bad date."""
     tables = make_sample_tables(2026, clients=int(BATCH * 1.8) + 20)  # about 60% pay through Q3
     mrr = tables["MRR"]
     q3 = mrr[(mrr["month"] >= "2026-07-01") & (mrr["month"] <= "2026-09-01") & (mrr["mrr"] > 0)]
     paying = q3.groupby("client_id")["month"].nunique()
     ids = [c for c in tables["Clients"]["client_id"] if paying.get(c, 0) == 3][:BATCH]
     assert len(ids) == BATCH
-    broken = ids[::20][: BATCH // 20]
+    broken = ids[:: min(20, BATCH // 3)][: max(3, BATCH // 20)]
     for k, cid in enumerate(broken):
         if k % 3 == 0:
             rows = tables["MRR"].index[tables["MRR"]["client_id"] == cid][:1]
@@ -62,7 +63,7 @@ def broken_book(tmp_path_factory) -> tuple[Path, list[str], list[str]]:
 
 
 @pytest.mark.slow
-def test_batch_with_5_percent_broken_clients(broken_book, tmp_path):
+def test_batch_with_broken_clients_of_each_kind(broken_book, tmp_path):
     path, ids, broken = broken_book
     args = ["qbr", str(path), "--quarter", "2026Q3", "--out", str(tmp_path), "--quiet", "--workers", "2"]
     with assert_unchanged(path):
