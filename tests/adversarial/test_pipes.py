@@ -2,7 +2,8 @@
 
 Every command that prints runs as a real process whose stdout is a pipe nobody reads any more
 (the read end is closed before the command writes), which is what ``| head -1`` becomes once
-``head`` has its line. The exit code is 141, as for a process ended by SIGPIPE.
+``head`` has its line. The exit code is 141, as for a process ended by SIGPIPE. The book is the
+12-client sample: what is under test is the pipe, not the portfolio.
 """
 
 from __future__ import annotations
@@ -43,12 +44,19 @@ def _commands(book: Path, out: Path, cid: str) -> dict[str, list[str]]:
     }
 
 
+@pytest.fixture(scope="module")
+def client(small_book_path) -> str:
+    from cs_reports.data import load_book
+
+    return str(load_book(small_book_path).clients["client_id"].iloc[0])
+
+
 NAMES = [pytest.param(n, marks=pytest.mark.slow) if n == "demo" else n for n in _commands(Path("b"), Path("o"), "c")]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_reader_that_went_away_is_a_quiet_exit(name, sample_book_path, sample_book, tmp_path):
-    args = _commands(sample_book_path, tmp_path, sample_book.clients["client_id"].iloc[0])[name]
+def test_a_reader_that_went_away_is_a_quiet_exit(name, small_book_path, client, tmp_path):
+    args = _commands(small_book_path, tmp_path, client)[name]
     if name == "recalc":
         if shutil.which("soffice") is None:
             pytest.skip("LibreOffice (soffice) is not installed")
@@ -69,19 +77,19 @@ def test_a_reader_that_went_away_is_a_quiet_exit(name, sample_book_path, sample_
     assert result.returncode == (0 if name in ("help", "version") else SIGPIPE_EXIT)
 
 
-def test_validate_piped_into_head(sample_book_path):
-    command = f"{shlex.join([*CLI, 'validate', str(sample_book_path)])} | head -1"
+def test_validate_piped_into_head(small_book_path):
+    command = f"{shlex.join([*CLI, 'validate', str(small_book_path)])} | head -1"
     result = subprocess.run(
         ["bash", "-o", "pipefail", "-c", command], capture_output=True, text=True, timeout=600, check=False
     )
-    assert result.stdout == f"{sample_book_path}: valid\n"
+    assert result.stdout == f"{small_book_path}: valid\n"
     assert result.stderr == ""
     assert result.returncode in (0, SIGPIPE_EXIT)  # 0 when validate wrote everything before head left
 
 
 @pytest.mark.parametrize("name", ["validate", "metrics", "finance"])
-def test_a_closed_stdout_is_a_quiet_exit(name, sample_book_path, sample_book, tmp_path):
-    args = _commands(sample_book_path, tmp_path, sample_book.clients["client_id"].iloc[0])[name]
+def test_a_closed_stdout_is_a_quiet_exit(name, small_book_path, client, tmp_path):
+    args = _commands(small_book_path, tmp_path, client)[name]
     result = subprocess.run(
         f"{shlex.join([*CLI, *args])} >&-", shell=True, capture_output=True, text=True, timeout=600, check=False
     )

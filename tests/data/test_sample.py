@@ -80,33 +80,20 @@ def test_sample_looks_like_a_real_portfolio(sample_book):
 
 
 def test_sample_cli_writes_a_csv_book_of_any_size_that_validates(tmp_path):
-    import subprocess
-    import sys
+    from tests.adversarial.helpers import cli  # the CLI in this process: its output is what is checked
 
     out = tmp_path / "big"
-    run = subprocess.run(
-        [sys.executable, "-m", "cs_reports.cli", "sample", str(out), "--clients", "600", "--seed", "5"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
-    assert "600 clients" in run.stdout
+    code, printed, err = cli("sample", str(out), "--clients", "600", "--seed", "5")
+    assert code == 0, err
+    assert "600 clients" in printed
     assert {p.name for p in out.iterdir()} >= {"Clients.csv", "MRR.csv", "Renewals.csv", "Usage.csv"}
-    check = subprocess.run(
-        [sys.executable, "-m", "cs_reports.cli", "validate", str(out)], capture_output=True, text=True, check=False
-    )
-    assert check.returncode == 0, check.stderr
-    assert "Clients            600 rows" in check.stdout
-    bad = subprocess.run(
-        [sys.executable, "-m", "cs_reports.cli", "sample", str(out), "--clients", "0"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert bad.returncode == 2
-    assert "expected a whole number >= 1, got '0'" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    code, printed, err = cli("validate", str(out))
+    assert code == 0, err
+    assert "Clients            600 rows" in printed
+    code, _, err = cli("sample", str(out), "--clients", "0")
+    assert code == 2
+    assert "expected a whole number >= 1, got '0'" in err
+    assert "Traceback" not in err
 
 
 def test_a_sample_too_big_for_excel_is_a_clear_error(tmp_path, monkeypatch):

@@ -12,16 +12,24 @@ from cs_reports.reports.batch.runner import Job, run_batch
 from tests.conftest import assert_unchanged
 
 
+@pytest.fixture(scope="module")
+def small_ids(small_book_path) -> list[str]:
+    """The client ids of the 12-client sample (what these batches render; its size is not the point)."""
+    from cs_reports.data import load_book
+
+    return load_book(small_book_path).clients["client_id"].tolist()
+
+
 def _jobs(ids: list[str]) -> list[Job]:
     return [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf") for cid in ids]
 
 
-def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp_path, sample_book_path, sample_book):
-    ids = sample_book.clients["client_id"].iloc[:3].tolist()
+def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp_path, small_book_path, small_ids):
+    ids = small_ids[:3]
     jobs = _jobs([ids[0], "NO-SUCH-CLIENT", ids[1]])
     out = tmp_path / "out"
-    with assert_unchanged(sample_book_path):
-        first = run_batch(sample_book_path, jobs, out_dir=out, workers=1, progress=False)
+    with assert_unchanged(small_book_path):
+        first = run_batch(small_book_path, jobs, out_dir=out, workers=1, progress=False)
     assert [o.status for o in first.outcomes] == ["written", "failed", "written"]
     (failure,) = first.failed
     assert "NO-SUCH-CLIENT" in failure.reason
@@ -32,29 +40,29 @@ def test_failures_are_isolated_named_and_resume_renders_only_what_is_missing(tmp
     assert not list(out.glob(".*.tmp*"))
 
     (out / first.written[1].job.filename).unlink()
-    again = run_batch(sample_book_path, [*jobs, *_jobs([ids[2]])], out_dir=out, workers=1, resume=True, progress=False)
+    again = run_batch(small_book_path, [*jobs, *_jobs([ids[2]])], out_dir=out, workers=1, resume=True, progress=False)
     assert [o.status for o in again.outcomes] == ["skipped", "failed", "written", "written"]
 
 
-def test_resume_rerenders_when_the_settings_file_changes_in_place(tmp_path, sample_book_path, sample_book):
+def test_resume_rerenders_when_the_settings_file_changes_in_place(tmp_path, small_book_path, small_ids):
     """--resume keys on the settings file's content: the same path with a new threshold is new input."""
-    ids = sample_book.clients["client_id"].iloc[:2].tolist()
+    ids = small_ids[:2]
     settings = tmp_path / "limites.toml"
     settings.write_text("renewal_window_days = 90\n", encoding="utf-8")
     jobs = [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf", settings=str(settings)) for cid in ids]
     out = tmp_path / "out"
-    first = run_batch(sample_book_path, jobs, out_dir=out, workers=1, progress=False)
+    first = run_batch(small_book_path, jobs, out_dir=out, workers=1, progress=False)
     assert [o.status for o in first.outcomes] == ["written", "written"]
-    same = run_batch(sample_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
+    same = run_batch(small_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
     assert [o.status for o in same.outcomes] == ["skipped", "skipped"]
     settings.write_text("renewal_window_days = 60\n", encoding="utf-8")  # edited, same path
-    edited = run_batch(sample_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
+    edited = run_batch(small_book_path, jobs, out_dir=out, workers=1, resume=True, progress=False)
     assert [o.status for o in edited.outcomes] == ["written", "written"]
 
 
-def test_process_pool_gives_the_same_outcomes(tmp_path, sample_book_path, sample_book):
-    ids = sample_book.clients["client_id"].iloc[:4].tolist()
-    result = run_batch(sample_book_path, _jobs(ids), out_dir=tmp_path, workers=2, progress=False)
+def test_process_pool_gives_the_same_outcomes(tmp_path, small_book_path, small_ids):
+    ids = small_ids[:4]
+    result = run_batch(small_book_path, _jobs(ids), out_dir=tmp_path, workers=2, progress=False)
     assert [o.status for o in result.outcomes] == ["written"] * 4
     assert sorted(p.name for p in tmp_path.glob("*.pdf")) == sorted(f"success-map_{c}.pdf" for c in ids)
 
@@ -64,22 +72,22 @@ def _cli(command: str, book: Path, out: Path, *options: str) -> int:
     return main([command, str(book), *options, "--out", str(out), "--quiet", "--workers", "1"])
 
 
-def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, sample_book_path, sample_book, capsys):
-    cid = sample_book.clients["client_id"].iloc[0]
-    code = _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid, "--client", "ZZZ")
+def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, small_book_path, small_ids, capsys):
+    cid = small_ids[0]
+    code = _cli("qbr", small_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid, "--client", "ZZZ")
     captured = capsys.readouterr()
     assert code == 1
     # checked before any work
-    assert captured.err == "error: Client 'ZZZ' is not in the Clients sheet of sample.xlsx.\n"
+    assert captured.err == "error: Client 'ZZZ' is not in the Clients sheet of small.xlsx.\n"
     assert not list(tmp_path.glob("*.pdf"))
-    assert _cli("qbr", sample_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
+    assert _cli("qbr", small_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
     (pdf,) = tmp_path.glob("*.pdf")
     assert pdf.name.startswith(f"{cid.lower()}_")
     assert pdf.name.endswith("_2026q3_qbr-client_pt-br.pdf")
 
 
-def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
-    assert _cli("finance", sample_book_path, tmp_path, "--month", "2026-10") == 0
+def test_cli_finance_writes_pdf_and_xlsx(tmp_path, small_book_path):
+    assert _cli("finance", small_book_path, tmp_path, "--month", "2026-10") == 0
     names = sorted(p.suffix for p in tmp_path.iterdir() if not p.name.startswith("."))
     assert ".pdf" in names
     assert ".xlsx" in names
@@ -92,9 +100,9 @@ def test_cli_finance_writes_pdf_and_xlsx(tmp_path, sample_book_path):
         ["qbr", "BOOK", "--quarter", "2026Q7", "--out", "o"],
     ],
 )
-def test_cli_errors_are_one_line(tmp_path, sample_book_path, capsys, bad):
+def test_cli_errors_are_one_line(tmp_path, small_book_path, capsys, bad):
     args = [
-        str(sample_book_path) if a == "BOOK" else str(tmp_path / a) if a in ("missing.xlsx", "o") else a for a in bad
+        str(small_book_path) if a == "BOOK" else str(tmp_path / a) if a in ("missing.xlsx", "o") else a for a in bad
     ]
     assert main(args) != 0
     err = capsys.readouterr().err

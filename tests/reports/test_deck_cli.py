@@ -1,4 +1,5 @@
-"""``cs-reports qbr --format pptx|pdf,pptx`` as a user runs it: a real process on a small CSV book.
+"""``cs-reports qbr --format pptx|pdf,pptx`` as a user runs it, on a small CSV book: the first batch as a
+real process, every other command line in this process (``in_process``).
 
 The book is the sample portfolio with 12 clients (``cs-reports sample DIR --clients 12``) with one
 client's NPS answer changed to 11, so that client's rows are quarantined and its reports fail by
@@ -10,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from pptx import Presentation
 from pypdf import PdfReader
 
 from cs_reports.reports.batch.manifest import MANIFEST
+from tests.adversarial.helpers import cli
 from tests.adversarial.processes import run
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
@@ -52,6 +55,13 @@ def book(tmp_path_factory) -> tuple[Path, list[str], str]:
 def qbr(folder: Path, out: Path, clients: list[str], *extra: str) -> list[str]:
     picks = [a for cid in clients for a in ("--client", cid)]
     return [*CLI, "qbr", str(folder), "--quarter", QUARTER, "--out", str(out), "--workers", "1", *picks, *extra]
+
+
+def in_process(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """The command line ``args`` (``[*CLI, ...]``) run in this process, as a finished process."""
+    assert args[:3] == CLI
+    code, out, err = cli(*args[3:])
+    return subprocess.CompletedProcess(args, code, out, err)
 
 
 def manifest_lines(out: Path) -> list[dict]:
@@ -93,12 +103,12 @@ def test_pdf_and_deck_per_client_progress_isolation_and_resume(book, tmp_path):
     whole = cut.read_bytes()
     cut.write_bytes(whole[: len(whole) // 2])
     pdf_before = kept_pdf.stat().st_mtime_ns
-    again = run(qbr(folder, out, [*good, broken], "--format", "pdf,pptx", "--resume", "--quiet"))
+    again = in_process(qbr(folder, out, [*good, broken], "--format", "pdf,pptx", "--resume", "--quiet"))
     assert "1 written, 1 up to date, 1 failed" in again.stdout, again.stdout + again.stderr
     assert len(cut.read_bytes()) > len(whole) // 2
     Presentation(cut)  # whole again
     assert kept_pdf.stat().st_mtime_ns == pdf_before
-    last = run(qbr(folder, out, good, "--format", "pptx", "--resume", "--quiet"))
+    last = in_process(qbr(folder, out, good, "--format", "pptx", "--resume", "--quiet"))
     assert last.returncode == 0, last.stderr
     assert "0 written, 2 up to date, 0 failed" in last.stdout
 
@@ -107,12 +117,14 @@ def test_pdf_and_deck_per_client_progress_isolation_and_resume(book, tmp_path):
 def test_pdfs_first_then_decks_resume_renders_only_the_decks(book, tmp_path):
     folder, good, _ = book
     out = tmp_path / "out"
-    first = run(qbr(folder, out, good[:1], "--quiet"))
+    first = in_process(qbr(folder, out, good[:1], "--quiet"))
     assert first.returncode == 0, first.stderr
     (pdf,) = out.glob("*.pdf")
     assert not list(out.glob("*.pptx"))
     before = pdf.stat().st_mtime_ns
-    second = run(qbr(folder, out, good[:1], "--format", "pdf,pptx", "--resume", "--quiet", "--audience", "client"))
+    second = in_process(
+        qbr(folder, out, good[:1], "--format", "pdf,pptx", "--resume", "--quiet", "--audience", "client")
+    )
     assert second.returncode == 0, second.stderr
     assert "1 written, 0 up to date" in second.stdout
     (deck,) = out.glob("*.pptx")
@@ -164,7 +176,7 @@ def test_bad_format_or_template_is_one_line_before_any_work(book, tmp_path, extr
     renamed.save(tmp_path / "renamed.pptx")
     args = [str(tmp_path / a) if a.endswith(".pptx") else a for a in extra]
     out = tmp_path / "out"
-    done = run(qbr(folder, out, good, *args), cwd=tmp_path)
+    done = in_process(qbr(folder, out, good, *args))
     assert done.returncode == code
     assert message in done.stderr
     assert done.stderr.count("\n") == 1, done.stderr
@@ -174,7 +186,7 @@ def test_bad_format_or_template_is_one_line_before_any_work(book, tmp_path, extr
 
 def test_other_commands_do_not_take_format_pptx(book, tmp_path):
     folder, _, _ = book
-    done = run([*CLI, "success-map", str(folder), "--out", str(tmp_path), "--format", "pptx"])
+    done = in_process([*CLI, "success-map", str(folder), "--out", str(tmp_path), "--format", "pptx"])
     assert done.returncode == 2
     assert done.stderr.strip() == "cs-reports: error: unrecognized arguments: --format pptx (see 'cs-reports --help')"
 
@@ -184,7 +196,7 @@ def test_internal_deck_through_the_cli(book, tmp_path):
     from cs_reports.reports.render import strings
 
     folder, good, _ = book
-    done = run(qbr(folder, tmp_path, good[1:], "--format", "pptx", "--audience", "internal", "--quiet"))
+    done = in_process(qbr(folder, tmp_path, good[1:], "--format", "pptx", "--audience", "internal", "--quiet"))
     assert done.returncode == 0, done.stderr
     (deck,) = tmp_path.glob("*.pptx")
     assert deck.name.endswith("_2026q3_qbr-internal_en.pptx")

@@ -1,11 +1,9 @@
-"""The demo and the edition/settings options, run as a user runs them."""
+"""The demo and the edition/settings options, run as a user runs them (the CLI in this process)."""
 
 from __future__ import annotations
 
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +12,7 @@ from pypdf import PdfReader
 
 from cs_reports.cli import main
 from cs_reports.reports.render import strings
-
-CLI = [sys.executable, "-c", "import sys; from cs_reports.cli import main; sys.exit(main(sys.argv[1:]))"]
+from tests.adversarial.helpers import cli
 
 
 def text_of(path: Path) -> str:
@@ -57,28 +54,18 @@ def test_demo_renders_both_editions_for_a_healthy_and_an_at_risk_client(tmp_path
 
 
 @pytest.mark.slow
-def test_cli_audience_and_settings(tmp_path, sample_book_path):
+def test_cli_audience_and_settings(tmp_path, small_book_path):
     settings = tmp_path / "strict.toml"
     settings.write_text("adoption_low_rate = 1.0\nunused_seats_rate = 1.0\n", encoding="utf-8")
-    args = ["qbr", str(sample_book_path), "--quarter", "2026Q3", "--client", "C0011", "--workers", "1", "--quiet"]
-    done = subprocess.run(
-        [*CLI, *args, "--out", str(tmp_path / "o"), "--audience", "internal", "--settings", str(settings)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr
+    args = ["qbr", str(small_book_path), "--quarter", "2026Q3", "--client", "C0011", "--workers", "1", "--quiet"]
+    code, _, err = cli(*args, "--out", str(tmp_path / "o"), "--audience", "internal", "--settings", str(settings))
+    assert code == 0, err
     (pdf,) = (tmp_path / "o").glob("*.pdf")
     assert pdf.name.endswith("_2026q3_qbr-internal_en.pdf")
     assert "Low adoption" in text_of(pdf)  # adoption below 100% is low under these settings
     settings.write_text("adoption_low = 0.6\n", encoding="utf-8")
-    bad = subprocess.run(
-        [*CLI, *args, "--out", str(tmp_path / "p"), "--settings", str(settings)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert bad.returncode != 0
-    assert bad.stderr.count("\n") == 1, bad.stderr
-    assert "unknown settings ['adoption_low']" in bad.stderr
-    assert "Traceback" not in bad.stderr
+    code, _, err = cli(*args, "--out", str(tmp_path / "p"), "--settings", str(settings))
+    assert code != 0
+    assert err.count("\n") == 1, err
+    assert "unknown settings ['adoption_low']" in err
+    assert "Traceback" not in err

@@ -20,7 +20,7 @@ from tests.adversarial.processes import processes_left, start
 from tests.reports import pool_tasks as tasks
 
 
-@pytest.mark.parametrize(("workers", "recycle"), [(2, 7), (2, 1), (1, 3)])
+@pytest.mark.parametrize(("workers", "recycle"), [(2, 7), (2, 1), (1, 10)])
 def test_a_thousand_tasks_finish_across_many_recyclings(workers, recycle):
     # gh-115634: ProcessPoolExecutor(max_tasks_per_child=...) hung once every worker retired.
     n = 1000 if recycle > 1 else 60

@@ -94,14 +94,14 @@ def test_manifest_compaction_keeps_every_entry(tmp_path, windows_like):
 
 
 @pytest.mark.slow
-def test_a_pool_batch_runs_with_spawn_where_forkserver_does_not_exist(
-    tmp_path, monkeypatch, sample_book_path, sample_book
-):
+def test_a_pool_batch_runs_with_spawn_where_forkserver_does_not_exist(tmp_path, monkeypatch, small_book_path):
+    from cs_reports.data import load_book
+
     monkeypatch.setattr(batch.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     assert batch.start_method() == "spawn"
-    ids = sample_book.clients["client_id"].iloc[:2].tolist()
+    ids = load_book(small_book_path).clients["client_id"].iloc[:2].tolist()
     jobs = [Job("success-map", "2026-10", cid, "en", f"success-map_{cid}.pdf") for cid in ids]
-    result = run_batch(sample_book_path, jobs, out_dir=tmp_path, workers=2, progress=False)
+    result = run_batch(small_book_path, jobs, out_dir=tmp_path, workers=2, progress=False)
     assert [o.status for o in result.outcomes] == ["written", "written"]
 
 
