@@ -139,7 +139,7 @@ HEAVY = ("slow", "libreoffice")
 SLOW = {
     "tests/adversarial/test_batch_inputs.py": "batches and CLI reports per hostile input",
     "tests/adversarial/test_manifest_journal.py": "real batch processes, concurrent and resumed",
-    "tests/adversarial/test_nothing_lost.py": "a 60-report batch, kill -9 of a real batch",
+    "tests/adversarial/test_nothing_lost.py": "a 20-report batch with broken clients, kill -9 of a real batch",
     "tests/adversarial/test_pipes.py": "every command as a real process writing to a closed pipe",
     "tests/adversarial/test_workers.py": "process pools: a thousand jobs, kill -9 of a worker",
     "tests/adversarial/test_formula_injection.py": "every xlsx output written for hostile text",

@@ -299,11 +299,6 @@ def _fingerprint(book_content: str, *extras: str | None) -> str:
     return h.hexdigest()
 
 
-def _load_manifest(out_dir: Path) -> dict[str, str]:
-    """Job key -> input fingerprint of every report recorded in ``out_dir``'s manifest."""
-    return {key: entry.fingerprint for key, entry in Manifest(out_dir).read().items()}
-
-
 def _unit(job: Job, fmt: str = "pdf") -> dict[str, Any]:
     """What the manifest records for the ``fmt`` output of ``job`` (a PDF's is what it was before decks)."""
     raw = asdict(job)
