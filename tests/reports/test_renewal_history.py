@@ -21,6 +21,8 @@ from cs_reports.reports.content import forecast as rf
 def per_month_history(book, month: pd.Timestamp) -> pd.DataFrame:
     """Every client's signals at each signal month, looked up per renewal (the former ``_history``)."""
     columns = ["client_id", "due", "renewed", "band", *rf.FEATURES]
+    if book.renewals is None:  # every row of the Renewals sheet removed
+        return pd.DataFrame(columns=columns)
     r = book.renewals
     end = month + pd.offsets.MonthEnd(0)
     r = r[r["outcome"].isin(["renewed", "churned"]) & (r["due_date"] <= end)]
