@@ -189,8 +189,9 @@ def logistic_fit(
     if sign.shape != (x.shape[1],) or not np.isin(sign, (-1, 0, 1)).all():
         raise param_error(func, "signs", f"{x.shape[1]} values, each -1, 0 or 1", repr(signs))
     sign = sign.astype(int)
-    mean = np.nanmean(np.where(np.isnan(x).all(axis=0), 0.0, x), axis=0) if x.size else np.zeros(x.shape[1])
-    scale = np.nanstd(x, axis=0) if x.size else np.ones(x.shape[1])
+    known = np.where(np.isnan(x).all(axis=0), 0.0, x)  # a feature without any value: mean 0, scale 1, no warning
+    mean = np.nanmean(known, axis=0) if x.size else np.zeros(x.shape[1])
+    scale = np.nanstd(known, axis=0) if x.size else np.ones(x.shape[1])
     scale = np.where(~np.isfinite(scale) | (scale == 0), 1.0, scale)
     z = np.where(np.isnan(x), 0.0, (x - mean) / scale)
     design = np.column_stack([np.ones(y.size), z])

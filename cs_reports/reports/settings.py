@@ -85,7 +85,9 @@ class ReportSettings:
     ticket_spike_high_ratio: float = _s(3.0, "... and a high-severity risk from this multiple on", "ratio")
     csat_drop_points: float = _s(0.20, "CSAT (share of 4-5 answers) falling by at least this much is a risk", "rate")
     csat_drop_high_points: float = _s(0.40, "... and a high-severity risk from this fall on", "rate")
-    min_csat_answers: float = _s(3.0, "CSAT answers needed in each quarter before the CSAT rule applies", "count")
+    min_csat_answers: float = _s(
+        3.0, "CSAT answers needed in each quarter before a CSAT change counts (the CSAT rule and the forecast)", "count"
+    )
     resolution_spike_ratio: float = _s(
         2.0, "median resolution time at least this multiple of the previous quarter's is a risk", "ratio"
     )

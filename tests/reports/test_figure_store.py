@@ -19,7 +19,8 @@ from cs_reports.data import load_book, snapshot
 from cs_reports.data.derived import artefacts_of
 from cs_reports.errors import CsReportsError
 from cs_reports.reports.build import build_qbr_context
-from cs_reports.reports.content import figure_store, forecast, portfolio
+from cs_reports.reports.content import figure_store, forecast, portfolio, trends
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 from tests.reconciliation.books import BOOKS
 
 TODAY = "2026-12-01"
@@ -31,13 +32,13 @@ def _plain(value: object) -> str:
     return re.sub(r"np\.(?:float|int|bool_?)\d*\(([^()]*)\)", r"\1", repr(value))
 
 
-def contexts(book, quarter: str = QUARTER) -> list[str]:
+def contexts(book, quarter: str = QUARTER, settings: ReportSettings = DEFAULT_SETTINGS) -> list[str]:
     """The first clients' QBR contexts for ``quarter``, both editions (or the error), as comparable text."""
     out = []
     for cid in book.clients["client_id"].tolist()[:6]:
         for audience in ("internal", "client"):
             try:
-                ctx = build_qbr_context(book, quarter, cid, "en", audience=audience)
+                ctx = build_qbr_context(book, quarter, cid, "en", audience=audience, settings=settings)
             except CsReportsError as exc:
                 out.append(f"{cid}: {type(exc).__name__}: {exc}")
                 continue
@@ -170,6 +171,27 @@ def test_a_setting_computes_them_again(small_path, tmp_path, monkeypatch):
     assert calls.reset()[1] == 1
     assert got == contexts(load_book(small_path, today=TODAY))
     assert got != before
+
+
+def test_the_trend_setting_computes_them_again_and_each_value_is_kept(small_path, tmp_path, monkeypatch):
+    """``min_csat_answers`` gates the forecast's ``csat_change``: another value is another model, stored apart."""
+    cache = tmp_path / "cache"
+    calls = Calls(monkeypatch)
+    strict = ReportSettings(min_csat_answers=10.0)
+    before = contexts(warm(small_path, cache))
+    calls.reset()
+    got = contexts(warm(small_path, cache), settings=strict)
+    assert calls.reset()[1] == 1
+    assert got == contexts(load_book(small_path, today=TODAY), settings=strict)
+    assert got != before
+    calls.reset()
+    book = warm(small_path, cache)
+    assert contexts(book) == before
+    assert contexts(book, settings=strict) == got
+    assert calls.reset() == (0, 0)
+    keys = [trends.trend_settings(s) for s in (DEFAULT_SETTINGS, strict)]
+    assert keys[0] != keys[1]
+    assert "min_csat_answers" not in figure_store.figure_settings()
 
 
 def test_another_period_computes_its_own(small_path, reference, tmp_path, monkeypatch):

@@ -3,7 +3,8 @@
 The reference is the definition the vectorised pass replaced: for each signal month, every
 client's signals (``forecast._signals``: health scores, ``trends.trends_at``) looked up for the
 clients renewing the month after. Both must give the same rows, in the same order, with the
-same numbers (exactly: the fit reads them).
+same numbers (exactly: the fit reads them), under any ``min_csat_answers`` setting (the
+history and the current signals gate ``csat_change`` with the same value).
 """
 
 from __future__ import annotations
@@ -13,14 +14,16 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cs_reports.data import load_book
-from cs_reports.data.sample import write_sample
 from cs_reports.reports.content import forecast as rf
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
+from tests.reports.generated_books import BOOK_ARGS, generated_book
 
 
-def per_month_history(book, month: pd.Timestamp) -> pd.DataFrame:
+def per_month_history(book, month: pd.Timestamp, settings: ReportSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Every client's signals at each signal month, looked up per renewal (the former ``_history``)."""
     columns = ["client_id", "due", "renewed", "band", *rf.FEATURES]
+    if book.renewals is None:  # every row of the Renewals sheet removed
+        return pd.DataFrame(columns=columns)
     r = book.renewals
     end = month + pd.offsets.MonthEnd(0)
     r = r[r["outcome"].isin(["renewed", "churned"]) & (r["due_date"] <= end)]
@@ -29,7 +32,7 @@ def per_month_history(book, month: pd.Timestamp) -> pd.DataFrame:
     signal_month = signal_month[r.index]
     parts = []
     for sm, group in r.groupby(signal_month):
-        sig = rf._signals(book, pd.Timestamp(sm)).reindex(group["client_id"])
+        sig = rf._signals(book, pd.Timestamp(sm), settings).reindex(group["client_id"])
         part = pd.DataFrame(
             {
                 "client_id": group["client_id"].to_numpy(),
@@ -44,8 +47,8 @@ def per_month_history(book, month: pd.Timestamp) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
-def assert_same_history(book, month: pd.Timestamp) -> None:
-    got, expected = rf._history(book, month), per_month_history(book, month)
+def assert_same_history(book, month: pd.Timestamp, settings: ReportSettings = DEFAULT_SETTINGS) -> None:
+    got, expected = rf._history(book, month, settings), per_month_history(book, month, settings)
     assert list(got.columns) == list(expected.columns)
     assert len(got) == len(expected)
     np.testing.assert_array_equal(got["client_id"].to_numpy(), expected["client_id"].to_numpy())
@@ -63,25 +66,10 @@ def test_the_sample_at_its_last_month_and_a_year_before(sample_book):
 
 
 @settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    seed=st.integers(0, 10_000),
-    clients=st.integers(3, 14),
-    drop=st.floats(0.0, 0.7),
-    blank=st.floats(0.0, 0.5),
-    back=st.integers(0, 20),
-)
-def test_generated_books_with_rows_removed_and_answers_blanked(tmp_path_factory, seed, clients, drop, blank, back):
-    """Other seeds and sizes; rows removed from every per-client sheet, CSAT answers blanked, another month."""
-    folder = tmp_path_factory.mktemp("book") / "b"
-    write_sample(folder, seed=seed, clients=clients)
-    rng = np.random.default_rng(seed)
-    for sheet in ("NPS", "Usage", "Tickets", "Milestones", "Renewals"):
-        path = folder / f"{sheet}.csv"
-        if path.exists():
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-            frame = frame[rng.random(len(frame)) >= drop]
-            if sheet == "Tickets" and "csat" in frame.columns:
-                frame.loc[rng.random(len(frame)) < blank, "csat"] = ""
-            frame.to_csv(path, index=False)
-    book = load_book(folder)
-    assert_same_history(book, book.last_month - pd.DateOffset(months=back))
+@given(**BOOK_ARGS, back=st.integers(0, 20), answers=st.sampled_from([0.0, 1.0, 2.5, 3.0, 6.0]))
+def test_generated_books_with_rows_removed_and_answers_blanked(
+    tmp_path_factory, seed, clients, drop, blank, back, answers
+):
+    """Other seeds and sizes; rows removed from every per-client sheet, CSAT answers blanked, another month and setting."""
+    book = generated_book(tmp_path_factory.mktemp("book") / "b", seed=seed, clients=clients, drop=drop, blank=blank)
+    assert_same_history(book, book.last_month - pd.DateOffset(months=back), ReportSettings(min_csat_answers=answers))

@@ -48,6 +48,8 @@ from cs_reports.reports.vocabulary import Period
 
 #: Fields of :class:`risks.ClientSignals` read from :func:`trends.client_trends` (one computation).
 TREND_SIGNALS = (
+    "nps_answers",
+    "nps_detractors",
     "tickets_now",
     "tickets_before",
     "csat_now",
@@ -219,8 +221,6 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
         ]
         overdue = [(x, d) for x, d in overdue if d > settings.overdue_days]
         nps = own_rows(book, "NPS", client)
-        year_ago = period.end - pd.DateOffset(months=11)
-        recent = in_months(nps, "date", year_ago, period.end) if nps is not None else None
         answered = nps.loc[nps["date"] <= period.last_day, "date"] if nps is not None else None
         last_answer = answered.max() if answered is not None and len(answered) else None
         months_since = (
@@ -236,7 +236,7 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             else None
         )
         forecast = renewal_forecast(book, client, period, settings)
-        trend = client_trends(book, client.client_id, period.end)
+        trend = client_trends(book, client.client_id, period.end, settings)
         return risks.ClientSignals(
             period.year,
             period.quarter,
@@ -249,8 +249,6 @@ def signals(book: Book, client: Subject, period: Period, settings: ReportSetting
             overdue_client=sum(x.owner_side == "client" for x, _ in overdue),
             overdue_vendor=sum(x.owner_side != "client" for x, _ in overdue),
             overdue_max_days=float(max((d for _, d in overdue), default=0)),
-            nps_answers=0 if recent is None else len(recent),
-            nps_detractors=0 if recent is None else int((recent["score"] <= 6).sum()),
             months_since_nps=months_since,
             old_open_tickets=0 if old is None else len(old),
             oldest_open_days=0.0
@@ -292,7 +290,7 @@ def renewal_forecast(book: Book, client: Subject, period: Period, settings: Repo
         renewal = client.info.renewal_date
         days = (pd.Timestamp(renewal) - pd.Timestamp(sections.today())).days if renewal else None
         t, fmt = client.t, client.fmt
-        model = renewal_forecast_model(book, period.end)
+        model = renewal_forecast_model(book, period.end, settings)
         known = client.client_id in model.forecasts.index
         row: dict[Any, Any] = model.forecasts.loc[client.client_id].to_dict() if known else {}
         p, low, high = (float(row.get(k, math.nan)) for k in ("probability", "low", "high"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -103,23 +103,34 @@ def client_milestones(book: Book, client_id: str) -> list[MilestoneRow]:
     ]
 
 
-_PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp], tuple[weakref.ref[Book], Any]] = {}
+_PORTFOLIO_CACHE: dict[tuple[int, str, pd.Timestamp, tuple[tuple[str, float], ...]], tuple[weakref.ref[Book], Any]] = {}
 
 
-def per_book(book: Book, what: str, month: pd.Timestamp, compute: Callable[[], Any], *, keep: bool = True) -> Any:
-    """``compute()`` once per book, quantity and month (errors remembered and raised again).
+def per_book(
+    book: Book,
+    what: str,
+    month: pd.Timestamp,
+    compute: Callable[[], Any],
+    *,
+    keep: bool = True,
+    settings: Mapping[str, float] | None = None,
+) -> Any:
+    """``compute()`` once per book, quantity, month and ``settings`` (errors remembered and raised again).
 
-    With ``keep`` (the default) the figure is also kept beside the book's snapshot, so the
-    next command on the same book loads it (``reports.figure_store.stored``: keyed by ``what``,
-    the month, the settings and the code's version). Used by the renewal forecast
-    (``reports.forecast``) and the trends (``reports.trends``); every other portfolio figure is
-    a typed method of ``reports.portfolio.PortfolioFigures``.
+    ``settings`` are the report settings ``compute`` reads (name -> value; e.g. the trends'
+    ``min_csat_answers``): another value is another figure. With ``keep`` (the default) the
+    figure is also kept beside the book's snapshot, so the next command on the same book loads
+    it (``reports.figure_store.stored``: keyed by ``what``, the month, the settings and the
+    code's version). Used by the renewal forecast (``reports.forecast``) and the trends
+    (``reports.trends``); every other portfolio figure is a typed method of
+    ``reports.portfolio.PortfolioFigures``.
     """
-    key = (id(book), what, pd.Timestamp(month))
+    own = tuple(sorted((settings or {}).items()))
+    key = (id(book), what, pd.Timestamp(month), own)
     hit = _PORTFOLIO_CACHE.get(key)
     if hit is None or hit[0]() is not book:
         try:
-            result = stored(book, what, (pd.Timestamp(month),), compute) if keep else compute()
+            result = stored(book, what, (pd.Timestamp(month),), compute, settings=dict(own)) if keep else compute()
         except InvalidInputError as exc:
             result = exc
         if len(_PORTFOLIO_CACHE) >= 32:

@@ -24,7 +24,7 @@ import dataclasses
 import functools
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -59,16 +59,18 @@ def code_digest() -> str:
 
 
 def figure_settings() -> dict[str, Any]:
-    """Every setting the portfolio figures are computed with (part of each stored figure's key)."""
+    """Every fixed setting the portfolio figures are computed with (part of each stored figure's key).
+
+    A report setting a figure reads (the trends' ``min_csat_answers``) is not here: the figure's
+    caller passes its value to :func:`stored`, so each value is its own figure.
+    """
     from cs_reports.data.summary import Policies
     from cs_reports.metrics.health import DEFAULT_HEALTH_MODEL
     from cs_reports.reports.content import forecast
-    from cs_reports.reports.settings import DEFAULT_SETTINGS
 
     return {
         "policies": dataclasses.asdict(Policies()),
         "health_model": repr(DEFAULT_HEALTH_MODEL),
-        "min_csat_answers": DEFAULT_SETTINGS.min_csat_answers,
         "forecast": [
             forecast.MIN_OUTCOMES,
             forecast.MIN_CHURNED,
@@ -83,10 +85,18 @@ def _period(parts: tuple[Any, ...]) -> list[str | None]:
     return [None if p is None else pd.Timestamp(p).isoformat() for p in parts]
 
 
-def stored(book: Book, what: str, period: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-    """``compute()``, or the figure stored for ``book``, ``what`` and ``period`` (stored when computed).
+def stored(
+    book: Book,
+    what: str,
+    period: tuple[Any, ...],
+    compute: Callable[[], Any],
+    *,
+    settings: Mapping[str, float] | None = None,
+) -> Any:
+    """``compute()``, or the figure stored for ``book``, ``what``, ``period`` and ``settings`` (stored when computed).
 
-    Without a store (a book not loaded through its snapshot) this is ``compute()``. A figure that
+    ``settings`` are the report settings the figure is computed with (e.g. the trends'
+    ``min_csat_answers``), added to :func:`figure_settings` in the key. Without a store (a book not loaded through its snapshot) this is ``compute()``. A figure that
     cannot be encoded or stored is returned all the same (and computed again next time).
     """
     store = artefacts_of(book)
@@ -94,7 +104,12 @@ def stored(book: Book, what: str, period: tuple[Any, ...], compute: Callable[[],
         return compute()
     from cs_reports import __version__
 
-    key = {"period": _period(period), "settings": figure_settings(), "package": __version__, "code": code_digest()}
+    key = {
+        "period": _period(period),
+        "settings": {**figure_settings(), **(settings or {})},
+        "package": __version__,
+        "code": code_digest(),
+    }
     found = store.get(what, key)
     if found is not None:
         try:

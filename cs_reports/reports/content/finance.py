@@ -197,7 +197,7 @@ def build_finance_context(
     groups = segments["touch_model"].where(~segments["derived"], "derived_" + segments["touch_model"])
     by_touch = _breakdown(book, current, groups, month, pol.window)
     by_csm = _breakdown(book, current, clients["csm"], month, pol.window)
-    forecast = renewal_forecast_model(book, month)
+    forecast = renewal_forecast_model(book, month, settings)
     renewals = _renewals(clients, current, month, forecast, settings)
     cur = summary.currency
     steps = [

@@ -32,8 +32,9 @@ from cs_reports.reports.content.common import health_inputs_at, per_book, quiet
 from cs_reports.reports.content.figure_store import register
 from cs_reports.reports.content.portfolio import figures_of
 from cs_reports.reports.content.renewal_history import SIGNAL_FEATURES, renewal_history
-from cs_reports.reports.content.trends import trends_at
+from cs_reports.reports.content.trends import trend_settings, trends_at
 from cs_reports.reports.formatting import Formatter
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 __all__ = [
     "DRIVERS",
@@ -305,8 +306,12 @@ def _health(book: Book, month: pd.Timestamp) -> pd.DataFrame:
     return frame
 
 
-def _signals(book: Book, month: pd.Timestamp) -> pd.DataFrame:
-    """Every client's signals at ``month`` (index client_id): the model's features, NaN = no data."""
+def _signals(book: Book, month: pd.Timestamp, settings: ReportSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
+    """Every client's signals at ``month`` (index client_id): the model's features, NaN = no data.
+
+    The trends are :func:`cs_reports.reports.content.trends.trends_at` with ``settings`` (its
+    ``min_csat_answers`` gates ``csat_change``).
+    """
 
     def compute() -> pd.DataFrame:
         now = _health(book, month)
@@ -323,7 +328,7 @@ def _signals(book: Book, month: pd.Timestamp) -> pd.DataFrame:
         out["adoption"] = inputs["adoption"].astype(float).reindex(out.index)
         trend = inputs["mrr_trend"].astype(float)
         out["mrr_trend_3m"] = trend.reindex(out.index).clip(-1.0, 1.0)
-        t = trends_at(book, month).reindex(out.index)
+        t = trends_at(book, month, settings).reindex(out.index)
         out["detractor_share"] = t["detractor_share"]
         out["ticket_growth"] = t["ticket_growth"]
         out["csat_change"] = t["csat_change"]
@@ -331,7 +336,9 @@ def _signals(book: Book, month: pd.Timestamp) -> pd.DataFrame:
             out[name] = t[name]
         return out
 
-    frame: pd.DataFrame = per_book(book, "renewal_signals", month, compute, keep=False)  # the model is kept
+    frame: pd.DataFrame = per_book(  # the model is kept
+        book, "renewal_signals", month, compute, keep=False, settings=trend_settings(settings)
+    )
     return frame
 
 
@@ -341,13 +348,13 @@ def _first_renewal(book: Book, ids: pd.Index, due: pd.Series) -> np.ndarray:
     return np.where(np.isnan(days), np.nan, (days < 400).astype(float))
 
 
-def _history(book: Book, month: pd.Timestamp) -> pd.DataFrame:
+def _history(book: Book, month: pd.Timestamp, settings: ReportSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Resolved renewals due up to ``month`` with the client's signals the month before the due date.
 
     One vectorised pass (:func:`cs_reports.reports.content.renewal_history.renewal_history`); the
     numbers are those of :func:`_signals` at each renewal's signal month.
     """
-    history = renewal_history(book, month)
+    history = renewal_history(book, month, settings)
     history["first_renewal"] = _first_renewal(book, pd.Index(history["client_id"]), history["due"])
     return history[["client_id", "due", "renewed", "band", *FEATURES]]
 
@@ -415,12 +422,12 @@ def _band_interval(history: pd.DataFrame, bands: pd.Series) -> tuple[np.ndarray,
     return bands.map(low).astype(float).to_numpy(), bands.map(high).astype(float).to_numpy()
 
 
-def _fit(book: Book, month: pd.Timestamp) -> RenewalModel:
-    history = _history(book, month)
+def _fit(book: Book, month: pd.Timestamp, settings: ReportSettings) -> RenewalModel:
+    history = _history(book, month, settings)
     n = len(history)
     churned = int((history["renewed"] == 0).sum()) if n else 0
     base = float(history["renewed"].mean()) if n else math.nan
-    now = _signals(book, month).copy()
+    now = _signals(book, month, settings).copy()
     renewal = book.clients.set_index("client_id")["renewal_date"].reindex(now.index)
     now["first_renewal"] = _first_renewal(book, now.index, renewal)
     fit = None
@@ -453,10 +460,17 @@ def _fit(book: Book, month: pd.Timestamp) -> RenewalModel:
     )
 
 
-def renewal_forecast_model(book: Book, month: Any) -> RenewalModel:
-    """The book's renewal model at ``month``, fitted once per book and month (see the module docstring)."""
+def renewal_forecast_model(book: Book, month: Any, settings: ReportSettings = DEFAULT_SETTINGS) -> RenewalModel:
+    """The book's renewal model at ``month``, fitted once per book, month and trend setting (module docstring).
+
+    The signals' ``csat_change`` (history and current) uses ``settings.min_csat_answers``, the
+    value the risk rules use: the model is fitted, cached and stored per value
+    (:data:`cs_reports.reports.content.trends.TREND_SETTINGS`).
+    """
     month = pd.Timestamp(month).to_period("M").to_timestamp()
-    model: RenewalModel = per_book(book, "renewal_forecast", month, lambda: _fit(book, month))
+    model: RenewalModel = per_book(
+        book, "renewal_forecast", month, lambda: _fit(book, month, settings), settings=trend_settings(settings)
+    )
     return model
 
 
@@ -483,7 +497,9 @@ def client_drivers(model: RenewalModel, client_id: str, *, limit: int = 3) -> tu
     return tuple(sorted(out, key=lambda d: -abs(d.effect))[:limit])
 
 
-def client_renewal_forecast(book: Book, client_id: str, month: Any) -> RenewalForecast:
+def client_renewal_forecast(
+    book: Book, client_id: str, month: Any, settings: ReportSettings = DEFAULT_SETTINGS
+) -> RenewalForecast:
     """Probability that ``client_id`` renews at its next renewal date, from its signals at ``month``.
 
     Raises
@@ -491,7 +507,7 @@ def client_renewal_forecast(book: Book, client_id: str, month: Any) -> RenewalFo
     InvalidInputError
         When ``client_id`` is not in the book.
     """
-    model = renewal_forecast_model(book, month)
+    model = renewal_forecast_model(book, month, settings)
     if client_id not in model.forecasts.index:
         raise InvalidInputError(f"Client '{client_id}' is not in the Clients sheet of {book.source}.")
     row: dict[Any, Any] = model.forecasts.loc[client_id].to_dict()

@@ -38,6 +38,7 @@ __all__ = [
     "month_grid",
     "month_offsets",
     "trailing",
+    "window_medians",
 ]
 
 #: The raw health inputs, in the column order of :func:`cs_reports.data.summary.client_health_inputs`.
@@ -63,7 +64,7 @@ def month_cells(rows: np.ndarray, months: pd.DatetimeIndex, month: pd.Series | n
     return cells
 
 
-def _window_medians(
+def window_medians(
     rows: np.ndarray, offsets: np.ndarray, values: np.ndarray, span: int, shape: tuple[int, int]
 ) -> np.ndarray:
     """Median of ``values`` per client over each month and the ``span - 1`` before it (pandas' grouped median).
@@ -162,7 +163,7 @@ def health_inputs_panel(book: Book, months: pd.DatetimeIndex) -> dict[str, np.nd
         hours = (t["first_response_at"] - t["opened_at"]).dt.total_seconds() / 3600
         # a ticket counts in its month and the two after (a 3-month window)
         opened = month_offsets(months, t["opened_at"])
-        out["support"] = _window_medians(book.client_rows("Tickets"), opened, hours.to_numpy(dtype=float), 3, shape)
+        out["support"] = window_medians(book.client_rows("Tickets"), opened, hours.to_numpy(dtype=float), 3, shape)
     if book.milestones is not None:
         dated = book.milestones["due_date"].notna().to_numpy(dtype=bool)
         ms = book.milestones[dated]

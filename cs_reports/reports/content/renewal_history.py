@@ -5,7 +5,10 @@ client's signals the month before it was due. Computing every client's signals a
 book's renewal months and keeping one row per renewal cost ~50 passes over every table; here
 the signals are computed only for the (client, month) pairs that have a renewal, from
 clients x months grids built once (:func:`cs_reports.reports.content.portfolio.health_inputs_panel` for
-the health inputs, windowed counts of tickets, CSAT answers and NPS answers for the trends).
+the health inputs; for the trends, the one definition of
+:mod:`cs_reports.reports.content.trends`: :func:`~cs_reports.reports.content.trends.trend_counts`
+at those cells and :func:`~cs_reports.reports.content.trends.trend_figures` of them, with the
+report's ``min_csat_answers``).
 
 The numbers are those of the per-month definition, ``forecast._signals`` at each signal month
 (the health scores of ``metrics.health_scores``, the trends of
@@ -20,15 +23,9 @@ import pandas as pd
 
 from cs_reports import metrics as m
 from cs_reports.data.book import Book
-from cs_reports.reports.content.portfolio import (
-    COMPONENTS,
-    figures_of,
-    health_inputs_panel,
-    month_cells,
-    month_grid,
-    trailing,
-)
-from cs_reports.reports.settings import DEFAULT_SETTINGS
+from cs_reports.reports.content.portfolio import COMPONENTS, figures_of, health_inputs_panel
+from cs_reports.reports.content.trends import trend_counts, trend_figures
+from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
 __all__ = ["HISTORY_COLUMNS", "SIGNAL_FEATURES", "renewal_history"]
 
@@ -61,53 +58,13 @@ def _health(inputs: dict[str, np.ndarray], row: np.ndarray, col: np.ndarray) -> 
     return m.health_scores(frame)
 
 
-def _trends(
-    book: Book, ids: pd.Index, months: pd.DatetimeIndex, row: np.ndarray, col: np.ndarray
-) -> dict[str, np.ndarray]:
-    """``trends_at``'s ``detractor_share``, ``ticket_growth`` and ``csat_change`` at the cells (``row``, ``col``).
-
-    ``months`` starts 11 months before the first month asked, so every window lies inside it.
-    """
-    shape = (len(ids), len(months))
-    out = {name: np.full(len(row), np.nan) for name in ("detractor_share", "ticket_growth", "csat_change")}
-    if book.tickets is not None:
-        tk = book.tickets
-        cells = month_cells(book.client_rows("Tickets"), months, tk["opened_at"])
-        answered = tk["csat"].notna().to_numpy()
-        good = (tk["csat"] >= 4).fillna(False).to_numpy(dtype=bool) & answered
-        tickets = trailing(month_grid(cells, None, shape), 3)
-        answers = trailing(month_grid(np.where(answered, cells, -1), None, shape), 3)
-        goods = trailing(month_grid(np.where(answered, cells, -1), good.astype(float), shape), 3)
-
-        def at(grid: np.ndarray, back: int) -> np.ndarray:
-            found: np.ndarray = grid[row, col - back]
-            return found
-
-        now, before = at(tickets, 0), at(tickets, 3)
-        out["ticket_growth"] = np.log2((now + 1) / (before + 1))
-        n_now, n_before = at(answers, 0), at(answers, 3)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            csat_now = np.where(n_now > 0, at(goods, 0) / np.where(n_now > 0, n_now, 1.0), np.nan)
-            csat_before = np.where(n_before > 0, at(goods, 3) / np.where(n_before > 0, n_before, 1.0), np.nan)
-        enough = (n_now >= DEFAULT_SETTINGS.min_csat_answers) & (n_before >= DEFAULT_SETTINGS.min_csat_answers)
-        out["csat_change"] = np.where(enough, csat_now - csat_before, np.nan)
-    if book.nps is not None:
-        nps = book.nps
-        cells = month_cells(book.client_rows("NPS"), months, nps["date"])
-        bad = (nps["score"] <= 6).fillna(False).to_numpy(dtype=float)
-        answers = trailing(month_grid(cells, None, shape), 12)[row, col]
-        detractors = trailing(month_grid(cells, bad, shape), 12)[row, col]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["detractor_share"] = np.where(answers > 0, detractors / np.where(answers > 0, answers, 1.0), np.nan)
-    return out
-
-
-def renewal_history(book: Book, month: pd.Timestamp) -> pd.DataFrame:
+def renewal_history(book: Book, month: pd.Timestamp, settings: ReportSettings = DEFAULT_SETTINGS) -> pd.DataFrame:
     """Resolved renewals due up to ``month`` with the client's signals the month before the due date.
 
     Rows in the order of the per-month definition (by signal month, then as in the Renewals
     sheet); columns :data:`HISTORY_COLUMNS`. Renewals whose signal month is before the book's
-    first month are left out (no signals).
+    first month are left out (no signals). ``csat_change`` uses ``settings.min_csat_answers``,
+    as the forecast's current signals (``trends.trends_at``) do.
     """
     if book.renewals is None:
         return _empty()
@@ -138,10 +95,8 @@ def renewal_history(book: Book, month: pd.Timestamp) -> pd.DataFrame:
     adoption = np.full(len(r), np.nan)
     mrr_trend[known] = np.clip(inputs["mrr_trend"][row[known], col[known]], -1.0, 1.0)
     adoption[known] = inputs["adoption"][row[known], col[known]]
-    window = pd.date_range(months[0] - pd.DateOffset(months=11), last, freq="MS")
-    trends = _trends(book, ids, window, row, col + 11)
-    for name in trends:
-        trends[name][~known] = np.nan
+    counts = trend_counts(book, months, np.where(known, row, -1), col, resolution=False)
+    trends = trend_figures(counts, min_csat_answers=settings.min_csat_answers)
     out = pd.DataFrame(
         {
             "client_id": r["client_id"].to_numpy(),

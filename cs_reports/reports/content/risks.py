@@ -17,12 +17,13 @@ key                       fires when                                            
 ``nps_silence``           no NPS answer for ``nps_silence_months``                     yes
 ``health_low``            Health Score < ``health_watch_score`` (high < low score)     no
 ``health_falling``        Health Score fell by >= ``health_drop_points``               no
-``detractors``            detractors >= ``detractor_share`` of 12 months' answers      no
+``detractors``            ``detractor_share`` (``trends``) of 12 months' answers >=    no
+                          the ``detractor_share`` setting
 ``old_tickets``           tickets unresolved for > ``old_ticket_days``                 no
 ``ticket_spike``          >= ``ticket_spike_count`` tickets, >= ``ticket_spike_ratio``  no
                           x the previous quarter's
 ``csat_falling``          CSAT fell by >= ``csat_drop_points`` (>= ``min_csat_answers`` no
-                          answers in each quarter)
+                          answers in each quarter: ``-csat_change`` of ``trends``)
 ``resolution_slower``     median resolution >= ``resolution_spike_ratio`` x the        no
                           previous quarter's (>= ``min_resolution_tickets`` each)
 ``mrr_contraction``       MRR fell by more than ``contraction_rate`` in the quarter    no
@@ -40,9 +41,10 @@ drivers say why).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date
 
+from cs_reports.reports.content.trends import trend_figures
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.settings import DEFAULT_SETTINGS, ReportSettings
 
@@ -89,8 +91,8 @@ class ClientSignals:
     overdue_client: int = 0
     overdue_vendor: int = 0
     overdue_max_days: float = 0.0
-    nps_answers: int = 0
-    nps_detractors: int = 0
+    nps_answers: float = 0.0
+    nps_detractors: float = 0.0
     months_since_nps: float = _NAN
     old_open_tickets: int = 0
     oldest_open_days: float = 0.0
@@ -189,12 +191,14 @@ def assess_risks(s: ClientSignals, settings: ReportSettings = DEFAULT_SETTINGS) 
                 now=s.health_now,
             )
         )
-    if s.nps_answers >= max(c.min_nps_answers, 1) and s.nps_detractors / s.nps_answers >= c.detractor_share:
+    trend = {k: float(v) for k, v in trend_figures(asdict(s), min_csat_answers=c.min_csat_answers).items()}
+    share = trend["detractor_share"]
+    if s.nps_answers >= max(c.min_nps_answers, 1) and share >= c.detractor_share:
         out.append(
             _risk(
                 "detractors",
-                s.nps_detractors / s.nps_answers >= 0.5,
-                share=s.nps_detractors / s.nps_answers,
+                share >= 0.5,
+                share=share,
                 detractors=float(s.nps_detractors),
                 answers=float(s.nps_answers),
             )
@@ -219,16 +223,12 @@ def assess_risks(s: ClientSignals, settings: ReportSettings = DEFAULT_SETTINGS) 
                 before=s.tickets_before,
             )
         )
-    answers = max(c.min_csat_answers, 1)
-    if (
-        _ok(s.csat_now, s.csat_before)
-        and min(s.csat_answers_now, s.csat_answers_before) >= answers
-        and s.csat_before - s.csat_now >= c.csat_drop_points - 1e-12
-    ):
+    csat_drop = -trend["csat_change"]  # NaN below min_csat_answers answers in either quarter
+    if _ok(csat_drop) and csat_drop >= c.csat_drop_points - 1e-12:
         out.append(
             _risk(
                 "csat_falling",
-                s.csat_before - s.csat_now >= c.csat_drop_high_points - 1e-12,
+                csat_drop >= c.csat_drop_high_points - 1e-12,
                 before=s.csat_before,
                 now=s.csat_now,
                 answers=s.csat_answers_now,
