@@ -114,6 +114,18 @@ def sample_book_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_book_path(tmp_path_factory) -> Path:
+    """A 12-client sample (``cs-reports sample --clients 12``) written once per run, for tests where
+    the portfolio's size is not the point: a workbook of it builds and recalculates in a fraction of
+    the whole sample's time (never modify it in a test)."""
+    from functools import partial
+
+    from cs_reports.data.sample import write_sample
+
+    return built_once(tmp_path_factory, "sample-12.xlsx", partial(write_sample, clients=12))
+
+
+@pytest.fixture(scope="session")
 def sample_book(sample_book_path):
     from cs_reports.data import load_book
 

@@ -9,6 +9,7 @@ appended rows, not read from the workbook.
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,6 +19,7 @@ from python_calamine import CalamineWorkbook
 
 from cs_reports import metrics as m
 from cs_reports._resources import workbook_templates_dir
+from cs_reports.cli import main
 from cs_reports.data import load_book
 from cs_reports.excel import dynamic
 from cs_reports.excel.dynamic import find_spills, mark_dynamic, read_parts, rewrite_spills, write_parts
@@ -194,12 +196,16 @@ def test_rewrite_never_spills_over_a_users_cell(tmp_path):
 
 
 def _grow(parts: dict[str, bytes], book) -> tuple[pd.DataFrame, pd.Timestamp, list[str]]:
-    """A team's month: tMRR and tUsage get the next month (one client churns), tClients two newcomers."""
+    """A team's month: tMRR and tUsage get the next month (one client churns, its renewal recorded in
+    tRenewals), tClients two newcomers."""
     mrr = book.mrr[book.mrr["month"] <= book.last_month]
     last = book.last_month
     new_month = last + pd.DateOffset(months=1)
     carried = mrr[mrr["month"] == last].groupby("client_id", sort=True)["mrr"].sum()
-    carried = carried.iloc[1:]  # the first client churns in the new month
+    churned = carried.index[0]  # the first client churns in the new month
+    renewal = {"client_id": churned, "due_date": new_month, "outcome": "churned", "mrr_before": float(carried.iloc[0])}
+    append_rows(parts, "Renewals", "tRenewals", [{**renewal, "mrr_after": 0.0}])
+    carried = carried.iloc[1:]
     newcomers = [("C9001", "Padaria Nova Esperança Ltda.", 1234.5), ("C9002", "Óptica Visão & Cia", 8000.0)]
     appended = [{"client_id": c, "month": new_month, "mrr": float(v)} for c, v in carried.items()]
     appended += [{"client_id": c, "month": new_month, "mrr": v} for c, _, v in newcomers]
@@ -222,11 +228,19 @@ def _grow(parts: dict[str, bytes], book) -> tuple[pd.DataFrame, pd.Timestamp, li
 
 
 @pytest.fixture(scope="module")
-def grown(tmp_path_factory):
-    """The grown template recalculated by ``cs-reports recalc`` from an activated venv, in the team's folder."""
+def workbook(tmp_path_factory, small_book_path) -> Path:
+    """The team's workbook: ``excel new-workbook`` of a 12-client book (the template's layout, a quick recalc)."""
+    path = tmp_path_factory.mktemp("workbook") / "cs_metrics.xlsx"
+    assert main(["excel", "new-workbook", str(path), "--data", str(small_book_path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory, workbook):
+    """The grown workbook recalculated by ``cs-reports recalc`` from an activated venv, in the team's folder."""
     tmp = tmp_path_factory.mktemp("grown")
-    book = load_book(TEMPLATE)
-    parts = read_parts(TEMPLATE)
+    book = load_book(workbook)
+    parts = read_parts(workbook)
     before = {(s.sheet, s.cell): s.ref for s in find_spills(parts)}
     grown_mrr, new_month, ids = _grow(parts, book)
     for address, formula in SPILL_REFS.items():
@@ -242,10 +256,10 @@ def grown(tmp_path_factory):
 
 @soffice
 @pytest.mark.libreoffice
-def test_a_block_never_spills_over_a_typed_cell(tmp_path):
+def test_a_block_never_spills_over_a_typed_cell(tmp_path, workbook):
     """A note typed under the bridge: the bridge keeps its size and recalc lists #SPILL! (exit 3 in the CLI)."""
-    book = load_book(TEMPLATE)
-    parts = read_parts(TEMPLATE)
+    book = load_book(workbook)
+    parts = read_parts(workbook)
     bridge = next(s for s in find_spills(parts) if s.sheet == "MRR bridge")
     _grow(parts, book)
     below = bridge.rows + 1

@@ -35,13 +35,11 @@ def _run(*argv: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 12-client sample book and the workbook made from it."""
-    folder = tmp_path_factory.mktemp("flows")
-    data, book = folder / "data.xlsx", folder / "book.xlsx"
-    assert _run("sample", str(data), "--clients", "12") == 0
-    assert _run("excel", "new-workbook", str(book), "--data", str(data)) == 0
-    return data, book
+def small(tmp_path_factory: pytest.TempPathFactory, small_book_path: Path) -> tuple[Path, Path]:
+    """A 12-client sample book (``cs-reports sample --clients 12``, shared by the run) and the workbook made from it."""
+    book = tmp_path_factory.mktemp("flows") / "book.xlsx"
+    assert _run("excel", "new-workbook", str(book), "--data", str(small_book_path)) == 0
+    return small_book_path, book
 
 
 def _recalc(source: Path, out: Path) -> int:
