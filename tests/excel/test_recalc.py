@@ -330,6 +330,75 @@ def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
     assert unknown in ("#NAME?", "#NAME? CS_NOPE is not a cs-reports function.")
 
 
+def _batch_books(folder: Path) -> list[Path]:
+    """Three books that take different routes through recalc: error cells, a spill that grows, one that shrinks."""
+    errors = _tiny(folder / "errors.xlsx", "=CS_NPS(A1:A5)", "=CS_NPS(A3:A5)", "=CS_NOPE(A1)", "=TRUE()")
+    wb = Workbook()
+    ws = wb.active
+    for i in range(1, 6):
+        ws.cell(i, 1, i - 1)
+    ws["C1"] = ArrayFormula("C1", "=CS_SBG_SURVIVAL(0.7,1.3,A1:A5)")  # saved 1x1, spills 5 rows: a second pass
+    ws["E1"] = ArrayFormula("E1:H1", "=CS_NPS_CI(A1:A5)")
+    wb.save(folder / "grows.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    for i, v in enumerate([10, 9, "x", 6], start=1):
+        ws.cell(i, 1, v)
+    ws["C1"] = ArrayFormula("C1:F1", "=CS_NPS_CI(A1:A4)")  # an error: shrinks to its anchor
+    ws["C3"] = ArrayFormula("C3:F3", "=CS_NPS_CI(A1:A2)")
+    wb.save(folder / "shrinks.xlsx")
+    return [errors, folder / "grows.xlsx", folder / "shrinks.xlsx"]
+
+
+def _seen(result) -> tuple:
+    """What a user sees of a recalc output: every sheet's values, the error list, the spills and the formulas."""
+    from cs_reports.excel import dynamic
+
+    wb = CalamineWorkbook.from_path(str(result.output))
+    parts = dynamic.read_parts(result.output)
+    return (
+        [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names],
+        result.errors,
+        sorted((s.sheet, s.ref, s.formula) for s in dynamic.find_spills(parts)),
+        sorted(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b"<f" in data),
+    )
+
+
+def test_a_batch_gives_each_workbook_what_recalc_gives_it_alone(tmp_path):
+    """recalc_many (one LibreOffice launch, passes until every book settles) equals recalc of each book alone."""
+    from cs_reports.excel.recalc import recalc_many
+
+    books = _batch_books(tmp_path)
+    flags = [False, False, True]  # the last one a values copy
+    with assert_unchanged(*books):
+        batch = recalc_many([(b, tmp_path / f"batch-{b.name}") for b in books], values=flags)
+    alone = [recalc(b, tmp_path / f"alone-{b.name}", values=v) for b, v in zip(books, flags, strict=True)]
+    assert [r.output for r in batch] == [tmp_path / f"batch-{b.name}" for b in books]
+    assert [_seen(r) for r in batch] == [_seen(r) for r in alone]
+    # the routes were taken: errors listed, a grown spill, a values copy
+    assert batch[0].errors
+    assert batch[2].errors
+    assert ("Sheet", "C1:C5", "CS_SBG_SURVIVAL(0.7,1.3,A1:A5)") in _seen(batch[1])[2]
+    assert _seen(batch[2])[3] == []
+
+
+def test_batch_refusals(tmp_path):
+    from cs_reports.excel.recalc import recalc_many
+
+    src = _tiny(tmp_path / "in.xlsx", "=1")
+    assert recalc_many([]) == []
+    with pytest.raises(InvalidInputError, match="same output"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (src, tmp_path / "o.xlsx")])
+    with pytest.raises(InvalidInputError, match="2 values flag"):
+        recalc_many([(src, tmp_path / "o.xlsx")], values=[True, False])
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (tmp_path / "missing.xlsx", tmp_path / "p.xlsx")])
+    other = _tiny(tmp_path / "other.xlsx", "=2")
+    with pytest.raises(Exception, match="input"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (other, src)])  # an output over another pair's input
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "other.xlsx"]
+
+
 def test_timeout_kills_the_process_tree_and_writes_nothing(tmp_path, monkeypatch):
     src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)")
     out = tmp_path / "out.xlsx"
