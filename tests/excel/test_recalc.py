@@ -350,36 +350,41 @@ def _batch_books(folder: Path) -> list[Path]:
     return [errors, folder / "grows.xlsx", folder / "shrinks.xlsx"]
 
 
-def _seen(result) -> tuple:
-    """What a user sees of a recalc output: every sheet's values, the error list, the spills and the formulas."""
+def _seen(path: Path) -> tuple:
+    """What a user sees of a recalc output: every sheet's values, the error cells, the spills and the formulas."""
     from cs_reports.excel import dynamic
+    from cs_reports.excel.recalc import error_cells
 
-    wb = CalamineWorkbook.from_path(str(result.output))
-    parts = dynamic.read_parts(result.output)
+    wb = CalamineWorkbook.from_path(str(path))
+    parts = dynamic.read_parts(path)
     return (
         [wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names],
-        result.errors,
+        error_cells(path),
         sorted((s.sheet, s.ref, s.formula) for s in dynamic.find_spills(parts)),
         sorted(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b"<f" in data),
     )
 
 
-def test_a_batch_gives_each_workbook_what_recalc_gives_it_alone(tmp_path):
-    """recalc_many (one LibreOffice launch, passes until every book settles) equals recalc of each book alone."""
-    from cs_reports.excel.recalc import recalc_many
-
-    books = _batch_books(tmp_path)
-    flags = [False, False, True]  # the last one a values copy
+def test_a_batch_gives_each_workbook_what_recalc_gives_it_alone(tmp_path, capsys):
+    """``recalc A B C --out-dir DIR`` (one LibreOffice launch, passes until every book settles) equals recalc of each alone."""
+    (tmp_path / "in").mkdir()
+    books = _batch_books(tmp_path / "in")
     with assert_unchanged(*books):
-        batch = recalc_many([(b, tmp_path / f"batch-{b.name}") for b in books], values=flags)
-    alone = [recalc(b, tmp_path / f"alone-{b.name}", values=v) for b, v in zip(books, flags, strict=True)]
-    assert [r.output for r in batch] == [tmp_path / f"batch-{b.name}" for b in books]
-    assert [_seen(r) for r in batch] == [_seen(r) for r in alone]
-    # the routes were taken: errors listed, a grown spill, a values copy
-    assert batch[0].errors
-    assert batch[2].errors
-    assert ("Sheet", "C1:C5", "CS_SBG_SURVIVAL(0.7,1.3,A1:A5)") in _seen(batch[1])[2]
-    assert _seen(batch[2])[3] == []
+        code = main(["recalc", *map(str, books), "--out-dir", str(tmp_path / "batch")])
+    printed = capsys.readouterr().out
+    alone = [recalc(b, tmp_path / f"alone-{b.name}") for b in books]
+    assert code == 3  # some book lists an error
+    for book, result in zip(books, alone, strict=True):
+        batch = tmp_path / "batch" / book.name
+        assert _seen(batch) == _seen(result.output)
+        listed = printed.split(f"wrote {batch} (LibreOffice ", 1)[1].split("\nwrote ", 1)[0].splitlines()[1:]
+        assert listed == ([f"{len(result.errors)} cell(s) show an error:"] if result.errors else []) + [
+            f"  {line}" for line in result.errors
+        ]
+    # the routes were taken: errors listed, a spill grown over a second pass, one shrunk to its anchor
+    assert alone[0].errors
+    assert ("Sheet", "C1:C5", "CS_SBG_SURVIVAL(0.7,1.3,A1:A5)") in _seen(alone[1].output)[2]
+    assert ("Sheet", "C1", "CS_NPS_CI(A1:A4)") in _seen(alone[2].output)[2]
 
 
 def test_batch_refusals(tmp_path):
