@@ -169,7 +169,6 @@ SLOW = {
     "tests/data/test_snapshot.py": "a book read cold, snapshotted and read again per case",
     "tests/reports/test_figure_store.py": "portfolio figures stored and recomputed per kind of change, four books",
     "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
-    "tests/excel/test_template.py::test_new_workbook_for_user_data": "a workbook of the whole sample",
     "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
 }
 
