@@ -114,18 +114,22 @@ def sample_book_path(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def small_book_path(tmp_path_factory) -> Path:
+    """A 12-client sample (``cs-reports sample --clients 12``) written once per run, for tests where
+    the portfolio's size is not the point: a workbook of it builds and recalculates in a fraction of
+    the whole sample's time (never modify it in a test)."""
+    from functools import partial
+
+    from cs_reports.data.sample import write_sample
+
+    return built_once(tmp_path_factory, "sample-12.xlsx", partial(write_sample, clients=12))
+
+
+@pytest.fixture(scope="session")
 def sample_book(sample_book_path):
     from cs_reports.data import load_book
 
     return load_book(sample_book_path)
-
-
-@pytest.fixture(scope="session")
-def small_book_path(tmp_path_factory) -> Path:
-    """The sample portfolio with 12 clients, written once per run: for tests where the portfolio's size is not the point."""
-    from cs_reports.data.sample import write_sample
-
-    return built_once(tmp_path_factory, "small.xlsx", lambda path: write_sample(path, clients=12))
 
 
 # --- the edit-test loop and scheduling on xdist workers ---------------------------------------------
@@ -165,7 +169,6 @@ SLOW = {
     "tests/data/test_snapshot.py": "a book read cold, snapshotted and read again per case",
     "tests/reports/test_figure_store.py": "portfolio figures stored and recomputed per kind of change, four books",
     "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
-    "tests/excel/test_template.py::test_new_workbook_for_user_data": "a workbook of the whole sample",
     "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
 }
 

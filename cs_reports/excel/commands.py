@@ -35,8 +35,20 @@ def register(sub: Any) -> None:
     p = sub.add_parser(
         "recalc", help="recalculate every formula of a workbook (CS_ functions included) with LibreOffice"
     )
-    p.add_argument("input", type=Path, help="workbook to recalculate (.xlsx/.xlsm; never modified)")
-    p.add_argument("output", type=Path, help="recalculated copy (.xlsx): formulas kept, values cached")
+    p.add_argument(
+        "paths",
+        type=Path,
+        nargs="+",
+        metavar="PATH",
+        help="IN OUT: the workbook to recalculate (.xlsx/.xlsm; never modified) and its recalculated copy "
+        "(.xlsx: formulas kept, values cached); with --out-dir, every workbook to recalculate",
+    )
+    p.add_argument(
+        "--out-dir",
+        type=Path,
+        metavar="DIR",
+        help="recalculate every PATH in one LibreOffice launch, each into DIR under its own name",
+    )
     p.add_argument("--timeout", type=float, default=300.0, help="seconds before LibreOffice is stopped (default 300)")
     p.add_argument(
         "--values",
@@ -78,24 +90,39 @@ RECALC_HAS_ERRORS = 3  #: exit code: the output was written, but some cells show
 
 
 def _recalc(args: argparse.Namespace) -> int:
-    """Exit 0: written, no error cell; 3: written, error cells listed; 1: nothing written; 128+N: signal N."""
+    """Exit 0: written, no error cell; 3: written, error cells listed; 1: nothing written; 128+N: signal N.
+
+    With ``--out-dir`` every workbook named goes through one LibreOffice launch (3: any lists an error).
+    """
     import sys
 
-    from cs_reports.excel.recalc import RecalcInterrupted, recalc
+    from cs_reports.errors import InvalidInputError
+    from cs_reports.excel.recalc import RecalcInterrupted, recalc_many
 
+    if args.out_dir is None and len(args.paths) != 2:
+        raise InvalidInputError(
+            f"recalc takes IN OUT (two paths); got {len(args.paths)}. To recalculate several workbooks in one "
+            "LibreOffice launch, name them all and add --out-dir DIR."
+        )
+    if args.out_dir is None:
+        pairs = [(args.paths[0], args.paths[1])]
+    else:
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        pairs = [(src, args.out_dir / src.with_suffix(".xlsx").name) for src in args.paths]
     try:
-        result = recalc(args.input, args.output, timeout=args.timeout, values=args.values)
+        results = recalc_many(pairs, timeout=args.timeout, values=args.values)
     except RecalcInterrupted as exc:
         print(f"recalc {exc}", file=sys.stderr)
         return 128 + exc.signum
     kept = "; values only, no formulas" if args.values else ""
-    print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s{kept})")
-    if result.errors:
-        print(f"{len(result.errors)} cell(s) show an error:")
-        for line in result.errors:
-            print(f"  {line}")
-        return RECALC_HAS_ERRORS
-    return 0
+    together = f" for {len(results)} workbooks" if len(results) > 1 else ""
+    for result in results:
+        print(f"wrote {result.output} (LibreOffice {result.seconds:.1f} s{together}{kept})")
+        if result.errors:
+            print(f"{len(result.errors)} cell(s) show an error:")
+            for line in result.errors:
+                print(f"  {line}")
+    return RECALC_HAS_ERRORS if any(result.errors for result in results) else 0
 
 
 def _run_sheet(args: argparse.Namespace) -> int:

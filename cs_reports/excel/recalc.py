@@ -32,6 +32,10 @@ Spills
     until their sizes settle, and spill references (``A1#``) are given the spill's range for
     the pass; the output keeps the original formulas, still spilling (see :func:`_recalc_in`).
 
+Batches
+    :func:`recalc_many` recalculates several workbooks in one LibreOffice launch: LibreOffice
+    starts, and its Python imports cs-reports (pandas, numpy, scipy), once for all of them.
+
 Errors
     :func:`error_cells` reads the output's cells directly (calamine shows error cells as
     empty) and lists every error value (``#DIV/0!``, ``#NAME?``, LibreOffice's ``Err:nnn``,
@@ -51,9 +55,9 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from xml.etree import ElementTree
@@ -74,6 +78,7 @@ __all__ = [
     "error_cells",
     "find_soffice",
     "recalc",
+    "recalc_many",
     "soffice_environment",
     "spilled_formulas",
 ]
@@ -512,15 +517,48 @@ def recalc(
         SIGINT, SIGTERM or SIGHUP arrived: LibreOffice's process group was killed, the
         temp folder removed, nothing written.
     """
-    src, out = Path(source), Path(output)
+    (result,) = recalc_many([(source, output)], timeout=timeout, soffice=soffice, values=values)
+    return result
+
+
+def recalc_many(
+    workbooks: Sequence[tuple[str | os.PathLike[str], str | os.PathLike[str]]],
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    soffice: str | None = None,
+    values: bool | Sequence[bool] = False,
+) -> list[RecalcResult]:
+    """:func:`recalc` of several workbooks in one LibreOffice launch: one start and one bridge import for all.
+
+    ``workbooks`` are ``(source, output)`` pairs; ``values`` is one flag for all or one per pair.
+    Each pass converts every workbook whose spills have not settled yet. All or nothing:
+    when LibreOffice fails on any workbook, times out or is interrupted, no output is written.
+    The results are in the order of ``workbooks``; ``seconds`` is LibreOffice's time for the
+    whole batch. Raises as :func:`recalc` does; two pairs with the same output are refused.
+    """
+    flags = [values] * len(workbooks) if isinstance(values, bool) else list(values)
+    if len(flags) != len(workbooks):
+        raise InvalidInputError(f"recalc_many: {len(workbooks)} workbook(s) but {len(flags)} values flag(s).")
+    jobs = [_job(Path(src), Path(out), flag) for (src, out), flag in zip(workbooks, flags, strict=True)]
+    outputs = [job.out.resolve() for job in jobs]
+    if len(set(outputs)) != len(outputs):
+        raise InvalidInputError("recalc_many: two workbooks would be written to the same output.")
+    for job in jobs:
+        for other in jobs:
+            refuse_overwrite_of_input(job.out, other.src)
+    if not jobs:
+        return []
+    program = soffice or find_soffice()
+    with _stop_on_signals():
+        return _recalc_in(jobs, program, timeout)
+
+
+def _job(src: Path, out: Path, values: bool) -> _Job:
     if not src.is_file():
         raise InvalidInputError(f"The workbook '{src}' does not exist.")
     if src.suffix.lower() not in (".xlsx", ".xlsm") or out.suffix.lower() != ".xlsx":
         raise InvalidInputError(f"recalc reads .xlsx/.xlsm and writes .xlsx; got '{src.name}' -> '{out.name}'.")
-    refuse_overwrite_of_input(out, src)
-    program = soffice or find_soffice()
-    with _stop_on_signals():
-        return _recalc_in(src, out, program, timeout, values=values)
+    return _Job(src, out, values)
 
 
 def spilled_formulas(parts: Mapping[str, bytes]) -> list[dynamic.Spill]:
@@ -556,9 +594,84 @@ def _measured(log: Path) -> dict[int, tuple[int, int]]:
     return sizes
 
 
-def _convert(program: str, work: Path, staged: Path, timeout: float, log: Path) -> tuple[Path, float]:
-    """One LibreOffice pass: ``staged`` -> ``work/out-N/book.xlsx``; returns it and its seconds."""
-    outdir = staged.parent.with_name(staged.parent.name.replace("in", "out"))
+@dataclass
+class _Job:
+    """One workbook of a :func:`recalc_many` batch and its spills' state across passes."""
+
+    src: Path
+    out: Path
+    values: bool
+    first_key: int = 0  #: probe keys are unique in a batch: spill i of this job logs key first_key + i
+    source: dict[str, bytes] = field(default_factory=dict)
+    spills: dict[tuple[str, str], dynamic.Spill] = field(default_factory=dict)
+    sizes: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
+    blocked: dict[tuple[str, str], str] = field(default_factory=dict)
+    originals: dict[tuple[str, str], str] = field(default_factory=dict)
+    produced: Path | None = None
+
+    def read(self, first_key: int) -> int:
+        """Read the source and its spills; returns the next free probe key."""
+        self.first_key = first_key
+        self.source = dynamic.read_parts(self.src)
+        self.spills = {(s.sheet, s.cell): s for s in spilled_formulas(self.source)}
+        self.sizes = {k: (s.rows, s.cols) for k, s in self.spills.items()}
+        return first_key + len(self.spills)
+
+    def stage(self, staged: Path) -> None:
+        """Write this pass's input: spills wrapped in probes at their current sizes, ``A1#`` as ranges."""
+        if not self.spills:
+            shutil.copyfile(self.src, staged)
+            return
+        parts = dict(self.source)
+        probes = {
+            k: (_probe(self.first_key + i, s.formula), *self.sizes[k]) for i, (k, s) in enumerate(self.spills.items())
+        }
+        for sheet, cell, in_way in dynamic.rewrite_spills(parts, probes):
+            self.blocked[(sheet, cell)] = in_way
+            self.sizes[(sheet, cell)] = (self.spills[(sheet, cell)].rows, self.spills[(sheet, cell)].cols)
+        # Spill references (A1#) as the ranges they cover now: LibreOffice has no such reference.
+        current = {k: replace(s, rows=self.sizes[k][0], cols=self.sizes[k][1]) for k, s in self.spills.items()}
+        self.originals = dynamic.resolve_spill_refs(parts, current)
+        dynamic.write_parts(staged, parts)
+
+    def grown(self, measured: Mapping[int, tuple[int, int]]) -> dict[tuple[str, str], tuple[int, int]]:
+        """The spills whose measured size differs from the size of this pass (not the blocked ones)."""
+        return {
+            k: measured[self.first_key + i]
+            for i, k in enumerate(self.spills)
+            if self.first_key + i in measured
+            and k not in self.blocked
+            and measured[self.first_key + i] != self.sizes[k]
+        }
+
+    def finish(self, seconds: float) -> RecalcResult:
+        """The output: original formulas at their final sizes, still spilling; booleans kept; errors listed."""
+        assert self.produced is not None
+        parts = dynamic.read_parts(self.produced)
+        if self.spills:
+            dynamic.restore_formulas(parts, {k: v for k, v in self.originals.items() if k not in self.spills})
+            try:
+                dynamic.rewrite_spills(parts, {k: (s.formula, *self.sizes[k]) for k, s in self.spills.items()})
+                dynamic.mark_dynamic(parts, list(self.spills))
+            except ValueError as exc:
+                raise OutputError(f"LibreOffice's copy of '{self.src.name}' lost a spilled formula: {exc}.") from None
+        _keep_booleans(parts)
+        errors = _errors_of(parts) + tuple(
+            f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
+            for (sheet, cell), in_way in self.blocked.items()
+        )
+        if self.values:
+            freeze_values(parts)
+        with atomic_output(self.out) as handle:
+            dynamic.write_parts(handle, parts)
+        return RecalcResult(self.out, seconds, errors)
+
+
+def _convert(
+    program: str, work: Path, staged: list[Path], timeout: float, log: Path, names: list[str]
+) -> tuple[list[Path], float]:
+    """One LibreOffice pass: every ``staged`` file -> ``work/out-N/`` (same names); returns them and the seconds."""
+    outdir = staged[0].parent.with_name(staged[0].parent.name.replace("in", "out"))
     started = time.perf_counter()
     done = _run(
         [
@@ -571,89 +684,67 @@ def _convert(program: str, work: Path, staged: Path, timeout: float, log: Path) 
             "xlsx:Calc MS Excel 2007 XML",
             "--outdir",
             str(outdir),
-            str(staged),
+            *(str(path) for path in staged),
         ],
         timeout,
         work / "tmp",
         {"CS_REPORTS_SPILL_LOG": str(log)},
     )
     seconds = time.perf_counter() - started
-    produced = outdir / "book.xlsx"
-    if done.returncode != 0 or not produced.is_file():
+    produced = [outdir / path.name for path in staged]
+    missing = [name for name, path in zip(names, produced, strict=True) if not path.is_file()]
+    if done.returncode != 0 or missing:
         detail = " ".join((done.stderr or done.stdout or "no output").split())[:300]
-        raise OutputError(f"LibreOffice could not recalculate the workbook (exit {done.returncode}): {detail}")
+        which = f" '{missing[0]}'" if missing and len(staged) > 1 else ""
+        raise OutputError(f"LibreOffice could not recalculate the workbook{which} (exit {done.returncode}): {detail}")
     return produced, seconds
 
 
-def _recalc_in(src: Path, out: Path, program: str, timeout: float, *, values: bool = False) -> RecalcResult:
+def _recalc_in(jobs: list[_Job], program: str, timeout: float) -> list[RecalcResult]:
     """Recalculate; spilled formulas are measured each pass and resized until they settle.
 
     Pass N wraps every spilled formula in ``CS_SPILL_PROBE`` (which logs its result's
     size); when a size differs from the formula's range, the range is resized and the
     workbook recalculated again (a spill that feeds another one may need a third pass).
-    The output gets the original formulas back, at their final sizes, still spilling.
+    Every workbook of a batch goes through one LibreOffice launch per pass; a workbook
+    whose sizes settled leaves the batch. The output gets the original formulas back, at
+    their final sizes, still spilling.
     """
     template = _initialised_profile(program, timeout)
-    source = dynamic.read_parts(src)
-    spills = {(s.sheet, s.cell): s for s in spilled_formulas(source)}
-    sizes = {k: (s.rows, s.cols) for k, s in spills.items()}
-    keys = list(spills)  # a spill's probe key is its index here
-    blocked: dict[tuple[str, str], str] = {}
-    originals: dict[tuple[str, str], str] = {}
+    key = 0
+    for job in jobs:
+        key = job.read(key)
     seconds = 0.0
     with tempfile.TemporaryDirectory(prefix="cs-reports-recalc-") as tmp:
         work = Path(tmp)
         _prepare_profile(template, work / "profile")
+        pending = list(enumerate(jobs, start=1))
+        moving: list[str] = []
         for attempt in range(1, MAX_PASSES + 1):
-            staged = work / f"in{attempt}" / "book.xlsx"
-            staged.parent.mkdir()
+            folder = work / f"in{attempt}"
+            folder.mkdir()
+            staged = [folder / f"book{i}.xlsx" for i, _ in pending]
+            for (_, job), path in zip(pending, staged, strict=True):
+                job.stage(path)
             log = work / f"spills{attempt}.log"
-            if spills:
-                parts = dict(source)
-                stuck = dynamic.rewrite_spills(
-                    parts, {k: (_probe(i, spills[k].formula), *sizes[k]) for i, k in enumerate(keys)}
-                )
-                for sheet, cell, in_way in stuck:
-                    blocked[(sheet, cell)] = in_way
-                    sizes[(sheet, cell)] = (spills[(sheet, cell)].rows, spills[(sheet, cell)].cols)
-                # Spill references (A1#) as the ranges they cover now: LibreOffice has no such reference.
-                current = {k: replace(s, rows=sizes[k][0], cols=sizes[k][1]) for k, s in spills.items()}
-                originals = dynamic.resolve_spill_refs(parts, current)
-                dynamic.write_parts(staged, parts)
-            else:
-                shutil.copyfile(src, staged)
-            produced, took = _convert(program, work, staged, timeout, log)
+            produced, took = _convert(program, work, staged, timeout, log, [job.src.name for _, job in pending])
             seconds += took
             measured = _measured(log)
-            grown = {
-                k: measured[i]
-                for i, k in enumerate(keys)
-                if i in measured and k not in blocked and measured[i] != sizes[k]
-            }
-            if not grown:
+            still, moving = [], []
+            for (i, job), path in zip(pending, produced, strict=True):
+                job.produced = path
+                grown = job.grown(measured)
+                if grown:
+                    job.sizes.update(grown)
+                    still.append((i, job))
+                    where = f"'{job.src.name}' " if len(jobs) > 1 else ""
+                    moving += [f"{where}{_sheet_ref(s)}!{c}" for s, c in grown]
+            pending = still
+            if not pending:
                 break
-            sizes.update(grown)
         else:
-            moving = ", ".join(f"{_sheet_ref(s)}!{c}" for s, c in grown)
             raise OutputError(
-                f"Spilled results did not settle after {MAX_PASSES} recalculations ({moving}): "
+                f"Spilled results did not settle after {MAX_PASSES} recalculations ({', '.join(moving)}): "
                 "a spilled formula may depend on its own size."
             )
-        parts = dynamic.read_parts(produced)
-        if spills:
-            dynamic.restore_formulas(parts, {k: v for k, v in originals.items() if k not in spills})
-            try:
-                dynamic.rewrite_spills(parts, {k: (s.formula, *sizes[k]) for k, s in spills.items()})
-                dynamic.mark_dynamic(parts, keys)
-            except ValueError as exc:
-                raise OutputError(f"LibreOffice's copy of '{src.name}' lost a spilled formula: {exc}.") from None
-        _keep_booleans(parts)
-        errors = _errors_of(parts) + tuple(
-            f"{_sheet_ref(sheet)}!{cell}: #SPILL! (its result needs {in_way}, which is not empty)"
-            for (sheet, cell), in_way in blocked.items()
-        )
-        if values:
-            freeze_values(parts)
-        with atomic_output(out) as handle:
-            dynamic.write_parts(handle, parts)
-    return RecalcResult(out, seconds, errors)
+        return [job.finish(seconds) for job in jobs]

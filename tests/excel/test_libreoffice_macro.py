@@ -110,14 +110,14 @@ def test_the_macro_is_written_into_the_profile_with_this_interpreter(tmp_path):
 @pytest.mark.libreoffice
 @pytest.mark.slow
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed")
-def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, sample_book_path):
+def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, small_book_path):
     from cs_reports.excel.recalc import _initialised_profile, _run
 
     soffice = _soffice()
     folder = tmp_path / "Área de Trabalho" / "Relatórios CS"
     folder.mkdir(parents=True)
     book = folder / "cs métricas.xlsx"
-    assert main(["excel", "new-workbook", str(book), "--data", str(sample_book_path), "--month", "2026-09"]) == 0
+    assert main(["excel", "new-workbook", str(book), "--data", str(small_book_path), "--month", "2026-09"]) == 0
     before = book.read_bytes()
     profile = tmp_path / "profile"
     shutil.copytree(_initialised_profile(soffice, 300), profile, symlinks=True)
@@ -128,7 +128,8 @@ def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, sample_book_path
     (basic / "script.xlb").write_text(LIBRARY, encoding="utf-8")
     (basic / "CsTest.xba").write_text(BASIC, encoding="utf-8")
     out = tmp_path / "result.json"
-    cells = [["Accounts", f"C{ACCOUNTS_FIRST_ROW + 1}"], ["Dashboard", "C4"]]
+    # the third client's row: C0003 paid in 2026Q3 (C0002 of the 12-client sample left in June)
+    cells = [["Accounts", f"C{ACCOUNTS_FIRST_ROW + 2}"], ["Dashboard", "C4"]]
     done = _run(
         [
             soffice,

@@ -108,18 +108,18 @@ def _cells(path, sheet):
 
 
 @pytest.fixture(scope="module")
-def workbooks(tmp_path_factory, sample_book_path):
+def workbooks(tmp_path_factory, small_book_path):
     """(the saved workbook, the state Excel holds: two requests typed but not saved), made once."""
     tmp = tmp_path_factory.mktemp("macros")
     saved = tmp / "saved.xlsx"
-    assert main(["excel", "new-workbook", str(saved), "--data", str(sample_book_path), "--month", "2026-09"]) == 0
+    assert main(["excel", "new-workbook", str(saved), "--data", str(small_book_path), "--month", "2026-09"]) == 0
     current = tmp / "open-in-excel.xlsx"
     wb = load_workbook(saved)
     ws = wb[SHEET]
     for r in range(HEADER_ROW + 1, HEADER_ROW + 5):
         for c in range(FIRST_COL, FIRST_COL + len(COLUMNS)):
             ws.cell(r, c).value = None
-    for i, row in enumerate([["C0002", "qbr", "2026Q3", "client", "en", "pptx"], ["C9999", "qbr"]], HEADER_ROW + 1):
+    for i, row in enumerate([["C0003", "qbr", "2026Q3", "client", "en", "pptx"], ["C9999", "qbr"]], HEADER_ROW + 1):
         for j, value in enumerate(row):
             ws.cell(i, FIRST_COL + j).value = value
     ws.tables["tReports"].ref = f"B{HEADER_ROW}:I{HEADER_ROW + 2}"
@@ -165,17 +165,17 @@ def test_run_the_reports_sheet(excel):
     assert prompt.startswith(f"1 of 2 reports failed; the first: {sentence}")
     assert (title, mode) == ("cs-reports", "critical")
     assert opened == [folder / "reports"]
-    assert impl.app.bars[0] == "cs-reports: 0/1 reports done; now C0002 qbr"
+    assert impl.app.bars[0] == "cs-reports: 0/1 reports done; now C0003 qbr"
     assert impl.app.bars[-2] == "cs-reports: 1/1 reports done"
     assert impl.app.bars[-1] is False  # Excel has its status bar back
     log = (folder / "reports" / "run-log.txt").read_text(encoding="utf-8").splitlines()
     assert len(log) == 2
 
 
-def test_qbr_for_the_selected_client(excel, sample_book):
+def test_qbr_for_the_selected_client(excel):
     impl, folder, opened = excel
     row = ACCOUNTS_FIRST_ROW + 1
-    impl.sheets("Accounts").cells[(row, 1)] = "C0002"  # what Excel shows there after calculation
+    impl.sheets("Accounts").cells[(row, 1)] = "C0003"  # what Excel shows there after calculation
     impl.app.selection = RangeImpl(impl.sheets("Accounts"), row, 3)
     macros.qbr_for_selected_client()
     assert impl.app.alerts == []

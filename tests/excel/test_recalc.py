@@ -25,6 +25,7 @@ from cs_reports.cli import main
 from cs_reports.data import load_book
 from cs_reports.data.summary import client_health_inputs, portfolio_summary
 from cs_reports.errors import InvalidInputError, OutputError
+from cs_reports.excel import dynamic
 from cs_reports.excel.dashboard import address
 from cs_reports.excel.recalc import find_soffice, recalc
 from tests.conftest import assert_unchanged
@@ -313,21 +314,93 @@ def _tiny(path: Path, *formulas: str) -> Path:
     return path
 
 
+def _batch_books(folder: Path) -> list[Path]:
+    """Three books that take different routes through recalc: error cells, a spill that grows, one that shrinks."""
+    errors = _tiny(folder / "in.xlsx", "=CS_NPS(A1:A5)", "=CS_NPS(A3:A5)", "=CS_NPS(B1:B5)", "=CS_NOPE(A1)")
+    wb = Workbook()
+    ws = wb.active
+    for i in range(1, 6):
+        ws.cell(i, 1, i - 1)
+    ws["C1"] = ArrayFormula("C1", "=CS_SBG_SURVIVAL(0.7,1.3,A1:A5)")  # saved 1x1, spills 5 rows: a second pass
+    ws["E1"] = ArrayFormula("E1:H1", "=CS_NPS_CI(A1:A5)")
+    wb.save(folder / "grows.xlsx")
+    wb = Workbook()
+    ws = wb.active
+    for i, v in enumerate([10, 9, "x", 6], start=1):
+        ws.cell(i, 1, v)
+    ws["C1"] = ArrayFormula("C1:F1", "=CS_NPS_CI(A1:A4)")  # an error: shrinks to its anchor
+    ws["C3"] = ArrayFormula("C3:F3", "=CS_NPS_CI(A1:A2)")
+    wb.save(folder / "shrinks.xlsx")
+    parts = dynamic.read_parts(folder / "shrinks.xlsx")
+    dynamic.mark_dynamic(parts)  # as Excel 365 saves them
+    dynamic.write_parts(folder / "shrinks.xlsx", parts)
+    return [errors, folder / "grows.xlsx", folder / "shrinks.xlsx"]
+
+
+def _listed(printed: str, output: Path) -> list[str]:
+    """The lines ``recalc`` printed under ``wrote OUTPUT``: the error count and the error cells."""
+    return printed.split(f"wrote {output} (LibreOffice ", 1)[1].split("\nwrote ", 1)[0].splitlines()[1:]
+
+
 def test_errors_are_cells_listed_and_the_cli_exits_3(tmp_path, capsys):
-    src = _tiny(tmp_path / "in.xlsx", "=CS_NPS(A1:A5)", "=CS_NPS(A3:A5)", "=CS_NPS(B1:B5)", "=CS_NOPE(A1)")
-    with assert_unchanged(src):
-        code = main(["recalc", str(src), str(tmp_path / "out.xlsx"), "--timeout", "300"])
+    """One ``recalc ... --out-dir`` launch for three books: each lists its own errors and sizes its own spills.
+
+    The books take different routes: error cells; a spill saved at one cell that grows over a
+    second pass; a spill whose result is an error, shrunk to its anchor over a second pass, as
+    Excel shows it, its old cells emptied (the first book leaves the batch after one pass).
+    """
+    (tmp_path / "in").mkdir()
+    books = _batch_books(tmp_path / "in")
+    out = tmp_path / "out"
+    with assert_unchanged(*books):
+        code = main(["recalc", *map(str, books), "--out-dir", str(out), "--timeout", "300"])
     assert code == 3
     text = capsys.readouterr().out
-    assert (
-        "Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2." in text
-    )
-    assert "Sheet!C3: #N/A CS_NPS: " in text
-    assert "Sheet!C4: #NAME?" in text
-    values = CalamineWorkbook.from_path(str(tmp_path / "out.xlsx")).get_sheet_by_index(0).to_python()
+    assert _listed(text, out / "in.xlsx") == [
+        "3 cell(s) show an error:",
+        "  Sheet!C1: #VALUE! CS_NPS: argument 'answers' must be whole numbers 0-10; got text 'dez' at position 2.",
+        "  Sheet!C3: #N/A CS_NPS: there are no answers.",
+        "  Sheet!C4: #NAME?",
+    ]
+    values = CalamineWorkbook.from_path(str(out / "in.xlsx")).get_sheet_by_index(0).to_python()
     assert values[1][2] == 50.0  # A3:A5 = 8, blank, 9: the blank is skipped, not a detractor (else 0)
-    unknown = load_workbook(tmp_path / "out.xlsx", data_only=True).active["C4"].value
+    unknown = load_workbook(out / "in.xlsx", data_only=True).active["C4"].value
     assert unknown in ("#NAME?", "#NAME? CS_NOPE is not a cs-reports function.")
+
+    assert _listed(text, out / "grows.xlsx") == []
+    spills = {s.cell: s for s in dynamic.find_spills(dynamic.read_parts(out / "grows.xlsx"))}
+    assert {c: s.ref for c, s in spills.items()} == {"C1": "C1:C5", "E1": "E1:H1"}
+    grown = CalamineWorkbook.from_path(str(out / "grows.xlsx")).get_sheet_by_index(0).to_python()
+    np.testing.assert_allclose([row[2] for row in grown], m.sbg_survival(0.7, 1.3, [0, 1, 2, 3, 4]), rtol=1e-12)
+    nps = m.net_promoter_score([0, 1, 2, 3, 4], confidence=0.95)
+    assert grown[0][4:8] == pytest.approx([nps.score, nps.ci_low, nps.ci_high, nps.n])
+
+    assert _listed(text, out / "shrinks.xlsx") == [
+        "1 cell(s) show an error:",
+        "  Sheet!C1: #VALUE! CS_NPS_CI: argument 'answers' must be whole numbers 0-10; got text 'x' at position 3.",
+    ]
+    spills = {s.cell: s.ref for s in dynamic.find_spills(dynamic.read_parts(out / "shrinks.xlsx"))}
+    assert spills == {"C1": "C1", "C3": "C3:F3"}
+    rows = CalamineWorkbook.from_path(str(out / "shrinks.xlsx")).get_sheet_by_name("Sheet").to_python()
+    assert rows[0][3:6] == ["", "", ""]
+    assert rows[2][2] == 100.0
+
+
+def test_batch_refusals(tmp_path):
+    from cs_reports.excel.recalc import recalc_many
+
+    src = _tiny(tmp_path / "in.xlsx", "=1")
+    assert recalc_many([]) == []
+    with pytest.raises(InvalidInputError, match="same output"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (src, tmp_path / "o.xlsx")])
+    with pytest.raises(InvalidInputError, match="2 values flag"):
+        recalc_many([(src, tmp_path / "o.xlsx")], values=[True, False])
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (tmp_path / "missing.xlsx", tmp_path / "p.xlsx")])
+    other = _tiny(tmp_path / "other.xlsx", "=2")
+    with pytest.raises(Exception, match="input"):
+        recalc_many([(src, tmp_path / "o.xlsx"), (other, src)])  # an output over another pair's input
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "other.xlsx"]
 
 
 def test_timeout_kills_the_process_tree_and_writes_nothing(tmp_path, monkeypatch):

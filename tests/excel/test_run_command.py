@@ -25,12 +25,12 @@ def _requests(path, rows):
     wb.save(path)
 
 
-def test_run_renders_the_sheet_writes_the_log_and_resumes(tmp_path, sample_book_path, capsys):
+def test_run_renders_the_sheet_writes_the_log_and_resumes(tmp_path, small_book_path, capsys):
     folder = tmp_path / "Área de Trabalho" / "Relatórios CS"
     folder.mkdir(parents=True)
     book = folder / "cs métricas.xlsx"
-    assert main(["excel", "new-workbook", str(book), "--data", str(sample_book_path), "--month", "2026-09"]) == 0
-    good = [["C0002", "qbr", "2026Q3", "client", "en", "pptx"], [None, "finance", None, None, None, "pdf"]]
+    assert main(["excel", "new-workbook", str(book), "--data", str(small_book_path), "--month", "2026-09"]) == 0
+    good = [["C0003", "qbr", "2026Q3", "client", "en", "pptx"], [None, "finance", None, None, None, "pdf"]]
     _requests(book, good)
     capsys.readouterr()
     with assert_unchanged(book):
@@ -39,7 +39,7 @@ def test_run_renders_the_sheet_writes_the_log_and_resumes(tmp_path, sample_book_
     reports = folder / "reports"  # the sheet's output folder, beside the workbook
     log = (reports / "run-log.txt").read_text(encoding="utf-8").splitlines()
     assert len(log) == 2
-    assert log[0].startswith(f"row {HEADER_ROW + 1}: C0002 qbr 2026Q3 client en pptx: written: ")
+    assert log[0].startswith(f"row {HEADER_ROW + 1}: C0003 qbr 2026Q3 client en pptx: written: ")
     assert log[1].startswith(f"row {HEADER_ROW + 2}: portfolio finance 2026-09 - pt-BR pdf [the dashboard's month; ")
     for line in log:
         for name in line.split(": written: ")[1].split(", "):
@@ -53,7 +53,7 @@ def test_run_renders_the_sheet_writes_the_log_and_resumes(tmp_path, sample_book_
     assert all(": up to date: " in line for line in log)
 
     # an edited workbook is new input: its reports render again; bad rows fail alone, each by its row
-    bad = [*good, ["C9999", "qbr", "2026Q3"], ["C0002", "qbr", "2026q3", "client", "en", "pptx"], [None, "qbr"]]
+    bad = [*good, ["C9999", "qbr", "2026Q3"], ["C0003", "qbr", "2026q3", "client", "en", "pptx"], [None, "qbr"]]
     _requests(book, bad)
     assert main(["run", str(book), "--workers", "1", "--quiet"]) == 1
     captured = capsys.readouterr()

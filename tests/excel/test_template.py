@@ -64,24 +64,24 @@ def test_template_is_the_sample_and_reads_back_as_data(sample_book):
         assert getattr(a, field) == pytest.approx(getattr(b, field), rel=1e-12), field
 
 
-def test_new_workbook_for_user_data(tmp_path, sample_book_path, capsys):
+def test_new_workbook_for_user_data(tmp_path, small_book_path, capsys):
     out = tmp_path / "mine.xlsx"
-    with assert_unchanged(sample_book_path):
-        assert main(["excel", "new-workbook", str(out), "--data", str(sample_book_path), "--month", "2026-06"]) == 0
+    with assert_unchanged(small_book_path):
+        assert main(["excel", "new-workbook", str(out), "--data", str(small_book_path), "--month", "2026-06"]) == 0
     wb = load_workbook(out)
     assert wb["Dashboard"][address("month")].value.strftime("%Y-%m") == "2026-06"
     before = file_digest(out)
     assert main(["excel", "new-workbook", str(out)]) == 1
     assert "already exists" in capsys.readouterr().err
     assert file_digest(out) == before
-    assert main(["excel", "new-workbook", str(sample_book_path), "--data", str(sample_book_path), "--force"]) == 1
+    assert main(["excel", "new-workbook", str(small_book_path), "--data", str(small_book_path), "--force"]) == 1
 
 
-def test_formula_like_text_stays_text(tmp_path, sample_book_path):
+def test_formula_like_text_stays_text(tmp_path, small_book_path):
     import openpyxl
 
     src = tmp_path / "hostile.xlsx"
-    wb = openpyxl.load_workbook(sample_book_path)
+    wb = openpyxl.load_workbook(small_book_path)
     ws = wb["NPS"]
     ws.cell(2, 4).value = None
     ws.cell(2, 4).value = '\'=HYPERLINK("http://evil","x")'

@@ -1,9 +1,12 @@
-"""Workbook edit flows through ``cs-reports recalc``: every dashboard cell equals ``cs-reports metrics``.
+"""Workbook edit flows through recalc: every dashboard cell equals ``cs-reports metrics``.
 
-Each test makes a small book (``cs-reports sample --clients 12``), builds its workbook
-(``excel new-workbook --data``), edits it the way the flow's user does, recalculates it
-with the CLI and compares the dashboard key by key (:func:`tests.excel.flows.compare_dashboard`)
-with ``cs-reports metrics`` run on the edited workbook for the same month.
+Each flow takes a small book (``cs-reports sample --clients 12``) and its workbook
+(``excel new-workbook --data``), edits it the way the flow's user does, and compares the
+recalculated dashboard key by key (:func:`tests.excel.flows.compare_dashboard`) with
+``cs-reports metrics`` run on the edited workbook for the same month. Every flow's workbook
+is recalculated in one batch (:func:`cs_reports.excel.recalc.recalc_many`, one LibreOffice
+launch per pass: what ``cs-reports recalc`` runs for one workbook; a workbook listing error
+cells is what the CLI prints and exits 3 for, see tests/excel/test_recalc.py).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +25,8 @@ from openpyxl import load_workbook
 from cs_reports.cli import main
 from cs_reports.excel import dynamic
 from cs_reports.excel.dashboard import address
-from cs_reports.excel.recalc import spilled_formulas
+from cs_reports.excel.recalc import RecalcResult, recalc_many, spilled_formulas
+from tests.conftest import assert_unchanged
 from tests.excel.flows import compare_dashboard
 
 pytestmark = [
@@ -35,17 +40,37 @@ def _run(*argv: str) -> int:
 
 
 @pytest.fixture(scope="module")
-def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 12-client sample book and the workbook made from it."""
-    folder = tmp_path_factory.mktemp("flows")
-    data, book = folder / "data.xlsx", folder / "book.xlsx"
-    assert _run("sample", str(data), "--clients", "12") == 0
-    assert _run("excel", "new-workbook", str(book), "--data", str(data)) == 0
-    return data, book
+def small(tmp_path_factory: pytest.TempPathFactory, small_book_path: Path) -> tuple[Path, Path]:
+    """A 12-client sample book (``cs-reports sample --clients 12``, shared by the run) and the workbook made from it."""
+    book = tmp_path_factory.mktemp("flows") / "book.xlsx"
+    assert _run("excel", "new-workbook", str(book), "--data", str(small_book_path)) == 0
+    return small_book_path, book
 
 
-def _recalc(source: Path, out: Path) -> int:
-    return _run("recalc", str(source), str(out))
+#: Each flow's workbook: the edit that makes it, from the small book's workbook, into a folder.
+EDITS: dict[str, Callable[[Path, Path], Path]] = {}
+
+
+def edit(name: str) -> Callable[[Callable[[Path, Path], Path]], Callable[[Path, Path], Path]]:
+    def register(make: Callable[[Path, Path], Path]) -> Callable[[Path, Path], Path]:
+        EDITS[name] = make
+        return make
+
+    return register
+
+
+@pytest.fixture(scope="module")
+def recalculated(small, tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, RecalcResult]]:
+    """Every flow's edited workbook and its recalculation, all in one :func:`recalc_many` batch."""
+    _, book = small
+    folder = tmp_path_factory.mktemp("edited")
+    edited = {name: make(book, folder) for name, make in EDITS.items()}
+    outputs = {name: folder / f"{name}_recalculated.xlsx" for name in edited}
+    with assert_unchanged(*edited.values()):
+        results = recalc_many(
+            [(edited[name], outputs[name]) for name in edited], values=[name == "values" for name in edited]
+        )
+    return {name: (edited[name], result) for name, result in zip(edited, results, strict=True)}
 
 
 def _append_month_by_script(book: Path, edited: Path) -> str:
@@ -83,13 +108,23 @@ def test_openpyxl_drops_the_markers_and_recalc_still_knows_every_spill(small, tm
     }
 
 
+@edit("script")
+def _script(book: Path, folder: Path) -> Path:
+    _append_month_by_script(book, folder / "script.xlsx")
+    return folder / "script.xlsx"
+
+
+def _dashboard_month(book: Path) -> str:
+    return f"{pd.Timestamp(load_workbook(book)['Dashboard'][address('month')].value):%Y-%m}"
+
+
 @pytest.mark.slow
-def test_rows_appended_by_a_script_give_the_librarys_numbers(small, tmp_path):
+def test_rows_appended_by_a_script_give_the_librarys_numbers(small, recalculated):
     _, book = small
-    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
-    month = _append_month_by_script(book, edited)
-    code = _recalc(edited, out)
-    assert code in (0, 3)
+    edited, result = recalculated["script"]
+    out = result.output
+    month = _dashboard_month(edited)
+    assert month == f"{pd.Timestamp(_dashboard_month(book)) + pd.DateOffset(months=1):%Y-%m}"
     assert compare_dashboard(out, edited, month) == []
     # the output spills again for Excel 365 (the markers are back, at the new sizes)
     spills = {(s.sheet, s.cell): s for s in dynamic.find_spills(dynamic.read_parts(out))}
@@ -107,21 +142,38 @@ def _set_month(book: Path, edited: Path, month: str) -> None:
     wb.save(edited)
 
 
+@edit("grown")
+def _grown(book: Path, folder: Path) -> Path:
+    """The docs' route: append data, then ``excel new-workbook grown.xlsx --data this.xlsx``."""
+    this, grown = folder / "this.xlsx", folder / "grown.xlsx"
+    _append_month_by_script(book, this)
+    assert _run("excel", "new-workbook", str(grown), "--data", str(this)) == 0
+    return grown
+
+
+@edit("grown_earlier")
+def _grown_earlier(book: Path, folder: Path) -> Path:
+    """The regenerated workbook with its dashboard moved two months back."""
+    grown = folder / "grown.xlsx"
+    if not grown.exists():
+        _grown(book, folder)
+    moved = folder / "grown_earlier.xlsx"
+    _set_month(grown, moved, f"{pd.Timestamp(_dashboard_month(grown)) - pd.DateOffset(months=2):%Y-%m}")
+    return moved
+
+
 @pytest.mark.slow
-def test_regenerating_from_a_grown_workbook_gives_the_librarys_numbers_at_any_month(small, tmp_path):
+def test_regenerating_from_a_grown_workbook_gives_the_librarys_numbers_at_any_month(small, recalculated):
     """The docs' route: append data, then ``excel new-workbook grown.xlsx --data this.xlsx``; any month chosen."""
     _, book = small
-    this, grown = tmp_path / "this.xlsx", tmp_path / "grown.xlsx"
-    new_month = _append_month_by_script(book, this)
-    assert _run("excel", "new-workbook", str(grown), "--data", str(this)) == 0
-    out = tmp_path / "grown_recalculated.xlsx"
-    assert _recalc(grown, out) in (0, 3)
-    assert compare_dashboard(out, grown, new_month) == []
-    earlier = f"{pd.Timestamp(new_month) - pd.DateOffset(months=2):%Y-%m}"
-    moved, out2 = tmp_path / "grown_earlier.xlsx", tmp_path / "grown_earlier_recalculated.xlsx"
-    _set_month(grown, moved, earlier)
-    assert _recalc(moved, out2) in (0, 3)
-    assert compare_dashboard(out2, moved, earlier) == []
+    grown, result = recalculated["grown"]
+    new_month = _dashboard_month(grown)
+    assert new_month == f"{pd.Timestamp(_dashboard_month(book)) + pd.DateOffset(months=1):%Y-%m}"
+    assert compare_dashboard(result.output, grown, new_month) == []
+    moved, result = recalculated["grown_earlier"]
+    earlier = _dashboard_month(moved)
+    assert earlier == f"{pd.Timestamp(new_month) - pd.DateOffset(months=2):%Y-%m}"
+    assert compare_dashboard(result.output, moved, earlier) == []
 
 
 def _plain_libreoffice_errors(workbook: Path, tmp_path: Path) -> tuple[str, ...]:
@@ -151,13 +203,21 @@ def _plain_libreoffice_errors(workbook: Path, tmp_path: Path) -> tuple[str, ...]
     return error_cells(outdir / workbook.name)
 
 
+@edit("formulas")
+def _formulas(book: Path, folder: Path) -> Path:
+    return book  # recalculated as it is
+
+
+@edit("values")
+def _values(book: Path, folder: Path) -> Path:
+    return book  # recalculated as it is, into a values copy (``recalc --values``)
+
+
 @pytest.mark.slow
-def test_a_values_copy_opens_in_plain_libreoffice_with_the_librarys_numbers(small, tmp_path):
+def test_a_values_copy_opens_in_plain_libreoffice_with_the_librarys_numbers(small, recalculated, tmp_path):
     """``recalc --values``: no formula left, so plain LibreOffice shows the values (the formulas copy shows #NAME?)."""
     _, book = small
-    formulas, values = tmp_path / "formulas.xlsx", tmp_path / "values.xlsx"
-    assert _recalc(book, formulas) in (0, 3)
-    assert _run("recalc", str(book), str(values), "--values") in (0, 3)
+    formulas, values = recalculated["formulas"][1].output, recalculated["values"][1].output
     assert compare_dashboard(values, book) == []
     parts = dynamic.read_parts(values)
     assert not [n for n, data in parts.items() if n.startswith("xl/worksheets/") and re.search(rb"<f[ >/]", data)]
@@ -193,28 +253,35 @@ def _edit(book: Path, edited: Path, sheet: str, column: str, row_of: str, value:
     raise AssertionError(f"no {sheet} row in the period")
 
 
+@edit("mid_month")
+def _mid_month(book: Path, folder: Path) -> Path:
+    _set_month(book, folder / "mid_month.xlsx", f"{_dashboard_month(book)}-15")
+    return folder / "mid_month.xlsx"
+
+
 @pytest.mark.slow
-def test_a_month_that_is_not_the_first_counts_as_its_month(small, tmp_path):
+def test_a_month_that_is_not_the_first_counts_as_its_month(small, recalculated):
     _, book = small
-    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
-    edited, out = tmp_path / "mid_month.xlsx", tmp_path / "mid_month_recalculated.xlsx"
-    _set_month(book, edited, f"{month:%Y-%m}-15")
-    assert _recalc(edited, out) in (0, 3)
-    assert compare_dashboard(out, edited, f"{month:%Y-%m}") == []
+    edited, result = recalculated["mid_month"]
+    assert load_workbook(edited)["Dashboard"][address("month")].value.day == 15
+    assert compare_dashboard(result.output, edited, _dashboard_month(book)) == []
+
+
+@edit("na_answer")
+def _na_answer(book: Path, folder: Path) -> Path:
+    _edit(book, folder / "na_answer.xlsx", "NPS", "score", "date", "=NA()")
+    return folder / "na_answer.xlsx"
 
 
 @pytest.mark.slow
-def test_an_error_among_the_answers_is_a_listed_error(small, tmp_path, capsys):
+def test_an_error_among_the_answers_is_a_listed_error(small, recalculated):
     """An =NA() among the NPS answers: the NPS row shows #N/A (never counted as a blank) and recalc lists it."""
     _, book = small
-    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
-    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
-    _edit(book, edited, "NPS", "score", "date", "=NA()")
-    capsys.readouterr()
-    assert _recalc(edited, out) == 3
-    assert f"Dashboard!{address('nps')}: #N/A" in capsys.readouterr().out
+    _, result = recalculated["na_answer"]
+    assert f"Dashboard!{address('nps')}: #N/A" in result.errors
     # the reader refuses an unsaved =NA() cell: the other figures are those of the book before the edit
-    assert compare_dashboard(out, book, f"{month:%Y-%m}", errors={"nps": "#N/A", "nps_margin": "#N/A"}) == []
+    errors = {"nps": "#N/A", "nps_margin": "#N/A"}
+    assert compare_dashboard(result.output, book, _dashboard_month(book), errors=errors) == []
 
 
 #: Every per-period date column (template._PERIOD_COLUMNS' dates): the dashboard rows it feeds.
@@ -232,9 +299,23 @@ def test_every_per_period_date_column_is_covered():
     assert {(table, date) for table, _, _, date, _ in _PERIOD_COLUMNS} == set(TEXT_DATES)
 
 
+def _text_date(sheet: str, column: str) -> Callable[[Path, Path], Path]:
+    def make(book: Path, folder: Path) -> Path:
+        fmt, months, _ = TEXT_DATES[sheet, column]
+        edited = folder / f"text_date_{sheet}_{column}.xlsx"
+        _edit(book, edited, sheet, column, column, lambda when: f"{when:{fmt}}", months)
+        return edited
+
+    return make
+
+
+for _sheet, _column in sorted(TEXT_DATES):
+    edit(f"text_date_{_sheet}_{_column}")(_text_date(_sheet, _column))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(("sheet", "column"), sorted(TEXT_DATES))
-def test_a_date_pasted_as_text_is_a_listed_error(small, tmp_path, capsys, sheet, column):
+def test_a_date_pasted_as_text_is_a_listed_error(small, recalculated, tmp_path, sheet, column):
     """A dd/mm/yyyy text date: the rows it feeds show #VALUE! and recalc lists its cell; the rest equals the library.
 
     The reader (``validate``, ``metrics``) reads the text date, the workbook cannot without
@@ -242,25 +323,27 @@ def test_a_date_pasted_as_text_is_a_listed_error(small, tmp_path, capsys, sheet,
     """
     _, book = small
     fmt, months, keys = TEXT_DATES[sheet, column]
-    edited, out = tmp_path / "edited.xlsx", tmp_path / "recalculated.xlsx"
-    month = pd.Timestamp(load_workbook(book)["Dashboard"][address("month")].value)
-    row = _edit(book, edited, sheet, column, column, lambda when: f"{when:{fmt}}", months)
+    edited, result = recalculated[f"text_date_{sheet}_{column}"]
+    row = _edit(book, tmp_path / "again.xlsx", sheet, column, column, lambda when: f"{when:{fmt}}", months)
+    ws = load_workbook(edited)[sheet]
+    text = ws.cell(row, [c.value for c in ws[1]].index(column) + 1).value
+    assert isinstance(text, str)  # the same edit: this row's date is the text
     assert _run("validate", str(edited)) == 0
-    capsys.readouterr()
-    assert _recalc(edited, out) == 3
-    listed = capsys.readouterr().out
-    assert re.search(rf"^  {sheet}![A-Z]+{row}: #VALUE!$", listed, flags=re.M)  # the row whose date is text
+    listed = result.errors
+    assert [
+        line for line in listed if re.fullmatch(rf"{sheet}![A-Z]+{row}: #VALUE!", line)
+    ]  # the row whose date is text
     for key in keys:
         assert f"Dashboard!{address(key)}: #VALUE!" in listed
-    assert compare_dashboard(out, edited, f"{month:%Y-%m}", errors=dict.fromkeys(keys, "#VALUE!")) == []
+    assert compare_dashboard(result.output, edited, _dashboard_month(book), errors=dict.fromkeys(keys, "#VALUE!")) == []
 
 
-@pytest.mark.slow
-def test_a_minimal_book_gives_the_librarys_numbers_or_explained_errors(tmp_path, capsys):
-    """Only Clients and MRR, a few rows: every cell equals the library or is a listed CS_ error the library leaves undefined."""
+@edit("minimal")
+def _minimal(book: Path, folder: Path) -> Path:
+    """Only Clients and MRR, a few rows, and the workbook made from it (the small book is not used)."""
     from openpyxl import Workbook
 
-    data, made, out = tmp_path / "minimal.xlsx", tmp_path / "made.xlsx", tmp_path / "recalculated.xlsx"
+    data, made = folder / "minimal.xlsx", folder / "made.xlsx"
     wb = Workbook()
     clients = wb.active
     clients.title = "Clients"
@@ -273,11 +356,17 @@ def test_a_minimal_book_gives_the_librarys_numbers_or_explained_errors(tmp_path,
         for k in range(1, 7 if i < 4 else 4):  # C4 leaves after March
             mrr.append([f"C{i}", pd.Timestamp(2026, k, 1).to_pydatetime(), 100.0 * i + k])
     wb.save(data)
-    assert _run("validate", str(data)) == 0
     assert _run("excel", "new-workbook", str(made), "--data", str(data)) == 0
-    capsys.readouterr()
-    assert _recalc(made, out) == 3
-    listed = [line.strip() for line in capsys.readouterr().out.splitlines()[2:]]
+    return made
+
+
+@pytest.mark.slow
+def test_a_minimal_book_gives_the_librarys_numbers_or_explained_errors(recalculated):
+    """Only Clients and MRR, a few rows: every cell equals the library or is a listed CS_ error the library leaves undefined."""
+    made, result = recalculated["minimal"]
+    data = made.with_name("minimal.xlsx")
+    assert _run("validate", str(data)) == 0
+    listed = result.errors
     assert listed
     assert all(" CS_" in line for line in listed), listed  # every error explained by its CS_ function
-    assert compare_dashboard(out, data) == []
+    assert compare_dashboard(result.output, data) == []

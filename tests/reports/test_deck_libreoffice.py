@@ -44,8 +44,9 @@ QUARTER = "2026Q3"
 VIEWER = {"pt-BR": "pt_BR.UTF-8", "en": "en_US.UTF-8"}
 
 
-def convert(deck: Path, out: Path, profile: Path, lang: str) -> Path:
-    """``soffice --headless --convert-to pdf`` in its own profile and process group (killed on timeout)."""
+def convert(decks: list[Path], out: Path, profile: Path, lang: str) -> list[Path]:
+    """``soffice --headless --convert-to pdf`` of every deck in one launch, in its own profile and process
+    group (killed on timeout); the PDFs in the order of ``decks``."""
     env = {**os.environ, "LANG": VIEWER[lang], "LC_ALL": VIEWER[lang]}
     cmd = [
         "soffice",
@@ -55,21 +56,22 @@ def convert(deck: Path, out: Path, profile: Path, lang: str) -> Path:
         "pdf",
         "--outdir",
         str(out),
-        str(deck),
+        *(str(deck) for deck in decks),
     ]
     proc = subprocess.Popen(
         cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
-        stdout, stderr = proc.communicate(timeout=180)
+        stdout, stderr = proc.communicate(timeout=180 * len(decks))
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        pytest.fail(f"soffice did not convert {deck.name} within 180 s")
-    pdf = out / (deck.stem + ".pdf")
+        pytest.fail(f"soffice did not convert {', '.join(d.name for d in decks)} within {180 * len(decks)} s")
     assert proc.returncode == 0, stderr
-    assert pdf.exists(), f"no PDF from soffice: {stdout} {stderr}"
-    return pdf
+    pdfs = [out / (deck.stem + ".pdf") for deck in decks]
+    for pdf in pdfs:
+        assert pdf.exists(), f"no {pdf.name} from soffice: {stdout} {stderr}"
+    return pdfs
 
 
 def pdf_pages(pdf: Path) -> list[str]:
@@ -85,11 +87,24 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     profile = tmp_path / "lo-profile"
     fmt = Formatter(lang)
     internal = build_qbr_context(sample_book, QUARTER, clients[lang], lang, audience="internal")
-    for name, context in (("deck", ctx), ("hostile", hostile), ("internal", internal)):
-        spec = qbr_deck(context, lang, audience=context.audience, company="Acme SaaS")
-        path = write_deck(spec, tmp_path / f"{name}_{lang}.pptx")
-        pages = pdf_pages(convert(path, tmp_path, profile, lang))
-        assert len(pages) == len(Presentation(path).slides) == len(spec.slides)
+    contexts = {"deck": ctx, "hostile": hostile, "internal": internal}
+    specs = {name: qbr_deck(c, lang, audience=c.audience, company="Acme SaaS") for name, c in contexts.items()}
+    paths = {name: write_deck(spec, tmp_path / f"{name}_{lang}.pptx") for name, spec in specs.items()}
+    # A money axis: the currency symbol from the format code, the separators from the viewer's locale.
+    chart = ChartSpec(
+        "line",
+        ("jul/26", "ago/26", "set/26"),
+        (Series("MRR", (5200.0, 6100.0, 6167.44)),),
+        number_format(lang, currency="BRL"),
+    )
+    mrr_deck = write_deck(
+        DeckSpec((SlideSpec("Chart", {"title": "MRR", "chart": chart}),)), tmp_path / f"mrr_{lang}.pptx"
+    )
+    # One Impress launch converts every deck (LibreOffice opens them one after another).
+    *pdfs, mrr_pdf = convert([*paths.values(), mrr_deck], tmp_path, profile, lang)
+    for (name, context), pdf in zip(contexts.items(), pdfs, strict=True):
+        pages = pdf_pages(pdf)
+        assert len(pages) == len(Presentation(paths[name]).slides) == len(specs[name].slides)
         assert context.client.name in pages[0]
         if context is not internal:
             assert fmt.percent(ctx.summary.adoption.now, 0) in pages[1]
@@ -99,14 +114,6 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     (commercial,) = [p for p in pages if mrr in p]
     money_axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
     assert re.search(money_axis, commercial), commercial[:300]
-    # A money axis: the currency symbol from the format code, the separators from the viewer's locale.
-    chart = ChartSpec(
-        "line",
-        ("jul/26", "ago/26", "set/26"),
-        (Series("MRR", (5200.0, 6100.0, 6167.44)),),
-        number_format(lang, currency="BRL"),
-    )
-    path = write_deck(DeckSpec((SlideSpec("Chart", {"title": "MRR", "chart": chart}),)), tmp_path / f"mrr_{lang}.pptx")
-    (page,) = pdf_pages(convert(path, tmp_path, profile, lang))
+    (page,) = pdf_pages(mrr_pdf)
     axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
     assert re.search(axis, page), page[:300]
