@@ -78,7 +78,7 @@ def test_cli_qbr_for_chosen_clients_and_unknown_client_exit_code(tmp_path, small
     captured = capsys.readouterr()
     assert code == 1
     # checked before any work
-    assert captured.err == "error: Client 'ZZZ' is not in the Clients sheet of small.xlsx.\n"
+    assert captured.err == f"error: Client 'ZZZ' is not in the Clients sheet of {small_book_path.name}.\n"
     assert not list(tmp_path.glob("*.pdf"))
     assert _cli("qbr", small_book_path, tmp_path, "--quarter", "2026Q3", "--client", cid) == 0
     (pdf,) = tmp_path.glob("*.pdf")
