@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
 
 from cs_reports._validation import as_values, check_number, param_error
 
@@ -65,6 +64,8 @@ def sbg_survival(alpha: Any, beta: Any, periods: Any) -> FloatArray:
     >>> sbg_survival(0.704, 1.182, [0, 1, 2]).round(3).tolist()
     [1.0, 0.627, 0.474]
     """
+    from scipy import special  # on first use: scipy costs ~0.3 s at start-up
+
     func = "sbg_survival"
     a, b = _params(alpha, beta, func)
     t = _periods(periods, func)
@@ -88,6 +89,8 @@ def sbg_conditional_survival(alpha: Any, beta: Any, *, age: Any, horizon: Any) -
     >>> round(sbg_conditional_survival(0.704, 1.182, age=7, horizon=1), 3)
     0.921
     """
+    from scipy import special  # on first use: scipy costs ~0.3 s at start-up
+
     func = "sbg_conditional_survival"
     a, b = _params(alpha, beta, func)
     t0 = check_number(age, name="age", func=func, low=0)
@@ -109,6 +112,8 @@ def sbg_churn_probability(alpha: Any, beta: Any, periods: Any) -> FloatArray:
     >>> sbg_churn_probability(1.0, 1.0, [1, 2]).round(4).tolist()
     [0.5, 0.1667]
     """
+    from scipy import special  # on first use: scipy costs ~0.3 s at start-up
+
     func = "sbg_churn_probability"
     a, b = _params(alpha, beta, func)
     t = as_values(periods, name="periods", func=func, low=1, integer=True)
@@ -136,6 +141,8 @@ def sbg_retention(alpha: Any, beta: Any, periods: Any) -> FloatArray:
 
 
 def _log_likelihood(log_ab: FloatArray, lost: FloatArray, t: FloatArray, active_last: float, f: int) -> float:
+    from scipy import special  # on first use: scipy costs ~0.3 s at start-up
+
     a, b = np.exp(log_ab)
     base = special.betaln(a, b)
     ll_lost = np.sum(lost * (special.betaln(a + 1, b + t - 1) - base))
@@ -174,6 +181,8 @@ def sbg_fit(active: Any) -> SBGFit:
     >>> round(fit.alpha, 3), round(fit.beta, 3)
     (0.704, 1.182)
     """
+    from scipy import optimize  # on first use: scipy costs ~0.3 s at start-up
+
     func = "sbg_fit"
     counts = as_values(active, name="active", func=func, low=0)
     if counts.size < 2:
@@ -234,6 +243,8 @@ def sbg_derl(alpha: Any, beta: Any, *, discount_rate: Any, renewals: Any) -> flo
     >>> round(sbg_derl(0.704, 1.182, discount_rate=0.10, renewals=7), 2)
     6.84
     """
+    from scipy import special  # on first use: scipy costs ~0.3 s at start-up
+
     func = "sbg_derl"
     a, b = _params(alpha, beta, func)
     d = check_number(discount_rate, name="discount_rate", func=func, low=0, low_open=True)
