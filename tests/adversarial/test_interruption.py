@@ -33,7 +33,7 @@ from tests.adversarial.processes import (
 )
 
 LINE = re.compile(r"^interrupted: (\d+) written, (\d+) not started; rerun with --resume$")
-CLIENTS = 8
+CLIENTS = 5  # two written, two held by the workers, at least one never started
 
 
 @pytest.fixture(scope="module")
