@@ -6,6 +6,7 @@ two agree. Header matching ignores case, accents, spaces, ``-`` and ``_``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -106,7 +107,13 @@ def normalise_header(text: object) -> str:
     >>> normalise_header("ID do cliente"), normalise_header("client_id"), normalise_header("Mês")
     ('idcliente', 'clientid', 'mes')
     """
-    s = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode("ascii").lower()
+    return _normalised(str(text))
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised(text: str) -> str:
+    """:func:`normalise_header` of a string, kept (a reader matches the same few header texts thousands of times)."""
+    s = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     words = [w for w in re.split(r"[\s_\-./]+", s) if w and w not in _CONNECTORS]
     return "".join(words)
 
