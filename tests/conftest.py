@@ -173,6 +173,8 @@ SLOW = {
     "tests/intake/test_columns.py::test_columns_typed_by_distinct_values_equal_the_cell_by_cell_path": "300 columns x 2 paths",
     "tests/intake/test_columns.py::test_books_rewritten_by_the_harness_read_the_same_both_ways": "books read twice",
     "tests/reports/test_health_no_data.py": "every client's health drivers of the sample, both editions",
+    "tests/reports/test_deck_internal.py::test_every_number_on_every_slide_is_in_the_internal_pdf": "a deck and a PDF per language",
+    "tests/test_doctor.py::test_doctor_runs_when_the_extras_are_what_is_missing": "a fresh interpreter per missing extra",
     "tests/reports/test_trends.py::test_generated_books_are_the_definition": "generated books x months",
     "tests/reports/test_trends.py::test_a_qbr_built_with_the_setting_shows_the_forecast_and_risks_of_that_setting": "QBRs per setting",
 }
