@@ -170,6 +170,8 @@ SLOW = {
     "tests/reports/test_figure_store.py": "portfolio figures stored and recomputed per kind of change, four books",
     "tests/data/test_commands.py::test_sample_then_validate": "the whole sample written and validated twice",
     "tests/adversarial/test_bad_input.py::test_randomly_broken_workbooks_never_give_a_traceback": "120 workbooks",
+    "tests/adversarial/test_bad_input.py::test_randomly_broken_csv_folders_never_give_a_traceback": "80 CSV folders",
+    "tests/intake/test_transformations.py::test_a_broken_cell_is_refused_whatever_else_changed": "hypothesis x books",
     "tests/intake/test_columns.py::test_columns_typed_by_distinct_values_equal_the_cell_by_cell_path": "300 columns x 2 paths",
     "tests/intake/test_columns.py::test_books_rewritten_by_the_harness_read_the_same_both_ways": "books read twice",
     "tests/reports/test_health_no_data.py": "every client's health drivers of the sample, both editions",
