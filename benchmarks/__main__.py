@@ -27,19 +27,32 @@ BENCHES = {
 RESULTS = Path(__file__).with_name("results.md")
 
 
-def _merge(new_table: str, ran: set[str]) -> str:
-    """The new rows, plus the previous file's rows of benchmarks not run now, in bench order."""
+def _merge(previous: str, new_table: str, ran: set[str]) -> str:
+    """``previous`` with its first table's rows replaced by the new ones for the benchmarks in ``ran``.
+
+    Rows of benchmarks not run now are kept, in bench order; every line outside that first table
+    (notes, the tables of the large runs, the test suite's times) is kept as it was.
+
+    >>> old = "Machine: a\\n\\n| bench | x |\\n|---|---|\\n| B1 | 1 |\\n| B2 | 2 |\\n\\nNote.\\n\\n| B2 | big |\\n"
+    >>> print(_merge(old, "| bench | x |\\n|---|---|\\n| B2 | 3 |", {"B2"}))
+    | bench | x |
+    |---|---|
+    | B1 | 1 |
+    | B2 | 3 |
+    <BLANKLINE>
+    Note.
+    <BLANKLINE>
+    | B2 | big |
+    <BLANKLINE>
+    """
     lines = new_table.splitlines()
     head, rows = lines[:2], lines[2:]
-    kept: list[str] = []
-    if RESULTS.exists():
-        kept = [
-            line
-            for line in RESULTS.read_text(encoding="utf-8").splitlines()
-            if line.startswith("| B") and line.split("|")[1].strip() not in ran
-        ]
+    old = previous.splitlines()
+    start = next((i for i, line in enumerate(old) if line.startswith("|")), len(old))
+    end = next((i for i in range(start, len(old)) if not old[i].startswith("|")), len(old))
+    kept = [line for line in old[start + 2 : end] if line.split("|")[1].strip() not in ran]
     body = sorted([*kept, *rows], key=lambda line: line.split("|")[1].strip())
-    return "\n".join([*head, *body])
+    return "\n".join([*head, *body, *old[end:]]) + "\n"
 
 
 def main() -> None:
@@ -55,7 +68,8 @@ def main() -> None:
     text = f"Machine: {machine()}\n\n{table(results)}\n"
     print(text)
     if not args.quick:
-        RESULTS.write_text(f"Machine: {machine()}\n\n{_merge(table(results), ran)}\n", encoding="utf-8")
+        previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        RESULTS.write_text(f"Machine: {machine()}\n\n{_merge(previous, table(results), ran)}", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from cs_reports.reports.batch.runner import GATE_ENV, RECYCLE_ENV, Job, run_batch
+from cs_reports.reports.batch.runner import GATE_ENV, GRACE_ENV, RECYCLE_ENV, Job, run_batch
 from cs_reports.reports.kinds import output_name
 from tests.adversarial.helpers import cli
 from tests.adversarial.processes import (
@@ -88,6 +88,13 @@ def test_a_bad_recycling_limit_is_one_line(small_book_path, ids, tmp_path, monke
     assert err.strip() == f"error: {RECYCLE_ENV} must be a whole number from 1 to 999999999; got '0'."
 
 
+def test_a_bad_stop_grace_is_one_line(small_book_path, ids, tmp_path, monkeypatch):
+    monkeypatch.setenv(GRACE_ENV, "-1")
+    code, _, err = cli(*batch_args(small_book_path, tmp_path, ids[:2])[3:])
+    assert code == 1
+    assert err.strip() == f"error: {GRACE_ENV} must be a number of seconds from 0 to 3600; got '-1'."
+
+
 def test_kill_9_of_one_worker_fails_exactly_its_report_and_the_rest_are_written(small_book_path, ids, tmp_path, gate):
     ids = ids[:4]
     victim = ids[1]  # reports before and after it
@@ -136,7 +143,8 @@ def test_sigterm_past_the_recycling_limit_stops_the_batch_and_leaves_nothing(sma
     for cid in ids[3:]:
         (gate / f"hold-{cid}").touch()
     out = tmp_path / "out"
-    env = env_with(**{GATE_ENV: str(gate), RECYCLE_ENV: "1"})  # a new worker for every report
+    # a new worker for every report; no grace: the held reports could never finish in it
+    env = env_with(**{GATE_ENV: str(gate), RECYCLE_ENV: "1", GRACE_ENV: "0"})
     proc = start(batch_args(small_book_path, out, ids), env=env)
     _wait_for(gate / f"started-{ids[3]}", proc)  # the fourth is held by a worker
     wait_for_pdfs(out, proc, 3)  # and the first three are written (by three different workers)

@@ -22,7 +22,7 @@ renders, and waits while ``hold-<client id>`` exists, so tests hold a worker on 
 instead of racing it.
 
 SIGINT and SIGTERM stop a batch: jobs not started are cancelled, running ones get
-``GRACE_SECONDS`` to finish (a second signal ends that wait), then the workers are
+``GRACE_SECONDS`` (or ``CS_REPORTS_STOP_GRACE``) to finish (a second signal ends that wait), then the workers are
 killed and their temporary files removed; :attr:`BatchResult.interrupted` holds the
 signal.
 """
@@ -32,6 +32,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import signal
@@ -64,6 +65,8 @@ GATE_ENV = "CS_REPORTS_TEST_GATE"
 TASK_TIMEOUT = 600.0
 #: Seconds running reports get to finish after SIGINT/SIGTERM before their workers are killed.
 GRACE_SECONDS = 5.0
+#: Its environment variable: another number of seconds from 0 (stop at once) to 3600.
+GRACE_ENV = "CS_REPORTS_STOP_GRACE"
 _TICK = 0.2
 
 
@@ -542,6 +545,7 @@ def _run_jobs(
     """Render ``todo`` (job index, job) and ``record`` each outcome as it is known."""
     if not todo:
         return
+    grace = stop_grace()  # a bad value is refused before any work, not when a signal comes
     if executor_factory is None and workers <= 1:
         _init(settings, worker=False, book=book)
         for index, job in todo:
@@ -564,7 +568,7 @@ def _run_jobs(
             if check is not None and pending:
                 check()
     finally:
-        _drain(pool, pending, record, out, graceful=signals)
+        _drain(pool, pending, record, out, graceful=signals, grace=grace)
 
 
 def _result(future: cf.Future[Outcome], job: Job, pool: cf.Executor) -> Outcome:
@@ -589,16 +593,17 @@ def _drain(
     record: Callable[..., None],
     out: Path,
     graceful: _Signals,
+    grace: float = GRACE_SECONDS,
 ) -> None:
     """Stop ``pool``: cancel what has not started, let running jobs finish for a while, kill the rest.
 
-    After a signal, reports that finish within ``GRACE_SECONDS`` are kept (journaled and
+    After a signal, reports that finish within ``grace`` seconds are kept (journaled and
     renamed); after an error (manifest write, lost cluster) nothing more is kept. Either
     way no temporary file of this batch is left behind.
     """
     keep = graceful.signum is not None and graceful.count < 2
     running = {f: item for f, item in pending.items() if not f.cancel()}
-    deadline = time.monotonic() + (GRACE_SECONDS if keep else 0.0)
+    deadline = time.monotonic() + (grace if keep else 0.0)
     try:
         while running and time.monotonic() < deadline and graceful.count < 2:
             done, _ = cf.wait(running, timeout=_TICK, return_when=cf.FIRST_COMPLETED)
@@ -646,6 +651,31 @@ _PRELOAD = (
     "cs_reports.reports.deck.qbr_deck",
     "weasyprint",
 )
+
+
+def stop_grace() -> float:
+    """:data:`GRACE_SECONDS`, or the seconds from 0 to 3600 in ``CS_REPORTS_STOP_GRACE``.
+
+    >>> import os; os.environ[GRACE_ENV] = "soon"
+    >>> stop_grace()
+    Traceback (most recent call last):
+    ...
+    cs_reports.errors.CsReportsError: CS_REPORTS_STOP_GRACE must be a number of seconds from 0 to 3600; got 'soon'.
+    >>> os.environ[GRACE_ENV] = "0.5"; stop_grace()
+    0.5
+    >>> del os.environ[GRACE_ENV]; stop_grace()
+    5.0
+    """
+    raw = os.environ.get(GRACE_ENV, "").strip()
+    if not raw:
+        return GRACE_SECONDS
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 3600.0:  # NaN fails too
+        raise CsReportsError(f"{GRACE_ENV} must be a number of seconds from 0 to 3600; got {raw[:20]!r}.")
+    return value
 
 
 def recycle_after() -> int:

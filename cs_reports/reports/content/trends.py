@@ -61,24 +61,8 @@ COUNT_COLUMNS = (
 )
 #: The numbers derived from the counts by :func:`trend_figures`.
 FIGURE_COLUMNS = ("ticket_growth", "csat_change", "detractor_share")
-#: Columns of :func:`trends_at` (index ``client_id``; NaN = no data).
-TREND_COLUMNS = (
-    "tickets_now",
-    "tickets_before",
-    "ticket_growth",
-    "resolution_now",
-    "resolution_before",
-    "resolved_now",
-    "resolved_before",
-    "csat_now",
-    "csat_before",
-    "csat_answers_now",
-    "csat_answers_before",
-    "csat_change",
-    "nps_answers",
-    "nps_detractors",
-    "detractor_share",
-)
+#: Columns of :func:`trends_at` (index ``client_id``; NaN = no data): the counts, then the figures.
+TREND_COLUMNS = (*COUNT_COLUMNS, *FIGURE_COLUMNS)
 #: The report settings the trends are computed with (part of every cache key of a figure read from them).
 TREND_SETTINGS = ("min_csat_answers",)
 #: Months before a cell that its windows read: the NPS window is the month and the 11 before.
