@@ -62,6 +62,15 @@ def wait_for_pdfs(out: Path, proc: subprocess.Popen[str], count: int = 1) -> Non
     assert len(list(out.glob("*.pdf"))) >= count
 
 
+def wait_for_file(path: Path, proc: subprocess.Popen[str]) -> str:
+    """Block until ``path`` exists (a test-gate event); a hang guard, not a timing assertion."""
+    deadline = time.monotonic() + 300
+    while not path.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert path.exists(), f"{path.name} never appeared: {proc.communicate()}"
+    return path.read_text(encoding="utf-8")
+
+
 def session_processes(sid: int) -> list[str]:
     """``pid name`` of every live process of session ``sid`` (zombies excluded), from /proc."""
     found = []

@@ -15,8 +15,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import subprocess
-import time
 
 import pytest
 
@@ -30,6 +28,7 @@ from tests.adversarial.processes import (
     processes_left,
     start,
     temporaries,
+    wait_for_file,
     wait_for_pdfs,
 )
 
@@ -62,9 +61,7 @@ def _held(book, out, ids, *extra: str, workers: int = 2, grace: str = "0"):
     proc = start(batch_args(book, out, ids, *extra, workers=workers), env=env)
     wait_for_pdfs(out, proc, 2 if held else 1)
     if held:
-        deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
-        while not (gate / f"started-{ids[2]}").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_for_file(gate / f"started-{ids[2]}", proc)
     return proc, gate
 
 
@@ -142,17 +139,12 @@ def test_a_second_ctrl_c_kills_running_workers_at_once(small_book_path, ids, tmp
     out = tmp_path / "out"
     out.mkdir()
     proc, gate = _held(small_book_path, out, ids, grace="3600")  # only a second Ctrl+C can end the wait
-    # an impatient user presses Ctrl+C until it stops: two signals sent back to back may reach the
-    # process as one (POSIX does not queue them), so each press waits a moment for the process
-    presses = 0
-    while proc.poll() is None and presses < 50:  # with an hour's grace, only a second press stops it
-        os.killpg(proc.pid, signal.SIGINT)
-        presses += 1
-        try:
-            proc.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
-    assert presses >= 2  # the first one alone never stops it while the held reports run
+    # two signals sent back to back may reach the process as one (POSIX does not queue them): the
+    # second press comes once the batch has taken the first (its ``signalled-1`` file)
+    os.killpg(proc.pid, signal.SIGINT)
+    wait_for_file(gate / "signalled-1", proc)
+    assert proc.poll() is None  # the first press alone never stops it while the held reports run
+    os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     for hold in gate.glob("hold-*"):
         hold.unlink()
@@ -171,9 +163,7 @@ def test_reports_that_finish_within_the_grace_are_kept(small_book_path, ids, tmp
     out = tmp_path / "out"
     out.mkdir()
     proc, gate = _held(small_book_path, out, ids, grace="3600")
-    deadline = time.monotonic() + 300  # a hang guard, not a timing assertion
-    while not (gate / f"started-{ids[3]}").exists() and time.monotonic() < deadline:  # both workers hold one
-        time.sleep(0.05)
+    wait_for_file(gate / f"started-{ids[3]}", proc)  # both workers hold one
     os.kill(proc.pid, signal.SIGINT)
     for cid in ids[2:]:
         (gate / f"hold-{cid}").unlink()

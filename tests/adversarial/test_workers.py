@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -28,17 +27,9 @@ from tests.adversarial.processes import (
     processes_left,
     start,
     temporaries,
+    wait_for_file,
     wait_for_pdfs,
 )
-
-
-def _wait_for(path: Path, proc) -> str:
-    """Block until ``path`` exists (a worker reached the gate); a hang guard, not a timing assertion."""
-    deadline = time.monotonic() + 300
-    while not path.exists() and proc.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert path.exists(), f"the job never started: {proc.communicate()}"
-    return path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +92,7 @@ def test_kill_9_of_one_worker_fails_exactly_its_report_and_the_rest_are_written(
     (gate / f"hold-{victim}").touch()
     out = tmp_path / "out"
     proc = start(batch_args(small_book_path, out, ids), env=env_with(**{GATE_ENV: str(gate)}))
-    worker = int(_wait_for(gate / f"started-{victim}", proc))
+    worker = int(wait_for_file(gate / f"started-{victim}", proc))
     os.kill(worker, signal.SIGKILL)  # what the OOM killer does
     stdout, stderr = proc.communicate(timeout=600)
     assert proc.returncode == 1, stderr
@@ -125,7 +116,7 @@ def test_kill_9_of_the_main_process_leaves_no_process_and_resume_finishes(small_
         (gate / f"hold-{cid}").touch()
     out = tmp_path / "out"
     proc = start(batch_args(small_book_path, out, ids), env=env_with(**{GATE_ENV: str(gate)}))
-    _wait_for(gate / f"started-{ids[1]}", proc)  # a worker is in the middle of a report
+    wait_for_file(gate / f"started-{ids[1]}", proc)  # a worker is in the middle of a report
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
     assert processes_left(proc.pid) == []  # workers, forkserver and resource tracker all gone
@@ -146,7 +137,7 @@ def test_sigterm_past_the_recycling_limit_stops_the_batch_and_leaves_nothing(sma
     # a new worker for every report; no grace: the held reports could never finish in it
     env = env_with(**{GATE_ENV: str(gate), RECYCLE_ENV: "1", GRACE_ENV: "0"})
     proc = start(batch_args(small_book_path, out, ids), env=env)
-    _wait_for(gate / f"started-{ids[3]}", proc)  # the fourth is held by a worker
+    wait_for_file(gate / f"started-{ids[3]}", proc)  # the fourth is held by a worker
     wait_for_pdfs(out, proc, 3)  # and the first three are written (by three different workers)
     os.kill(proc.pid, signal.SIGTERM)
     _, err = proc.communicate(timeout=120)

@@ -150,6 +150,7 @@ def test_a_killed_scheduler_is_a_clear_error_with_its_reason(tmp_path, small_boo
         pdfs,
         start,
         temporaries,
+        wait_for_file,
         wait_for_pdfs,
     )
 
@@ -181,10 +182,7 @@ def test_a_killed_scheduler_is_a_clear_error_with_its_reason(tmp_path, small_boo
         )
         proc = start(_dask_batch(small_book_path, out, ids, "--scheduler", address))
         wait_for_pdfs(out, proc)
-        deadline = time.monotonic() + 300
-        while not (gate / f"started-{ids[1]}").exists() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert (gate / f"started-{ids[1]}").exists(), "the worker never reached the second report"
+        wait_for_file(gate / f"started-{ids[1]}", proc)  # the worker reached the second report
         os.kill(scheduler.pid, signal.SIGKILL)
         _, err = proc.communicate(timeout=300)
     finally:

@@ -19,7 +19,8 @@ on its own (a cut deck is rendered again, its intact PDF is not).
 Test hook (``docs/reliability.md``): when ``CS_REPORTS_TEST_GATE`` names a folder, a job
 writes ``started-<client id>`` there (the pid of the process rendering it inside) before it
 renders, and waits while ``hold-<client id>`` exists, so tests hold a worker on an event
-instead of racing it.
+instead of racing it; the batch's process writes ``signalled-<n>`` there when it has taken its
+n-th SIGINT/SIGTERM (two signals sent back to back may arrive as one).
 
 SIGINT and SIGTERM stop a batch: jobs not started are cancelled, running ones get
 ``GRACE_SECONDS`` (or ``CS_REPORTS_STOP_GRACE``) to finish (a second signal ends that wait), then the workers are
@@ -355,6 +356,10 @@ class _Signals:
         self.count += 1
         if self.signum is None:
             self.signum = signum
+        gate = os.environ.get(GATE_ENV)
+        if gate:  # the test hook (module docstring): the signal was taken
+            with suppress(OSError):
+                (Path(gate) / f"signalled-{self.count}").touch()
 
     @contextmanager
     def installed(self) -> Iterator[_Signals]:
