@@ -50,15 +50,16 @@ def canonical(frame: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[order].reset_index(drop=True)
 
 
-#: The clean book's canonical tables, computed once (the module's ``clean`` book lives all run).
-_CANONICAL: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+#: What was computed once from an object the module never modifies (the clean book and its tables).
+_KEPT: dict[tuple[str, int], tuple[Any, Any]] = {}
 
 
-def canonical_once(frame: pd.DataFrame) -> pd.DataFrame:
-    """:func:`canonical` of a frame that is never modified, kept (with the frame, so its id stays its own)."""
-    kept = _CANONICAL.get(id(frame))
-    if kept is None or kept[0] is not frame:
-        kept = _CANONICAL[id(frame)] = (frame, canonical(frame))
+def once(what: Callable[[Any], Any], of: Any) -> Any:
+    """``what(of)``, computed once per object (kept with it, so its id stays its own)."""
+    key = (what.__name__, id(of))
+    kept = _KEPT.get(key)
+    if kept is None or kept[0] is not of:
+        kept = _KEPT[key] = (of, what(of))
     return kept[1]
 
 
@@ -72,17 +73,6 @@ def tables(book: Any, skip: set[str]) -> dict[str, pd.DataFrame]:
 
 def metrics(book: Any) -> dict[str, Any]:
     return portfolio_summary(book).as_dict()
-
-
-_METRICS: dict[int, tuple[Any, dict[str, Any]]] = {}
-
-
-def _clean_metrics(clean: Any) -> dict[str, Any]:
-    """:func:`metrics` of the module's clean book, computed once (the book is never modified)."""
-    kept = _METRICS.get(id(clean))
-    if kept is None or kept[0] is not clean:
-        kept = _METRICS[id(clean)] = (clean, metrics(clean))
-    return kept[1]
 
 
 def load(spec: Spec, folder: Path) -> Any:
@@ -123,9 +113,9 @@ def assert_same(book: Any, clean: Any, skip: set[str]) -> None:
     mine, theirs = tables(book, skip), tables(clean, skip)
     assert set(mine) == set(theirs)
     for name, frame in theirs.items():
-        pd.testing.assert_frame_equal(canonical(mine[name]), canonical_once(frame), obj=name, check_like=True)
+        pd.testing.assert_frame_equal(canonical(mine[name]), once(canonical, frame), obj=name, check_like=True)
     assert book.last_month == clean.last_month
-    got, want = metrics(book), _clean_metrics(clean)
+    got, want = metrics(book), once(metrics, clean)
     for key, value in want.items():
         if isinstance(value, float) and math.isnan(value):
             assert math.isnan(got[key]), key
