@@ -35,6 +35,11 @@ demo: install
 TEST_WORKERS ?= auto
 PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
+# Python writes its bytecode caches during the tests even where the environment turns them off
+# (PYTHONDONTWRITEBYTECODE): the suite starts about a hundred Python processes (CLI runs, batch
+# workers, LibreOffice's bridge), and each would compile the package from source again.
+test test-fast: export PYTHONDONTWRITEBYTECODE :=
+
 test: install
 	$(PYTEST)
 

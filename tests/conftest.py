@@ -15,6 +15,7 @@ winner's), and every run copies it into its own temporary folder, so workers nev
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,30 @@ def assert_unchanged(*paths: Path) -> Iterator[None]:
     yield
     for p, digest in before.items():
         assert file_digest(p) == digest, f"{p} was modified"
+
+
+_PAGES: dict[str, tuple[str, ...]] = {}
+
+
+def pdf_pages(pdf: bytes | Path) -> tuple[str, ...]:
+    """Each page's text as pypdf extracts it: the one text extraction every PDF test reads.
+
+    Several tests read the same rendered PDF (a module's finance report, a reconciliation
+    case's QBR); pypdf's pure-Python parse is the cost, so a PDF with the same bytes is
+    parsed once per worker.
+    """
+    from pypdf import PdfReader
+
+    data = Path(pdf).read_bytes() if isinstance(pdf, Path) else pdf
+    key = hashlib.sha256(data).hexdigest()
+    if key not in _PAGES:
+        _PAGES[key] = tuple(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    return _PAGES[key]
+
+
+def pdf_text(pdf: bytes | Path) -> str:
+    """The whole PDF's text, pages joined by a newline (:func:`pdf_pages`)."""
+    return "\n".join(pdf_pages(pdf))
 
 
 def block_imports(names: list[str]) -> str:

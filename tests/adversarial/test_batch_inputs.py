@@ -27,6 +27,7 @@ from cs_reports.reports.batch.frozen import freeze_book
 from cs_reports.reports.batch.runner import Job, _init, _Settings, run_batch
 from cs_reports.reports.kinds import output_name
 from tests.adversarial.helpers import cli
+from tests.conftest import pdf_text
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
 QUARTER = "2026Q3"
@@ -114,7 +115,7 @@ def test_client_text_that_looks_like_a_tag_is_printed_as_text(book, tmp_path, au
     (pdf,) = tmp_path.glob("*.pdf")
     shown = deck_text(deck)
     assert "Meta {{ meta_do_cliente }}" in shown
-    text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+    text = pdf_text(pdf)
     assert "{{ meta_do_cliente }}" in text
     if audience == "internal":  # survey comments are shown to the team only
         assert MERGE_FIELD in shown
@@ -213,7 +214,7 @@ def test_the_book_replaced_after_it_was_read_does_not_reach_the_reports(book, tm
     with frozen:
         result = run_batch(frozen, [job], out_dir=tmp_path / "out", workers=2, progress=False)
     assert [o.status for o in result.outcomes] == ["written"], result.outcomes
-    text = "\n".join(p.extract_text() for p in PdfReader(tmp_path / "out" / filename).pages)
+    text = pdf_text(tmp_path / "out" / filename)
     assert name in text
     assert "Replaced Name Ltda" not in text
     # --resume with the replaced book renders again (its fingerprint is not the one recorded)

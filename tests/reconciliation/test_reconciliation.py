@@ -18,11 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.cli import main
 from cs_reports.metrics.registry import REGISTRY
 from cs_reports.reports.formatting import Formatter
+from tests.conftest import pdf_pages
 from tests.reconciliation import independent as ind
 from tests.reconciliation.books import BOOKS
 
@@ -36,7 +36,7 @@ def _flat(text: str) -> str:
 
 
 def _pdf_text(path: Path) -> str:
-    text = " ".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
+    text = " ".join(pdf_pages(path))
     return _flat(re.sub(r"[\u2010\u00ad]\s*\n", "", text))  # words hyphenated at a line end
 
 

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.reports.batch.manifest import MANIFEST
 from tests.adversarial.helpers import cli
 from tests.adversarial.processes import run
+from tests.conftest import pdf_pages
 
 CLI = [sys.executable, "-m", "cs_reports.cli"]
 QUARTER = "2026Q3"
@@ -94,7 +94,7 @@ def test_pdf_and_deck_per_client_progress_isolation_and_resume(book, tmp_path):
     for deck, pdf in zip(decks, pdfs, strict=True):  # the same client, quarter and numbers
         prs = Presentation(deck)
         name = prs.slides[0].shapes.title.text_frame.text
-        assert name in PdfReader(pdf).pages[0].extract_text()
+        assert name in pdf_pages(pdf)[0]
     journaled = {f["name"] for line in manifest_lines(out) for f in line["files"]}
     assert journaled == {p.name for p in (*decks, *pdfs)}
 

@@ -21,6 +21,7 @@ from cs_reports.reports.deck.qbr_deck import EDITION_LAYOUTS, LAYOUTS, check_dec
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding, strings
+from tests.conftest import pdf_text
 from tests.reports.test_deck_qbr import company_template, norm, shapes_by_name, texts
 
 QUARTER = "2026Q3"
@@ -47,9 +48,7 @@ def decks(sample_book):
             branding=load_branding(None),
             audience="internal",
         )
-        from pypdf import PdfReader
-
-        text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = pdf_text(pdf)
         out[lang] = (ctx, prs, norm(text))
     return out
 

@@ -4,7 +4,6 @@ per slide, with the client's numbers, and chart axes in the viewer's locale."""
 from __future__ import annotations
 
 import dataclasses
-import io
 import os
 import re
 import shutil
@@ -14,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.reports.content.qbr import build_qbr_context
 from cs_reports.reports.deck.presentation import ChartSpec, DeckSpec, Series, SlideSpec, number_format, write_deck
 from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.formatting import Formatter
+from tests.conftest import pdf_pages
 from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
 
 
@@ -74,10 +73,8 @@ def convert(decks: list[Path], out: Path, profile: Path, lang: str) -> list[Path
     return pdfs
 
 
-def pdf_pages(pdf: Path) -> list[str]:
-    return [
-        re.sub(r"[ \u00a0\u202f]+", " ", p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
-    ]
+def page_texts(pdf: Path) -> list[str]:
+    return [re.sub(r"[ \u00a0\u202f]+", " ", page) for page in pdf_pages(pdf)]
 
 
 @pytest.mark.parametrize("lang", ["pt-BR", "en"])
@@ -103,7 +100,7 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     # One Impress launch converts every deck (LibreOffice opens them one after another).
     *pdfs, mrr_pdf = convert([*paths.values(), mrr_deck], tmp_path, profile, lang)
     for (name, context), pdf in zip(contexts.items(), pdfs, strict=True):
-        pages = pdf_pages(pdf)
+        pages = page_texts(pdf)
         assert len(pages) == len(Presentation(paths[name]).slides) == len(specs[name].slides)
         assert context.client.name in pages[0]
         if context is not internal:
@@ -114,6 +111,6 @@ def test_impress_converts_every_deck(sample_book, clients, tmp_path, lang):  # n
     (commercial,) = [p for p in pages if mrr in p]
     money_axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
     assert re.search(money_axis, commercial), commercial[:300]
-    (page,) = pdf_pages(mrr_pdf)
+    (page,) = page_texts(mrr_pdf)
     axis = r"R\$ \d{1,3}(\.\d{3})+\b" if lang == "pt-BR" else r"R\$\d{1,3}(,\d{3})+\b"
     assert re.search(axis, page), page[:300]

@@ -10,7 +10,6 @@ import re
 
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.reports.content.qbr import build_qbr_context
 from cs_reports.reports.deck.presentation import TAG, number_format, render_deck
@@ -18,6 +17,7 @@ from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding, strings
+from tests.conftest import pdf_text
 from tests.reports.test_pdf_numbers import clients  # noqa: F401  (fixture: one paying client per locale)
 
 QUARTER = "2026Q3"
@@ -39,7 +39,7 @@ def decks(sample_book, clients):  # noqa: F811 (imported fixture)
         pdf, _ = produce(
             sample_book, "qbr", QUARTER, clients[lang], lang, templates=Templates(), branding=load_branding(None)
         )
-        text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages)
+        text = pdf_text(pdf)
         out[lang] = (ctx, prs, norm(text))
     return out
 

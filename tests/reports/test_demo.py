@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.cli import main
 from cs_reports.reports.render import strings
 from tests.adversarial.helpers import cli
+from tests.conftest import pdf_text
 
 
 def text_of(path: Path) -> str:
-    reader = PdfReader(io.BytesIO(path.read_bytes()))
-    return re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(p.extract_text() or "" for p in reader.pages))
+    return re.sub(r"[ \u00a0\u202f]+", " ", pdf_text(path))
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import KINDS, produce
 from cs_reports.reports.render import Templates, load_branding, strings
 from cs_reports.reports.settings import DEFAULT_SETTINGS
+from tests.conftest import pdf_text
 
 QUARTER = "2026Q3"
 # Clients with a lost opportunity and survey comments in 2026Q3 (what the internal-only words need);
@@ -62,8 +63,7 @@ SUMMARY_KPIS = {
 
 
 def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    return re.sub(r"[ \u00a0\u202f]+", " ", "\n".join(p.extract_text() or "" for p in reader.pages))
+    return re.sub(r"[ \u00a0\u202f]+", " ", pdf_text(pdf))
 
 
 def attachment(pdf: bytes) -> dict[str, list[list[object]]]:

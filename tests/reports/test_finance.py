@@ -13,7 +13,6 @@ import re
 import openpyxl
 import pandas as pd
 import pytest
-from pypdf import PdfReader
 
 from cs_reports import metrics as m
 from cs_reports.data.summary import Policies, portfolio_summary
@@ -22,13 +21,13 @@ from cs_reports.reports.content.finance_xlsx import finance_tables, finance_xlsx
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding
+from tests.conftest import pdf_text
 
 MONTH = pd.Timestamp("2026-10-01")
 
 
 def _text(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"\s+", " ", "\n".join(p.extract_text() or "" for p in pages))
+    return re.sub(r"\s+", " ", pdf_text(pdf))
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ import re
 
 import pytest
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.errors import InvalidInputError
 from cs_reports.reports.content.portfolio import figures_of
@@ -29,6 +28,7 @@ from cs_reports.reports.deck.qbr_deck import qbr_deck
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding, strings
 from cs_reports.reports.vocabulary import of_quarter
+from tests.conftest import pdf_text
 
 QUARTER = "2026Q3"
 
@@ -89,7 +89,7 @@ def test_pdf_deck_and_attachment_say_why(sample_book, contexts, key, data, lang)
     pdf, _ = produce(
         sample_book, "qbr", QUARTER, cid, lang, templates=Templates(), branding=load_branding(None), audience="internal"
     )
-    raw = "\n".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(pdf)).pages)
+    raw = pdf_text(pdf)
     text = " ".join(re.sub(r"[\u2010\u00ad]\s*\n", "", raw).split())  # words hyphenated at a line end
     assert " ".join(sentence.split()) in text
     prs = Presentation(io.BytesIO(render_deck(qbr_deck(ctx, lang, audience="internal", company="Acme SaaS"))))

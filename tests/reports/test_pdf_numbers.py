@@ -18,13 +18,13 @@ from cs_reports.reports.content.finance_xlsx import finance_tables
 from cs_reports.reports.formatting import Formatter
 from cs_reports.reports.kinds import produce
 from cs_reports.reports.render import Templates, load_branding
+from tests.conftest import pdf_text
 
 QUARTER, QUARTER_END, MONTH = "2026Q3", pd.Timestamp("2026-09-01"), pd.Timestamp("2026-10-01")
 
 
 def text_of(pdf: bytes) -> str:
-    reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() or "" for page in reader.pages)
+    text = pdf_text(pdf)
     return re.sub(r"[ \u00a0\u202f]+", " ", text)
 
 

@@ -14,6 +14,7 @@ from cs_reports.reports.build import build_qbr_context
 from cs_reports.reports.kinds import output_name, produce
 from cs_reports.reports.pdf.fetcher import SafeFetcher
 from cs_reports.reports.render import Templates, load_branding
+from tests.conftest import pdf_pages
 
 HOSTILE = '<script>alert(1)</script><link rel=attachment href="file:///etc/passwd"><img src="http://127.0.0.1/x">'
 
@@ -35,7 +36,7 @@ def test_markup_in_client_data_is_text_and_nothing_is_fetched_or_attached(hostil
     book, cid = hostile_book
     pdf, _ctx = produce(book, "qbr", "2026Q3", cid, "en", templates=Templates(), branding=load_branding(None))
     reader = PdfReader(io.BytesIO(pdf))
-    text = " ".join(page.extract_text() for page in reader.pages)
+    text = " ".join(pdf_pages(pdf))
     assert "<script>alert(1)</script>" in text  # shown as text, not interpreted
     assert list(reader.attachments) == [f"{cid.lower()}_client_data.xlsx"]  # only the client's data, never /etc/passwd
     assert b"root:x:0:0" not in pdf

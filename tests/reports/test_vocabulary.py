@@ -19,7 +19,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from pptx import Presentation
-from pypdf import PdfReader
 
 from cs_reports.cli import main
 from cs_reports.errors import InvalidInputError
@@ -37,14 +36,14 @@ from cs_reports.reports.vocabulary import (
     last_complete_quarter,
     of_quarter,
 )
+from tests.conftest import pdf_text
 
 ROOT = Path(__file__).resolve().parents[2]
 QUARTER = "2026Q3"
 
 
 def text_of(pdf: bytes) -> str:
-    pages = PdfReader(io.BytesIO(pdf)).pages
-    return re.sub(r"[\s\u00a0\u202f]+", " ", "\n".join(p.extract_text() or "" for p in pages))
+    return re.sub(r"[\s\u00a0\u202f]+", " ", pdf_text(pdf))
 
 
 def test_every_declaration_is_the_vocabularys():
