@@ -373,12 +373,17 @@ def _demo(args: argparse.Namespace) -> int:
             )
     for lang in ("pt-BR", "en"):
         jobs.append(Job("finance", month, None, lang, output_name("finance", month, lang)))
+    healthy, at_risk = picks
     with frozen:
+        # What the demo is made of comes first: a reader sees it while the reports render (and a
+        # reader that went away ends the demo before it renders for nobody).
+        print(f"sample data: {book_path}", flush=True)
+        print(
+            f"healthy client (no risk rule fired): {healthy}; at-risk client (most high-severity risks): {at_risk}",
+            flush=True,
+        )
         result = run_batch(frozen, jobs, out_dir=out / "reports", workers=args.workers)
     code = _summary(result)
-    print(f"sample data: {book_path}")
-    healthy, at_risk = picks
-    print(f"healthy client (no risk rule fired): {healthy}; at-risk client (most high-severity risks): {at_risk}")
     for o in result.written:
         for f in o.files:
             print(f"  {result.out_dir / f}")
