@@ -17,18 +17,16 @@ from cs_reports.data.contract import Sheet
 from cs_reports.data.csv_columns import head_rows, plan, python_cells, python_row, read_columns
 from cs_reports.data.messages import Text
 from cs_reports.data.reader import (
-    _SUBTOTAL_ENDS,
     HEADER_SCAN_ROWS,
     TEXT_SUFFIXES,
     RawTable,
     SheetReport,
-    _is_subtotal,
-    _is_total,
     _Source,
     assume,
     reason,
     say,
 )
+from cs_reports.data.rows import SUBTOTAL_ENDS, is_subtotal, is_total
 from cs_reports.errors import Problem
 
 __all__ = ["all_rows", "columnar_table", "csv_sources"]
@@ -214,11 +212,11 @@ def columnar_table(
     columns, numbers = read
     if len(numbers) and columns:
         first = columns[0].dictionary_encode().dictionary.to_pylist()
-        if any(label[-1:] in _SUBTOTAL_ENDS and _is_subtotal(label, None) for label in first):
+        if any(label[-1:] in SUBTOTAL_ENDS and is_subtotal(label, None) for label in first):
             return None  # Excel's Data > Subtotal rows: the row-by-row rules decide
     end = len(numbers)
     skipped = []
-    while end and _is_total([python_cells(c.slice(end - 1, 1))[0] for c in columns], int(numbers[end - 1]), set()):
+    while end and is_total([python_cells(c.slice(end - 1, 1))[0] for c in columns], int(numbers[end - 1]), set()):
         end -= 1
         skipped.append(int(numbers[end]))
     if skipped:

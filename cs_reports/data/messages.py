@@ -206,7 +206,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "pt-BR": "nome e cabeçalho não correspondem a nenhuma tabela do contrato de dados (renomeie para usá-la)",
     },
     "reason_not_text": {"en": "not a CSV or text file", "pt-BR": "não é um arquivo CSV ou de texto"},
-    # --- how sheets, files and rows were read (data/reader.py, data/csv_files.py) -------------
+    # --- how sheets, files and rows were read (data/reader.py, data/xlsx_sheets.py, data/csv_files.py) -------------
     "read_by_header": {
         "en": "{where} '{name}' read as the '{table}' table {how}.",
         "pt-BR": "{where} '{name}' lida como a tabela '{table}' {how}.",

@@ -1,14 +1,15 @@
 """Read a workbook (.xlsx) or a folder of CSVs into raw tables (no typing yet).
 
 The file type is decided by its bytes, not its name, so a renamed .xls/.ods/text file
-gets a clear error. Reading .xlsx uses python-calamine (Rust; several times faster than
-openpyxl's read-only mode).
+gets a clear error. Each sheet or file becomes a source of cells (a workbook's in
+:mod:`cs_reports.data.xlsx_sheets`, a CSV folder's in :mod:`cs_reports.data.csv_files`);
+here each source is matched to a contract table by its name or header, and the rows under
+the header kept (the rules for subtotal, totals and misshapen rows are in
+:mod:`cs_reports.data.rows`).
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,18 +21,15 @@ import numpy as np
 from cs_reports._validation import is_blank
 from cs_reports._zip import check_zip_limits
 from cs_reports.data.assumptions import Assumption
-from cs_reports.data.coerce import NO_VALUE, ExcelError
 from cs_reports.data.contract import (
     SHEETS,
-    SUBTOTAL_WORDS,
-    TOTAL_LABELS,
     Sheet,
     find_sheet,
     is_notes_sheet,
     match_header,
-    normalise_header,
 )
 from cs_reports.data.messages import Text
+from cs_reports.data.rows import SUBTOTAL_ENDS, field_count_problem, is_subtotal, is_total, only_empty_extras
 from cs_reports.errors import InvalidInputError, Problem
 
 __all__ = ["MAX_UNCOMPRESSED_BYTES", "Intake", "RawTable", "SheetReport", "read_book", "read_tables"]
@@ -244,7 +242,9 @@ def read_book(path: str | Path) -> Intake:
         }
         if kind != "xlsx":
             raise InvalidInputError(f"{p} {messages[kind]}.")
-        sources = _xlsx_sources(p)
+        from cs_reports.data.xlsx_sheets import xlsx_sources  # it builds this module's _Source
+
+        sources = xlsx_sources(p)
     tables = _classify(sources, problems, reports)
     return Intake(tables, reports, problems)
 
@@ -431,18 +431,18 @@ def _table(src: _Source, spec: Sheet, header_idx: int | None, problems: list[Pro
         first = row[0] if row else None
         if (first is None or isinstance(first, str)) and all(_blank(v) for v in row):
             continue  # blank rows in the middle are skipped (row numbers stay true)
-        if spans is not None and len(row) != width and not _only_empty_extras(row, width):
-            _field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
+        if spans is not None and len(row) != width and not only_empty_extras(row, width):
+            field_count_problem(src, numbers[i], spans[i], len(row), width, numbers[header_idx], problems)
             continue
         rows.append(row)
         row_numbers.append(numbers[i])
-    labels = {r[0] for r in rows if r and type(r[0]) is str and r[0][-1:] in _SUBTOTAL_ENDS}
-    if any(_is_subtotal(label, None) for label in labels):  # Excel's Data > Subtotal: 'C0001 Total' rows
-        kept = [0] + [k for k in range(1, len(rows)) if not _is_subtotal(rows[k][0], rows[k - 1])]
+    labels = {r[0] for r in rows if r and type(r[0]) is str and r[0][-1:] in SUBTOTAL_ENDS}
+    if any(is_subtotal(label, None) for label in labels):  # Excel's Data > Subtotal: 'C0001 Total' rows
+        kept = [0] + [k for k in range(1, len(rows)) if not is_subtotal(rows[k][0], rows[k - 1])]
         subtotals = sorted(set(row_numbers) - {row_numbers[k] for k in kept})
         rows, row_numbers = [rows[k] for k in kept], [row_numbers[k] for k in kept]
     skipped = []
-    while rows and _is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
+    while rows and is_total(rows[-1], row_numbers[-1], src.subtotal_rows):
         skipped.append(row_numbers.pop())
         rows.pop()
     if subtotals:
@@ -475,218 +475,3 @@ def assume(src: _Source, spec: Sheet, report: SheetReport, notes: list[str], kin
 
     touches = figures(spec.name)
     report.assumptions = [noted(kinds.get(n, "other"), n, report.said, sheet=src.name, touches=touches) for n in notes]
-
-
-def _only_empty_extras(row: list[Any], width: int) -> bool:
-    """A line with trailing empty fields beyond the header ('a;b;c;'): nothing would be lost."""
-    return len(row) > width and all(_blank(v) for v in row[width:])
-
-
-_SUBTOTAL_ENDS = frozenset(c for w in SUBTOTAL_WORDS for c in (w[-1], w[-1].upper()))
-
-
-def _is_subtotal(label: Any, previous: list[Any] | None) -> bool:
-    """Whether ``label`` is a Data > Subtotal label of the group above it (``'C0001 Total'`` under C0001).
-
-    With ``previous`` None, only whether it has the shape of one (``'<group> Total'``).
-    """
-    if type(label) is not str:
-        return False
-    parts = label.strip().rsplit(None, 1)
-    if len(parts) != 2 or normalise_header(parts[1]) not in SUBTOTAL_WORDS:
-        return False
-    if previous is None:
-        return True
-    group = previous[0] if previous else None
-    if isinstance(group, float) and group.is_integer():
-        group = int(group)
-    return group is not None and str(group).strip() == parts[0].strip()
-
-
-def _is_total(row: list[Any], number: int, subtotal_rows: set[int]) -> bool:
-    if number in subtotal_rows:
-        return True
-    first = next((v for v in row if not _blank(v)), None)
-    return isinstance(first, str) and normalise_header(first) in TOTAL_LABELS
-
-
-def _field_count_problem(
-    src: _Source, line: int, span: int, got: int, width: int, header_line: int, problems: list[Problem]
-) -> None:
-    if span > 1:
-        what = f"a quoted value running over {span} lines (an unbalanced quote?)"
-    elif got > width:
-        hint = ", e.g. a decimal comma?" if src.separator == "," else "?"
-        what = f"{got} fields (an unquoted '{src.separator}' inside a value{hint} quote it)"
-    else:
-        what = f"{got} fields"
-    problems.append(
-        Problem(
-            src.name,
-            line,
-            None,
-            f"{width} fields like the header ({src.unit} {header_line})",
-            what,
-            where="File",
-            unit="line",
-        )
-    )
-
-
-# --- workbooks --------------------------------------------------------------------------------
-
-
-def _xlsx_sources(path: Path) -> list[_Source]:
-    import python_calamine
-
-    unreadable = (python_calamine.CalamineError, python_calamine.ZipError, python_calamine.XmlError, ValueError)
-    try:
-        wb = python_calamine.CalamineWorkbook.from_path(str(path))
-    except python_calamine.PasswordError:
-        raise InvalidInputError(f"{path} is password-protected; remove the password and try again.") from None
-    except unreadable as exc:
-        raise InvalidInputError(f"{path} could not be read as .xlsx: {exc}.") from None
-    sources = []
-    date1904 = _date1904(path)
-    for name in wb.sheet_names:
-        try:
-            sheet = wb.get_sheet_by_name(name)
-            # skip_empty_area=False: the cells start at A1, so row i is spreadsheet row i + 1.
-            cells: list[list[Any]] = [list(r) for r in sheet.to_python(skip_empty_area=False)]
-            merged = sheet.merged_cell_ranges or []
-        except unreadable as exc:
-            raise InvalidInputError(f"{path}: sheet '{name}' could not be read: {exc}.") from None
-        src = _Source(name, cells, date1904=date1904)
-        # Error cells and formulas without a value read as '': only sheets with '' cells (and
-        # sheets not named after a table, which may be computed views) are scanned.
-        flags = None
-        if find_sheet(name) is None or "" in itertools.chain.from_iterable(cells):
-            flags = _cell_flags(path, name)
-        errors, missing, subtotals, formula_rows = flags or ({}, set(), set(), set())
-        src.formula_rows = {r + 1 for r in formula_rows}
-        for (r, c), text in errors.items():
-            if r < len(cells) and c < len(cells[r]):
-                cells[r][c] = ExcelError(text)
-        for r, c in missing:
-            if r < len(cells) and c < len(cells[r]):
-                cells[r][c] = NO_VALUE
-        src.subtotal_rows = {r + 1 for r in subtotals}
-        _fill_merged(src, merged)
-        sources.append(src)
-    return sources
-
-
-def _date1904(path: Path) -> bool:
-    """Whether the workbook uses the 1904 date system (its serial numbers count from 1904-01-01)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            head = z.read("xl/workbook.xml")[:4096]
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return False
-    return re.search(rb'date1904="(?:1|true)"', head) is not None
-
-
-def _fill_merged(src: _Source, merged: list[Any]) -> None:
-    filled = []
-    for (r0, c0), (r1, c1) in merged:
-        if r1 <= r0 or r0 >= len(src.cells):
-            continue  # a title merged across columns: nothing to fill down
-        value = src.cells[r0][c0] if c0 < len(src.cells[r0]) else None
-        for r in range(r0 + 1, min(r1 + 1, len(src.cells))):
-            for c in range(c0, min(c1 + 1, len(src.cells[r]))):
-                src.cells[r][c] = value
-        filled.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
-    if filled:
-        more: Text | str = Text.of("and_more", n=len(filled) - 3) if len(filled) > 3 else ""
-        text = Text.of("merged_cells", cells=", ".join(filled[:3]), more=more)
-        say(src.notes, src.kinds, src.said, "other", text)
-
-
-def _column_letter(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-_SHEET_TAG = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
-_REL_TAG = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
-_REL_TAG2 = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
-_MARKER = re.compile(rb'<f[ >/]|t="e"')
-_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"([^>]*?)(?:/>|>(.*?)</c>)', re.S)
-_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.S)
-_VALUE = re.compile(r"<v>(.*?)</v>", re.S)
-
-FlagSet = tuple[dict[tuple[int, int], str], set[tuple[int, int]], set[int], set[int]]
-
-
-def _cell_flags(path: Path, sheet: str) -> FlagSet | None:
-    """Excel error cells, formula cells without a saved value, SUBTOTAL rows, formula rows of a sheet.
-
-    python-calamine reads error cells and unsaved formulas as blanks; a streamed scan of the
-    sheet's XML finds them (the full parse only runs when the sheet holds formulas or errors).
-    """
-    import html
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            workbook = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels_text = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            rels = dict(_REL_TAG.findall(rels_text)) | {i: t for t, i in _REL_TAG2.findall(rels_text)}
-            names = set(z.namelist())
-            for name, rid in _SHEET_TAG.findall(workbook):
-                if html.unescape(name) != sheet:
-                    continue
-                target = rels.get(rid, "")
-                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if part not in names or not _has_marker(z, part):
-                    return None
-                return _scan_cells(z.read(part).decode("utf-8", "replace"))
-    except (KeyError, zipfile.BadZipFile, OSError):
-        return None
-    return None
-
-
-def _has_marker(z: zipfile.ZipFile, part: str) -> bool:
-    tail = b""
-    with z.open(part) as fh:
-        while chunk := fh.read(1 << 22):
-            if _MARKER.search(tail + chunk):
-                return True
-            tail = chunk[-8:]
-    return False
-
-
-def _scan_cells(xml: str) -> FlagSet:
-    import html
-
-    errors: dict[tuple[int, int], str] = {}
-    missing: set[tuple[int, int]] = set()
-    subtotals: set[int] = set()
-    formula_rows: set[int] = set()
-    for m in _CELL.finditer(xml):
-        attrs, body = m.group(3), m.group(4) or ""
-        is_error = 't="e"' in attrs
-        formula = _FORMULA.search(body)
-        if not is_error and formula is None:
-            continue
-        key = (int(m.group(2)) - 1, _column_index(m.group(1)))
-        value = _VALUE.search(body)
-        if is_error and value is not None:
-            errors[key] = html.unescape(value.group(1)).strip()
-        elif formula is not None and (value is None or not value.group(1)) and 't="str"' not in attrs:
-            missing.add(key)
-        if formula is not None:
-            formula_rows.add(key[0])
-            if "SUBTOTAL(" in (formula.group(1) or "").upper():
-                subtotals.add(key[0])
-    return errors, missing, subtotals, formula_rows
