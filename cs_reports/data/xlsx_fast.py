@@ -27,7 +27,7 @@ import pandas as pd
 from cs_reports._io import neutralise_cell
 from cs_reports.errors import InvalidInputError
 
-__all__ = ["write_xlsx_bytes"]
+__all__ = ["column_letter", "write_xlsx_bytes"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -42,7 +42,12 @@ _NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa
 _BETWEEN = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # NUL separates texts
 
 
-def _col_letter(index: int) -> str:
+def column_letter(index: int) -> str:
+    """The column's letters from its 0-based index.
+
+    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(16383)
+    ('A', 'Z', 'AA', 'XFD')
+    """
     letters = ""
     index += 1
     while index:
@@ -180,16 +185,16 @@ def _sheet_xml(name: str, frame: pd.DataFrame) -> str:
     body = '<row r="' + numbers + '">' if rows else np.array([], dtype=object)
     cols = []
     for j, col in enumerate(frame.columns):
-        letter = _col_letter(j)
+        letter = column_letter(j)
         ref = '"' + letter + numbers + '"' if rows else np.array([], dtype=object)
         body = body + _cells(frame[col], ref, name, str(col)) if rows else body
         chars = max([len(str(col))] + [len(str(v)) for v in frame[col].head(200)]) + 2
         cols.append(f'<col min="{j + 1}" max="{j + 1}" width="{min(max(chars, 10), 48)}" customWidth="1"/>')
     header = "".join(
-        f'<c r="{_col_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(c))}</t></is></c>'
+        f'<c r="{column_letter(j)}1" s="1" t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(c))}</t></is></c>'
         for j, c in enumerate(frame.columns)
     )
-    last = f"{_col_letter(max(width, 1) - 1)}{rows + 1}"
+    last = f"{column_letter(max(width, 1) - 1)}{rows + 1}"
     parts = [
         _HEAD,
         f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><dimension ref="A1:{last}"/>',
@@ -277,7 +282,7 @@ def write_xlsx_bytes(tables: Mapping[str, pd.DataFrame]) -> bytes:
             zf.writestr(f"xl/worksheets/sheet{i}.xml", _sheet_xml(name, frame))
             if len(frame.columns):
                 quoted = "'" + name.replace("'", "''") + "'"
-                last = f"${_col_letter(len(frame.columns) - 1)}${len(frame) + 1}"
+                last = f"${column_letter(len(frame.columns) - 1)}${len(frame) + 1}"
                 filters.append(
                     f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i - 1}" hidden="1">'
                     f"{_xml_text(quoted)}!$A$1:{last}</definedName>"

@@ -21,6 +21,7 @@ from cs_reports.data.coerce import NO_VALUE, ExcelError
 from cs_reports.data.contract import find_sheet
 from cs_reports.data.messages import Text
 from cs_reports.data.reader import _Source, say
+from cs_reports.data.xlsx_fast import column_letter
 from cs_reports.errors import InvalidInputError
 
 __all__ = ["xlsx_sources"]
@@ -92,20 +93,11 @@ def _fill_merged(src: _Source, merged: list[Any]) -> None:
         for r in range(r0 + 1, min(r1 + 1, len(src.cells))):
             for c in range(c0, min(c1 + 1, len(src.cells[r]))):
                 src.cells[r][c] = value
-        filled.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
+        filled.append(f"{column_letter(c0)}{r0 + 1}:{column_letter(c1)}{r1 + 1}")
     if filled:
         more: Text | str = Text.of("and_more", n=len(filled) - 3) if len(filled) > 3 else ""
         text = Text.of("merged_cells", cells=", ".join(filled[:3]), more=more)
         say(src.notes, src.kinds, src.said, "other", text)
-
-
-def _column_letter(c: int) -> str:
-    out = ""
-    c += 1
-    while c:
-        c, rem = divmod(c - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _column_index(letters: str) -> int:
