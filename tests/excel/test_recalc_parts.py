@@ -7,7 +7,8 @@ import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-from cs_reports.excel.recalc import _keep_booleans, error_cells, soffice_environment
+from cs_reports.excel.libreoffice import soffice_environment
+from cs_reports.excel.recalc import _keep_booleans, error_cells
 
 
 def test_soffice_environment_drops_python_variables_and_virtualenv_folders(tmp_path):
