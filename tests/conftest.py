@@ -7,7 +7,7 @@ per test run, shared by every xdist worker (:func:`built_once`); tests must neve
 Under ``pytest -n`` each worker is a process with its own session: a file every worker needs
 is built once by :func:`built_once` (a lock file in the run's shared base folder), and tests
 write only under ``tmp_path``. The one place outside it is the LibreOffice profile that
-``cs_reports.excel.recalc`` initialises once per machine (``$XDG_CACHE_HOME/cs-reports``): it is
+``cs_reports.excel.libreoffice`` initialises once per machine (``$XDG_CACHE_HOME/cs-reports``): it is
 built in a temporary folder and renamed into place (a worker that loses the race uses the
 winner's), and every run copies it into its own temporary folder, so workers never share one.
 """

@@ -2,7 +2,7 @@
 
 LibreOffice runs Python macros with its own interpreter (bundled on Windows and macOS), which
 cannot import this installation's pandas or WeasyPrint. So the macro, like recalc's bridge
-(:mod:`cs_reports.excel.recalc`), is a small stdlib-only script generated with this
+(:mod:`cs_reports.excel.libreoffice`), is a small stdlib-only script generated with this
 installation's interpreter baked in: it takes the selected row of the ``Accounts`` sheet, stores a
 copy of the document as it is open (unsaved edits included; the user's file is untouched), runs
 ``cs-reports run COPY --qbr-for ID --relative-to FOLDER`` with that interpreter (the Excel

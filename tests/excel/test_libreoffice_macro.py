@@ -111,7 +111,7 @@ def test_the_macro_is_written_into_the_profile_with_this_interpreter(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(_soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, small_book_path):
-    from cs_reports.excel.recalc import _initialised_profile, _run
+    from cs_reports.excel.libreoffice import initialised_profile, run_soffice
 
     soffice = _soffice()
     folder = tmp_path / "Área de Trabalho" / "Relatórios CS"
@@ -120,7 +120,7 @@ def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, small_book_path)
     assert main(["excel", "new-workbook", str(book), "--data", str(small_book_path), "--month", "2026-09"]) == 0
     before = book.read_bytes()
     profile = tmp_path / "profile"
-    shutil.copytree(_initialised_profile(soffice, 300), profile, symlinks=True)
+    shutil.copytree(initialised_profile(soffice, 300), profile, symlinks=True)
     scripts = profile / "user" / "Scripts" / "python"
     macro = write_macro(scripts)
     (scripts / "cs_test_driver.py").write_text(DRIVER, encoding="utf-8")
@@ -130,7 +130,7 @@ def test_qbr_for_the_selected_client_in_headless_calc(tmp_path, small_book_path)
     out = tmp_path / "result.json"
     # the third client's row: C0003 paid in 2026Q3 (C0002 of the 12-client sample left in June)
     cells = [["Accounts", f"C{ACCOUNTS_FIRST_ROW + 2}"], ["Dashboard", "C4"]]
-    done = _run(
+    done = run_soffice(
         [
             soffice,
             f"-env:UserInstallation={profile.as_uri()}",

@@ -1,4 +1,4 @@
-"""recalc's pieces that need no LibreOffice: soffice's environment, the error-cell scan, booleans."""
+"""recalc's pieces that need no LibreOffice: soffice's environment, the Basic module, the error-cell scan, booleans."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ import zipfile
 
 from openpyxl import Workbook, load_workbook
 
-from cs_reports.excel.recalc import _keep_booleans, error_cells, soffice_environment
+from cs_reports.excel.libreoffice import basic_module, soffice_environment
+from cs_reports.excel.recalc import _keep_booleans, error_cells
 
 
 def test_soffice_environment_drops_python_variables_and_virtualenv_folders(tmp_path):
@@ -30,6 +31,20 @@ def test_soffice_environment_drops_python_variables_and_virtualenv_folders(tmp_p
     )
     assert env["PATH"].split(os.pathsep) == [str(plain / "bin"), "/usr/bin", "/bin"]
     assert {k: env[k] for k in sorted(env) if k != "PATH"} == {"HOME": "/home/u", "LANG": "pt_BR.UTF-8"}
+
+
+def test_the_basic_module_looks_the_bridge_up_once_per_run():
+    """A factory, a provider and getScript per CS_ cell cost ~0.5 ms of its ~0.75 ms (2,000 cells: 3.0 s -> 1.95 s).
+
+    The script is kept in a ``Global`` (a module's ``Dim``/``Private`` is reset when each cell's
+    call ends); the recalc tests run every CS_ function through it.
+    """
+    text = basic_module()
+    assert "\nGlobal oCsBridge As Object\n" in text
+    assert text.count("getScript(") == 1
+    lookup = text.split("    If IsNull(oCsBridge) Then\n", 1)[1].split("    End If\n", 1)[0]
+    assert "oCsBridge = oProvider.getScript(" in lookup
+    assert "oCsBridge.invoke(" in text
 
 
 def _xlsx_with_errors(path):

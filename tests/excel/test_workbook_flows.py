@@ -178,7 +178,8 @@ def test_regenerating_from_a_grown_workbook_gives_the_librarys_numbers_at_any_mo
 
 def _plain_libreoffice_errors(workbook: Path, tmp_path: Path) -> tuple[str, ...]:
     """Open ``workbook`` in plain LibreOffice (a fresh profile: no cs-reports Basic library) and save it again."""
-    from cs_reports.excel.recalc import error_cells, soffice_environment
+    from cs_reports.excel.libreoffice import soffice_environment
+    from cs_reports.excel.recalc import error_cells
 
     profile, outdir = tmp_path / "plain-profile", tmp_path / "plain"
     done = subprocess.run(

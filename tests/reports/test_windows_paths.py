@@ -106,19 +106,19 @@ def test_a_pool_batch_runs_with_spawn_where_forkserver_does_not_exist(tmp_path, 
 
 
 def test_recalc_kills_the_process_tree_with_taskkill_without_killpg(monkeypatch, windows_like):
-    from cs_reports.excel import recalc
+    from cs_reports.excel import libreoffice
 
     commands: list[list[str]] = []
     real_run = subprocess.run
     monkeypatch.setattr(
-        recalc.subprocess,
+        libreoffice.subprocess,
         "run",
         lambda cmd, **kw: commands.append(cmd) or real_run(["true"], **kw),
     )
     proc = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(60)"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    recalc._kill_group(proc)
+    libreoffice._kill_group(proc)
     assert commands == [["taskkill", "/F", "/T", "/PID", str(proc.pid)]]
     assert proc.returncode is not None  # ended and reaped
 
