@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
 
 from cs_reports import metrics as m
 from cs_reports.cli import main
@@ -86,11 +87,49 @@ def metrics_rows(book: Path, month: str | None = None) -> dict[str, str]:
     return {k: v.strip('"') for k, v in (line.split(",", 1) for line in lines)}
 
 
+class SheetValues:
+    """One sheet's values, read with openpyxl in read-only mode: the workbook's other sheets
+    (the data, thousands of rows) are not parsed, which a full ``load_workbook`` does.
+
+    ``data_only`` as in openpyxl: the cached values (True) or the formulas (False). The whole
+    sheet is read, whatever size its ``<dimension>`` claims.
+    """
+
+    def __init__(self, path: Path, sheet: str, *, data_only: bool = True) -> None:
+        wb = load_workbook(path, read_only=True, data_only=data_only)
+        try:
+            ws = wb[sheet]
+            ws.reset_dimensions()
+            self._cells = {
+                (cell.row, cell.column): cell.value for row in ws.iter_rows() for cell in row if cell.value is not None
+            }
+        finally:
+            wb.close()
+
+    def cell(self, row: int, column: int) -> Any:
+        """The value at 1-based ``row`` and ``column`` (None when empty)."""
+        return self._cells.get((row, column))
+
+    def __getitem__(self, address: str) -> Any:
+        """The value at ``address`` (``"C5"`` or ``"$C$5"``)."""
+        return self.cell(*coordinate_to_tuple(address.replace("$", "")))
+
+    @property
+    def last_row(self) -> int:
+        """The last row holding a value (0 for an empty sheet)."""
+        return max((r for r, _ in self._cells), default=0)
+
+    def row(self, row: int) -> list[Any]:
+        """The values of ``row`` from column A to its last non-empty cell."""
+        last = max((c for r, c in self._cells if r == row), default=0)
+        return [self.cell(row, c) for c in range(1, last + 1)]
+
+
 def dashboard_cells(recalculated: Path) -> dict[tuple[str, str], Any]:
     """The cached value of every compared dashboard cell, by (key, column)."""
-    ws = load_workbook(recalculated, data_only=True)["Dashboard"]
+    dashboard = SheetValues(recalculated, "Dashboard")
     wanted = [*METRIC_OF, *((k, "C") for k in DERIVED)]
-    return {(key, col): ws[address(key, col)].value for key, col in wanted}
+    return {(key, col): dashboard[address(key, col)] for key, col in wanted}
 
 
 def _is_listed_error(value: Any) -> bool:
