@@ -148,12 +148,12 @@ def test_billion_laughs_in_a_sheet_is_refused(tmp_path):
 
 def test_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):
     path = write_xlsx(tmp_path / "bomb.xlsx", base_sheets())
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         with z.open("xl/media/zeros.bin", "w", force_zip64=True) as fh:
             chunk = bytes(64 * 1024 * 1024)
-            for _ in range(40):  # 2.5 GiB of zeros, ~2.5 MB compressed
+            for _ in range(40):  # 2.5 GiB of zeros, ~12 MB compressed (zlib's fastest level: half the time of level 9)
                 fh.write(chunk)
-    assert path.stat().st_size < 10 * 1024 * 1024
+    assert path.stat().st_size < 16 * 1024 * 1024
     # refused from the zip directory, not by unpacking: no part may be decompressed, no parser opened
     import python_calamine
 
