@@ -24,10 +24,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from cs_reports._a1 import column_letter
 from cs_reports._io import neutralise_cell
 from cs_reports.errors import InvalidInputError
 
-__all__ = ["column_letter", "write_xlsx_bytes"]
+__all__ = ["write_xlsx_bytes"]
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -40,20 +41,6 @@ _LEAP_BUG = np.datetime64("1900-03-01T00:00:00", "us")  # serials before it coun
 _MAX_TEXT = 32_767
 _NEEDS_ESCAPE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")
 _BETWEEN = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_x[0-9A-Fa-f]{4}_")  # NUL separates texts
-
-
-def column_letter(index: int) -> str:
-    """The column's letters from its 0-based index.
-
-    >>> column_letter(0), column_letter(25), column_letter(26), column_letter(16383)
-    ('A', 'Z', 'AA', 'XFD')
-    """
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _escape(match: re.Match[str]) -> str:

@@ -17,11 +17,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from cs_reports._a1 import column_index, column_letter
 from cs_reports.data.coerce import NO_VALUE, ExcelError
 from cs_reports.data.contract import find_sheet
 from cs_reports.data.messages import Text
 from cs_reports.data.reader import _Source, say
-from cs_reports.data.xlsx_fast import column_letter
 from cs_reports.errors import InvalidInputError
 
 __all__ = ["xlsx_sources"]
@@ -100,13 +100,6 @@ def _fill_merged(src: _Source, merged: list[Any]) -> None:
         say(src.notes, src.kinds, src.said, "other", text)
 
 
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 _SHEET_TAG = re.compile(r'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"', re.S)
 _REL_TAG = re.compile(r'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"', re.S)
 _REL_TAG2 = re.compile(r'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"', re.S)
@@ -168,7 +161,7 @@ def _scan_cells(xml: str) -> FlagSet:
         formula = _FORMULA.search(body)
         if not is_error and formula is None:
             continue
-        key = (int(m.group(2)) - 1, _column_index(m.group(1)))
+        key = (int(m.group(2)) - 1, column_index(m.group(1)))
         value = _VALUE.search(body)
         if is_error and value is not None:
             errors[key] = html.unescape(value.group(1)).strip()

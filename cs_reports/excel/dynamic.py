@@ -31,6 +31,8 @@ from typing import IO
 
 from lxml import etree
 
+from cs_reports._a1 import column_index, column_letter
+
 __all__ = [
     "Spill",
     "cell_range",
@@ -89,27 +91,12 @@ class Spill:
         return cell_range(self.cell, self.rows, self.cols)
 
 
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(index: int) -> str:
-    out = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        out = chr(65 + rest) + out
-    return out
-
-
 def _split(cell: str) -> tuple[int, int]:
     """``"B12"`` -> ``(12, 2)``."""
     found = _CELL.match(cell.upper())
     if not found:
         raise ValueError(f"not a cell reference: {cell!r}")
-    return int(found.group(2)), _col_index(found.group(1))
+    return int(found.group(2)), column_index(found.group(1)) + 1
 
 
 def cell_range(anchor: str, rows: int, cols: int) -> str:
@@ -121,7 +108,7 @@ def cell_range(anchor: str, rows: int, cols: int) -> str:
     row, col = _split(anchor)
     if rows == 1 and cols == 1:
         return anchor
-    return f"{anchor}:{_col_letters(col + cols - 1)}{row + rows - 1}"
+    return f"{anchor}:{column_letter(col + cols - 2)}{row + rows - 1}"
 
 
 def _size(ref: str) -> tuple[int, int]:
@@ -358,7 +345,7 @@ def rewrite_spills(
             in_way = sorted(p for p in new - owned if p in by_pos and _has_content(by_pos[p]))
             if in_way:
                 r, col = in_way[0]
-                blocked.append((sheet, anchor, f"{_col_letters(col)}{r}"))
+                blocked.append((sheet, anchor, f"{column_letter(col - 1)}{r}"))
                 new_ref, new = f.get("ref") or anchor, old
             f.text = formula
             f.set("ref", new_ref)
@@ -383,7 +370,7 @@ def _absolute(ref: str) -> str:
     ('$A$1:$H$14', '$C$11:$C$11')
     """
     first, _, last = ref.partition(":")
-    return ":".join(f"${_col_letters(c)}${r}" for r, c in (_split(first), _split(last or first)))
+    return ":".join(f"${column_letter(c - 1)}${r}" for r, c in (_split(first), _split(last or first)))
 
 
 def _sheet_name(prefix: str | None, own: str) -> str:
