@@ -61,10 +61,10 @@ __all__ = [
 
 BRIDGE_NAME = "cs_reports_bridge.py"
 MODULE_NAME = "CsReports"
-SPILL_PROBE = (
-    "CS_SPILL_PROBE"  #: the Basic function recalc wraps a spilled formula in: ``CS_SPILL_PROBE(key, formula)``
-)
-SPILL_LOG_VARIABLE = "CS_REPORTS_SPILL_LOG"  #: the file the probe appends ``key<TAB>rows<TAB>cols`` lines to
+#: The Basic function recalc wraps a spilled formula in: ``CS_SPILL_PROBE(key, formula)``.
+SPILL_PROBE = "CS_SPILL_PROBE"
+#: The environment variable naming the file the probe appends ``key<TAB>rows<TAB>cols`` lines to.
+SPILL_LOG_VARIABLE = "CS_REPORTS_SPILL_LOG"
 _EXTRA_SENTINELS = 3  #: must match CsExtra's parameters
 
 _XML_HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
